@@ -1,0 +1,137 @@
+"""The command line: ``blueprint build`` and ``blueprint validate``.
+
+Exit codes: 0 done, 1 the blueprint is invalid, 2 cfn-lint found errors in the
+templates, 3 usage or file errors, 4 an internal error (a bug in blueprint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from .errors import BlueprintError, Problem, Severity
+
+EXIT_OK, EXIT_INVALID, EXIT_LINT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+#: Problems in these files mean the file itself could not be used.
+_FILE_CODES = frozenset({"file", "file-too-large"})
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="blueprint", description="One blueprint.yaml in, linted "
+                     "CloudFormation templates and a deploy script out.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, text in (("build", "validate, render, lint and write the templates"),
+                       ("validate", "check the blueprint only; write nothing")):
+        cmd = sub.add_parser(name, help=text, description=text)
+        cmd.add_argument("path", nargs="?", default="blueprint.yaml",
+                         help="the blueprint (default: ./blueprint.yaml)")
+        cmd.add_argument("--format", choices=("text", "json", "github"), default="text",
+                         help="how problems are printed (default: text)")
+        cmd.add_argument("--strict", action="store_true",
+                         help="treat warnings as errors")
+        if name == "build":
+            cmd.add_argument("--out", default="templates_out",
+                             help="where templates go (default: templates_out/)")
+    return parser
+
+
+def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
+    ordered = sorted(problems)
+    if fmt == "json":
+        stream.write(json.dumps([
+            {"file": p.file, "line": p.line, "column": p.column, "path": p.path,
+             "severity": p.severity.value, "code": p.code, "message": p.message}
+            for p in ordered
+        ], indent=2) + "\n")
+        return
+    for p in ordered:
+        if fmt == "github":
+            kind = "error" if p.severity is Severity.ERROR else "warning"
+            text = (f"{p.path}: {p.message}" if p.path else p.message).replace("%", "%25")
+            text = text.replace("\r", "%0D").replace("\n", "%0A")
+            stream.write(f"::{kind} file={p.file},line={p.line},col={p.column}::{text}\n")
+        else:
+            stream.write(p.text() + "\n")
+
+
+def _failed(problems: Sequence[Problem], strict: bool) -> bool:
+    return any(p.severity is Severity.ERROR or strict for p in problems)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    path = Path(args.path)
+    try:
+        checked = pipeline.check(path, args.path)
+    except BlueprintError as exc:
+        _emit(exc.problems, args.format, sys.stderr)
+        is_file = any(p.code in _FILE_CODES for p in exc.problems)
+        return EXIT_USAGE if is_file else EXIT_INVALID
+    if args.command == "validate":
+        _emit(checked.warnings, args.format, sys.stderr)
+        if _failed(checked.warnings, args.strict):
+            return EXIT_INVALID
+        if args.format == "text":
+            print(f"{args.path}: valid ({len(checked.warnings)} warning(s))")
+        return EXIT_OK
+    build = pipeline.render(checked)
+    pipeline.lint(build)
+    problems = [*checked.warnings, *build.lint_problems]
+    _emit(problems, args.format, sys.stderr)
+    if _failed(build.lint_problems, args.strict):
+        print(f"{args.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
+        return EXIT_LINT
+    if _failed(checked.warnings, args.strict):
+        return EXIT_INVALID
+    out = Path(args.out)
+    pipeline.write(build, out)
+    if args.format == "text":
+        _summary(build, out)
+    return EXIT_OK
+
+
+def _summary(build: object, out: Path) -> None:
+    from .pipeline import Build
+
+    assert isinstance(build, Build)
+    for stack in build.stacks:
+        findings = build.lint.get(stack.name, [])
+        errors = sum(1 for f in findings if f.severity == "error")
+        warnings = len(findings) - errors
+        print(f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
+              f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}")
+    print(f"deploy: bash {out / 'deploy.sh'}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .pipeline import InternalError
+
+    try:
+        return _run(args)
+    except InternalError as exc:
+        print(f"blueprint: internal error: {exc}. This is a bug in blueprint, not in your "
+              "file; nothing was written.", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("blueprint: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"blueprint: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Application load balancers, their listeners and routes to services."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Strict
+from .types import Cidr, DomainName, HostPattern, Name, PathPattern, Port
+
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+]
+"""Listener policies allowed: every one refuses TLS 1.0 and 1.1."""
+
+
+class HealthCheck(Strict):
+    """How the load balancer decides a target is healthy."""
+
+    path: PathPattern = "/"
+    """The HTTP path probed."""
+
+    matcher: str = Field(default="200-399", pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+    """HTTP codes that count as healthy, e.g. ``200`` or ``200-399``."""
+
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    """Seconds between probes."""
+
+    timeout_seconds: int = Field(default=5, ge=2, le=120)
+    """Seconds to wait for an answer."""
+
+    healthy_threshold: int = Field(default=2, ge=2, le=10)
+    """Passing probes in a row before a target is healthy."""
+
+    unhealthy_threshold: int = Field(default=3, ge=2, le=10)
+    """Failing probes in a row before a target is unhealthy."""
+
+
+class Route(Strict):
+    """Traffic matching ``hosts`` and ``paths`` goes to a service's container port. A route
+    with neither is the listener's default."""
+
+    service: Name
+    """The service that receives the traffic."""
+
+    name: Name | None = None
+    """Needed only when one service has several routes on this load balancer."""
+
+    container: Name | None = None
+    """The container that receives the traffic; default: the service's one with a port."""
+
+    port: Port | None = None
+    """The container port; default: that container's ``port``."""
+
+    hosts: list[HostPattern] = Field(default_factory=list, max_length=5)
+    """Host headers matched (any of them)."""
+
+    paths: list[PathPattern] = Field(default_factory=list, max_length=5)
+    """Path patterns matched (any of them), e.g. ``/api/*``."""
+
+    priority: int | None = Field(default=None, ge=1, le=50000)
+    """Listener rule priority; default: derived from how specific the route is and its
+    name, so it never changes when other routes are added or reordered."""
+
+    health_check: HealthCheck = HealthCheck()
+    """The target group's health check."""
+
+    deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
+    """How long a draining target keeps its in-flight requests."""
+
+
+class LoadBalancer(Strict):
+    """An application load balancer in the public subnets (or private, when internal)."""
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """Reachable from the internet, or only inside the VPC."""
+
+    certificate: Name | None = None
+    """The certificate of the HTTPS listener on 443."""
+
+    https: bool = True
+    """Listen for HTTPS on 443. Turning it off needs ``http: forward``."""
+
+    http: Literal["redirect", "forward", "off"] = "redirect"
+    """What the HTTP listener on 80 does: redirect to HTTPS, serve the routes, or not exist."""
+
+    tls_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    """The HTTPS listener's security policy; all choices require TLS 1.2 or newer."""
+
+    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    """Who may connect to the listeners."""
+
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    """Connection idle timeout."""
+
+    aliases: list[DomainName] = Field(default_factory=list)
+    """Names given an A alias record to this load balancer, each in one of the zones."""
+
+    routes: list[Route] = Field(min_length=1)
+    """Where requests go."""
+

@@ -1,0 +1,394 @@
+"""Cross-references: every name in the blueprint is checked against what it names, and
+what the renderers need to know about those links is worked out once, here.
+
+Pure functions of the validated model: no AWS, no files, no clock.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .. import naming
+from ..errors import Issue, Path, Severity, one_of, suggest
+from .blueprint import Blueprint
+from .load_balancer import LoadBalancer, Route
+
+#: Priorities are banded by how specific a route is (more specific = lower number =
+#: evaluated first); inside a band the number comes from a hash of the route's names.
+_BAND = 900
+_MAX_SPECIFICITY = 50
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """Where one route sends its traffic, and its listener rule priority (None: default)."""
+
+    lb: str
+    key: str
+    route: Route
+    container: str
+    port: int
+    priority: int | None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the renderers need beyond the model itself."""
+
+    public_subnets: tuple[str, ...]
+    private_subnets: tuple[str, ...]
+    #: domain name (certificate names, aliases) -> zone entry name
+    zone_of: Mapping[str, str]
+    #: (load balancer, route key) -> target, sorted by key
+    routes: Mapping[tuple[str, str], RouteTarget]
+
+
+@dataclass
+class _Checker:
+    bp: Blueprint
+    issues: list[Issue] = field(default_factory=list)
+
+    def error(self, path: Path, message: str, code: str, *, at_key: bool = False) -> None:
+        self.issues.append(Issue(path, message, Severity.ERROR, code, at_key))
+
+    def warn(self, path: Path, message: str, code: str) -> None:
+        self.issues.append(Issue(path, message, Severity.WARNING, code))
+
+    def ref(self, path: Path, kind: str, name: str, known: Iterable[str]) -> bool:
+        names = list(known)
+        if name in names:
+            return True
+        self.error(
+            path,
+            f"unknown {kind} '{name}'{suggest(name, names)} (defined: {one_of(names)})",
+            f"unknown-{kind.replace(' ', '-')}",
+        )
+        return False
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def _check_names(c: _Checker) -> None:
+    sections = {
+        "zones": c.bp.zones, "certificates": c.bp.certificates,
+        "load_balancers": c.bp.load_balancers, "services": c.bp.services,
+        "schedules": c.bp.schedules,
+    }  # fmt: skip
+    for section, entries in sections.items():
+        seen: dict[str, str] = {}
+        for name in entries:  # YAML order: the later one is the one reported
+            first = seen.setdefault(naming.stem(name), name)
+            if first != name:
+                c.error(
+                    (section, name),
+                    f"'{name}' and '{first}' would both become '{naming.stem(name)}' in "
+                    "logical IDs; rename one",
+                    "name-collision",
+                    at_key=True,
+                )
+        for name, service in c.bp.services.items() if section == "services" else ():
+            _check_container_names(c, name, service.containers)
+
+
+def _check_container_names(c: _Checker, service: str, containers: Mapping[str, object]) -> None:
+    seen: dict[str, str] = {}
+    for name in containers:
+        first = seen.setdefault(naming.stem(name), name)
+        if first != name:
+            c.error(("services", service, "containers", name),
+                    f"'{name}' and '{first}' are the same container name once '-' and '_' "
+                    "are dropped; rename one", "name-collision", at_key=True)
+
+
+# --- network -------------------------------------------------------------------------------
+
+
+def _carve(c: _Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    net = c.bp.network
+    vpc = ipaddress.IPv4Network(net.cidr)
+    if not 16 <= vpc.prefixlen <= 24:
+        c.error(("network", "cidr"), f"'{net.cidr}': a VPC block must be between /16 and /24",
+                "cidr")
+        return (), ()
+    tiers: dict[str, tuple[str, ...]] = {}
+    for tier in ("public", "private"):
+        given = getattr(net, f"{tier}_subnets")
+        key = f"{tier}_subnets"
+        if given is not None:
+            tiers[tier] = tuple(given)
+            _check_given(c, key, given, vpc)
+            continue
+        prefix = net.subnet_prefix or min(vpc.prefixlen + 4, 28)
+        if prefix <= vpc.prefixlen:
+            c.error(("network", "subnet_prefix"),
+                    f"/{prefix} subnets do not fit twice in the /{vpc.prefixlen} VPC",
+                    "subnet-prefix")
+            return (), ()
+        blocks = list(vpc.subnets(new_prefix=prefix))
+        half = len(blocks) // 2
+        if net.azs > half:
+            where = ("network", "subnet_prefix") if net.subnet_prefix else ("network", "azs")
+            c.error(where, f"{net.cidr} holds {len(blocks)} /{prefix} subnets, room for "
+                    f"{half} zones of public + private; {net.azs} zones need a larger VPC or "
+                    "a longer subnet_prefix", "subnet-space")
+            return (), ()
+        offset = 0 if tier == "public" else half
+        tiers[tier] = tuple(str(blocks[offset + i]) for i in range(net.azs))
+    _check_overlaps(c, tiers)
+    return tiers["public"], tiers["private"]
+
+
+def _check_given(c: _Checker, key: str, given: list[str], vpc: ipaddress.IPv4Network) -> None:
+    if len(given) != c.bp.network.azs:
+        c.error(("network", key), f"lists {len(given)} subnet(s) for {c.bp.network.azs} zone(s); "
+                "give one per zone", "subnet-count")
+    for i, cidr in enumerate(given):
+        block = ipaddress.IPv4Network(cidr)
+        if not block.subnet_of(vpc):
+            c.error(("network", key, i), f"{cidr} is not inside the VPC block {vpc}",
+                    "subnet-outside")
+        elif block.prefixlen > 28:
+            c.error(("network", key, i), f"{cidr} is smaller than /28, the least AWS allows",
+                    "subnet-size")
+
+
+def _check_overlaps(c: _Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
+    seen: list[tuple[str, int, ipaddress.IPv4Network]] = []
+    for tier, blocks in tiers.items():
+        for i, cidr in enumerate(blocks):
+            block = ipaddress.IPv4Network(cidr)
+            for other_tier, j, other in seen:
+                if block.overlaps(other):
+                    c.error(("network", f"{tier}_subnets", i),
+                            f"{cidr} overlaps {other} ({other_tier}_subnets[{j}])",
+                            "subnet-overlap")
+            seen.append((tier, i, block))
+
+
+# --- DNS -----------------------------------------------------------------------------------
+
+
+def _inside(domain: str, zone_domain: str) -> bool:
+    bare = domain[2:] if domain.startswith("*.") else domain
+    return bare == zone_domain or bare.endswith("." + zone_domain)
+
+
+def _zone_for(c: _Checker, path: Path, domain: str, explicit: str | None,
+              zone_of: dict[str, str]) -> None:
+    zones = c.bp.zones
+    if explicit is not None:
+        if explicit in zones and not _inside(domain, zones[explicit].domain):
+            c.error(path, f"'{domain}' is not inside zone '{explicit}' "
+                    f"({zones[explicit].domain})", "outside-zone")
+        elif explicit in zones:
+            zone_of[domain] = explicit
+        return
+    matches = [(len(z.domain), n) for n, z in zones.items() if _inside(domain, z.domain)]
+    if not matches:
+        known = ", ".join(sorted(z.domain for z in zones.values())) or "none defined"
+        c.error(path, f"'{domain}' is not inside any zone (zones: {known}); add a zone "
+                "under 'zones:' that contains it", "outside-zone")
+        return
+    zone_of[domain] = max(matches)[1]
+
+
+def _check_certificates(c: _Checker, zone_of: dict[str, str]) -> None:
+    for name, cert in c.bp.certificates.items():
+        if cert.zone is not None:
+            c.ref(("certificates", name, "zone"), "zone", cert.zone, c.bp.zones)
+        _zone_for(c, ("certificates", name, "domain"), cert.domain, cert.zone, zone_of)
+        for i, alt in enumerate(cert.alternative_names):
+            _zone_for(c, ("certificates", name, "alternative_names", i), alt, cert.zone, zone_of)
+        if cert.domain in cert.alternative_names:
+            i = cert.alternative_names.index(cert.domain)
+            c.error(("certificates", name, "alternative_names", i),
+                    f"'{cert.domain}' is already the certificate's domain", "duplicate-name")
+
+
+def _covers(pattern: str, host: str) -> bool:
+    if pattern.startswith("*."):
+        return host.count(".") == pattern.count(".") and host.endswith(pattern[1:])
+    return pattern == host
+
+
+# --- load balancers ------------------------------------------------------------------------
+
+
+def _check_load_balancers(c: _Checker, zone_of: dict[str, str]) -> dict[tuple[str, str],
+                                                                         RouteTarget]:
+    routes: dict[tuple[str, str], RouteTarget] = {}
+    for name, lb in c.bp.load_balancers.items():
+        base: Path = ("load_balancers", name)
+        if c.bp.network.azs < 2:
+            c.error(("network", "azs"), f"load balancer '{name}' needs subnets in at least 2 "
+                    f"availability zones; set azs: 2 or more", "alb-azs")
+        _check_listeners(c, name, lb)
+        for i, alias in enumerate(lb.aliases):
+            _zone_for(c, (*base, "aliases", i), alias, None, zone_of)
+            cert = c.bp.certificates.get(lb.certificate or "")
+            if lb.https and cert and not any(
+                _covers(p, alias) for p in (cert.domain, *cert.alternative_names)
+            ):
+                c.warn((*base, "aliases", i), f"'{alias}' is not covered by certificate "
+                       f"'{lb.certificate}' ({cert.domain}); browsers will reject it",
+                       "alias-not-covered")
+        routes.update(_check_routes(c, name, lb))
+    return routes
+
+
+def _check_listeners(c: _Checker, name: str, lb: LoadBalancer) -> None:
+    base: Path = ("load_balancers", name)
+    if lb.https and lb.certificate is None:
+        c.error(base, "an HTTPS listener needs a certificate: add 'certificate: NAME' (or "
+                "set 'https: false' and 'http: forward' for plain HTTP)", "https-certificate",
+                at_key=True)
+    if lb.certificate is not None:
+        c.ref((*base, "certificate"), "certificate", lb.certificate, c.bp.certificates)
+        if not lb.https:
+            c.error((*base, "certificate"), "a certificate is set but 'https' is false; "
+                    "remove one of them", "certificate-unused")
+    if not lb.https and lb.http != "forward":
+        c.error((*base, "http"), f"with 'https: false' the HTTP listener must serve the "
+                f"routes: set 'http: forward' (it is '{lb.http}')", "no-listener")
+
+
+def _specificity(route: Route) -> int:
+    host_rank = 0
+    if route.hosts:
+        host_rank = 1 if any("*" in h or "?" in h for h in route.hosts) else 2
+    path_rank = 0
+    if route.paths:
+        literal = min(len(re.split(r"[*?]", p)[0]) for p in route.paths)
+        path_rank = 1 + min(literal, 15)
+    return host_rank * 17 + path_rank
+
+
+def _check_routes(c: _Checker, lb_name: str, lb: LoadBalancer) -> dict[tuple[str, str],
+                                                                        RouteTarget]:
+    out: dict[tuple[str, str], RouteTarget] = {}
+    seen_keys: dict[str, int] = {}
+    seen_match: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    taken: dict[int, int] = {}
+    for i, route in enumerate(lb.routes):
+        path: Path = ("load_balancers", lb_name, "routes", i)
+        key = route.name or route.service
+        if key in seen_keys:
+            c.error((*path, "name") if route.name else (*path, "service"),
+                    f"routes[{seen_keys[key]}] already routes to '{key}'; give each of the "
+                    f"routes a distinct 'name:'", "duplicate-route-name")
+            continue
+        seen_keys[key] = i
+        match = (tuple(sorted(route.hosts)), tuple(sorted(route.paths)))
+        if match in seen_match:
+            what = "the default route" if match == ((), ()) else "the same hosts and paths"
+            c.error(path, f"duplicates routes[{seen_match[match]}]: {what}", "duplicate-route")
+            continue
+        seen_match[match] = i
+        target = _route_target(c, path, lb_name, key, route)
+        if target is None:
+            continue
+        if target.priority is not None:
+            if target.priority in taken:
+                j = taken[target.priority]
+                c.error((*path, "priority") if route.priority else path,
+                        f"priority {target.priority} is also routes[{j}]'s; set a distinct "
+                        "'priority:' on one of them", "duplicate-priority")
+            taken[target.priority] = i
+        out[(lb_name, key)] = target
+    return out
+
+
+def _route_target(c: _Checker, path: Path, lb_name: str, key: str,
+                  route: Route) -> RouteTarget | None:
+    services = c.bp.services
+    if not c.ref((*path, "service"), "service", route.service, services):
+        return None
+    containers = services[route.service].containers
+    with_port = sorted(n for n, ct in containers.items() if ct.port is not None)
+    if route.container is not None:
+        if not c.ref((*path, "container"), "container", route.container, containers):
+            return None
+        container = route.container
+    elif len(with_port) == 1:
+        container = with_port[0]
+    else:
+        c.error(path, f"service '{route.service}' has {len(with_port)} containers with a port"
+                f" ({one_of(with_port)}); say which with 'container:'", "route-container")
+        return None
+    own_port = containers[container].port
+    if own_port is None:
+        c.error((*path, "container"), f"container '{container}' has no 'port:' to send "
+                "traffic to", "route-port")
+        return None
+    if route.port is not None and route.port != own_port:
+        c.error((*path, "port"), f"port {route.port} does not match container '{container}' "
+                f"port {own_port}; the target group must use the container port",
+                "port-mismatch")
+        return None
+    priority = route.priority
+    if priority is None and (route.hosts or route.paths):
+        band = _MAX_SPECIFICITY - _specificity(route)
+        priority = band * _BAND + 1 + naming.slot(lb_name, key, modulo=_BAND)
+    return RouteTarget(lb_name, key, route, container, own_port, priority)
+
+
+# --- services and schedules ----------------------------------------------------------------
+
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL",
+                          re.IGNORECASE)
+
+
+def _check_services(c: _Checker) -> None:
+    nat = c.bp.network.nat
+    for name, svc in c.bp.services.items():
+        base: Path = ("services", name)
+        if svc.subnets == "public" and not svc.public_ip:
+            c.error((*base, "public_ip"), "tasks in public subnets need 'public_ip: true' to "
+                    "reach the internet (to pull images); or use 'subnets: private' with NAT",
+                    "no-egress")
+        if svc.subnets == "private" and svc.public_ip:
+            c.error((*base, "public_ip"), "a public IP does nothing in a private subnet; use "
+                    "'subnets: public' or drop 'public_ip'", "public-ip-private")
+        if svc.subnets == "private" and nat == "none":
+            c.warn((*base, "subnets"), "private subnets have no NAT ('network.nat: none'): "
+                   "tasks cannot pull images or reach AWS APIs", "no-egress")
+        for cname, container in svc.containers.items():
+            for var, value in container.environment.items():
+                if _SECRET_NAME.search(var) and value:
+                    c.warn((*base, "containers", cname, "environment", var),
+                           f"'{var}' looks like a secret in plain text; move it to 'secrets:' "
+                           "as an SSM or Secrets Manager reference", "plain-secret")
+            clash = set(container.environment) & set(container.secrets)
+            for var in sorted(clash):
+                c.error((*base, "containers", cname, "secrets", var),
+                        f"'{var}' is also in 'environment'; keep one", "duplicate-variable")
+
+
+def _check_schedules(c: _Checker) -> None:
+    for name, sched in c.bp.schedules.items():
+        c.ref(("schedules", name, "service"), "service", sched.service, c.bp.services)
+
+
+def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
+    """Check every cross-reference; on success, what the renderers need to know."""
+    c = _Checker(bp)
+    _check_names(c)
+    public, private = _carve(c)
+    zone_of: dict[str, str] = {}
+    _check_certificates(c, zone_of)
+    routes = _check_load_balancers(c, zone_of)
+    _check_services(c)
+    _check_schedules(c)
+    if any(i.severity is Severity.ERROR for i in c.issues):
+        return None, c.issues
+    resolved = Resolved(
+        public_subnets=public,
+        private_subnets=private,
+        zone_of=dict(sorted(zone_of.items())),
+        routes=dict(sorted(routes.items())),
+    )
+    return resolved, c.issues

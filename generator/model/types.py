@@ -1,0 +1,357 @@
+"""Named constrained types: each carries the rules of one single value.
+
+Messages are written for someone who has never heard of pydantic: they say what
+the value should look like and, where it can be guessed, what was meant.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from ..errors import suggest
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+# --- names -------------------------------------------------------------------------------
+
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+
+
+def _name(value: str) -> str:
+    if not _NAME.match(value):
+        hint = value.lower().replace(" ", "-")
+        extra = f"; did you mean '{hint}'?" if _NAME.match(hint) else ""
+        raise _fail(
+            "name",
+            f"'{value}' is not a valid name: use lower-case letters, digits, and single "
+            f"'-' or '_' between them, starting with a letter{extra}",
+        )
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_name)]
+"""A blueprint entry name; logical IDs are derived from it."""
+
+_STACK = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def _stack_name(value: str) -> str:
+    if not _STACK.match(value) or value.endswith("-") or "--" in value:
+        raise _fail(
+            "stack_name",
+            f"'{value}' is not a valid stack name prefix: lower-case letters, digits and "
+            "single hyphens, starting with a letter",
+        )
+    return value
+
+
+StackName = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_stack_name)]
+
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _env_name(value: str) -> str:
+    if not _ENV.match(value):
+        raise _fail(
+            "env_name",
+            f"'{value}' is not a valid environment variable name: letters, digits and '_', "
+            "not starting with a digit",
+        )
+    return value
+
+
+EnvName = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_env_name)]
+
+# --- network -----------------------------------------------------------------------------
+
+
+def _cidr(value: str) -> str:
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise _fail("cidr", f"'{value}' is not an IPv4 CIDR block like 10.0.0.0/16") from None
+    if net.version != 4:
+        raise _fail("cidr", f"'{value}' is IPv6; only IPv4 CIDR blocks are supported here")
+    if str(net) != value:
+        raise _fail(
+            "cidr",
+            f"'{value}' has host bits set; did you mean '{net}'?",
+        )
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+"""An IPv4 network in CIDR notation, e.g. ``10.0.0.0/16``."""
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+"""A TCP port, 1 to 65535."""
+
+# --- DNS -----------------------------------------------------------------------------------
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _domain(value: str, *, wildcard: bool) -> str:
+    labels = value.split(".")
+    body = labels[1:] if wildcard and labels[0] == "*" else labels
+    if value != value.lower():
+        raise _fail("domain", f"'{value}' must be lower case; did you mean '{value.lower()}'?")
+    if value.endswith("."):
+        raise _fail(
+            "domain", f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?"
+        )
+    if len(value) > 253 or len(body) < 2 or not all(_LABEL.match(label) for label in body):
+        allowed = " ('*.' is allowed as the first label)" if wildcard else ""
+        raise _fail(
+            "domain",
+            f"'{value}' is not a domain name like 'api.example.com'{allowed}",
+        )
+    return value
+
+
+DomainName = Annotated[str, AfterValidator(lambda v: _domain(v, wildcard=False))]
+"""A fully qualified domain name, lower case, without a trailing dot."""
+
+CertificateDomain = Annotated[str, AfterValidator(lambda v: _domain(v, wildcard=True))]
+"""A domain name for a certificate; a leading ``*.`` makes it a wildcard."""
+
+
+def _zone_id(value: str) -> str:
+    if not re.fullmatch(r"Z[A-Z0-9]{4,31}", value):
+        raise _fail(
+            "zone_id",
+            f"'{value}' is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)",
+        )
+    return value
+
+
+HostedZoneId = Annotated[str, AfterValidator(_zone_id)]
+
+
+def _host_pattern(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9*?.-]{1,128}", value) or "." not in value:
+        raise _fail(
+            "host",
+            f"'{value}' is not a host name pattern like 'api.example.com' or '*.example.com'",
+        )
+    return value
+
+
+HostPattern = Annotated[str, AfterValidator(_host_pattern)]
+
+
+def _path_pattern(value: str) -> str:
+    if not value.startswith("/") or len(value) > 128 or re.search(r"\s", value):
+        raise _fail(
+            "path",
+            f"'{value}' is not a path pattern: it must start with '/' (e.g. '/api/*'), "
+            "have no spaces and be at most 128 characters",
+        )
+    return value
+
+
+PathPattern = Annotated[str, AfterValidator(_path_pattern)]
+
+# --- AWS -----------------------------------------------------------------------------------
+
+REGIONS = (
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+    "ap-southeast-4", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+    "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+    "il-central-1", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2",
+    "us-west-1", "us-west-2",
+)  # fmt: skip
+
+
+def _region(value: str) -> str:
+    if value not in REGIONS:
+        raise _fail("region", f"'{value}' is not an AWS region{suggest(value, REGIONS)}")
+    return value
+
+
+Region = Annotated[str, AfterValidator(_region)]
+"""An AWS region code, e.g. ``ap-northeast-1``."""
+
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+]  # fmt: skip
+
+
+def _image(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._/:@-]*", value, flags=re.IGNORECASE):
+        raise _fail(
+            "image",
+            f"'{value}' is not a container image reference like "
+            "'123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:1.0' or 'nginx:1.27'",
+        )
+    return value
+
+
+Image = Annotated[str, Field(max_length=255), AfterValidator(_image)]
+
+
+def _bucket_name(value: str) -> str:
+    ok = re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) and ".." not in value
+    if not ok:
+        raise _fail(
+            "bucket",
+            f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
+        )
+    return value
+
+
+BucketName = Annotated[str, AfterValidator(_bucket_name)]
+
+
+def _parameter_name(value: str) -> str:
+    if not re.fullmatch(r"/?[A-Za-z0-9_.\-/]{1,1011}", value) or "//" in value:
+        raise _fail(
+            "ssm_name",
+            f"'{value}' is not an SSM parameter name: letters, digits, '_', '.', '-' and '/' "
+            "for a hierarchy",
+        )
+    return value
+
+
+ParameterName = Annotated[str, AfterValidator(_parameter_name)]
+
+
+def _secret_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value):
+        raise _fail(
+            "secret_name",
+            f"'{value}' is not a Secrets Manager secret name: letters, digits and /_+=.@-",
+        )
+    return value
+
+
+SecretName = Annotated[str, AfterValidator(_secret_name)]
+
+# --- time ----------------------------------------------------------------------------------
+
+
+@cache
+def _zones() -> frozenset[str]:
+    text = resources.files("tzdata").joinpath("zones").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _timezone(value: str) -> str:
+    if value != "UTC" and value not in _zones():
+        raise _fail(
+            "timezone",
+            f"'{value}' is not an IANA time zone like 'Asia/Tokyo'{suggest(value, _zones())}",
+        )
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_timezone)]
+"""An IANA time zone name, e.g. ``Asia/Tokyo`` or ``UTC``."""
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# name, low, high, names, extra single-token forms
+_CRON_FIELDS = (
+    ("minutes", 0, 59, (), ()),
+    ("hours", 0, 23, (), ()),
+    ("day-of-month", 1, 31, (), ("?", "L", "W")),
+    ("month", 1, 12, _MONTHS, ()),
+    ("day-of-week", 1, 7, _DAYS, ("?", "L")),
+    ("year", 1970, 2199, (), ()),
+)
+
+
+def _cron_value(token: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    if token.upper() in names:
+        return True
+    return token.isdigit() and low <= int(token) <= high
+
+
+def _cron_part(part: str, low: int, high: int, names: tuple[str, ...], dow: bool) -> bool:
+    if dow and re.fullmatch(r"[1-7]#[1-5]", part):
+        return True
+    if dow and re.fullmatch(r"[1-7]L", part):
+        return True
+    if re.fullmatch(r"([1-9]|[12]\d|3[01])W|LW", part):
+        return not dow
+    base, _, step = part.partition("/")
+    if step and not (step.isdigit() and int(step) > 0):
+        return False
+    if base == "*":
+        return True
+    ends = base.split("-")
+    if len(ends) > 2:
+        return False
+    return all(_cron_value(e, low, high, names) for e in ends)
+
+
+def _cron(body: str) -> str | None:
+    """Return what is wrong with an EventBridge cron body, or None."""
+    parts = body.split()
+    if len(parts) != 6:
+        return (
+            f"has {len(parts)} fields; EventBridge cron takes 6: minutes hours day-of-month "
+            "month day-of-week year, e.g. cron(0 8 ? * SAT,SUN *)"
+        )
+    for text, (name, low, high, names, singles) in zip(parts, _CRON_FIELDS, strict=True):
+        if text in singles:
+            continue
+        dow = name == "day-of-week"
+        if not all(_cron_part(p, low, high, names, dow) for p in text.split(",")):
+            return f"field {name} '{text}' is not valid (allowed {low}-{high}, , - * /)"
+    if (parts[2] == "?") == (parts[4] == "?"):
+        return "exactly one of day-of-month and day-of-week must be '?'"
+    return None
+
+
+def _schedule(value: str) -> str:
+    match = re.fullmatch(r"(cron|rate|at)\((.*)\)", value.strip())
+    if not match:
+        raise _fail(
+            "schedule",
+            f"'{value}' is not a schedule expression: write cron(...), rate(...) or at(...)",
+        )
+    kind, body = match.groups()
+    if kind == "cron":
+        wrong = _cron(body)
+        if wrong:
+            raise _fail("schedule", f"'{value}' {wrong}")
+    elif kind == "rate":
+        rate = re.fullmatch(r"(\d+) (minutes?|hours?|days?)", body.strip())
+        if not rate or int(rate.group(1)) < 1:
+            raise _fail(
+                "schedule",
+                f"'{value}' is not a rate: write rate(5 minutes), rate(1 hour) or rate(2 days)",
+            )
+        singular = int(rate.group(1)) == 1
+        if singular == rate.group(2).endswith("s"):
+            unit = rate.group(2).rstrip("s") + ("" if singular else "s")
+            raise _fail(
+                "schedule", f"'{value}': did you mean 'rate({rate.group(1)} {unit})'?"
+            )
+    else:
+        try:
+            datetime.strptime(body, "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            raise _fail(
+                "schedule",
+                f"'{value}' is not a one-time schedule: write at(2026-12-31T23:00:00)",
+            ) from None
+    return value
+
+
+ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
+"""``cron(min hour day-of-month month day-of-week year)``, ``rate(n unit)`` or ``at(...)``."""

@@ -1,0 +1,42 @@
+"""The one canonical JSON writer and the atomic write of a build's files."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, two-space indent, a final newline: the same data, the same bytes."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_all(out_dir: Path, files: Mapping[str, bytes], *, modes: Mapping[str, int]) -> None:
+    """Write every file, or none: each goes to a temporary file in ``out_dir`` first and
+    only when all are on disk are they renamed into place, so a failure while writing
+    leaves the previous build untouched. Files that already hold the same bytes are not
+    rewritten (their modification times stay)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name in sorted(files):
+            target = out_dir / name
+            if target.is_file() and target.read_bytes() == files[name]:
+                continue
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            staged.append((name, Path(tmp)))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(files[name])
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, modes.get(name, 0o644))
+    except BaseException:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for name, tmp in staged:
+        os.replace(tmp, out_dir / name)

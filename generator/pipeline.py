@@ -1,0 +1,127 @@
+"""load -> validate -> resolve -> render -> serialize -> lint -> write, as one-way steps.
+
+Each step takes what the one before produced and returns values; only :func:`load`
+(first) and :func:`write` (last) touch files. A step that finds problems raises
+:class:`BlueprintError` carrying all of them, located in the blueprint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from . import deploy, loader
+from .errors import BlueprintError, Issue, Problem, Severity
+from .lint import Finding
+from .model.blueprint import Blueprint
+from .model.resolve import Resolved, resolve
+from .model.validate import validate
+from .output import canonical_json, write_all
+
+
+class InternalError(Exception):
+    """A bug in blueprint itself (not in the user's file), reported without a traceback."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A blueprint that passed validation and resolution."""
+
+    document: loader.Document
+    blueprint: Blueprint
+    resolved: Resolved
+    warnings: list[Problem]
+
+
+@dataclass(frozen=True)
+class RenderedStack:
+    name: str
+    region: str
+    file: str
+    text: str
+    data: dict[str, Any]
+    resources: int
+    origins: dict[str, tuple[str | int, ...]]
+
+
+@dataclass
+class Build:
+    """Everything a build produced, before anything is written."""
+
+    checked: Checked
+    stacks: list[RenderedStack]
+    deploy_script: str
+    lint: dict[str, list[Finding]] = field(default_factory=dict)
+    lint_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        out = {s.file: s.text.encode() for s in self.stacks}
+        out["deploy.sh"] = self.deploy_script.encode()
+        return out
+
+
+def check(path: FsPath, display: str | None = None) -> Checked:
+    """Load, validate and resolve; raise with every problem found."""
+    document = loader.load(path, display)
+    model, issues = validate(document.data)
+    if model is None:
+        raise BlueprintError(sorted(document.locate(i) for i in issues))
+    resolved, issues = resolve(model)
+    problems = sorted(document.locate(i) for i in issues)
+    if resolved is None:
+        raise BlueprintError(problems)
+    return Checked(document, model, resolved, problems)
+
+
+_TITLE = re.compile(r"title: (\w+)|^(\w+):| (\w+) (?:required|property)")
+
+
+def render(checked: Checked) -> Build:
+    """Render and serialize every stack; turn troposphere's complaints into located bugs."""
+    # Imported here: troposphere is only needed once the blueprint is valid.
+    from .render import stacks as stack_renderer
+
+    try:
+        stacks = stack_renderer.render(checked.blueprint, checked.resolved)
+        rendered = []
+        for stack in stacks:
+            data = stack.template.to_dict()
+            rendered.append(RenderedStack(
+                name=stack.name, region=stack.region, file=f"{stack.name}.json",
+                text=canonical_json(data), data=data,
+                resources=len(data.get("Resources", {})), origins=stack.origins,
+            ))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise InternalError(f"rendering failed: {exc}") from exc
+    planned = [deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data)
+               for s in rendered]
+    script = deploy.script(planned, checked.document.file)
+    return Build(checked=checked, stacks=rendered, deploy_script=script)
+
+
+def lint(build: Build) -> None:
+    """Lint each stack's exact text; map each finding back to the blueprint entry."""
+    from .lint import lint as run_lint
+
+    doc = build.checked.document
+    for stack in build.stacks:
+        findings = run_lint(stack.text, stack.region)
+        build.lint[stack.name] = findings
+        for f in findings:
+            origin = stack.origins.get(f.logical_id or "", ())
+            where = "/".join(str(p) for p in f.path)
+            severity = Severity.ERROR if f.severity == "error" else Severity.WARNING
+            build.lint_problems.append(doc.locate(Issue(
+                origin,
+                f"cfn-lint {f.rule} in {stack.file} line {f.line} ({where}): {f.message}",
+                severity, f"cfn-lint-{f.rule}",
+            )))
+    build.lint_problems.sort()
+
+
+def write(build: Build, out_dir: FsPath) -> None:
+    """Write every file of the build atomically into ``out_dir``."""
+    write_all(out_dir, build.files, modes={"deploy.sh": 0o755})

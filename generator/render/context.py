@@ -1,0 +1,78 @@
+"""What earlier section renderers hand to later ones, as typed handles.
+
+A renderer reads the handles of the sections before it and registers its own; it
+never looks a resource up by a string logical ID. Every resource is added through
+:meth:`Context.add`, which records the blueprint path it came from so that a
+problem found later (by troposphere or cfn-lint) can be reported at that line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from troposphere import AWSObject, Output, Template
+
+from ..errors import Path
+from ..model.blueprint import Blueprint
+from ..model.resolve import Resolved
+
+R = TypeVar("R", bound=AWSObject)
+
+
+@dataclass(frozen=True)
+class SecurityGroupHandle:
+    """A security group and the stem its rules are named after."""
+
+    group: AWSObject
+    stem: str
+
+
+@dataclass(frozen=True)
+class ZoneHandle:
+    domain: str
+    #: ``Ref`` to a created zone, or the existing zone's id as text.
+    zone_id: Any
+
+
+@dataclass(frozen=True)
+class LoadBalancerHandle:
+    resource: AWSObject
+    security_group: SecurityGroupHandle
+
+
+@dataclass(frozen=True)
+class ServiceHandle:
+    service: AWSObject
+    security_group: SecurityGroupHandle
+
+
+@dataclass
+class Context:
+    """The state of one stack's rendering."""
+
+    bp: Blueprint
+    resolved: Resolved
+    template: Template
+    #: logical ID -> the blueprint path that produced it
+    origins: dict[str, Path] = field(default_factory=dict)
+    vpc: AWSObject | None = None
+    subnets: dict[str, list[AWSObject]] = field(default_factory=dict)
+    zones: dict[str, ZoneHandle] = field(default_factory=dict)
+    certificates: dict[str, AWSObject] = field(default_factory=dict)
+    load_balancers: dict[str, LoadBalancerHandle] = field(default_factory=dict)
+    #: (load balancer, route key) -> target group
+    target_groups: dict[tuple[str, str], AWSObject] = field(default_factory=dict)
+    #: (load balancer, route key) -> the listener or rule that attaches the target group
+    attachments: dict[tuple[str, str], list[AWSObject]] = field(default_factory=dict)
+    cluster: AWSObject | None = None
+    services: dict[str, ServiceHandle] = field(default_factory=dict)
+
+    def add(self, resource: R, origin: Path) -> R:
+        """Add a resource to the template, remembering which blueprint entry made it."""
+        self.template.add_resource(resource)
+        self.origins[resource.title] = origin
+        return resource
+
+    def output(self, output: Output) -> None:
+        self.template.add_output(output)

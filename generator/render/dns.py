@@ -1,0 +1,86 @@
+"""Hosted zones and DNS-validated ACM certificates, plus the alias-record helper that
+other sections use for their names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Join, Output, Ref, certificatemanager, route53
+
+from .. import naming
+from ..errors import Path
+from .context import Context, ZoneHandle
+
+
+def render(ctx: Context) -> None:
+    for name in sorted(ctx.bp.zones):
+        zone = ctx.bp.zones[name]
+        if zone.existing_id is not None:
+            ctx.zones[name] = ZoneHandle(zone.domain, zone.existing_id)
+            continue
+        created = ctx.add(
+            route53.HostedZone(
+                naming.zone(name),
+                Name=zone.domain,
+                HostedZoneConfig=route53.HostedZoneConfiguration(
+                    Comment=f"{zone.domain} ({ctx.bp.name})"
+                ),
+                # The registrar holds this zone's name servers; a new zone gets new ones.
+                DeletionPolicy="Retain",
+                UpdateReplacePolicy="Retain",
+            ),
+            ("zones", name),
+        )
+        ctx.zones[name] = ZoneHandle(zone.domain, Ref(created))
+        ctx.output(
+            Output(
+                naming.output(name, "zone", "name-servers"),
+                Description=f"Name servers of {zone.domain}: give these to the registrar",
+                Value=Join(",", GetAtt(created, "NameServers")),
+            )
+        )
+    for name in sorted(ctx.bp.certificates):
+        _certificate(ctx, name)
+
+
+def _certificate(ctx: Context, name: str) -> None:
+    cert = ctx.bp.certificates[name]
+    names = [cert.domain, *sorted(cert.alternative_names)]
+    options = [
+        certificatemanager.DomainValidationOption(
+            DomainName=domain,
+            HostedZoneId=ctx.zones[ctx.resolved.zone_of[domain]].zone_id,
+        )
+        for domain in names
+    ]
+    extra: dict[str, Any] = {}
+    if cert.alternative_names:
+        extra["SubjectAlternativeNames"] = names[1:]
+    ctx.certificates[name] = ctx.add(
+        certificatemanager.Certificate(
+            naming.certificate(name),
+            DomainName=cert.domain,
+            ValidationMethod="DNS",
+            DomainValidationOptions=options,
+            **extra,
+        ),
+        ("certificates", name),
+    )
+
+
+def alias_record(ctx: Context, owner: str, domain: str, dns_name: Any, hosted_zone_id: Any,
+                 origin: Path) -> None:
+    """An A alias record for ``domain`` in the zone that contains it."""
+    zone = ctx.zones[ctx.resolved.zone_of[domain]]
+    ctx.add(
+        route53.RecordSetType(
+            naming.alias_record(owner, domain),
+            HostedZoneId=zone.zone_id,
+            Name=domain,
+            Type="A",
+            AliasTarget=route53.AliasTarget(
+                DNSName=dns_name, HostedZoneId=hosted_zone_id, EvaluateTargetHealth=True
+            ),
+        ),
+        origin,
+    )

@@ -1,0 +1,76 @@
+"""IAM roles with statements that name their actions and the resources they act on.
+
+Every ARN is built with ``AWS::Partition``, ``AWS::Region`` and ``AWS::AccountId`` so
+the templates work in any partition and account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from troposphere import Sub, iam
+
+from ..errors import Path
+from .context import Context
+
+#: Actions that cannot be scoped to a resource; the only ones allowed ``Resource: "*"``.
+UNSCOPABLE_ACTIONS = frozenset({"ecr:GetAuthorizationToken"})
+
+
+def statement(actions: Sequence[str], resources: Sequence[Any]) -> dict[str, Any]:
+    """An Allow statement; ``*`` is accepted only for :data:`UNSCOPABLE_ACTIONS`."""
+    if any(r == "*" for r in resources) and not set(actions) <= UNSCOPABLE_ACTIONS:
+        raise ValueError(f"refusing Resource '*' for {sorted(actions)}")
+    return {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+
+
+def arn(service: str, resource: str, *, region: bool = True, account: bool = True) -> Sub:
+    """``arn:${AWS::Partition}:service:${AWS::Region}:${AWS::AccountId}:resource``."""
+    reg = "${AWS::Region}" if region else ""
+    acct = "${AWS::AccountId}" if account else ""
+    return Sub(f"arn:${{AWS::Partition}}:{service}:{reg}:{acct}:{resource}")
+
+
+def ssm_parameter_arn(name: str) -> Sub:
+    return arn("ssm", "parameter/" + name.lstrip("/"))
+
+
+def secret_arn(name: str, *, wildcard_suffix: bool) -> Sub:
+    """Secrets Manager appends six random characters to a secret's ARN; a policy
+    matches them with ``-??????``, a reference by name leaves them out."""
+    return arn("secretsmanager", f"secret:{name}" + ("-??????" if wildcard_suffix else ""))
+
+
+def role(
+    ctx: Context,
+    logical_id: str,
+    principal: str,
+    statements: Sequence[dict[str, Any]],
+    origin: Path,
+) -> iam.Role:
+    """A role assumable only by ``principal`` acting for this account, with one inline
+    policy holding ``statements`` (none: no policy)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": principal},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+            }
+        ],
+    }
+    policies = []
+    if statements:
+        policies.append(
+            iam.Policy(
+                PolicyName=logical_id,
+                PolicyDocument={"Version": "2012-10-17", "Statement": list(statements)},
+            )
+        )
+    return ctx.add(
+        iam.Role(logical_id, AssumeRolePolicyDocument=trust, Policies=policies),
+        origin,
+    )
