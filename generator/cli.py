@@ -28,32 +28,60 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="blueprint", description="One blueprint.yaml in, linted "
-                     "CloudFormation templates and a deploy script out.")
+    parser = _Parser(
+        prog="blueprint",
+        description="One blueprint.yaml in, linted "
+        "CloudFormation templates and a deploy script out.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, text in (("build", "validate, render, lint and write the templates"),
-                       ("validate", "check the blueprint only; write nothing")):
+    for name, text in (
+        ("build", "validate, render, lint and write the templates"),
+        ("validate", "check the blueprint only; write nothing"),
+    ):
         cmd = sub.add_parser(name, help=text, description=text)
-        cmd.add_argument("path", nargs="?", default="blueprint.yaml",
-                         help="the blueprint (default: ./blueprint.yaml)")
-        cmd.add_argument("--format", choices=("text", "json", "github"), default="text",
-                         help="how problems are printed (default: text)")
-        cmd.add_argument("--strict", action="store_true",
-                         help="treat warnings as errors")
+        cmd.add_argument(
+            "path",
+            nargs="?",
+            default="blueprint.yaml",
+            help="the blueprint (default: ./blueprint.yaml)",
+        )
+        cmd.add_argument(
+            "--format",
+            choices=("text", "json", "github"),
+            default="text",
+            help="how problems are printed (default: text)",
+        )
+        cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
         if name == "build":
-            cmd.add_argument("--out", default="templates_out",
-                             help="where templates go (default: templates_out/)")
+            cmd.add_argument(
+                "--out",
+                default="templates_out",
+                help="where templates go (default: templates_out/)",
+            )
     return parser
 
 
 def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
     ordered = sorted(problems)
     if fmt == "json":
-        stream.write(json.dumps([
-            {"file": p.file, "line": p.line, "column": p.column, "path": p.path,
-             "severity": p.severity.value, "code": p.code, "message": p.message}
-            for p in ordered
-        ], indent=2) + "\n")
+        stream.write(
+            json.dumps(
+                [
+                    {
+                        "file": p.file,
+                        "line": p.line,
+                        "column": p.column,
+                        "path": p.path,
+                        "severity": p.severity.value,
+                        "code": p.code,
+                        "message": p.message,
+                    }
+                    for p in ordered
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
         return
     for p in ordered:
         if fmt == "github":
@@ -110,8 +138,10 @@ def _summary(build: object, out: Path) -> None:
         findings = build.lint.get(stack.name, [])
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = len(findings) - errors
-        print(f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
-              f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}")
+        print(
+            f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
+            f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}"
+        )
     print(f"deploy: bash {out / 'deploy.sh'}")
 
 
@@ -122,8 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except InternalError as exc:
-        print(f"blueprint: internal error: {exc}. This is a bug in blueprint, not in your "
-              "file; nothing was written.", file=sys.stderr)
+        print(
+            f"blueprint: internal error: {exc}. This is a bug in blueprint, not in your "
+            "file; nothing was written.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("blueprint: interrupted; nothing was written", file=sys.stderr)

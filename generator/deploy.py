@@ -30,8 +30,7 @@ def capabilities(template: dict[str, Any]) -> list[str]:
     for resource in template.get("Resources", {}).values():
         if str(resource.get("Type", "")).startswith("AWS::IAM::"):
             props = resource.get("Properties", {})
-            caps.add("CAPABILITY_NAMED_IAM" if any(k in props for k in named)
-                     else "CAPABILITY_IAM")
+            caps.add("CAPABILITY_NAMED_IAM" if any(k in props for k in named) else "CAPABILITY_IAM")
     if "Transform" in template:
         caps.add("CAPABILITY_AUTO_EXPAND")
     if "CAPABILITY_NAMED_IAM" in caps:
@@ -69,8 +68,10 @@ def script(stacks: Sequence[Planned], source: str) -> str:
             args.append("--capabilities " + " ".join(caps))
         params = sorted(plan.template.get("Parameters", {}))
         if params:
-            args.append("--parameter-overrides " + " ".join(
-                f'{p}="${{{p}:?set {p} to the value of parameter {p}}}"' for p in params))
+            args.append(
+                "--parameter-overrides "
+                + " ".join(f'{p}="${{{p}:?set {p} to the value of parameter {p}}}"' for p in params)
+            )
         args.append("--no-fail-on-empty-changeset")
         lines.append(" \\\n  ".join(args))
     return "\n".join(lines) + "\n"

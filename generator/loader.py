@@ -107,8 +107,11 @@ class _Builder:
             if not isinstance(key, str):
                 raise _Limits(
                     f"keys must be text, found {type(key).__name__} {key!r}"
-                    + ("; quote it (YAML reads yes/no/on/off as booleans)"
-                       if isinstance(key, bool) else ""),
+                    + (
+                        "; quote it (YAML reads yes/no/on/off as booleans)"
+                        if isinstance(key, bool)
+                        else ""
+                    ),
                     key_node.start_mark,
                 )
             if key in out:
@@ -129,14 +132,30 @@ def parse(text: str, file: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`BlueprintError` if unreadable."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise BlueprintError(
-            [_problem(file, None, f"the file is larger than {MAX_BYTES:,} bytes; "
-                      "a blueprint is meant to be short", "file-too-large")]
+            [
+                _problem(
+                    file,
+                    None,
+                    f"the file is larger than {MAX_BYTES:,} bytes; "
+                    "a blueprint is meant to be short",
+                    "file-too-large",
+                )
+            ]
         )
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is None:
-            raise BlueprintError([_problem(file, None, "the file is empty; a blueprint needs "
-                                           "at least 'name', 'region' and 'network'", "empty")])
+            raise BlueprintError(
+                [
+                    _problem(
+                        file,
+                        None,
+                        "the file is empty; a blueprint needs "
+                        "at least 'name', 'region' and 'network'",
+                        "empty",
+                    )
+                ]
+            )
         builder = _Builder()
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
@@ -154,8 +173,14 @@ def parse(text: str, file: str) -> Document:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
         raise BlueprintError(
-            [_problem(file, node.start_mark, f"the top level must be a mapping of keys "
-                      f"(name:, region:, ...), found {kind}", "root")]
+            [
+                _problem(
+                    file,
+                    node.start_mark,
+                    f"the top level must be a mapping of keys (name:, region:, ...), found {kind}",
+                    "root",
+                )
+            ]
         )
     return Document(file=file, data=data, positions=builder.positions)
 
@@ -166,19 +191,30 @@ def load(path: FsPath, display: str | None = None) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise BlueprintError([_problem(
-                name, None, f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} "
-                "a blueprint may be", "file-too-large")])
+            raise BlueprintError(
+                [
+                    _problem(
+                        name,
+                        None,
+                        f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} "
+                        "a blueprint may be",
+                        "file-too-large",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise BlueprintError([_problem(name, None, "no such file", "file")]) from None
     except IsADirectoryError:
         raise BlueprintError([_problem(name, None, "is a folder, not a file", "file")]) from None
     except OSError as exc:
-        raise BlueprintError([_problem(name, None, f"cannot read: {exc.strerror}", "file")]) from None
+        raise BlueprintError(
+            [_problem(name, None, f"cannot read: {exc.strerror}", "file")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BlueprintError([_problem(name, None, f"not UTF-8 text (byte {exc.start})",
-                                       "file")]) from None
+        raise BlueprintError(
+            [_problem(name, None, f"not UTF-8 text (byte {exc.start})", "file")]
+        ) from None
     return parse(text, name)

@@ -27,16 +27,16 @@ def write_all(out_dir: Path, files: Mapping[str, bytes], *, modes: Mapping[str, 
             target = out_dir / name
             if target.is_file() and target.read_bytes() == files[name]:
                 continue
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            staged.append((name, Path(tmp)))
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            staged.append((name, Path(tmp_name)))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(files[name])
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, modes.get(name, 0o644))
+            os.chmod(tmp_name, modes.get(name, 0o644))
     except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        for _, path in staged:
+            path.unlink(missing_ok=True)
         raise
-    for name, tmp in staged:
-        os.replace(tmp, out_dir / name)
+    for name, path in staged:
+        os.replace(path, out_dir / name)

@@ -89,15 +89,22 @@ def render(checked: Checked) -> Build:
         rendered = []
         for stack in stacks:
             data = stack.template.to_dict()
-            rendered.append(RenderedStack(
-                name=stack.name, region=stack.region, file=f"{stack.name}.json",
-                text=canonical_json(data), data=data,
-                resources=len(data.get("Resources", {})), origins=stack.origins,
-            ))
+            rendered.append(
+                RenderedStack(
+                    name=stack.name,
+                    region=stack.region,
+                    file=f"{stack.name}.json",
+                    text=canonical_json(data),
+                    data=data,
+                    resources=len(data.get("Resources", {})),
+                    origins=stack.origins,
+                )
+            )
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc}") from exc
-    planned = [deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data)
-               for s in rendered]
+    planned = [
+        deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data) for s in rendered
+    ]
     script = deploy.script(planned, checked.document.file)
     return Build(checked=checked, stacks=rendered, deploy_script=script)
 
@@ -114,11 +121,17 @@ def lint(build: Build) -> None:
             origin = stack.origins.get(f.logical_id or "", ())
             where = "/".join(str(p) for p in f.path)
             severity = Severity.ERROR if f.severity == "error" else Severity.WARNING
-            build.lint_problems.append(doc.locate(Issue(
-                origin,
-                f"cfn-lint {f.rule} in {stack.file} line {f.line} ({where}): {f.message}",
-                severity, f"cfn-lint-{f.rule}",
-            )))
+            build.lint_problems.append(
+                doc.locate(
+                    Issue(
+                        origin,
+                        f"cfn-lint {f.rule} in {stack.file} line {f.line} ({where}): {f.message}",
+                        severity,
+                        f"cfn-lint-{f.rule}",
+                        at_key=True,
+                    )
+                )
+            )
     build.lint_problems.sort()
 
 

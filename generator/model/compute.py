@@ -15,6 +15,7 @@ from .types import (
     LogRetentionDays,
     Name,
     ParameterName,
+    ParameterPattern,
     Port,
     SecretName,
 )
@@ -70,8 +71,7 @@ Secret = Annotated[
     Discriminator(
         _by_key("ssm", "secrets_manager"),
         custom_error_type="secret",
-        custom_error_message="a secret is a mapping with 'ssm: NAME' or "
-        "'secrets_manager: NAME'",
+        custom_error_message="a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
     ),
 ]
 
@@ -93,7 +93,7 @@ class BucketPermission(Strict):
 class ParameterPermission(Strict):
     """Read access to SSM parameters from the application's code."""
 
-    ssm_parameters: list[ParameterName] = Field(min_length=1)
+    ssm_parameters: list[ParameterPattern] = Field(min_length=1)
     """Parameter names; a name ending in ``/*`` grants the whole path below it."""
 
 
@@ -189,8 +189,10 @@ class Service(Strict):
     capacity: Annotated[
         list[CapacityShare],
         Field(min_length=1, max_length=2, json_schema_extra={"default": "fargate"}),
-        BeforeValidator(_capacity, json_schema_input_type=Literal["fargate", "fargate_spot"]
-                        | list[CapacityShare]),
+        BeforeValidator(
+            _capacity,
+            json_schema_input_type=Literal["fargate", "fargate_spot"] | list[CapacityShare],
+        ),
     ] = Field(default_factory=lambda: [CapacityShare(provider="FARGATE")])
     """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), or a strategy."""
 

@@ -105,4 +105,3 @@ class LoadBalancer(Strict):
 
     routes: list[Route] = Field(min_length=1)
     """Where requests go."""
-

@@ -73,7 +73,7 @@ class _Checker:
 
 
 def _check_names(c: _Checker) -> None:
-    sections = {
+    sections: dict[str, Mapping[str, object]] = {
         "zones": c.bp.zones, "certificates": c.bp.certificates,
         "load_balancers": c.bp.load_balancers, "services": c.bp.services,
         "schedules": c.bp.schedules,
@@ -99,9 +99,13 @@ def _check_container_names(c: _Checker, service: str, containers: Mapping[str, o
     for name in containers:
         first = seen.setdefault(naming.stem(name), name)
         if first != name:
-            c.error(("services", service, "containers", name),
-                    f"'{name}' and '{first}' are the same container name once '-' and '_' "
-                    "are dropped; rename one", "name-collision", at_key=True)
+            c.error(
+                ("services", service, "containers", name),
+                f"'{name}' and '{first}' are the same container name once '-' and '_' "
+                "are dropped; rename one",
+                "name-collision",
+                at_key=True,
+            )
 
 
 # --- network -------------------------------------------------------------------------------
@@ -111,8 +115,9 @@ def _carve(c: _Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
     net = c.bp.network
     vpc = ipaddress.IPv4Network(net.cidr)
     if not 16 <= vpc.prefixlen <= 24:
-        c.error(("network", "cidr"), f"'{net.cidr}': a VPC block must be between /16 and /24",
-                "cidr")
+        c.error(
+            ("network", "cidr"), f"'{net.cidr}': a VPC block must be between /16 and /24", "cidr"
+        )
         return (), ()
     tiers: dict[str, tuple[str, ...]] = {}
     for tier in ("public", "private"):
@@ -124,17 +129,23 @@ def _carve(c: _Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
             continue
         prefix = net.subnet_prefix or min(vpc.prefixlen + 4, 28)
         if prefix <= vpc.prefixlen:
-            c.error(("network", "subnet_prefix"),
-                    f"/{prefix} subnets do not fit twice in the /{vpc.prefixlen} VPC",
-                    "subnet-prefix")
+            c.error(
+                ("network", "subnet_prefix"),
+                f"/{prefix} subnets do not fit twice in the /{vpc.prefixlen} VPC",
+                "subnet-prefix",
+            )
             return (), ()
         blocks = list(vpc.subnets(new_prefix=prefix))
         half = len(blocks) // 2
         if net.azs > half:
             where = ("network", "subnet_prefix") if net.subnet_prefix else ("network", "azs")
-            c.error(where, f"{net.cidr} holds {len(blocks)} /{prefix} subnets, room for "
-                    f"{half} zones of public + private; {net.azs} zones need a larger VPC or "
-                    "a longer subnet_prefix", "subnet-space")
+            c.error(
+                where,
+                f"{net.cidr} holds {len(blocks)} /{prefix} subnets, room for "
+                f"{half} zones of public + private; {net.azs} zones need a larger VPC or "
+                "a longer subnet_prefix",
+                "subnet-space",
+            )
             return (), ()
         offset = 0 if tier == "public" else half
         tiers[tier] = tuple(str(blocks[offset + i]) for i in range(net.azs))
@@ -144,16 +155,23 @@ def _carve(c: _Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _check_given(c: _Checker, key: str, given: list[str], vpc: ipaddress.IPv4Network) -> None:
     if len(given) != c.bp.network.azs:
-        c.error(("network", key), f"lists {len(given)} subnet(s) for {c.bp.network.azs} zone(s); "
-                "give one per zone", "subnet-count")
+        c.error(
+            ("network", key),
+            f"lists {len(given)} subnet(s) for {c.bp.network.azs} zone(s); give one per zone",
+            "subnet-count",
+        )
     for i, cidr in enumerate(given):
         block = ipaddress.IPv4Network(cidr)
         if not block.subnet_of(vpc):
-            c.error(("network", key, i), f"{cidr} is not inside the VPC block {vpc}",
-                    "subnet-outside")
+            c.error(
+                ("network", key, i), f"{cidr} is not inside the VPC block {vpc}", "subnet-outside"
+            )
         elif block.prefixlen > 28:
-            c.error(("network", key, i), f"{cidr} is smaller than /28, the least AWS allows",
-                    "subnet-size")
+            c.error(
+                ("network", key, i),
+                f"{cidr} is smaller than /28, the least AWS allows",
+                "subnet-size",
+            )
 
 
 def _check_overlaps(c: _Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
@@ -163,9 +181,11 @@ def _check_overlaps(c: _Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
             block = ipaddress.IPv4Network(cidr)
             for other_tier, j, other in seen:
                 if block.overlaps(other):
-                    c.error(("network", f"{tier}_subnets", i),
-                            f"{cidr} overlaps {other} ({other_tier}_subnets[{j}])",
-                            "subnet-overlap")
+                    c.error(
+                        ("network", f"{tier}_subnets", i),
+                        f"{cidr} overlaps {other} ({other_tier}_subnets[{j}])",
+                        "subnet-overlap",
+                    )
             seen.append((tier, i, block))
 
 
@@ -177,21 +197,29 @@ def _inside(domain: str, zone_domain: str) -> bool:
     return bare == zone_domain or bare.endswith("." + zone_domain)
 
 
-def _zone_for(c: _Checker, path: Path, domain: str, explicit: str | None,
-              zone_of: dict[str, str]) -> None:
+def _zone_for(
+    c: _Checker, path: Path, domain: str, explicit: str | None, zone_of: dict[str, str]
+) -> None:
     zones = c.bp.zones
     if explicit is not None:
         if explicit in zones and not _inside(domain, zones[explicit].domain):
-            c.error(path, f"'{domain}' is not inside zone '{explicit}' "
-                    f"({zones[explicit].domain})", "outside-zone")
+            c.error(
+                path,
+                f"'{domain}' is not inside zone '{explicit}' ({zones[explicit].domain})",
+                "outside-zone",
+            )
         elif explicit in zones:
             zone_of[domain] = explicit
         return
     matches = [(len(z.domain), n) for n, z in zones.items() if _inside(domain, z.domain)]
     if not matches:
         known = ", ".join(sorted(z.domain for z in zones.values())) or "none defined"
-        c.error(path, f"'{domain}' is not inside any zone (zones: {known}); add a zone "
-                "under 'zones:' that contains it", "outside-zone")
+        c.error(
+            path,
+            f"'{domain}' is not inside any zone (zones: {known}); add a zone "
+            "under 'zones:' that contains it",
+            "outside-zone",
+        )
         return
     zone_of[domain] = max(matches)[1]
 
@@ -205,8 +233,11 @@ def _check_certificates(c: _Checker, zone_of: dict[str, str]) -> None:
             _zone_for(c, ("certificates", name, "alternative_names", i), alt, cert.zone, zone_of)
         if cert.domain in cert.alternative_names:
             i = cert.alternative_names.index(cert.domain)
-            c.error(("certificates", name, "alternative_names", i),
-                    f"'{cert.domain}' is already the certificate's domain", "duplicate-name")
+            c.error(
+                ("certificates", name, "alternative_names", i),
+                f"'{cert.domain}' is already the certificate's domain",
+                "duplicate-name",
+            )
 
 
 def _covers(pattern: str, host: str) -> bool:
@@ -218,24 +249,34 @@ def _covers(pattern: str, host: str) -> bool:
 # --- load balancers ------------------------------------------------------------------------
 
 
-def _check_load_balancers(c: _Checker, zone_of: dict[str, str]) -> dict[tuple[str, str],
-                                                                         RouteTarget]:
+def _check_load_balancers(
+    c: _Checker, zone_of: dict[str, str]
+) -> dict[tuple[str, str], RouteTarget]:
     routes: dict[tuple[str, str], RouteTarget] = {}
     for name, lb in c.bp.load_balancers.items():
         base: Path = ("load_balancers", name)
         if c.bp.network.azs < 2:
-            c.error(("network", "azs"), f"load balancer '{name}' needs subnets in at least 2 "
-                    f"availability zones; set azs: 2 or more", "alb-azs")
+            c.error(
+                ("network", "azs"),
+                f"load balancer '{name}' needs subnets in at least 2 "
+                f"availability zones; set azs: 2 or more",
+                "alb-azs",
+            )
         _check_listeners(c, name, lb)
         for i, alias in enumerate(lb.aliases):
             _zone_for(c, (*base, "aliases", i), alias, None, zone_of)
             cert = c.bp.certificates.get(lb.certificate or "")
-            if lb.https and cert and not any(
-                _covers(p, alias) for p in (cert.domain, *cert.alternative_names)
+            if (
+                lb.https
+                and cert
+                and not any(_covers(p, alias) for p in (cert.domain, *cert.alternative_names))
             ):
-                c.warn((*base, "aliases", i), f"'{alias}' is not covered by certificate "
-                       f"'{lb.certificate}' ({cert.domain}); browsers will reject it",
-                       "alias-not-covered")
+                c.warn(
+                    (*base, "aliases", i),
+                    f"'{alias}' is not covered by certificate "
+                    f"'{lb.certificate}' ({cert.domain}); browsers will reject it",
+                    "alias-not-covered",
+                )
         routes.update(_check_routes(c, name, lb))
     return routes
 
@@ -243,17 +284,28 @@ def _check_load_balancers(c: _Checker, zone_of: dict[str, str]) -> dict[tuple[st
 def _check_listeners(c: _Checker, name: str, lb: LoadBalancer) -> None:
     base: Path = ("load_balancers", name)
     if lb.https and lb.certificate is None:
-        c.error(base, "an HTTPS listener needs a certificate: add 'certificate: NAME' (or "
-                "set 'https: false' and 'http: forward' for plain HTTP)", "https-certificate",
-                at_key=True)
+        c.error(
+            base,
+            "an HTTPS listener needs a certificate: add 'certificate: NAME' (or "
+            "set 'https: false' and 'http: forward' for plain HTTP)",
+            "https-certificate",
+            at_key=True,
+        )
     if lb.certificate is not None:
         c.ref((*base, "certificate"), "certificate", lb.certificate, c.bp.certificates)
         if not lb.https:
-            c.error((*base, "certificate"), "a certificate is set but 'https' is false; "
-                    "remove one of them", "certificate-unused")
+            c.error(
+                (*base, "certificate"),
+                "a certificate is set but 'https' is false; remove one of them",
+                "certificate-unused",
+            )
     if not lb.https and lb.http != "forward":
-        c.error((*base, "http"), f"with 'https: false' the HTTP listener must serve the "
-                f"routes: set 'http: forward' (it is '{lb.http}')", "no-listener")
+        c.error(
+            (*base, "http"),
+            f"with 'https: false' the HTTP listener must serve the "
+            f"routes: set 'http: forward' (it is '{lb.http}')",
+            "no-listener",
+        )
 
 
 def _specificity(route: Route) -> int:
@@ -267,8 +319,9 @@ def _specificity(route: Route) -> int:
     return host_rank * 17 + path_rank
 
 
-def _check_routes(c: _Checker, lb_name: str, lb: LoadBalancer) -> dict[tuple[str, str],
-                                                                        RouteTarget]:
+def _check_routes(
+    c: _Checker, lb_name: str, lb: LoadBalancer
+) -> dict[tuple[str, str], RouteTarget]:
     out: dict[tuple[str, str], RouteTarget] = {}
     seen_keys: dict[str, int] = {}
     seen_match: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
@@ -277,9 +330,12 @@ def _check_routes(c: _Checker, lb_name: str, lb: LoadBalancer) -> dict[tuple[str
         path: Path = ("load_balancers", lb_name, "routes", i)
         key = route.name or route.service
         if key in seen_keys:
-            c.error((*path, "name") if route.name else (*path, "service"),
-                    f"routes[{seen_keys[key]}] already routes to '{key}'; give each of the "
-                    f"routes a distinct 'name:'", "duplicate-route-name")
+            c.error(
+                (*path, "name") if route.name else (*path, "service"),
+                f"routes[{seen_keys[key]}] already routes to '{key}'; give each of the "
+                f"routes a distinct 'name:'",
+                "duplicate-route-name",
+            )
             continue
         seen_keys[key] = i
         match = (tuple(sorted(route.hosts)), tuple(sorted(route.paths)))
@@ -294,16 +350,20 @@ def _check_routes(c: _Checker, lb_name: str, lb: LoadBalancer) -> dict[tuple[str
         if target.priority is not None:
             if target.priority in taken:
                 j = taken[target.priority]
-                c.error((*path, "priority") if route.priority else path,
-                        f"priority {target.priority} is also routes[{j}]'s; set a distinct "
-                        "'priority:' on one of them", "duplicate-priority")
+                c.error(
+                    (*path, "priority") if route.priority else path,
+                    f"priority {target.priority} is also routes[{j}]'s; set a distinct "
+                    "'priority:' on one of them",
+                    "duplicate-priority",
+                )
             taken[target.priority] = i
         out[(lb_name, key)] = target
     return out
 
 
-def _route_target(c: _Checker, path: Path, lb_name: str, key: str,
-                  route: Route) -> RouteTarget | None:
+def _route_target(
+    c: _Checker, path: Path, lb_name: str, key: str, route: Route
+) -> RouteTarget | None:
     services = c.bp.services
     if not c.ref((*path, "service"), "service", route.service, services):
         return None
@@ -316,18 +376,28 @@ def _route_target(c: _Checker, path: Path, lb_name: str, key: str,
     elif len(with_port) == 1:
         container = with_port[0]
     else:
-        c.error(path, f"service '{route.service}' has {len(with_port)} containers with a port"
-                f" ({one_of(with_port)}); say which with 'container:'", "route-container")
+        c.error(
+            path,
+            f"service '{route.service}' has {len(with_port)} containers with a port"
+            f" ({one_of(with_port)}); say which with 'container:'",
+            "route-container",
+        )
         return None
     own_port = containers[container].port
     if own_port is None:
-        c.error((*path, "container"), f"container '{container}' has no 'port:' to send "
-                "traffic to", "route-port")
+        c.error(
+            (*path, "container"),
+            f"container '{container}' has no 'port:' to send traffic to",
+            "route-port",
+        )
         return None
     if route.port is not None and route.port != own_port:
-        c.error((*path, "port"), f"port {route.port} does not match container '{container}' "
-                f"port {own_port}; the target group must use the container port",
-                "port-mismatch")
+        c.error(
+            (*path, "port"),
+            f"port {route.port} does not match container '{container}' "
+            f"port {own_port}; the target group must use the container port",
+            "port-mismatch",
+        )
         return None
     priority = route.priority
     if priority is None and (route.hosts or route.paths):
@@ -338,8 +408,9 @@ def _route_target(c: _Checker, path: Path, lb_name: str, key: str,
 
 # --- services and schedules ----------------------------------------------------------------
 
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL",
-                          re.IGNORECASE)
+_SECRET_NAME = re.compile(
+    r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.IGNORECASE
+)
 
 
 def _check_services(c: _Checker) -> None:
@@ -347,25 +418,42 @@ def _check_services(c: _Checker) -> None:
     for name, svc in c.bp.services.items():
         base: Path = ("services", name)
         if svc.subnets == "public" and not svc.public_ip:
-            c.error((*base, "public_ip"), "tasks in public subnets need 'public_ip: true' to "
-                    "reach the internet (to pull images); or use 'subnets: private' with NAT",
-                    "no-egress")
+            c.error(
+                (*base, "public_ip"),
+                "tasks in public subnets need 'public_ip: true' to "
+                "reach the internet (to pull images); or use 'subnets: private' with NAT",
+                "no-egress",
+            )
         if svc.subnets == "private" and svc.public_ip:
-            c.error((*base, "public_ip"), "a public IP does nothing in a private subnet; use "
-                    "'subnets: public' or drop 'public_ip'", "public-ip-private")
+            c.error(
+                (*base, "public_ip"),
+                "a public IP does nothing in a private subnet; use "
+                "'subnets: public' or drop 'public_ip'",
+                "public-ip-private",
+            )
         if svc.subnets == "private" and nat == "none":
-            c.warn((*base, "subnets"), "private subnets have no NAT ('network.nat: none'): "
-                   "tasks cannot pull images or reach AWS APIs", "no-egress")
+            c.warn(
+                (*base, "subnets"),
+                "private subnets have no NAT ('network.nat: none'): "
+                "tasks cannot pull images or reach AWS APIs",
+                "no-egress",
+            )
         for cname, container in svc.containers.items():
             for var, value in container.environment.items():
                 if _SECRET_NAME.search(var) and value:
-                    c.warn((*base, "containers", cname, "environment", var),
-                           f"'{var}' looks like a secret in plain text; move it to 'secrets:' "
-                           "as an SSM or Secrets Manager reference", "plain-secret")
+                    c.warn(
+                        (*base, "containers", cname, "environment", var),
+                        f"'{var}' looks like a secret in plain text; move it to 'secrets:' "
+                        "as an SSM or Secrets Manager reference",
+                        "plain-secret",
+                    )
             clash = set(container.environment) & set(container.secrets)
             for var in sorted(clash):
-                c.error((*base, "containers", cname, "secrets", var),
-                        f"'{var}' is also in 'environment'; keep one", "duplicate-variable")
+                c.error(
+                    (*base, "containers", cname, "secrets", var),
+                    f"'{var}' is also in 'environment'; keep one",
+                    "duplicate-variable",
+                )
 
 
 def _check_schedules(c: _Checker) -> None:

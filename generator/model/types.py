@@ -108,9 +108,7 @@ def _domain(value: str, *, wildcard: bool) -> str:
     if value != value.lower():
         raise _fail("domain", f"'{value}' must be lower case; did you mean '{value.lower()}'?")
     if value.endswith("."):
-        raise _fail(
-            "domain", f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?"
-        )
+        raise _fail("domain", f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?")
     if len(value) > 253 or len(body) < 2 or not all(_LABEL.match(label) for label in body):
         allowed = " ('*.' is allowed as the first label)" if wildcard else ""
         raise _fail(
@@ -229,6 +227,17 @@ def _parameter_name(value: str) -> str:
 ParameterName = Annotated[str, AfterValidator(_parameter_name)]
 
 
+def _parameter_pattern(value: str) -> str:
+    if value.endswith("/*"):
+        _parameter_name(value[:-2] or "/")
+        return value
+    return _parameter_name(value)
+
+
+ParameterPattern = Annotated[str, AfterValidator(_parameter_pattern)]
+"""An SSM parameter name, or a path ending in ``/*`` for every parameter below it."""
+
+
 def _secret_name(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value):
         raise _fail(
@@ -339,9 +348,7 @@ def _schedule(value: str) -> str:
         singular = int(rate.group(1)) == 1
         if singular == rate.group(2).endswith("s"):
             unit = rate.group(2).rstrip("s") + ("" if singular else "s")
-            raise _fail(
-                "schedule", f"'{value}': did you mean 'rate({rate.group(1)} {unit})'?"
-            )
+            raise _fail("schedule", f"'{value}': did you mean 'rate({rate.group(1)} {unit})'?")
     else:
         try:
             datetime.strptime(body, "%Y-%m-%dT%H:%M:%S")

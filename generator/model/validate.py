@@ -35,9 +35,11 @@ def _step(tp: Any, part: str | int, data: Any) -> Any:
         if isinstance(member, type) and issubclass(member, BaseModel):
             field = member.model_fields.get(str(part))
             if field is not None:
-                return field.annotation if not field.metadata else typing.Annotated[
-                    field.annotation, *field.metadata
-                ]
+                return (
+                    field.annotation
+                    if not field.metadata
+                    else typing.Annotated[field.annotation, *field.metadata]
+                )
         elif origin is dict and isinstance(data, dict):
             return typing.get_args(member)[1]
         elif origin is list and isinstance(part, int):
@@ -53,7 +55,12 @@ def _model_at(path: Path, data: Any) -> type[BaseModel] | None:
         tp = _step(tp, part, node)
         if tp is None:
             return None
-        node = node[part] if isinstance(node, dict | list) else None
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+        else:
+            node = None
     models = [m for m in _members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) == 1:
         return models[0]
@@ -70,10 +77,9 @@ def _data_path(loc: Sequence[str | int], data: Any) -> Path:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_map = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_map or in_list:
             out.append(part)
             node = node[part]
     return tuple(out)
@@ -121,8 +127,12 @@ def _message(err: ErrorDetails) -> str:
         return f"{_shown(value)} is not allowed; expected {ctx.get('expected', '')}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         limit = next(iter(ctx.values()), "")
-        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                "greater_than": "more than", "less_than": "less than"}[kind]
+        word = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }[kind]
         return f"{_shown(value)} is out of range: must be {word} {limit}"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s), found {ctx.get('actual_length')}"

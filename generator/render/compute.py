@@ -64,30 +64,45 @@ def _secret_arn(secret: SsmSecret | SecretsManagerSecret) -> Sub:
 def _execution_statements(svc: Service, log_group: logs.LogGroup) -> list[dict[str, Any]]:
     """Pull the images, write the logs, read the secrets: each by its own ARN."""
     statements = []
-    repos = sorted({
-        (m["account"], m["region"], m["repo"])
-        for c in svc.containers.values() if (m := _ECR.match(c.image))
-    })
+    repos = sorted(
+        {
+            (m["account"], m["region"], m["repo"])
+            for c in svc.containers.values()
+            if (m := _ECR.match(c.image))
+        }
+    )
     if repos:
         statements.append(iam.statement(["ecr:GetAuthorizationToken"], ["*"]))
-        statements.append(iam.statement(
-            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
-             "ecr:GetDownloadUrlForLayer"],
-            [Sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}")
-             for account, region, repo in repos],
-        ))
-    statements.append(iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"],
-                                    [GetAtt(log_group, "Arn")]))
+        statements.append(
+            iam.statement(
+                [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
+                [
+                    Sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}")
+                    for account, region, repo in repos
+                ],
+            )
+        )
+    statements.append(
+        iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"], [GetAtt(log_group, "Arn")])
+    )
     secrets = [s for c in svc.containers.values() for s in c.secrets.values()]
     ssm_names = sorted({s.ssm for s in secrets if isinstance(s, SsmSecret)})
     if ssm_names:
-        statements.append(iam.statement(["ssm:GetParameters"],
-                                        [iam.ssm_parameter_arn(n) for n in ssm_names]))
+        statements.append(
+            iam.statement(["ssm:GetParameters"], [iam.ssm_parameter_arn(n) for n in ssm_names])
+        )
     sm_names = sorted({s.secrets_manager for s in secrets if isinstance(s, SecretsManagerSecret)})
     if sm_names:
-        statements.append(iam.statement(
-            ["secretsmanager:GetSecretValue"],
-            [iam.secret_arn(n, wildcard_suffix=True) for n in sm_names]))
+        statements.append(
+            iam.statement(
+                ["secretsmanager:GetSecretValue"],
+                [iam.secret_arn(n, wildcard_suffix=True) for n in sm_names],
+            )
+        )
     return statements
 
 
@@ -112,16 +127,23 @@ def _permission_statements(permission: Permission) -> list[dict[str, Any]]:
         actions = ["ssm:GetParameter", "ssm:GetParameters"]
         if any(n.endswith("/*") for n in permission.ssm_parameters):
             actions.append("ssm:GetParametersByPath")
-        return [iam.statement(actions, [iam.ssm_parameter_arn(n)
-                                        for n in sorted(permission.ssm_parameters)])]
+        return [
+            iam.statement(
+                actions, [iam.ssm_parameter_arn(n) for n in sorted(permission.ssm_parameters)]
+            )
+        ]
     assert isinstance(permission, SecretPermission)
-    return [iam.statement(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-                          [iam.secret_arn(n, wildcard_suffix=True)
-                           for n in sorted(permission.secrets)])]
+    return [
+        iam.statement(
+            ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            [iam.secret_arn(n, wildcard_suffix=True) for n in sorted(permission.secrets)],
+        )
+    ]
 
 
-def _container(ctx: Context, name: str, container: Container,
-               log_group: logs.LogGroup) -> ecs.ContainerDefinition:
+def _container(
+    ctx: Context, name: str, container: Container, log_group: logs.LogGroup
+) -> ecs.ContainerDefinition:
     props: dict[str, Any] = {
         "Name": name,
         "Image": container.image,
@@ -138,8 +160,9 @@ def _container(ctx: Context, name: str, container: Container,
     if container.port is not None:
         props["PortMappings"] = [ecs.PortMapping(ContainerPort=container.port, Protocol="tcp")]
     if container.environment:
-        props["Environment"] = [ecs.Environment(Name=k, Value=v)
-                                for k, v in sorted(container.environment.items())]
+        props["Environment"] = [
+            ecs.Environment(Name=k, Value=v) for k, v in sorted(container.environment.items())
+        ]
     if container.secrets:
         props["Secrets"] = [
             ecs.Secret(Name=k, ValueFrom=_value_from(v))
@@ -160,11 +183,21 @@ def _value_from(secret: SsmSecret | SecretsManagerSecret) -> Sub:
 def _service(ctx: Context, name: str, svc: Service) -> None:
     origin = ("services", name)
     log_group = _log_group(ctx, name, svc)
-    execution = iam.role(ctx, naming.execution_role(name), "ecs-tasks.amazonaws.com",
-                         _execution_statements(svc, log_group), origin)
+    execution = iam.role(
+        ctx,
+        naming.execution_role(name),
+        "ecs-tasks.amazonaws.com",
+        _execution_statements(svc, log_group),
+        origin,
+    )
     task_statements = [s for p in svc.permissions for s in _permission_statements(p)]
-    task_role = iam.role(ctx, naming.task_role(name), "ecs-tasks.amazonaws.com",
-                         task_statements, (*origin, "permissions"))
+    task_role = iam.role(
+        ctx,
+        naming.task_role(name),
+        "ecs-tasks.amazonaws.com",
+        task_statements,
+        (*origin, "permissions"),
+    )
     task = ctx.add(
         ecs.TaskDefinition(
             naming.task_definition(name),
@@ -173,8 +206,9 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
             Memory=str(svc.memory),
             NetworkMode="awsvpc",
             RequiresCompatibilities=["FARGATE"],
-            RuntimePlatform=ecs.RuntimePlatform(OperatingSystemFamily="LINUX",
-                                                CpuArchitecture=svc.architecture),
+            RuntimePlatform=ecs.RuntimePlatform(
+                OperatingSystemFamily="LINUX", CpuArchitecture=svc.architecture
+            ),
             ExecutionRoleArn=GetAtt(execution, "Arn"),
             TaskRoleArn=GetAtt(task_role, "Arn"),
             ContainerDefinitions=[
@@ -184,21 +218,32 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         ),
         (*origin, "containers"),
     )
-    group = security.security_group(ctx, naming.service_security_group(name),
-                                    f"Tasks of service {name} of {ctx.bp.name}", origin,
-                                    egress_anywhere=True)
+    group = security.security_group(
+        ctx,
+        naming.service_security_group(name),
+        f"Tasks of service {name} of {ctx.bp.name}",
+        origin,
+        egress_anywhere=True,
+    )
     routes = [t for t in ctx.resolved.routes.values() if t.route.service == name]
-    attached = []
-    for target in routes:
-        lb = ctx.load_balancers[target.lb]
-        security.allow(ctx, lb.security_group, group, target.port,
-                       f"Load balancer {target.lb} to {name}", origin)
-        attached.extend(r.title for r in ctx.attachments[(target.lb, target.key)])
+    for lb_name, port in sorted({(t.lb, t.port) for t in routes}):
+        security.allow(
+            ctx,
+            ctx.load_balancers[lb_name].security_group,
+            group,
+            port,
+            f"Load balancer {lb_name} to {name}",
+            origin,
+        )
+    attached = [r.title for t in routes for r in ctx.attachments[(t.lb, t.key)]]
     props: dict[str, Any] = {}
     if routes:
         props["LoadBalancers"] = [
-            ecs.LoadBalancer(ContainerName=t.container, ContainerPort=t.port,
-                             TargetGroupArn=Ref(ctx.target_groups[(t.lb, t.key)]))
+            ecs.LoadBalancer(
+                ContainerName=t.container,
+                ContainerPort=t.port,
+                TargetGroupArn=Ref(ctx.target_groups[(t.lb, t.key)]),
+            )
             for t in routes
         ]
         props["HealthCheckGracePeriodSeconds"] = svc.health_check_grace_seconds
@@ -212,8 +257,9 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
             TaskDefinition=Ref(task),
             DesiredCount=svc.desired_count,
             CapacityProviderStrategy=[
-                ecs.CapacityProviderStrategyItem(CapacityProvider=s.provider, Base=s.base,
-                                                 Weight=s.weight)
+                ecs.CapacityProviderStrategyItem(
+                    CapacityProvider=s.provider, Base=s.base, Weight=s.weight
+                )
                 for s in sorted(svc.capacity, key=lambda s: s.provider)
             ],
             NetworkConfiguration=ecs.NetworkConfiguration(
@@ -224,8 +270,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
                 )
             ),
             DeploymentConfiguration=ecs.DeploymentConfiguration(
-                DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True,
-                                                                      Rollback=True),
+                DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
                 MaximumPercent=200,
                 MinimumHealthyPercent=100,
             ),

@@ -68,8 +68,9 @@ def _certificate(ctx: Context, name: str) -> None:
     )
 
 
-def alias_record(ctx: Context, owner: str, domain: str, dns_name: Any, hosted_zone_id: Any,
-                 origin: Path) -> None:
+def alias_record(
+    ctx: Context, owner: str, domain: str, dns_name: Any, hosted_zone_id: Any, origin: Path
+) -> None:
     """An A alias record for ``domain`` in the zone that contains it."""
     zone = ctx.zones[ctx.resolved.zone_of[domain]]
     ctx.add(

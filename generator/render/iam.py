@@ -6,10 +6,11 @@ the templates work in any partition and account.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from troposphere import Sub, iam
+from troposphere import Sub, encode_to_dict, iam
 
 from ..errors import Path
 from .context import Context
@@ -63,6 +64,8 @@ def role(
         ],
     }
     policies = []
+    # Statements come from unordered blueprint lists: sort them so order never shows.
+    statements = sorted(statements, key=lambda s: json.dumps(encode_to_dict(s), sort_keys=True))
     if statements:
         policies.append(
             iam.Policy(

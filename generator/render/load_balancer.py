@@ -20,14 +20,18 @@ def render(ctx: Context) -> None:
 def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
     origin = ("load_balancers", name)
     group = security.security_group(
-        ctx, naming.load_balancer_security_group(name),
-        f"Load balancer {name} of {ctx.bp.name}", origin, egress_anywhere=False,
+        ctx,
+        naming.load_balancer_security_group(name),
+        f"Load balancer {name} of {ctx.bp.name}",
+        origin,
+        egress_anywhere=False,
     )
     ports = ([443] if lb.https else []) + ([80] if lb.http != "off" else [])
     for cidr in sorted(lb.allowed_cidrs):
         for port in ports:
-            security.allow_cidr(ctx, group, cidr, port, f"Clients on {port}",
-                                (*origin, "allowed_cidrs"))
+            security.allow_cidr(
+                ctx, group, cidr, port, f"Clients on {port}", (*origin, "allowed_cidrs")
+            )
     tier = "public" if lb.scheme == "internet-facing" else "private"
     resource = ctx.add(
         elb.LoadBalancer(
@@ -37,10 +41,12 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
             Subnets=[Ref(s) for s in ctx.subnets[tier]],
             SecurityGroups=[GetAtt(group.group, "GroupId")],
             LoadBalancerAttributes=[
-                elb.LoadBalancerAttributes(Key="idle_timeout.timeout_seconds",
-                                           Value=str(lb.idle_timeout_seconds)),
-                elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled",
-                                           Value="true"),
+                elb.LoadBalancerAttributes(
+                    Key="idle_timeout.timeout_seconds", Value=str(lb.idle_timeout_seconds)
+                ),
+                elb.LoadBalancerAttributes(
+                    Key="routing.http.drop_invalid_header_fields.enabled", Value="true"
+                ),
                 elb.LoadBalancerAttributes(Key="routing.http2.enabled", Value="true"),
             ],
         ),
@@ -55,11 +61,21 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         if target.priority is not None:
             _rule(ctx, main, target)
     for domain in sorted(lb.aliases):
-        dns.alias_record(ctx, name, domain, GetAtt(resource, "DNSName"),
-                         GetAtt(resource, "CanonicalHostedZoneID"), (*origin, "aliases"))
-    ctx.output(Output(naming.output(name, "load-balancer", "dns-name"),
-                      Description=f"DNS name of load balancer {name}",
-                      Value=GetAtt(resource, "DNSName")))
+        dns.alias_record(
+            ctx,
+            name,
+            domain,
+            GetAtt(resource, "DNSName"),
+            GetAtt(resource, "CanonicalHostedZoneID"),
+            (*origin, "aliases"),
+        )
+    ctx.output(
+        Output(
+            naming.output(name, "load-balancer", "dns-name"),
+            Description=f"DNS name of load balancer {name}",
+            Value=GetAtt(resource, "DNSName"),
+        )
+    )
     _urls(ctx, name, lb, targets)
 
 
@@ -100,8 +116,9 @@ def _route_origin(ctx: Context, target: RouteTarget) -> tuple[str | int, ...]:
 def _default_action(ctx: Context, targets: list[RouteTarget]) -> elb.Action:
     for target in targets:
         if target.priority is None:
-            return elb.Action(Type="forward", TargetGroupArn=Ref(
-                ctx.target_groups[(target.lb, target.key)]))
+            return elb.Action(
+                Type="forward", TargetGroupArn=Ref(ctx.target_groups[(target.lb, target.key)])
+            )
     return elb.Action(
         Type="fixed-response",
         FixedResponseConfig=elb.FixedResponseConfig(
@@ -110,8 +127,9 @@ def _default_action(ctx: Context, targets: list[RouteTarget]) -> elb.Action:
     )
 
 
-def _listeners(ctx: Context, name: str, lb: LoadBalancer,
-               targets: list[RouteTarget]) -> elb.Listener:
+def _listeners(
+    ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]
+) -> elb.Listener:
     """Create the listeners; return the one that carries the routing rules."""
     origin = ("load_balancers", name)
     resource = ctx.load_balancers[name].resource
@@ -121,23 +139,33 @@ def _listeners(ctx: Context, name: str, lb: LoadBalancer,
         main = ctx.add(
             elb.Listener(
                 naming.listener(name, "https"),
-                LoadBalancerArn=Ref(resource), Port=443, Protocol="HTTPS",
+                LoadBalancerArn=Ref(resource),
+                Port=443,
+                Protocol="HTTPS",
                 SslPolicy=lb.tls_policy,
-                Certificates=[elb.Certificate(
-                    CertificateArn=Ref(ctx.certificates[lb.certificate]))],
+                Certificates=[
+                    elb.Certificate(CertificateArn=Ref(ctx.certificates[lb.certificate]))
+                ],
                 DefaultActions=[_default_action(ctx, targets)],
             ),
             (*origin, "certificate"),
         )
     if lb.http == "redirect":
-        action = elb.Action(Type="redirect", RedirectConfig=elb.RedirectConfig(
-            Protocol="HTTPS", Port="443", StatusCode="HTTP_301"))
+        action = elb.Action(
+            Type="redirect",
+            RedirectConfig=elb.RedirectConfig(Protocol="HTTPS", Port="443", StatusCode="HTTP_301"),
+        )
     else:
         action = _default_action(ctx, targets)
     if lb.http != "off":
         http = ctx.add(
-            elb.Listener(naming.listener(name, "http"), LoadBalancerArn=Ref(resource),
-                         Port=80, Protocol="HTTP", DefaultActions=[action]),
+            elb.Listener(
+                naming.listener(name, "http"),
+                LoadBalancerArn=Ref(resource),
+                Port=80,
+                Protocol="HTTP",
+                DefaultActions=[action],
+            ),
             (*origin, "http"),
         )
         main = main or http
@@ -152,19 +180,30 @@ def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
     route = target.route
     conditions = []
     if route.hosts:
-        conditions.append(elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(
-            Values=sorted(route.hosts))))
+        conditions.append(
+            elb.Condition(
+                Field="host-header",
+                HostHeaderConfig=elb.HostHeaderConfig(Values=sorted(route.hosts)),
+            )
+        )
     if route.paths:
-        conditions.append(elb.Condition(Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(
-            Values=sorted(route.paths))))
+        conditions.append(
+            elb.Condition(
+                Field="path-pattern",
+                PathPatternConfig=elb.PathPatternConfig(Values=sorted(route.paths)),
+            )
+        )
     rule = ctx.add(
         elb.ListenerRule(
             naming.listener_rule(target.lb, target.key),
             ListenerArn=Ref(listener),
             Priority=target.priority,
             Conditions=conditions,
-            Actions=[elb.Action(Type="forward", TargetGroupArn=Ref(
-                ctx.target_groups[(target.lb, target.key)]))],
+            Actions=[
+                elb.ListenerRuleAction(
+                    Type="forward", TargetGroupArn=Ref(ctx.target_groups[(target.lb, target.key)])
+                )
+            ],
         ),
         _route_origin(ctx, target),
     )
@@ -173,14 +212,23 @@ def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
 
 def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]) -> None:
     scheme = "https" if lb.https else "http"
-    aliases = sorted(lb.aliases)
+    aliases = sorted(lb.aliases, key=lambda a: (a.count("."), a))  # the apex first
     for target in targets:
         exact = sorted(h for h in target.route.hosts if "*" not in h and "?" not in h)
         host = exact[0] if exact else (aliases[0] if aliases else None)
         path = sorted(target.route.paths)[0].split("*")[0] if target.route.paths else "/"
-        value = (f"{scheme}://{host}{path}" if host else
-                 Sub(f"{scheme}://${{Host}}{path}",
-                     Host=GetAtt(ctx.load_balancers[name].resource, "DNSName")))
-        ctx.output(Output(naming.output(name, target.key, "url"),
-                          Description=f"URL of {target.key} through load balancer {name}",
-                          Value=value))
+        value = (
+            f"{scheme}://{host}{path}"
+            if host
+            else Sub(
+                f"{scheme}://${{Host}}{path}",
+                Host=GetAtt(ctx.load_balancers[name].resource, "DNSName"),
+            )
+        )
+        ctx.output(
+            Output(
+                naming.output(name, target.key, "url"),
+                Description=f"URL of {target.key} through load balancer {name}",
+                Value=value,
+            )
+        )

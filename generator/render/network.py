@@ -23,22 +23,29 @@ def render(ctx: Context) -> None:
         _ORIGIN,
     )
     ctx.vpc = vpc
-    igw = ctx.add(ec2.InternetGateway(naming.INTERNET_GATEWAY,
-                                      Tags=Tags(Name=ctx.bp.name)), _ORIGIN)
+    igw = ctx.add(
+        ec2.InternetGateway(naming.INTERNET_GATEWAY, Tags=Tags(Name=ctx.bp.name)), _ORIGIN
+    )
     attachment = ctx.add(
-        ec2.VPCGatewayAttachment(naming.GATEWAY_ATTACHMENT, VpcId=Ref(vpc),
-                                 InternetGatewayId=Ref(igw)),
+        ec2.VPCGatewayAttachment(
+            naming.GATEWAY_ATTACHMENT, VpcId=Ref(vpc), InternetGatewayId=Ref(igw)
+        ),
         _ORIGIN,
     )
     public_table = ctx.add(
-        ec2.RouteTable(naming.PUBLIC_ROUTE_TABLE, VpcId=Ref(vpc),
-                       Tags=Tags(Name=f"{ctx.bp.name}-public")),
+        ec2.RouteTable(
+            naming.PUBLIC_ROUTE_TABLE, VpcId=Ref(vpc), Tags=Tags(Name=f"{ctx.bp.name}-public")
+        ),
         _ORIGIN,
     )
     ctx.add(
-        ec2.Route(naming.PUBLIC_DEFAULT_ROUTE, RouteTableId=Ref(public_table),
-                  DestinationCidrBlock="0.0.0.0/0", GatewayId=Ref(igw),
-                  DependsOn=[attachment.title]),
+        ec2.Route(
+            naming.PUBLIC_DEFAULT_ROUTE,
+            RouteTableId=Ref(public_table),
+            DestinationCidrBlock="0.0.0.0/0",
+            GatewayId=Ref(igw),
+            DependsOn=[attachment.title],
+        ),
         _ORIGIN,
     )
     public = _subnets(ctx, "public", ctx.resolved.public_subnets)
@@ -49,16 +56,23 @@ def render(ctx: Context) -> None:
     nats = _nat_gateways(ctx, public, attachment.title)
     for i, subnet in enumerate(private):
         table = ctx.add(
-            ec2.RouteTable(naming.private_route_table(i), VpcId=Ref(vpc),
-                           Tags=Tags(Name=f"{ctx.bp.name}-private-{i + 1}")),
+            ec2.RouteTable(
+                naming.private_route_table(i),
+                VpcId=Ref(vpc),
+                Tags=Tags(Name=f"{ctx.bp.name}-private-{i + 1}"),
+            ),
             _ORIGIN,
         )
         _associate(ctx, "private", i, subnet, table)
         if nats:
             nat = nats[i] if len(nats) > 1 else nats[0]
             ctx.add(
-                ec2.Route(naming.private_default_route(i), RouteTableId=Ref(table),
-                          DestinationCidrBlock="0.0.0.0/0", NatGatewayId=Ref(nat)),
+                ec2.Route(
+                    naming.private_default_route(i),
+                    RouteTableId=Ref(table),
+                    DestinationCidrBlock="0.0.0.0/0",
+                    NatGatewayId=Ref(nat),
+                ),
                 _ORIGIN,
             )
 
@@ -81,8 +95,9 @@ def _subnets(ctx: Context, tier: str, blocks: tuple[str, ...]) -> list[ec2.Subne
     ]
 
 
-def _associate(ctx: Context, tier: str, index: int, subnet: ec2.Subnet,
-               table: ec2.RouteTable) -> None:
+def _associate(
+    ctx: Context, tier: str, index: int, subnet: ec2.Subnet, table: ec2.RouteTable
+) -> None:
     ctx.add(
         ec2.SubnetRouteTableAssociation(
             naming.subnet_route_table_association(tier, index),
@@ -93,22 +108,28 @@ def _associate(ctx: Context, tier: str, index: int, subnet: ec2.Subnet,
     )
 
 
-def _nat_gateways(ctx: Context, public: list[ec2.Subnet],
-                  attachment: str) -> list[ec2.NatGateway]:
+def _nat_gateways(ctx: Context, public: list[ec2.Subnet], attachment: str) -> list[ec2.NatGateway]:
     mode = ctx.bp.network.nat
     count = {"none": 0, "single": 1, "per_az": len(public)}[mode]
     nats = []
     for i in range(count):
         eip = ctx.add(
-            ec2.EIP(naming.nat_eip(i), Domain="vpc", DependsOn=[attachment],
-                    Tags=Tags(Name=f"{ctx.bp.name}-nat-{i + 1}")),
+            ec2.EIP(
+                naming.nat_eip(i),
+                Domain="vpc",
+                DependsOn=[attachment],
+                Tags=Tags(Name=f"{ctx.bp.name}-nat-{i + 1}"),
+            ),
             ("network", "nat"),
         )
         nats.append(
             ctx.add(
-                ec2.NatGateway(naming.nat_gateway(i), AllocationId=GetAtt(eip, "AllocationId"),
-                               SubnetId=Ref(public[i]),
-                               Tags=Tags(Name=f"{ctx.bp.name}-nat-{i + 1}")),
+                ec2.NatGateway(
+                    naming.nat_gateway(i),
+                    AllocationId=GetAtt(eip, "AllocationId"),
+                    SubnetId=Ref(public[i]),
+                    Tags=Tags(Name=f"{ctx.bp.name}-nat-{i + 1}"),
+                ),
                 ("network", "nat"),
             )
         )

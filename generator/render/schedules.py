@@ -22,7 +22,9 @@ def render(ctx: Context) -> None:
     for service in sorted({s.service for s in ctx.bp.schedules.values()}):
         handle = ctx.services[service]
         roles[service] = iam.role(
-            ctx, naming.scheduler_role(service), "scheduler.amazonaws.com",
+            ctx,
+            naming.scheduler_role(service),
+            "scheduler.amazonaws.com",
             [iam.statement(["ecs:UpdateService"], [Ref(handle.service)])],
             ("services", service),
         )
@@ -30,8 +32,7 @@ def render(ctx: Context) -> None:
         sched = ctx.bp.schedules[name]
         handle = ctx.services[sched.service]
         body = json.dumps(
-            {"Cluster": "${Cluster}", "Service": "${Service}",
-             "DesiredCount": sched.desired_count},
+            {"Cluster": "${Cluster}", "Service": "${Service}", "DesiredCount": sched.desired_count},
             sort_keys=True,
         )
         ctx.add(
@@ -45,10 +46,12 @@ def render(ctx: Context) -> None:
                 Target=scheduler.Target(
                     Arn=Sub(_UPDATE_SERVICE),
                     RoleArn=GetAtt(roles[sched.service], "Arn"),
-                    Input=Sub(body, Cluster=Ref(ctx.cluster),
-                              Service=GetAtt(handle.service, "Name")),
-                    RetryPolicy=scheduler.RetryPolicy(MaximumRetryAttempts=3,
-                                                      MaximumEventAgeInSeconds=3600),
+                    Input=Sub(
+                        body, Cluster=Ref(ctx.cluster), Service=GetAtt(handle.service, "Name")
+                    ),
+                    RetryPolicy=scheduler.RetryPolicy(
+                        MaximumRetryAttempts=3, MaximumEventAgeInSeconds=3600
+                    ),
                 ),
             ),
             ("schedules", name),

@@ -20,15 +20,18 @@ _NO_EGRESS = ec2.SecurityGroupRule(
 )
 
 
-def security_group(ctx: Context, logical_id: str, description: str, origin: Path, *,
-                   egress_anywhere: bool) -> SecurityGroupHandle:
+def security_group(
+    ctx: Context, logical_id: str, description: str, origin: Path, *, egress_anywhere: bool
+) -> SecurityGroupHandle:
     """A security group in the VPC; with ``egress_anywhere`` it may open any outbound
     connection (tasks pulling images, calling APIs), otherwise none until allowed."""
     assert ctx.vpc is not None
     egress = (
-        ec2.SecurityGroupRule(CidrIp="0.0.0.0/0", IpProtocol="-1",
-                              Description="Outbound to anywhere")
-        if egress_anywhere else _NO_EGRESS
+        ec2.SecurityGroupRule(
+            CidrIp="0.0.0.0/0", IpProtocol="-1", Description="Outbound to anywhere"
+        )
+        if egress_anywhere
+        else _NO_EGRESS
     )
     group = ctx.add(
         ec2.SecurityGroup(
@@ -43,40 +46,59 @@ def security_group(ctx: Context, logical_id: str, description: str, origin: Path
     return SecurityGroupHandle(group, logical_id.removesuffix("SecurityGroup"))
 
 
-def allow_cidr(ctx: Context, target: SecurityGroupHandle, cidr: str, port: int,
-               description: str, origin: Path) -> None:
+def allow_cidr(
+    ctx: Context, target: SecurityGroupHandle, cidr: str, port: int, description: str, origin: Path
+) -> None:
     """Admit a CIDR block to ``target`` on a TCP port."""
-    source = "Anywhere" if cidr == "0.0.0.0/0" else naming.stem(
-        cidr.replace(".", "-").replace("/", "-"))
+    source = (
+        "Anywhere" if cidr == "0.0.0.0/0" else naming.stem(cidr.replace(".", "-").replace("/", "-"))
+    )
     ctx.add(
         ec2.SecurityGroupIngress(
             naming.ingress(target.stem, source, port),
             GroupId=GetAtt(target.group, "GroupId"),
-            IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp=cidr,
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            CidrIp=cidr,
             Description=description,
         ),
         origin,
     )
 
 
-def allow(ctx: Context, source: SecurityGroupHandle, target: SecurityGroupHandle,
-          port: int, description: str, origin: Path) -> None:
+def allow(
+    ctx: Context,
+    source: SecurityGroupHandle,
+    target: SecurityGroupHandle,
+    port: int,
+    description: str,
+    origin: Path,
+) -> None:
     """Let members of ``source`` reach members of ``target`` on a TCP port."""
     group_id = GetAtt(target.group, "GroupId")
     source_id = GetAtt(source.group, "GroupId")
     ctx.add(
         ec2.SecurityGroupIngress(
             naming.ingress(target.stem, source.stem, port),
-            GroupId=group_id, IpProtocol="tcp", FromPort=port, ToPort=port,
-            SourceSecurityGroupId=source_id, Description=description,
+            GroupId=group_id,
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            SourceSecurityGroupId=source_id,
+            Description=description,
         ),
         origin,
     )
     ctx.add(
         ec2.SecurityGroupEgress(
             naming.egress(source.stem, target.stem, port),
-            GroupId=source_id, IpProtocol="tcp", FromPort=port, ToPort=port,
-            DestinationSecurityGroupId=group_id, Description=description,
+            GroupId=source_id,
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            DestinationSecurityGroupId=group_id,
+            Description=description,
         ),
         origin,
     )

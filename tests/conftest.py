@@ -1,0 +1,37 @@
+"""Shared test plumbing: the ``--update-golden`` flag and small helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BlueprintError
+from generator.pipeline import check
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite expected outputs from what the code produces now (review the diff!)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def problems_text(path: Path) -> str:
+    """What `blueprint validate` prints for a file: every problem, one per line."""
+    try:
+        checked = check(path, path.name)
+    except BlueprintError as exc:
+        problems = exc.problems
+    else:
+        problems = checked.warnings
+    return "".join(p.text() + "\n" for p in sorted(problems))

@@ -1,0 +1,178 @@
+"""The command line as a user meets it: exit codes, located messages, nothing lost."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+from .conftest import ROOT
+
+GOOD = (ROOT / "blueprint.yaml").read_text()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "blueprint.yaml").write_text(GOOD)
+    return tmp_path
+
+
+def test_build_writes_templates_and_deploy_script(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "stack linebot (ap-northeast-1): 42 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    assert "deploy: bash templates_out/deploy.sh" in out
+    template = json.loads((workdir / "templates_out" / "linebot.json").read_text())
+    assert template["AWSTemplateFormatVersion"] == "2010-09-09"
+    script = workdir / "templates_out" / "deploy.sh"
+    assert script.stat().st_mode & 0o111, "deploy.sh is executable"
+    text = script.read_text()
+    for part in (
+        "aws cloudformation deploy",
+        "--region ap-northeast-1",
+        "--stack-name linebot",
+        '--template-file "$here/linebot.json"',
+        "--capabilities CAPABILITY_IAM",
+        "--no-fail-on-empty-changeset",
+    ):
+        assert part in text
+
+
+def test_two_builds_are_byte_identical(workdir: Path) -> None:
+    assert main(["build", "--out", "one"]) == 0
+    assert main(["build", "--out", "two"]) == 0
+    assert snapshot(workdir / "one") == snapshot(workdir / "two")
+
+
+def test_validate_writes_nothing(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 0
+    assert "blueprint.yaml: valid (0 warning(s))" in capsys.readouterr().out
+    assert not (workdir / "templates_out").exists()
+
+
+BAD = {
+    "misspelled_key": (
+        ("    desired_count: 1\n", "    desired_cout: 1\n"),
+        "blueprint.yaml:36:5: services.bot.desired_cout: unknown key 'desired_cout'; "
+        "did you mean 'desired_count'?",
+    ),
+    "route_to_unknown_service": (
+        ("      - service: bot ", "      - service: bto "),
+        "blueprint.yaml:27:18: load_balancers.web.routes[0].service: unknown service 'bto'; "
+        "did you mean 'bot'? (defined: 'bot')",
+    ),
+    "fargate_256_4096": (
+        ("    memory: 2048\n", "    memory: 4096\n"),
+        "blueprint.yaml:34:13: services.bot.memory: 4096 MiB is not a Fargate size for cpu 256: "
+        "it takes 512, 1024, 2048; 4096 MiB needs cpu 512",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_blueprint_exits_1_located_and_leaves_output_alone(
+    case: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build"]) == 0
+    before = snapshot(workdir / "templates_out")
+    (old, new), expected = BAD[case]
+    assert old in GOOD
+    (workdir / "blueprint.yaml").write_text(GOOD.replace(old, new, 1))
+    capsys.readouterr()
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [expected]
+    assert snapshot(workdir / "templates_out") == before
+
+
+def test_formats_json_and_github(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "blueprint.yaml").write_text(
+        GOOD.replace("    desired_count: 1\n", "    desired_cout: 1\n", 1)
+    )
+    assert main(["validate", "--format", "json"]) == 1
+    [finding] = json.loads(capsys.readouterr().err)
+    assert finding == {
+        "file": "blueprint.yaml",
+        "line": 36,
+        "column": 5,
+        "path": "services.bot.desired_cout",
+        "severity": "error",
+        "code": "unknown-key",
+        "message": "unknown key 'desired_cout'; did you mean 'desired_count'?",
+    }
+    assert main(["validate", "--format", "github"]) == 1
+    assert capsys.readouterr().err == (
+        "::error file=blueprint.yaml,line=36,col=5::services.bot.desired_cout: unknown key "
+        "'desired_cout'; did you mean 'desired_count'?\n"
+    )
+
+
+def test_missing_file_and_usage_errors_exit_3(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", "nope.yaml"]) == 3
+    assert capsys.readouterr().err == "nope.yaml:1:1: no such file\n"
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 3
+
+
+def test_lint_error_exits_2_and_writes_nothing(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lint error found in a template maps back to the blueprint entry that made it."""
+    from generator import pipeline
+    from generator.lint import Finding
+
+    def fake_lint(text: str, region: str) -> list[Finding]:
+        return [Finding(7, 3, "E3012", "bad value", ("Resources", "BotService", "Properties"))]
+
+    monkeypatch.setattr("generator.lint.lint", fake_lint)
+    assert pipeline  # the pipeline imports lint lazily, so the patch is what it runs
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        "blueprint.yaml:32:3: services.bot: cfn-lint E3012 in linebot.json line 7 "
+        "(Resources/BotService/Properties): bad value"
+    )
+    assert not (workdir / "templates_out").exists()
+
+
+def test_console_command_runs_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "blueprint.yaml"
+    bad.write_text("name: x\nregion: ap-northeast-1\nservices: [1, 2\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"{bad}:4:1: YAML syntax: ")
+
+
+def test_examples_build_from_the_command_line(tmp_path: Path) -> None:
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        out = tmp_path / example.stem
+        assert main(["build", str(example), "--out", str(out)]) == 0
+        assert (out / "deploy.sh").is_file()
+    shutil.rmtree(tmp_path)

@@ -1,0 +1,64 @@
+"""Golden cases: a blueprint in, the exact templates and deploy.sh out, byte for byte.
+
+Inputs are ``golden/NAME.yaml`` (one feature each) and every file in ``examples/``;
+expected outputs live in ``golden/NAME/`` and ``golden/examples/NAME/``. Rewrite them
+only with ``pytest --update-golden`` and review the diff. Every expected template must
+lint clean: no cfn-lint error and no warning.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import Build, check, lint, render
+
+from .conftest import HERE, ROOT
+
+CASES = [(p, HERE / "golden" / p.stem) for p in sorted((HERE / "golden").glob("*.yaml"))]
+CASES += [
+    (p, HERE / "golden" / "examples" / p.stem) for p in sorted((ROOT / "examples").glob("*.yaml"))
+]
+
+
+def build(path: Path) -> Build:
+    result = render(check(path, path.name))
+    lint(result)
+    return result
+
+
+@pytest.mark.parametrize(("source", "expected_dir"), CASES, ids=lambda v: getattr(v, "stem", ""))
+def test_golden(source: Path, expected_dir: Path, update_golden: bool) -> None:
+    result = build(source)
+    if update_golden:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        expected_dir.mkdir(parents=True)
+        for name, data in result.files.items():
+            (expected_dir / name).write_bytes(data)
+    expected = {p.name: p.read_bytes() for p in expected_dir.iterdir()}
+    assert sorted(result.files) == sorted(expected), "the set of files written changed"
+    for name, data in result.files.items():
+        assert data == expected[name], f"{name} differs from {expected_dir / name}"
+    findings = [f for stack in result.lint.values() for f in stack]
+    assert findings == [], f"cfn-lint: {findings}"
+    assert result.checked.warnings == []
+
+
+def test_every_example_has_a_golden() -> None:
+    assert len(list((ROOT / "examples").glob("*.yaml"))) >= 1
+    for source, expected_dir in CASES:
+        assert expected_dir.is_dir(), f"{source} has no expected output in {expected_dir}"
+
+
+def test_templates_out_is_fresh() -> None:
+    """templates_out/ holds what `blueprint build` writes for blueprint.yaml today."""
+    result = render(check(ROOT / "blueprint.yaml", "blueprint.yaml"))
+    out = ROOT / "templates_out"
+    for name, data in result.files.items():
+        path = out / name
+        assert path.is_file(), f"templates_out/{name} is missing: run `blueprint build`"
+        assert path.read_bytes() == data, f"templates_out/{name} is stale: run `blueprint build`"
+    stray = {p.name for p in out.iterdir()} - set(result.files)
+    assert not stray, f"templates_out/ holds files the build does not write: {stray}"
