@@ -66,7 +66,10 @@ def script(stacks: Sequence[Planned], source: str) -> str:
         caps = capabilities(plan.template)
         if caps:
             args.append("--capabilities " + " ".join(caps))
-        params = sorted(plan.template.get("Parameters", {}))
+        params = sorted(
+            name for name, spec in plan.template.get("Parameters", {}).items()
+            if "Default" not in spec
+        )
         if params:
             args.append(
                 "--parameter-overrides "

@@ -176,3 +176,39 @@ def test_examples_build_from_the_command_line(tmp_path: Path) -> None:
         assert main(["build", str(example), "--out", str(out)]) == 0
         assert (out / "deploy.sh").is_file()
     shutil.rmtree(tmp_path)
+
+
+def test_renamed_stack_removes_only_the_old_build_files(workdir: Path) -> None:
+    out = workdir / "templates_out"
+    assert main(["build"]) == 0
+    (out / "notes.txt").write_text("mine")
+    text = (workdir / "blueprint.yaml").read_text().replace("name: linebot", "name: chatbot")
+    (workdir / "blueprint.yaml").write_text(text)
+    assert main(["build"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".blueprint-files",
+        "chatbot.json",
+        "deploy.sh",
+        "notes.txt",
+    ]
+
+
+@pytest.mark.parametrize("fail_at", [1, 2])
+def test_crash_while_writing_leaves_previous_build_and_no_temp_files(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    """A first build into an empty folder writes three files; a crash at the first or
+    second of them must leave the folder as it was: empty, with no temporary files."""
+    out = workdir / "templates_out"
+    out.mkdir()
+    calls = []
+
+    def failing_fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == fail_at:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("generator.output.os.fsync", failing_fsync)
+    assert main(["build"]) == 3
+    assert len(calls) == fail_at
+    assert list(out.iterdir()) == []

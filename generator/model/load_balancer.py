@@ -89,7 +89,8 @@ class LoadBalancer(Strict):
     """Listen for HTTPS on 443. Turning it off needs ``http: forward``."""
 
     http: Literal["redirect", "forward", "off"] = "redirect"
-    """What the HTTP listener on 80 does: redirect to HTTPS, serve the routes, or not exist."""
+    """What the HTTP listener on 80 does: redirect to HTTPS, serve the routes (only when
+    ``https`` is off), or not exist."""
 
     tls_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     """The HTTPS listener's security policy; all choices require TLS 1.2 or newer."""

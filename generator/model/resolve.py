@@ -299,6 +299,10 @@ def _check_listeners(c: _Checker, name: str, lb: LoadBalancer) -> None:
                 "a certificate is set but 'https' is false; remove one of them",
                 "certificate-unused",
             )
+    if lb.https and lb.http == "forward":
+        c.error((*base, "http"), "with HTTPS on, plain HTTP would expose the same routes "
+                "unencrypted: use 'http: redirect' (the default) or 'http: off'",
+                "http-beside-https")
     if not lb.https and lb.http != "forward":
         c.error(
             (*base, "http"),
