@@ -67,7 +67,8 @@ def script(stacks: Sequence[Planned], source: str) -> str:
         if caps:
             args.append("--capabilities " + " ".join(caps))
         params = sorted(
-            name for name, spec in plan.template.get("Parameters", {}).items()
+            name
+            for name, spec in plan.template.get("Parameters", {}).items()
             if "Default" not in spec
         )
         if params:

@@ -20,6 +20,8 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 
+_MERGE = "tag:yaml.org,2002:merge"
+
 
 @dataclass(frozen=True)
 class Positions:
@@ -29,16 +31,21 @@ class Positions:
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def of(self, path: Path, *, at_key: bool = False) -> tuple[int, int]:
-        """The position of ``path``, or of its nearest ancestor that has one."""
-        table = self.keys if at_key else self.values
-        probe = path
+        """The position of ``path`` (its key's, with ``at_key``). A path that is not in the
+        file (a field left at its default) points at the key of its nearest ancestor that
+        is: the entry it belongs to, rather than whatever line happens to come first."""
+        if at_key and path in self.keys:
+            return self.keys[path]
+        if path in self.values:
+            return self.values[path]
+        probe = path[:-1]
         while probe:
-            if probe in table:
-                return table[probe]
-            if probe in self.values:
+            if probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:  # a list item has no key
                 return self.values[probe]
             probe = probe[:-1]
-        return self.values.get((), (1, 1))
+        return (1, 1)
 
 
 @dataclass(frozen=True)
@@ -62,16 +69,32 @@ class Document:
         )
 
 
-class _Limits(Exception):
-    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+class _Refused(Exception):
+    """The document cannot be turned into data; carries the place and the reason."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None, path: Path = ()) -> None:
         super().__init__(message)
         self.message = message
         self.mark = mark
+        self.path = path
 
 
-def _problem(file: str, mark: yaml.Mark | None, message: str, code: str) -> Problem:
+def _problem(
+    file: str, mark: yaml.Mark | None, message: str, code: str, path: Path = ()
+) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Problem(file, line, col, "", message, Severity.ERROR, code)
+    return Problem(file, line, col, dotted(path), message, Severity.ERROR, code)
+
+
+def _key_message(key: object, raw: str) -> str:
+    if isinstance(key, bool):
+        return (
+            f"'{raw}' is read by YAML as {str(key).lower()}, and keys must be text; "
+            f"quote it: '{raw}'"
+        )
+    if isinstance(key, int | float):
+        return f"the number {raw} cannot be a key; quote it: '{raw}'"
+    return f"'{raw}' cannot be a key: keys must be text"
 
 
 class _Builder:
@@ -85,13 +108,13 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Limits(
-                f"the document expands to more than {MAX_NODES:,} values "
-                "(an alias bomb?); anchors and aliases may not multiply it this far",
+            raise _Refused(
+                f"the document expands to more than {MAX_NODES:,} values (an alias bomb?); "
+                "anchors and aliases may not multiply it this far",
                 node.start_mark,
             )
         if len(path) > MAX_DEPTH:
-            raise _Limits(f"the document nests deeper than {MAX_DEPTH} levels", node.start_mark)
+            raise _Refused(f"the document nests deeper than {MAX_DEPTH} levels", node.start_mark)
         self.positions.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -100,32 +123,67 @@ class _Builder:
         return self.constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        # Keys written in this mapping may repeat a key merged in with '<<:' (that is how
+        # a merge is overridden) but not each other.
+        own = {id(k) for k, _ in node.value if k.tag != _MERGE}
         self.constructor.flatten_mapping(node)
         out: dict[str, Any] = {}
+        written: set[str] = set()
         for key_node, value_node in node.value:
             key = self.constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                raise _Limits(
-                    f"keys must be text, found {type(key).__name__} {key!r}"
-                    + (
-                        "; quote it (YAML reads yes/no/on/off as booleans)"
-                        if isinstance(key, bool)
-                        else ""
-                    ),
-                    key_node.start_mark,
-                )
-            if key in out:
-                first = self.positions.keys[(*path, key)]
-                raise _Limits(
-                    f"duplicate key '{key}' (first defined at line {first[0]})",
-                    key_node.start_mark,
-                )
+                raw = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+                raise _Refused(_key_message(key, raw), key_node.start_mark, path)
+            if id(key_node) in own:
+                if key in written:
+                    first = self.positions.keys[(*path, key)]
+                    raise _Refused(
+                        f"duplicate key '{key}' (first defined at line {first[0]})",
+                        key_node.start_mark,
+                        (*path, key),
+                    )
+                written.add(key)
+            elif key in out:
+                continue  # merged twice: the first merged mapping wins, as YAML says
             self.positions.keys[(*path, key)] = (
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,
             )
             out[key] = self.build(value_node, (*path, key))
         return out
+
+
+def _syntax(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error in plain words, at the problem, naming where its context began."""
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or "invalid YAML"
+    if "\\t" in what or "tab" in what:
+        return _problem(
+            file,
+            mark,
+            f"YAML syntax: {what}; YAML cannot be indented with tabs: use spaces",
+            "yaml",
+        )
+    if what == "but found another document":
+        return _problem(
+            file,
+            mark,
+            "YAML syntax: a blueprint is one YAML document; remove "
+            "the '---' that starts a second one",
+            "yaml",
+        )
+    elif what == "mapping values are not allowed here":
+        what += (
+            " (check the indentation of this line and the one above, or quote a value "
+            "that contains ': ')"
+        )
+    if exc.context:
+        at = ""
+        start = exc.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            at = f" at line {start.line + 1}, column {start.column + 1}"
+        what = f"{what} ({exc.context}{at})"
+    return _problem(file, mark, f"YAML syntax: {what}", "yaml")
 
 
 def parse(text: str, file: str) -> Document:
@@ -136,8 +194,7 @@ def parse(text: str, file: str) -> Document:
                 _problem(
                     file,
                     None,
-                    f"the file is larger than {MAX_BYTES:,} bytes; "
-                    "a blueprint is meant to be short",
+                    f"the file is larger than {MAX_BYTES:,} bytes; a blueprint is short",
                     "file-too-large",
                 )
             ]
@@ -145,76 +202,53 @@ def parse(text: str, file: str) -> Document:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is None:
-            raise BlueprintError(
-                [
-                    _problem(
-                        file,
-                        None,
-                        "the file is empty; a blueprint needs "
-                        "at least 'name', 'region' and 'network'",
-                        "empty",
-                    )
-                ]
-            )
+            what = "is empty" if not text.strip() else "has nothing but comments"
+            message = f"the file {what}; a blueprint needs at least 'name' and 'region'"
+            raise BlueprintError([_problem(file, None, message, "empty")])
         builder = _Builder()
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        raise BlueprintError([_problem(file, mark, f"YAML syntax: {what}", "yaml")]) from None
-    except _Limits as exc:
-        raise BlueprintError([_problem(file, exc.mark, exc.message, "yaml")]) from None
+        raise BlueprintError([_syntax(file, exc)]) from None
+    except _Refused as exc:
+        raise BlueprintError([_problem(file, exc.mark, exc.message, "yaml", exc.path)]) from None
     except RecursionError:
-        raise BlueprintError(
-            [_problem(file, None, f"the document nests deeper than {MAX_DEPTH} levels", "yaml")]
-        ) from None
+        message = f"the document nests deeper than {MAX_DEPTH} levels"
+        raise BlueprintError([_problem(file, None, message, "yaml")]) from None
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise BlueprintError(
-            [
-                _problem(
-                    file,
-                    node.start_mark,
-                    f"the top level must be a mapping of keys (name:, region:, ...), found {kind}",
-                    "root",
-                )
-            ]
-        )
+        message = f"the top level must be a mapping of keys (name:, region:, ...), found {kind}"
+        raise BlueprintError([_problem(file, node.start_mark, message, "root")])
     return Document(file=file, data=data, positions=builder.positions)
 
 
 def load(path: FsPath, display: str | None = None) -> Document:
     """Read and parse a blueprint file. Unreadable files become located problems."""
     name = display or str(path)
+
+    def refuse(message: str, code: str = "file") -> BlueprintError:
+        return BlueprintError([_problem(name, None, message, code)])
+
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise BlueprintError(
-                [
-                    _problem(
-                        name,
-                        None,
-                        f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} "
-                        "a blueprint may be",
-                        "file-too-large",
-                    )
-                ]
+            raise refuse(
+                f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} a blueprint may be",
+                "file-too-large",
             )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise BlueprintError([_problem(name, None, "no such file", "file")]) from None
+        raise refuse("no such file") from None
     except IsADirectoryError:
-        raise BlueprintError([_problem(name, None, "is a folder, not a file", "file")]) from None
+        raise refuse("is a folder, not a file") from None
     except OSError as exc:
-        raise BlueprintError(
-            [_problem(name, None, f"cannot read: {exc.strerror}", "file")]
-        ) from None
+        raise refuse(f"cannot read: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"byte 0x{raw[exc.start]:02X} is not UTF-8 text; save the file as UTF-8"
         raise BlueprintError(
-            [_problem(name, None, f"not UTF-8 text (byte {exc.start})", "file")]
+            [Problem(name, line, column, "", message, Severity.ERROR, "file")]
         ) from None
     return parse(text, name)

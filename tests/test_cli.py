@@ -82,7 +82,7 @@ BAD = {
     "fargate_256_4096": (
         ("    memory: 2048\n", "    memory: 4096\n"),
         "blueprint.yaml:34:13: services.bot.memory: 4096 MiB is not a Fargate size for cpu 256: "
-        "it takes 512, 1024, 2048; 4096 MiB needs cpu 512",
+        "it takes 512, 1024, 2048; 4096 MiB fits cpu 512, 1024 or 2048",
     ),
 }
 

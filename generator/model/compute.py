@@ -17,6 +17,7 @@ from .types import (
     ParameterName,
     ParameterPattern,
     Port,
+    SecretKey,
     SecretName,
 )
 
@@ -32,13 +33,16 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 }
 
 
-def _by_key(*tags: str) -> Any:
-    """A discriminator that picks the union member by which of its keys is present."""
+def _by_key(**tags: str) -> Any:
+    """A discriminator that picks the union member by which of its keys is present.
+
+    Tags are model names, never key names: pydantic puts the tag in an error's location,
+    and a tag that is also a key would be mistaken for part of the blueprint path."""
 
     def pick(value: Any) -> str | None:
         if isinstance(value, dict):
-            for tag in tags:
-                if tag in value:
+            for key, tag in tags.items():
+                if key in value:
                     return tag
         return None
 
@@ -62,14 +66,15 @@ class SecretsManagerSecret(Strict):
     secrets_manager: SecretName
     """The secret's name, in the stack's region and account."""
 
-    key: EnvName | None = None
+    key: SecretKey | None = None
     """A JSON key inside the secret; default: the whole secret string."""
 
 
 Secret = Annotated[
-    Annotated[SsmSecret, Tag("ssm")] | Annotated[SecretsManagerSecret, Tag("secrets_manager")],
+    Annotated[SsmSecret, Tag("SsmSecret")]
+    | Annotated[SecretsManagerSecret, Tag("SecretsManagerSecret")],
     Discriminator(
-        _by_key("ssm", "secrets_manager"),
+        _by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret"),
         custom_error_type="secret",
         custom_error_message="a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
     ),
@@ -105,11 +110,15 @@ class SecretPermission(Strict):
 
 
 Permission = Annotated[
-    Annotated[BucketPermission, Tag("s3_bucket")]
-    | Annotated[ParameterPermission, Tag("ssm_parameters")]
-    | Annotated[SecretPermission, Tag("secrets")],
+    Annotated[BucketPermission, Tag("BucketPermission")]
+    | Annotated[ParameterPermission, Tag("ParameterPermission")]
+    | Annotated[SecretPermission, Tag("SecretPermission")],
     Discriminator(
-        _by_key("s3_bucket", "ssm_parameters", "secrets"),
+        _by_key(
+            s3_bucket="BucketPermission",
+            ssm_parameters="ParameterPermission",
+            secrets="SecretPermission",
+        ),
         custom_error_type="permission",
         custom_error_message="a permission is a mapping with one of 's3_bucket', "
         "'ssm_parameters' or 'secrets'",
@@ -164,14 +173,34 @@ _SHORTHAND = {
 def _capacity(value: Any) -> Any:
     if isinstance(value, str):
         if value not in _SHORTHAND:
+            lowered = value.lower()
+            guess = (
+                lowered
+                if lowered in _SHORTHAND
+                else (
+                    "fargate_spot"
+                    if "spot" in lowered
+                    else "fargate"
+                    if "fargate" in lowered
+                    else None
+                )
+            )
+            hint = f"; did you mean '{guess}'?" if guess else ""
             raise PydanticCustomError(
                 "capacity",
                 "'{value}' is not a capacity: write 'fargate', 'fargate_spot' or a list of "
-                "{{provider, base, weight}}",
-                {"value": value},
+                "entries with provider, base and weight{hint}",
+                {"value": value, "hint": hint},
             )
         return _SHORTHAND[value]
     return value
+
+
+def _ranges(values: tuple[int, ...]) -> str:
+    """``(4096, 5120, ..., 16384)`` -> ``4096 to 16384 in steps of 1024``."""
+    if len(values) <= 4:
+        return ", ".join(str(v) for v in values)
+    return f"{values[0]} to {values[-1]} in steps of {values[1] - values[0]}"
 
 
 class Service(Strict):
@@ -225,22 +254,12 @@ class Service(Strict):
             return memory
         allowed = FARGATE_SIZES[cpu]
         if memory not in allowed:
-            shown = ", ".join(str(m) for m in allowed)
-            fits = [c for c, mems in sorted(FARGATE_SIZES.items()) if memory in mems]
-            hint = f"; {memory} MiB needs cpu {fits[0]}" if fits else ""
+            fits = [str(c) for c, mems in sorted(FARGATE_SIZES.items()) if memory in mems]
+            listed = ", ".join(fits[:-1]) + " or " + fits[-1] if len(fits) > 1 else "".join(fits)
+            hint = f"; {memory} MiB fits cpu {listed}" if fits else ""
             raise PydanticCustomError(
                 "fargate_size",
                 "{memory} MiB is not a Fargate size for cpu {cpu}: it takes {shown}{hint}",
-                {"memory": memory, "cpu": cpu, "shown": shown, "hint": hint},
+                {"memory": memory, "cpu": cpu, "shown": _ranges(allowed), "hint": hint},
             )
         return memory
-
-    @field_validator("capacity")
-    @classmethod
-    def _one_per_provider(cls, shares: list[CapacityShare]) -> list[CapacityShare]:
-        providers = [s.provider for s in shares]
-        if len(set(providers)) != len(providers):
-            raise PydanticCustomError("capacity", "each provider may appear only once")
-        if sum(1 for s in shares if s.base > 0) > 1:
-            raise PydanticCustomError("capacity", "only one provider may have a base above 0")
-        return shares

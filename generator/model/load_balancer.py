@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Strict
-from .types import Cidr, DomainName, HostPattern, Name, PathPattern, Port
+from .types import Cidr, DomainName, HostPattern, HttpCodes, Name, PathPattern, Port
 
 TlsPolicy = Literal[
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -27,7 +27,7 @@ class HealthCheck(Strict):
     path: PathPattern = "/"
     """The HTTP path probed."""
 
-    matcher: str = Field(default="200-399", pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+    matcher: HttpCodes = "200-399"
     """HTTP codes that count as healthy, e.g. ``200`` or ``200-399``."""
 
     interval_seconds: int = Field(default=30, ge=5, le=300)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .. import naming
 from ..errors import Issue, Path, Severity, one_of, suggest
 from .blueprint import Blueprint
+from .compute import Service
 from .load_balancer import LoadBalancer, Route
 
 #: Priorities are banded by how specific a route is (more specific = lower number =
@@ -61,9 +62,10 @@ class _Checker:
         names = list(known)
         if name in names:
             return True
+        defined = f"defined: {one_of(names)}" if names else f"no {kind}s are defined"
         self.error(
             path,
-            f"unknown {kind} '{name}'{suggest(name, names)} (defined: {one_of(names)})",
+            f"unknown {kind} '{name}'{suggest(name, names)} ({defined})",
             f"unknown-{kind.replace(' ', '-')}",
         )
         return False
@@ -90,22 +92,6 @@ def _check_names(c: _Checker) -> None:
                     "name-collision",
                     at_key=True,
                 )
-        for name, service in c.bp.services.items() if section == "services" else ():
-            _check_container_names(c, name, service.containers)
-
-
-def _check_container_names(c: _Checker, service: str, containers: Mapping[str, object]) -> None:
-    seen: dict[str, str] = {}
-    for name in containers:
-        first = seen.setdefault(naming.stem(name), name)
-        if first != name:
-            c.error(
-                ("services", service, "containers", name),
-                f"'{name}' and '{first}' are the same container name once '-' and '_' "
-                "are dropped; rename one",
-                "name-collision",
-                at_key=True,
-            )
 
 
 # --- network -------------------------------------------------------------------------------
@@ -300,9 +286,12 @@ def _check_listeners(c: _Checker, name: str, lb: LoadBalancer) -> None:
                 "certificate-unused",
             )
     if lb.https and lb.http == "forward":
-        c.error((*base, "http"), "with HTTPS on, plain HTTP would expose the same routes "
-                "unencrypted: use 'http: redirect' (the default) or 'http: off'",
-                "http-beside-https")
+        c.error(
+            (*base, "http"),
+            "with HTTPS on, plain HTTP would expose the same routes "
+            "unencrypted: use 'http: redirect' (the default) or 'http: off'",
+            "http-beside-https",
+        )
     if not lb.https and lb.http != "forward":
         c.error(
             (*base, "http"),
@@ -379,6 +368,14 @@ def _route_target(
         container = route.container
     elif len(with_port) == 1:
         container = with_port[0]
+    elif not with_port:
+        c.error(
+            (*path, "service"),
+            f"no container of service '{route.service}' has a "
+            "'port:'; add one to the container that serves HTTP",
+            "route-port",
+        )
+        return None
     else:
         c.error(
             path,
@@ -421,6 +418,7 @@ def _check_services(c: _Checker) -> None:
     nat = c.bp.network.nat
     for name, svc in c.bp.services.items():
         base: Path = ("services", name)
+        _check_capacity(c, name, svc)
         if svc.subnets == "public" and not svc.public_ip:
             c.error(
                 (*base, "public_ip"),
@@ -458,6 +456,29 @@ def _check_services(c: _Checker) -> None:
                     f"'{var}' is also in 'environment'; keep one",
                     "duplicate-variable",
                 )
+
+
+def _check_capacity(c: _Checker, name: str, svc: Service) -> None:
+    first: dict[str, int] = {}
+    based: int | None = None
+    for i, share in enumerate(svc.capacity):
+        path: Path = ("services", name, "capacity", i)
+        if share.provider in first:
+            c.error(
+                (*path, "provider"),
+                f"'{share.provider}' is already capacity"
+                f"[{first[share.provider]}]; give each provider once",
+                "capacity-twice",
+            )
+        first.setdefault(share.provider, i)
+        if share.base > 0 and based is not None:
+            c.error(
+                (*path, "base"),
+                f"only one provider may have a base above 0, and capacity[{based}] already has one",
+                "capacity-bases",
+            )
+        if share.base > 0 and based is None:
+            based = i
 
 
 def _check_schedules(c: _Checker) -> None:

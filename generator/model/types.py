@@ -48,10 +48,12 @@ _STACK = re.compile(r"^[a-z][a-z0-9-]*$")
 
 def _stack_name(value: str) -> str:
     if not _STACK.match(value) or value.endswith("-") or "--" in value:
+        guess = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", value.lower())).strip("-")
+        hint = f"; did you mean '{guess}'?" if guess and _STACK.match(guess) else ""
         raise _fail(
             "stack_name",
             f"'{value}' is not a valid stack name prefix: lower-case letters, digits and "
-            "single hyphens, starting with a letter",
+            f"single hyphens, starting with a letter{hint}",
         )
     return value
 
@@ -175,7 +177,8 @@ REGIONS = (
 
 def _region(value: str) -> str:
     if value not in REGIONS:
-        raise _fail("region", f"'{value}' is not an AWS region{suggest(value, REGIONS)}")
+        hint = suggest(value, REGIONS) or " like 'ap-northeast-1'"
+        raise _fail("region", f"'{value}' is not an AWS region{hint}")
     return value
 
 
@@ -249,6 +252,33 @@ def _secret_name(value: str) -> str:
 
 SecretName = Annotated[str, AfterValidator(_secret_name)]
 
+
+def _secret_key(value: str) -> str:
+    if not value or ":" in value or len(value) > 255 or value != value.strip():
+        raise _fail(
+            "secret_key",
+            f"'{value}' cannot be a JSON key reference: ECS separates the parts of a secret "
+            "reference with ':', so the key may not contain ':' or start or end with a space",
+        )
+    return value
+
+
+SecretKey = Annotated[str, AfterValidator(_secret_key)]
+"""A key of the JSON document stored in a secret."""
+
+
+def _http_codes(value: str) -> str:
+    if not re.fullmatch(r"\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*", value):
+        raise _fail(
+            "http_codes",
+            f"'{value}' is not HTTP status codes like '200', '200-399' or '200,302'",
+        )
+    return value
+
+
+HttpCodes = Annotated[str, AfterValidator(_http_codes)]
+"""HTTP status codes: ``200``, a range ``200-399`` or a list ``200,302``."""
+
 # --- time ----------------------------------------------------------------------------------
 
 
@@ -320,9 +350,17 @@ def _cron(body: str) -> str | None:
             continue
         dow = name == "day-of-week"
         if not all(_cron_part(p, low, high, names, dow) for p in text.split(",")):
-            return f"field {name} '{text}' is not valid (allowed {low}-{high}, , - * /)"
+            named = f" or {names[0]}-{names[-1]}" if names else ""
+            note = " (EventBridge counts days 1-7 from Sunday)" if dow else ""
+            return (
+                f"field {name} '{text}' is not valid: allowed {low}-{high}{named}, "
+                f"combined with , - * /{note}"
+            )
     if (parts[2] == "?") == (parts[4] == "?"):
-        return "exactly one of day-of-month and day-of-week must be '?'"
+        return (
+            "exactly one of day-of-month and day-of-week must be '?', "
+            "e.g. cron(0 8 ? * SAT,SUN *) or cron(0 8 1 * ? *)"
+        )
     return None
 
 
@@ -337,7 +375,7 @@ def _schedule(value: str) -> str:
     if kind == "cron":
         wrong = _cron(body)
         if wrong:
-            raise _fail("schedule", f"'{value}' {wrong}")
+            raise _fail("schedule", f"'{value}': {wrong}")
     elif kind == "rate":
         rate = re.fullmatch(r"(\d+) (minutes?|hours?|days?)", body.strip())
         if not rate or int(rate.group(1)) < 1:

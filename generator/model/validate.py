@@ -112,19 +112,57 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
+#: Keys people write from habit elsewhere, and what this blueprint calls them.
+_KNOWN_ALIASES = {
+    "vpc": "network",
+    "env": "environment",
+    "environment_variables": "environment",
+    "ports": "port",
+    "albs": "load_balancers",
+    "alb": "load_balancers",
+    "lbs": "load_balancers",
+    "domains": "zones",
+    "hosted_zones": "zones",
+    "certs": "certificates",
+    "memory_mb": "memory",
+    "replicas": "desired_count",
+    "count": "desired_count",
+    "cron": "expression",
+    "schedule": "expression",
+}
+
+_YAML_BOOLEANS = "YAML reads unquoted yes/no/on/off/true/false as true or false"
+
+
+def _type_message(kind: str, value: Any) -> str:
+    hint = ""
+    if kind.startswith("int") and isinstance(value, str) and value.strip().isdigit():
+        hint = f"; write {value.strip()} without quotes"
+    elif kind.startswith("int") and isinstance(value, str):
+        hint = "; give the number alone, without a unit"
+    elif kind == "bool_type" and isinstance(value, str) and value.lower() in ("true", "false"):
+        hint = f"; write {value.lower()} without quotes"
+    elif kind == "string_type" and isinstance(value, int | float | bool):
+        shown = str(value).lower() if isinstance(value, bool) else value
+        hint = f"; quote it: '{shown}'"
+    elif kind == "list_type" and isinstance(value, str):
+        hint = f"; write [{value}]"
+    elif kind in ("dict_type", "model_type") and isinstance(value, list):
+        hint = "; write KEY: value lines, not a list of '- ' items"
+    elif kind == "list_type" and isinstance(value, dict):
+        hint = "; start each item with '- '"
+    return f"expected {_TYPE_WORDS[kind]}, found {_shown(value)}{hint}"
+
+
 def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx", {})
     value = err.get("input")
     if kind in _TYPE_WORDS:
-        hint = ""
-        if kind.startswith("int") and isinstance(value, str) and value.isdigit():
-            hint = f"; write {value} without quotes"
-        if kind == "string_type" and isinstance(value, int | float | bool):
-            hint = f"; quote it: '{str(value).lower() if isinstance(value, bool) else value}'"
-        return f"expected {_TYPE_WORDS[kind]}, found {_shown(value)}{hint}"
+        return _type_message(kind, value)
     if kind == "literal_error":
-        return f"{_shown(value)} is not allowed; expected {ctx.get('expected', '')}"
+        hint = f" ({_YAML_BOOLEANS}: quote it)" if isinstance(value, bool) else ""
+        return f"{_shown(value)} is not allowed; expected {ctx.get('expected', '')}{hint}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         limit = next(iter(ctx.values()), "")
         word = {
@@ -141,10 +179,25 @@ def _message(err: ErrorDetails) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
-        return f"is longer than {ctx.get('max_length')} characters"
-    if kind == "string_pattern_mismatch":
-        return f"{_shown(value)} does not have the expected form ({ctx.get('pattern')})"
+        return f"{_shown(value)} is longer than {ctx.get('max_length')} characters"
+    if kind in ("secret", "permission") and isinstance(value, dict):
+        found = ", ".join(f"'{k}'" for k in value) or "an empty mapping"
+        return f"{err['msg']}; found {found}"
     return err["msg"]
+
+
+def _unknown_key(path: Path, data: Any) -> str:
+    key = str(path[-1])
+    model = _model_at(path[:-1], data)
+    if model is None:
+        return f"unknown key '{key}'"
+    allowed = list(model.model_fields)
+    hint = suggest(key, allowed)
+    if not hint and _KNOWN_ALIASES.get(key.lower()) in allowed:
+        hint = f"; did you mean '{_KNOWN_ALIASES[key.lower()]}'?"
+    if not hint:
+        hint = f"; allowed here: {', '.join(sorted(allowed))}"
+    return f"unknown key '{key}'{hint}"
 
 
 def _issue(err: ErrorDetails, data: Any) -> Issue:
@@ -152,17 +205,15 @@ def _issue(err: ErrorDetails, data: Any) -> Issue:
     kind = err["type"]
     if kind == "extra_forbidden":
         path = _data_path(loc, data)
-        key = str(path[-1]) if path else str(loc[-1])
-        model = _model_at(path[:-1], data)
-        hint = suggest(key, model.model_fields) if model else ""
-        return Issue(path, f"unknown key '{key}'{hint}", code="unknown-key", at_key=True)
+        return Issue(path, _unknown_key(path, data), code="unknown-key", at_key=True)
     if kind == "missing":
         path = _data_path(loc[:-1], data)
         return Issue(path, f"missing required key '{loc[-1]}'", code="missing", at_key=True)
     if loc and loc[-1] == "[key]":
         path = _data_path(loc[:-2], data)
         return Issue((*path, loc[-2]), _message(err), code=kind, at_key=True)
-    return Issue(_data_path(loc, data), _message(err), code=kind)
+    # A null value has no text of its own to point at: point at its key.
+    return Issue(_data_path(loc, data), _message(err), code=kind, at_key=err.get("input") is None)
 
 
 def validate(data: Any) -> tuple[Blueprint | None, list[Issue]]:
