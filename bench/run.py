@@ -1,0 +1,223 @@
+"""Time the blueprint pipeline, in one process and as whole commands.
+
+Usage: ``python bench/run.py [BLUEPRINT] [--runs N] [--json]``
+
+Rows:
+
+* ``import cfnlint.api``: a fresh ``python -c "import cfnlint.api"`` minus a fresh
+  ``python -c "pass"`` (median minus median, min minus min), so interpreter start-up
+  is not counted; the bare start-up is its own row.
+* in-process: each pipeline step, after one untimed warm-up build has imported
+  troposphere and cfn-lint and filled their caches.
+* commands: ``python -m generator validate|build`` in a fresh interpreter each run.
+
+Standard library only, plus the project itself (``generator``) installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from generator import pipeline
+from generator.errors import BlueprintError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BLUEPRINT = ROOT / "blueprint.yaml"
+
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    name: str
+    median_ms: float
+    min_ms: float
+
+
+def _row(group: str, name: str, samples: Sequence[float]) -> Row:
+    median, fastest = statistics.median(samples) * 1000, min(samples) * 1000
+    return Row(group, name, round(median, 3), round(fastest, 3))
+
+
+def _time(
+    action: Callable[[], object],
+    runs: int,
+    setup: Callable[[], object] | None = None,
+) -> list[float]:
+    """Seconds taken by ``action`` on each of ``runs`` runs; ``setup`` runs untimed first."""
+    samples = []
+    for _ in range(runs):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _command(args: Sequence[str]) -> Callable[[], None]:
+    """A fresh interpreter running ``args``; a failing command stops the benchmark."""
+
+    def run() -> None:
+        done = subprocess.run(
+            [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            sys.exit(f"bench: {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+
+    return run
+
+
+def _import_rows(runs: int) -> list[Row]:
+    bare, with_lint = [], []
+    for _ in range(runs):  # interleaved, so drift in machine load hits both alike
+        bare += _time(_command(["-c", "pass"]), 1)
+        with_lint += _time(_command(["-c", "import cfnlint.api"]), 1)
+    startup = _row("fresh process", "python -c pass (start-up)", bare)
+    total = _row("fresh process", "import cfnlint.api", with_lint)
+    return [
+        startup,
+        Row(
+            total.group,
+            "import cfnlint.api (minus start-up)",
+            round(total.median_ms - startup.median_ms, 3),
+            round(total.min_ms - startup.min_ms, 3),
+        ),
+    ]
+
+
+def _in_process_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
+    counter = iter(range(1_000_000))
+
+    def build() -> None:
+        checked = pipeline.check(blueprint)
+        result = pipeline.render(checked)
+        pipeline.lint(result)
+        pipeline.write(result, scratch / f"inproc-{next(counter)}")  # fresh dir: real writes
+
+    build()  # warm-up: imports troposphere and cfn-lint, fills their caches
+    checked = pipeline.check(blueprint)
+    # lint() appends to the Build it is given, so each lint run gets a fresh render.
+    fresh: list[pipeline.Build] = []
+
+    def lint() -> None:
+        pipeline.lint(fresh[-1])
+
+    group = "in-process (warm)"
+    return [
+        _row(
+            group, "check (load+validate+resolve)", _time(lambda: pipeline.check(blueprint), runs)
+        ),
+        _row(group, "render (render+serialize)", _time(lambda: pipeline.render(checked), runs)),
+        _row(
+            group,
+            "lint (cfn-lint)",
+            _time(lint, runs, setup=lambda: fresh.append(pipeline.render(checked))),
+        ),
+        _row(group, "build (check+render+lint+write)", _time(build, runs)),
+    ]
+
+
+def _command_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
+    counter = iter(range(1_000_000))
+
+    def build() -> None:
+        _command(
+            [
+                "-m",
+                "generator",
+                "build",
+                str(blueprint),
+                "--out",
+                str(scratch / f"cmd-{next(counter)}"),
+            ]
+        )()
+
+    validate = _command(["-m", "generator", "validate", str(blueprint)])
+    validate()  # warm-up: bytecode caches and the OS file cache
+    build()
+    group = "command (fresh interpreter)"
+    return [
+        _row(group, "blueprint validate", _time(validate, runs)),
+        _row(group, "blueprint build --out TMPDIR", _time(build, runs)),
+    ]
+
+
+def _machine(blueprint: Path, runs: int) -> dict[str, object]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "cfn_lint": importlib.metadata.version("cfn-lint"),
+        "blueprint": str(blueprint),
+        "runs": runs,
+    }
+
+
+def _table(machine: dict[str, object], rows: Sequence[Row]) -> str:
+    lines = [
+        f"cpus {machine['cpu_count']}, Python {machine['python']}, "
+        f"cfn-lint {machine['cfn_lint']}, {machine['runs']} runs, "
+        f"blueprint {machine['blueprint']}",
+        "",
+    ]
+    width = max(len(r.name) for r in rows) + 2
+    lines.append(f"{'step':<{width}}{'median ms':>11}{'min ms':>11}")
+    group = None
+    for r in rows:
+        if r.group != group:
+            group = r.group
+            lines.append(f"{group}:")
+        lines.append(f"  {r.name:<{width - 2}}{r.median_ms:>11.1f}{r.min_ms:>11.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the blueprint pipeline.")
+    parser.add_argument(
+        "blueprint",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_BLUEPRINT,
+        help=f"the blueprint to build (default: {DEFAULT_BLUEPRINT})",
+    )
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per row (default: 7)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    blueprint: Path = args.blueprint.resolve()
+    try:
+        pipeline.check(blueprint)
+    except BlueprintError as exc:
+        for problem in exc.problems:
+            print(problem.text(), file=sys.stderr)
+        return 1
+
+    with tempfile.TemporaryDirectory(prefix="blueprint-bench-") as tmp:
+        scratch = Path(tmp)
+        rows = [
+            *_import_rows(args.runs),
+            *_in_process_rows(blueprint, args.runs, scratch),
+            *_command_rows(blueprint, args.runs, scratch),
+        ]
+    machine = _machine(blueprint, args.runs)
+    if args.json:
+        print(json.dumps({**machine, "rows": [asdict(r) for r in rows]}, indent=2))
+    else:
+        print(_table(machine, rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
