@@ -172,10 +172,12 @@ def _message(err: ErrorDetails) -> str:
             "less_than": "less than",
         }[kind]
         return f"{_shown(value)} is out of range: must be {word} {limit}"
+    # The found length is counted here: not every pydantic release puts it in ctx.
+    found = len(value) if isinstance(value, list | dict | str) else ctx.get("actual_length")
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s), found {ctx.get('actual_length')}"
+        return f"needs at least {ctx.get('min_length')} item(s), found {found}"
     if kind == "too_long":
-        return f"takes at most {ctx.get('max_length')} item(s), found {ctx.get('actual_length')}"
+        return f"takes at most {ctx.get('max_length')} item(s), found {found}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
