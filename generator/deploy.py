@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 #: Above this size a template cannot be sent in the request; it must go through S3.
@@ -21,6 +21,8 @@ class Planned:
     file: str
     size: int
     template: dict[str, Any]
+    #: parameter -> (stack, region, output) of an earlier stack that provides its value
+    sources: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def capabilities(template: dict[str, Any]) -> list[str]:
@@ -66,16 +68,33 @@ def script(stacks: Sequence[Planned], source: str) -> str:
         caps = capabilities(plan.template)
         if caps:
             args.append("--capabilities " + " ".join(caps))
-        params = sorted(
-            name
-            for name, spec in plan.template.get("Parameters", {}).items()
-            if "Default" not in spec
-        )
-        if params:
-            args.append(
-                "--parameter-overrides "
-                + " ".join(f'{p}="${{{p}:?set {p} to the value of parameter {p}}}"' for p in params)
+        overrides = []
+        for param, (stack, region, output) in sorted(plan.sources.items()):
+            var = _shell_name(param)
+            lines.append(
+                f'{var}="$(aws cloudformation describe-stacks --region {region} '
+                f"--stack-name {shlex.quote(stack)} --query "
+                f'"Stacks[0].Outputs[?OutputKey==\'{output}\'].OutputValue" --output text)"'
             )
+            overrides.append(f'{param}="${var}"')
+        for param in sorted(plan.template.get("Parameters", {})):
+            spec = plan.template["Parameters"][param]
+            if param not in plan.sources and "Default" not in spec:
+                overrides.append(
+                    f'{param}="${{{param}:?set {param} to the value of parameter {param}}}"'
+                )
+        if overrides:
+            args.append("--parameter-overrides " + " ".join(overrides))
         args.append("--no-fail-on-empty-changeset")
         lines.append(" \\\n  ".join(args))
     return "\n".join(lines) + "\n"
+
+
+def _shell_name(parameter: str) -> str:
+    """``BlogCertificateArn`` -> ``blog_certificate_arn``: a shell variable for a value."""
+    out = ""
+    for i, ch in enumerate(parameter):
+        if ch.isupper() and i:
+            out += "_"
+        out += ch.lower()
+    return out

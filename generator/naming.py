@@ -94,12 +94,23 @@ def listener_rule(lb: str, route: str) -> str:
 
 
 # --- security group rules ------------------------------------------------------------------
-def ingress(target: str, source: str, port: int) -> str:
-    return f"{target}From{source}Port{port}"
+def cidr(block: str) -> str:
+    """``0.0.0.0/0`` -> ``Anywhere``; ``10.0.0.0/8`` -> ``Cidr10x0x0x0Slash8``."""
+    if block == "0.0.0.0/0":
+        return "Anywhere"
+    return "Cidr" + block.replace(".", "x").replace("/", "Slash")
 
 
-def egress(source: str, target: str, port: int) -> str:
-    return f"{source}To{target}Port{port}"
+def _ports(low: int, high: int) -> str:
+    return f"Port{low}" if low == high else f"Ports{low}To{high}"
+
+
+def ingress(target: str, source: str, low: int, high: int | None = None) -> str:
+    return f"{target}From{source}{_ports(low, high or low)}"
+
+
+def egress(source: str, target: str, low: int, high: int | None = None) -> str:
+    return f"{source}To{target}{_ports(low, high or low)}"
 
 
 # --- compute -------------------------------------------------------------------------------
@@ -128,6 +139,187 @@ def log_group(name: str) -> str:
 
 def service_security_group(name: str) -> str:
     return f"{stem(name)}ServiceSecurityGroup"
+
+
+# --- data ----------------------------------------------------------------------------------
+def bucket(name: str) -> str:
+    return f"{stem(name)}Bucket"
+
+
+def bucket_policy(name: str) -> str:
+    return f"{stem(name)}BucketPolicy"
+
+
+def table(name: str) -> str:
+    return f"{stem(name)}Table"
+
+
+def database(name: str) -> str:
+    return f"{stem(name)}Database"
+
+
+def database_subnet_group(name: str) -> str:
+    return f"{stem(name)}DatabaseSubnetGroup"
+
+
+def database_security_group(name: str) -> str:
+    return f"{stem(name)}DatabaseSecurityGroup"
+
+
+def cache(name: str) -> str:
+    return f"{stem(name)}Cache"
+
+
+def cache_subnet_group(name: str) -> str:
+    return f"{stem(name)}CacheSubnetGroup"
+
+
+def cache_security_group(name: str) -> str:
+    return f"{stem(name)}CacheSecurityGroup"
+
+
+def file_system(name: str) -> str:
+    return f"{stem(name)}FileSystem"
+
+
+def file_system_security_group(name: str) -> str:
+    return f"{stem(name)}FileSystemSecurityGroup"
+
+
+def mount_target(name: str, index: int) -> str:
+    """Numbered by availability zone, like the subnets they stand in."""
+    return f"{stem(name)}FileSystemMountTarget{index + 1}"
+
+
+def access_point(file_system_name: str, name: str) -> str:
+    return f"{stem(file_system_name)}{stem(name)}AccessPoint"
+
+
+# --- instances and EC2 capacity --------------------------------------------------------------
+def ami_parameter(architecture: str, ecs: bool) -> str:
+    return ("EcsAmi" if ecs else "Al2023Ami") + stem(architecture.replace("_", "-"))
+
+
+def instance(group: str, index: int) -> str:
+    """Instances of a group are numbered; lowering ``count`` removes the highest."""
+    return f"{stem(group)}{index + 1}Instance"
+
+
+def instance_security_group(group: str) -> str:
+    return f"{stem(group)}InstancesSecurityGroup"
+
+
+def instance_role(group: str) -> str:
+    return f"{stem(group)}InstanceRole"
+
+
+def instance_profile(group: str) -> str:
+    return f"{stem(group)}InstanceProfile"
+
+
+def launch_template(group: str) -> str:
+    return f"{stem(group)}LaunchTemplate"
+
+
+def auto_scaling_group(name: str) -> str:
+    return f"{stem(name)}AutoScalingGroup"
+
+
+def capacity_provider(name: str) -> str:
+    return f"{stem(name)}CapacityProvider"
+
+
+def capacity_security_group(name: str) -> str:
+    return f"{stem(name)}CapacitySecurityGroup"
+
+
+CAPACITY_ASSOCIATIONS = "ClusterCapacityProviders"
+
+
+# --- functions, events, APIs, CDN ------------------------------------------------------------
+def function(name: str) -> str:
+    return f"{stem(name)}Function"
+
+
+def function_role(name: str) -> str:
+    return f"{stem(name)}FunctionRole"
+
+
+def function_log_group(name: str) -> str:
+    return f"{stem(name)}FunctionLogGroup"
+
+
+def dns_updater(service_name: str) -> str:
+    """The function blueprint provides to keep a service's public DNS record current."""
+    return f"{stem(service_name)}DnsUpdaterFunction"
+
+
+def dns_updater_role(service_name: str) -> str:
+    return f"{stem(service_name)}DnsUpdaterRole"
+
+
+def dns_updater_log_group(service_name: str) -> str:
+    return f"{stem(service_name)}DnsUpdaterLogGroup"
+
+
+def task_state_rule(service_name: str) -> str:
+    return f"{stem(service_name)}TaskStateRule"
+
+
+def task_state_permission(service_name: str) -> str:
+    return f"{stem(service_name)}TaskStateInvokePermission"
+
+
+def api(name: str) -> str:
+    return f"{stem(name)}Api"
+
+
+def api_route(api_name: str, key: str) -> str:
+    """``$connect`` -> ``Connect``; ``sendmessage`` -> ``Sendmessage``."""
+    return f"{stem(api_name)}{stem(key.lstrip('$').replace('.', '-'))}Route"
+
+
+def api_integration(api_name: str, key: str) -> str:
+    return f"{stem(api_name)}{stem(key.lstrip('$').replace('.', '-'))}Integration"
+
+
+def api_permission(api_name: str, function_name: str) -> str:
+    return f"{stem(api_name)}{stem(function_name)}InvokePermission"
+
+
+def api_stage(name: str) -> str:
+    return f"{stem(name)}ApiStage"
+
+
+def api_deployment(name: str, routes_digest: str) -> str:
+    """A deployment is immutable: a new set of routes needs a new one, so its ID carries a
+    digest of the routes (CloudFormation then creates the new one and deletes the old)."""
+    return f"{stem(name)}ApiDeployment{routes_digest}"
+
+
+def api_access_log_group(name: str) -> str:
+    return f"{stem(name)}ApiAccessLogGroup"
+
+
+def api_domain(name: str) -> str:
+    return f"{stem(name)}ApiDomain"
+
+
+def api_mapping(name: str) -> str:
+    return f"{stem(name)}ApiMapping"
+
+
+def distribution(name: str) -> str:
+    return f"{stem(name)}Distribution"
+
+
+def cache_policy(name: str) -> str:
+    return f"{stem(name)}DistributionCachePolicy"
+
+
+def certificate_parameter(name: str) -> str:
+    """The main stack's parameter that receives a us-east-1 certificate's ARN."""
+    return f"{stem(name)}CertificateArn"
 
 
 # --- schedules -----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Each step takes what the one before produced and returns values; only :func:`loa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -27,12 +26,14 @@ class InternalError(Exception):
 
 @dataclass(frozen=True)
 class Checked:
-    """A blueprint that passed validation and resolution."""
+    """A blueprint that passed validation and resolution, with the files it names."""
 
     document: loader.Document
     blueprint: Blueprint
     resolved: Resolved
     warnings: list[Problem]
+    #: path as written in the blueprint -> the file's text
+    includes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class RenderedStack:
     data: dict[str, Any]
     resources: int
     origins: dict[str, tuple[str | int, ...]]
+    #: parameter -> (stack, region, output) whose value deploy.sh passes to it
+    parameter_sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,19 +76,64 @@ def check(path: FsPath, display: str | None = None) -> Checked:
     problems = sorted(document.locate(i) for i in issues)
     if resolved is None:
         raise BlueprintError(problems)
-    return Checked(document, model, resolved, problems)
+    includes, issues = _read_includes(model, path.parent)
+    if issues:
+        raise BlueprintError(sorted(document.locate(i) for i in issues))
+    return Checked(document, model, resolved, problems, includes)
 
 
-_TITLE = re.compile(r"title: (\w+)|^(\w+):| (\w+) (?:required|property)")
+#: Largest first-boot script EC2 takes.
+USER_DATA_LIMIT = 16384
+
+
+def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Issue]]:
+    """Read the files a blueprint names (user data, inline function code), relative to the
+    blueprint: part of the load step, so that later steps touch no files."""
+    from .render.functions import INLINE_LIMIT
+
+    wanted: list[tuple[tuple[str | int, ...], str, int]] = []
+    for name, group in sorted(bp.instances.items()):
+        if group.user_data_file is not None:
+            where: tuple[str | int, ...] = ("instances", name, "user_data_file")
+            wanted.append((where, group.user_data_file, USER_DATA_LIMIT))
+    for name, fn in sorted(bp.functions.items()):
+        inline = getattr(fn.code, "inline_file", None)
+        if inline is not None:
+            wanted.append((("functions", name, "code", "inline_file"), inline, INLINE_LIMIT))
+    out: dict[str, str] = {}
+    issues: list[Issue] = []
+    for where, relative, limit in wanted:
+        try:
+            text = (base / relative).read_text("utf-8")
+        except UnicodeDecodeError:
+            issues.append(Issue(where, f"'{relative}' is not UTF-8 text", code="file"))
+            continue
+        except OSError as exc:
+            reason = (exc.strerror or "cannot be read").lower()
+            issues.append(Issue(where, f"'{relative}': {reason}", code="file"))
+            continue
+        size = len(text.encode())
+        if size > limit:
+            issues.append(
+                Issue(
+                    where,
+                    f"'{relative}' is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
+                    "object or an image for larger code)",
+                    code="too-large",
+                )
+            )
+            continue
+        out[relative] = text
+    return out, issues
 
 
 def render(checked: Checked) -> Build:
-    """Render and serialize every stack; turn troposphere's complaints into located bugs."""
+    """Render and serialize every stack; turn troposphere's complaints into reported bugs."""
     # Imported here: troposphere is only needed once the blueprint is valid.
     from .render import stacks as stack_renderer
 
     try:
-        stacks = stack_renderer.render(checked.blueprint, checked.resolved)
+        stacks = stack_renderer.render(checked.blueprint, checked.resolved, checked.includes)
         rendered = []
         for stack in stacks:
             data = stack.template.to_dict()
@@ -98,12 +146,16 @@ def render(checked: Checked) -> Build:
                     data=data,
                     resources=len(data.get("Resources", {})),
                     origins=stack.origins,
+                    parameter_sources={
+                        k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()
+                    },
                 )
             )
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise InternalError(f"rendering failed: {exc}") from exc
+        raise InternalError(f"rendering failed: {exc!r}") from exc
     planned = [
-        deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data) for s in rendered
+        deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data, s.parameter_sources)
+        for s in rendered
     ]
     script = deploy.script(planned, checked.document.file)
     return Build(checked=checked, stacks=rendered, deploy_script=script)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from .apis import WebSocketApi
 from .base import Strict
-from .compute import Service
+from .cdn import Distribution
+from .compute import Ec2Capacity, Service
+from .data import Bucket, Cache, Database, FileSystem, Table
 from .dns import Certificate, Zone
+from .functions import Function
+from .instances import InstanceGroup
 from .load_balancer import LoadBalancer
 from .network import Network
 from .schedules import Schedule
@@ -39,6 +44,36 @@ class Blueprint(Strict):
 
     services: dict[Name, Service] = Field(default_factory=dict)
     """ECS services on Fargate."""
+
+    ec2_capacity: dict[Name, Ec2Capacity] = Field(default_factory=dict)
+    """EC2 container instances for services that run on EC2 rather than Fargate."""
+
+    instances: dict[Name, InstanceGroup] = Field(default_factory=dict)
+    """Plain EC2 instances."""
+
+    functions: dict[Name, Function] = Field(default_factory=dict)
+    """Lambda functions."""
+
+    databases: dict[Name, Database] = Field(default_factory=dict)
+    """RDS databases."""
+
+    caches: dict[Name, Cache] = Field(default_factory=dict)
+    """ElastiCache replication groups."""
+
+    buckets: dict[Name, Bucket] = Field(default_factory=dict)
+    """S3 buckets."""
+
+    tables: dict[Name, Table] = Field(default_factory=dict)
+    """DynamoDB tables."""
+
+    file_systems: dict[Name, FileSystem] = Field(default_factory=dict)
+    """EFS file systems."""
+
+    websocket_apis: dict[Name, WebSocketApi] = Field(default_factory=dict)
+    """API Gateway WebSocket APIs."""
+
+    distributions: dict[Name, Distribution] = Field(default_factory=dict)
+    """CloudFront distributions."""
 
     schedules: dict[Name, Schedule] = Field(default_factory=dict)
     """Timed changes of services' desired counts."""

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
 from .base import Strict
+from .permissions import EnvValue, Permission, by_key
 from .types import (
-    BucketName,
+    DomainName,
     EnvName,
     Image,
+    InstanceType,
     LogRetentionDays,
     Name,
     ParameterName,
-    ParameterPattern,
     Port,
     SecretKey,
     SecretName,
+    Source,
 )
 
 #: Valid Fargate (cpu units -> memory MiB) pairs.
@@ -31,22 +34,6 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     8192: tuple(range(16384, 61440 + 1, 4096)),
     16384: tuple(range(32768, 122880 + 1, 8192)),
 }
-
-
-def _by_key(**tags: str) -> Any:
-    """A discriminator that picks the union member by which of its keys is present.
-
-    Tags are model names, never key names: pydantic puts the tag in an error's location,
-    and a tag that is also a key would be mistaken for part of the blueprint path."""
-
-    def pick(value: Any) -> str | None:
-        if isinstance(value, dict):
-            for key, tag in tags.items():
-                if key in value:
-                    return tag
-        return None
-
-    return pick
 
 
 # --- secrets -------------------------------------------------------------------------------
@@ -74,58 +61,30 @@ Secret = Annotated[
     Annotated[SsmSecret, Tag("SsmSecret")]
     | Annotated[SecretsManagerSecret, Tag("SecretsManagerSecret")],
     Discriminator(
-        _by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret"),
+        by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret"),
         custom_error_type="secret",
         custom_error_message="a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
     ),
 ]
 
-# --- permissions ---------------------------------------------------------------------------
-
-Access = Literal["read", "write", "read_write"]
-
-
-class BucketPermission(Strict):
-    """Access to an S3 bucket that exists outside this blueprint, by its name."""
-
-    s3_bucket: BucketName
-    """The bucket's name."""
-
-    access: Access = "read"
-    """read: get and list; write: put and delete; read_write: both."""
-
-
-class ParameterPermission(Strict):
-    """Read access to SSM parameters from the application's code."""
-
-    ssm_parameters: list[ParameterPattern] = Field(min_length=1)
-    """Parameter names; a name ending in ``/*`` grants the whole path below it."""
-
-
-class SecretPermission(Strict):
-    """Read access to Secrets Manager secrets from the application's code."""
-
-    secrets: list[SecretName] = Field(min_length=1)
-    """Secret names."""
-
-
-Permission = Annotated[
-    Annotated[BucketPermission, Tag("BucketPermission")]
-    | Annotated[ParameterPermission, Tag("ParameterPermission")]
-    | Annotated[SecretPermission, Tag("SecretPermission")],
-    Discriminator(
-        _by_key(
-            s3_bucket="BucketPermission",
-            ssm_parameters="ParameterPermission",
-            secrets="SecretPermission",
-        ),
-        custom_error_type="permission",
-        custom_error_message="a permission is a mapping with one of 's3_bucket', "
-        "'ssm_parameters' or 'secrets'",
-    ),
-]
-
 # --- containers and services ---------------------------------------------------------------
+
+
+class Mount(Strict):
+    """An EFS file system (``file_systems:``) mounted into a container, over TLS with IAM
+    authorization."""
+
+    file_system: Name
+    """The file system's entry name."""
+
+    path: str = Field(pattern=r"^/[^\s]*$")
+    """Where it appears inside the container, e.g. ``/var/lib/ghost/content``."""
+
+    access_point: Name | None = None
+    """One of the file system's access points; default: the file system's root."""
+
+    read_only: bool = False
+    """Mount read-only."""
 
 
 class Container(Strict):
@@ -137,8 +96,10 @@ class Container(Strict):
     port: Port | None = None
     """The port the container listens on (TCP)."""
 
-    environment: dict[EnvName, str] = Field(default_factory=dict)
-    """Plain environment variables. Never put secrets here: use ``secrets``."""
+    environment: dict[EnvName, EnvValue] = Field(default_factory=dict)
+    """Plain environment variables, or ``{ref: SECTION.NAME.ATTRIBUTE}`` for a value another
+    entry produces (``{ref: caches.sessions.address}``). Never put secrets here: use
+    ``secrets``."""
 
     secrets: dict[EnvName, Secret] = Field(default_factory=dict)
     """Environment variables filled from SSM or Secrets Manager when the task starts; only
@@ -150,12 +111,37 @@ class Container(Strict):
     essential: bool = True
     """Stop the task when this container stops."""
 
+    depends_on: dict[Name, Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]] = Field(
+        default_factory=dict
+    )
+    """Containers of the same task that must reach a state before this one starts."""
+
+    mounts: list[Mount] = Field(default_factory=list)
+    """EFS file systems mounted into this container."""
+
+    memory_reservation: int | None = Field(default=None, ge=6, le=1_000_000)
+    """Soft memory limit in MiB (for tasks on EC2 capacity)."""
+
+
+_EC2_PROVIDER = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+
+
+def _provider(value: str) -> str:
+    if value in ("FARGATE", "FARGATE_SPOT") or _EC2_PROVIDER.match(value):
+        return value
+    raise PydanticCustomError(
+        "capacity",
+        "'{value}' is not a capacity provider: write FARGATE, FARGATE_SPOT or the name of an "
+        "'ec2_capacity' entry",
+        {"value": value},
+    )
+
 
 class CapacityShare(Strict):
     """One entry of a capacity provider strategy."""
 
-    provider: Literal["FARGATE", "FARGATE_SPOT"]
-    """The capacity provider."""
+    provider: Annotated[str, AfterValidator(_provider)]
+    """FARGATE, FARGATE_SPOT, or the name of an ``ec2_capacity`` entry."""
 
     base: int = Field(default=0, ge=0, le=100000)
     """Tasks always placed on this provider first."""
@@ -164,72 +150,64 @@ class CapacityShare(Strict):
     """Relative share of the tasks beyond the bases."""
 
 
-_SHORTHAND = {
-    "fargate": [{"provider": "FARGATE", "base": 0, "weight": 1}],
-    "fargate_spot": [{"provider": "FARGATE_SPOT", "base": 0, "weight": 1}],
-}
+_SHORTHAND = {"fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}
 
 
 def _capacity(value: Any) -> Any:
-    if isinstance(value, str):
-        if value not in _SHORTHAND:
-            lowered = value.lower()
-            guess = (
-                lowered
-                if lowered in _SHORTHAND
-                else (
-                    "fargate_spot"
-                    if "spot" in lowered
-                    else "fargate"
-                    if "fargate" in lowered
-                    else None
-                )
-            )
-            hint = f"; did you mean '{guess}'?" if guess else ""
-            raise PydanticCustomError(
-                "capacity",
-                "'{value}' is not a capacity: write 'fargate', 'fargate_spot' or a list of "
-                "entries with provider, base and weight{hint}",
-                {"value": value, "hint": hint},
-            )
-        return _SHORTHAND[value]
-    return value
+    if not isinstance(value, str):
+        return value
+    if value in _SHORTHAND:
+        return [{"provider": _SHORTHAND[value], "base": 0, "weight": 1}]
+    if _EC2_PROVIDER.match(value):
+        return [{"provider": value, "base": 0, "weight": 1}]
+    guess = value.lower() if value.lower() in _SHORTHAND else None
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    raise PydanticCustomError(
+        "capacity",
+        "'{value}' is not a capacity: write 'fargate', 'fargate_spot', the name of an "
+        "'ec2_capacity' entry, or a list of entries with provider, base and weight{hint}",
+        {"value": value, "hint": hint},
+    )
 
 
-def _ranges(values: tuple[int, ...]) -> str:
-    """``(4096, 5120, ..., 16384)`` -> ``4096 to 16384 in steps of 1024``."""
-    if len(values) <= 4:
-        return ", ".join(str(v) for v in values)
-    return f"{values[0]} to {values[-1]} in steps of {values[1] - values[0]}"
+class PublicDns(Strict):
+    """Keep an A record pointed at the public IP of the service's task, for a service with
+    no load balancer: an EventBridge rule on ECS task state changes runs a function that
+    blueprint provides, which UPSERTs the record when a task is RUNNING."""
+
+    name: DomainName
+    """The record's name, inside one of the zones."""
+
+    ttl_seconds: int = Field(default=60, ge=10, le=86400)
+    """The record's TTL."""
 
 
 class Service(Strict):
     """An ECS service: a task definition, its roles, logs and security group."""
 
-    cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] = 256
-    """Task CPU units (1024 = 1 vCPU)."""
-
-    memory: int = 512
-    """Task memory in MiB; must be a Fargate size for ``cpu`` (256 takes 512, 1024 or 2048)."""
-
-    architecture: Literal["X86_64", "ARM64"] = "X86_64"
-    """CPU architecture of the task."""
-
     capacity: Annotated[
         list[CapacityShare],
         Field(min_length=1, max_length=2, json_schema_extra={"default": "fargate"}),
-        BeforeValidator(
-            _capacity,
-            json_schema_input_type=Literal["fargate", "fargate_spot"] | list[CapacityShare],
-        ),
+        BeforeValidator(_capacity, json_schema_input_type=str | list[CapacityShare]),
     ] = Field(default_factory=lambda: [CapacityShare(provider="FARGATE")])
-    """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), or a strategy."""
+    """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), the name of an
+    ``ec2_capacity`` entry, or a strategy. Fargate and EC2 capacity cannot be mixed."""
+
+    cpu: int = Field(default=256, ge=128, le=16384)
+    """Task CPU units (1024 = 1 vCPU). On Fargate: 256, 512, 1024, 2048, 4096, 8192 or
+    16384."""
+
+    memory: int = Field(default=512, ge=128, le=122880)
+    """Task memory in MiB; on Fargate it must fit ``cpu`` (256 takes 512, 1024 or 2048)."""
+
+    architecture: Literal["X86_64", "ARM64"] = "X86_64"
+    """CPU architecture of the task (Fargate)."""
 
     desired_count: int = Field(default=1, ge=0, le=1000)
     """How many tasks to run."""
 
     subnets: Literal["public", "private"] = "private"
-    """Which subnets the tasks run in."""
+    """Which subnets the tasks run in (Fargate)."""
 
     public_ip: bool = False
     """Give each task a public IP (needed in public subnets without NAT)."""
@@ -246,20 +224,36 @@ class Service(Strict):
     health_check_grace_seconds: int = Field(default=60, ge=0, le=2147483647)
     """Seconds the load balancer's health checks are ignored after a task starts."""
 
-    @field_validator("memory")
-    @classmethod
-    def _fargate_size(cls, memory: int, info: ValidationInfo) -> int:
-        cpu = info.data.get("cpu")
-        if cpu is None:
-            return memory
-        allowed = FARGATE_SIZES[cpu]
-        if memory not in allowed:
-            fits = [str(c) for c, mems in sorted(FARGATE_SIZES.items()) if memory in mems]
-            listed = ", ".join(fits[:-1]) + " or " + fits[-1] if len(fits) > 1 else "".join(fits)
-            hint = f"; {memory} MiB fits cpu {listed}" if fits else ""
-            raise PydanticCustomError(
-                "fargate_size",
-                "{memory} MiB is not a Fargate size for cpu {cpu}: it takes {shown}{hint}",
-                {"memory": memory, "cpu": cpu, "shown": _ranges(allowed), "hint": hint},
-            )
-        return memory
+    public_dns: PublicDns | None = None
+    """Point a DNS name at the task's public IP (no load balancer)."""
+
+
+class Ec2Capacity(Strict):
+    """EC2 container instances for ECS: a launch template with the ECS-optimized Amazon
+    Linux 2023 AMI, an Auto Scaling group and a capacity provider with managed scaling.
+    Tasks on it use bridge networking with dynamic host ports."""
+
+    instance_type: InstanceType = "t3.small"
+    """The container instances' type."""
+
+    min_size: int = Field(default=1, ge=0, le=100)
+    """Fewest instances."""
+
+    max_size: int = Field(default=2, ge=1, le=100)
+    """Most instances."""
+
+    subnets: Literal["public", "private"] = "private"
+    """Where the instances run."""
+
+    target_capacity_percent: int = Field(default=100, ge=1, le=100)
+    """Managed scaling's target utilization."""
+
+    root_volume_gb: int = Field(default=30, ge=30, le=16384)
+    """Encrypted gp3 root volume size."""
+
+    ssh_from: list[Source] = Field(default_factory=list)
+    """Who may SSH in: instance group names or CIDR blocks. Session Manager works
+    without it."""
+
+    allow_ssh_from_internet: bool = False
+    """Permit ``0.0.0.0/0`` in ``ssh_from``. Dangerous: it builds with a warning."""

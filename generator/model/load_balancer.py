@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from .base import Strict
 from .types import Cidr, DomainName, HostPattern, HttpCodes, Name, PathPattern, Port
@@ -47,17 +48,22 @@ class Route(Strict):
     """Traffic matching ``hosts`` and ``paths`` goes to a service's container port. A route
     with neither is the listener's default."""
 
-    service: Name
-    """The service that receives the traffic."""
+    service: Name | None = None
+    """The service that receives the traffic (target type ``ip``, or ``instance`` for a
+    service on EC2 capacity)."""
+
+    instances: Name | None = None
+    """Or: the instance group that receives it (target type ``instance``); needs ``port``."""
 
     name: Name | None = None
-    """Needed only when one service has several routes on this load balancer."""
+    """Needed only when one service or instance group has several routes here."""
 
     container: Name | None = None
     """The container that receives the traffic; default: the service's one with a port."""
 
     port: Port | None = None
-    """The container port; default: that container's ``port``."""
+    """The port traffic goes to: for a service, its container's ``port`` (the default); for
+    instances, the port the application listens on."""
 
     hosts: list[HostPattern] = Field(default_factory=list, max_length=5)
     """Host headers matched (any of them)."""
@@ -74,6 +80,14 @@ class Route(Strict):
 
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     """How long a draining target keeps its in-flight requests."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Route:
+        if (self.service is None) == (self.instances is None):
+            raise PydanticCustomError(
+                "route_target", "a route needs exactly one of 'service' and 'instances'"
+            )
+        return self
 
 
 class LoadBalancer(Strict):

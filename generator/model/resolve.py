@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .. import naming
-from ..errors import Issue, Path, Severity, one_of, suggest
+from ..errors import Issue, Path, Severity, one_of
+from . import resolve_compute as rc
+from . import resolve_edges as re_
 from .blueprint import Blueprint
-from .compute import Service
+from .checker import Checker, covers, inside
 from .load_balancer import LoadBalancer, Route
+from .resolve_compute import Reach, ec2_capacity_of
 
 #: Priorities are banded by how specific a route is (more specific = lower number =
 #: evaluated first); inside a band the number comes from a hash of the route's names.
@@ -30,7 +33,10 @@ class RouteTarget:
     lb: str
     key: str
     route: Route
-    container: str
+    #: "ip" for Fargate tasks, "instance" for instances and tasks on EC2 capacity
+    target_type: str
+    #: the container (services) or None (instances)
+    container: str | None
     port: int
     priority: int | None
 
@@ -41,45 +47,27 @@ class Resolved:
 
     public_subnets: tuple[str, ...]
     private_subnets: tuple[str, ...]
-    #: domain name (certificate names, aliases) -> zone entry name
+    #: domain name (certificate names, aliases, records) -> zone entry name
     zone_of: Mapping[str, str]
     #: (load balancer, route key) -> target, sorted by key
     routes: Mapping[tuple[str, str], RouteTarget]
-
-
-@dataclass
-class _Checker:
-    bp: Blueprint
-    issues: list[Issue] = field(default_factory=list)
-
-    def error(self, path: Path, message: str, code: str, *, at_key: bool = False) -> None:
-        self.issues.append(Issue(path, message, Severity.ERROR, code, at_key))
-
-    def warn(self, path: Path, message: str, code: str) -> None:
-        self.issues.append(Issue(path, message, Severity.WARNING, code))
-
-    def ref(self, path: Path, kind: str, name: str, known: Iterable[str]) -> bool:
-        names = list(known)
-        if name in names:
-            return True
-        defined = f"defined: {one_of(names)}" if names else f"no {kind}s are defined"
-        self.error(
-            path,
-            f"unknown {kind} '{name}'{suggest(name, names)} ({defined})",
-            f"unknown-{kind.replace(' ', '-')}",
-        )
-        return False
+    #: who may connect to what, beyond load balancers
+    reach: tuple[Reach, ...] = ()
+    #: certificates CloudFront uses, issued by a stack of their own in us-east-1
+    us_east_1_certificates: frozenset[str] = frozenset()
 
 
 # --- names ---------------------------------------------------------------------------------
 
 
-def _check_names(c: _Checker) -> None:
+def _check_names(c: Checker) -> None:
     sections: dict[str, Mapping[str, object]] = {
-        "zones": c.bp.zones, "certificates": c.bp.certificates,
-        "load_balancers": c.bp.load_balancers, "services": c.bp.services,
+        "zones": c.bp.zones,
+        "certificates": c.bp.certificates,
+        "load_balancers": c.bp.load_balancers,
+        "services": c.bp.services,
         "schedules": c.bp.schedules,
-    }  # fmt: skip
+    }
     for section, entries in sections.items():
         seen: dict[str, str] = {}
         for name in entries:  # YAML order: the later one is the one reported
@@ -97,7 +85,7 @@ def _check_names(c: _Checker) -> None:
 # --- network -------------------------------------------------------------------------------
 
 
-def _carve(c: _Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _carve(c: Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
     net = c.bp.network
     vpc = ipaddress.IPv4Network(net.cidr)
     if not 16 <= vpc.prefixlen <= 24:
@@ -139,7 +127,7 @@ def _carve(c: _Checker) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tiers["public"], tiers["private"]
 
 
-def _check_given(c: _Checker, key: str, given: list[str], vpc: ipaddress.IPv4Network) -> None:
+def _check_given(c: Checker, key: str, given: list[str], vpc: ipaddress.IPv4Network) -> None:
     if len(given) != c.bp.network.azs:
         c.error(
             ("network", key),
@@ -160,7 +148,7 @@ def _check_given(c: _Checker, key: str, given: list[str], vpc: ipaddress.IPv4Net
             )
 
 
-def _check_overlaps(c: _Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
+def _check_overlaps(c: Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
     seen: list[tuple[str, int, ipaddress.IPv4Network]] = []
     for tier, blocks in tiers.items():
         for i, cidr in enumerate(blocks):
@@ -178,17 +166,12 @@ def _check_overlaps(c: _Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
 # --- DNS -----------------------------------------------------------------------------------
 
 
-def _inside(domain: str, zone_domain: str) -> bool:
-    bare = domain[2:] if domain.startswith("*.") else domain
-    return bare == zone_domain or bare.endswith("." + zone_domain)
-
-
 def _zone_for(
-    c: _Checker, path: Path, domain: str, explicit: str | None, zone_of: dict[str, str]
+    c: Checker, path: Path, domain: str, explicit: str | None, zone_of: dict[str, str]
 ) -> None:
     zones = c.bp.zones
     if explicit is not None:
-        if explicit in zones and not _inside(domain, zones[explicit].domain):
+        if explicit in zones and not inside(domain, zones[explicit].domain):
             c.error(
                 path,
                 f"'{domain}' is not inside zone '{explicit}' ({zones[explicit].domain})",
@@ -197,7 +180,7 @@ def _zone_for(
         elif explicit in zones:
             zone_of[domain] = explicit
         return
-    matches = [(len(z.domain), n) for n, z in zones.items() if _inside(domain, z.domain)]
+    matches = [(len(z.domain), n) for n, z in zones.items() if inside(domain, z.domain)]
     if not matches:
         known = ", ".join(sorted(z.domain for z in zones.values())) or "none defined"
         c.error(
@@ -210,7 +193,7 @@ def _zone_for(
     zone_of[domain] = max(matches)[1]
 
 
-def _check_certificates(c: _Checker, zone_of: dict[str, str]) -> None:
+def _check_certificates(c: Checker, zone_of: dict[str, str]) -> None:
     for name, cert in c.bp.certificates.items():
         if cert.zone is not None:
             c.ref(("certificates", name, "zone"), "zone", cert.zone, c.bp.zones)
@@ -226,17 +209,11 @@ def _check_certificates(c: _Checker, zone_of: dict[str, str]) -> None:
             )
 
 
-def _covers(pattern: str, host: str) -> bool:
-    if pattern.startswith("*."):
-        return host.count(".") == pattern.count(".") and host.endswith(pattern[1:])
-    return pattern == host
-
-
 # --- load balancers ------------------------------------------------------------------------
 
 
 def _check_load_balancers(
-    c: _Checker, zone_of: dict[str, str]
+    c: Checker, zone_of: dict[str, str]
 ) -> dict[tuple[str, str], RouteTarget]:
     routes: dict[tuple[str, str], RouteTarget] = {}
     for name, lb in c.bp.load_balancers.items():
@@ -255,7 +232,7 @@ def _check_load_balancers(
             if (
                 lb.https
                 and cert
-                and not any(_covers(p, alias) for p in (cert.domain, *cert.alternative_names))
+                and not any(covers(p, alias) for p in (cert.domain, *cert.alternative_names))
             ):
                 c.warn(
                     (*base, "aliases", i),
@@ -267,7 +244,7 @@ def _check_load_balancers(
     return routes
 
 
-def _check_listeners(c: _Checker, name: str, lb: LoadBalancer) -> None:
+def _check_listeners(c: Checker, name: str, lb: LoadBalancer) -> None:
     base: Path = ("load_balancers", name)
     if lb.https and lb.certificate is None:
         c.error(
@@ -312,16 +289,14 @@ def _specificity(route: Route) -> int:
     return host_rank * 17 + path_rank
 
 
-def _check_routes(
-    c: _Checker, lb_name: str, lb: LoadBalancer
-) -> dict[tuple[str, str], RouteTarget]:
+def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> dict[tuple[str, str], RouteTarget]:
     out: dict[tuple[str, str], RouteTarget] = {}
     seen_keys: dict[str, int] = {}
     seen_match: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     taken: dict[int, int] = {}
     for i, route in enumerate(lb.routes):
         path: Path = ("load_balancers", lb_name, "routes", i)
-        key = route.name or route.service
+        key = route.name or route.service or route.instances or ""
         if key in seen_keys:
             c.error(
                 (*path, "name") if route.name else (*path, "service"),
@@ -355,36 +330,32 @@ def _check_routes(
 
 
 def _route_target(
-    c: _Checker, path: Path, lb_name: str, key: str, route: Route
+    c: Checker, path: Path, lb_name: str, key: str, route: Route
 ) -> RouteTarget | None:
+    priority = route.priority
+    if priority is None and (route.hosts or route.paths):
+        band = _MAX_SPECIFICITY - _specificity(route)
+        priority = band * _BAND + 1 + naming.slot(lb_name, key, modulo=_BAND)
+    if route.instances is not None:
+        if not c.ref((*path, "instances"), "instance group", route.instances, c.bp.instances):
+            return None
+        if route.port is None:
+            c.error(
+                path,
+                "missing required key 'port' (the port the instances' application listens on)",
+                "missing",
+                at_key=True,
+            )
+            return None
+        return RouteTarget(lb_name, key, route, "instance", None, route.port, priority)
+    assert route.service is not None
     services = c.bp.services
     if not c.ref((*path, "service"), "service", route.service, services):
         return None
-    containers = services[route.service].containers
-    with_port = sorted(n for n, ct in containers.items() if ct.port is not None)
-    if route.container is not None:
-        if not c.ref((*path, "container"), "container", route.container, containers):
-            return None
-        container = route.container
-    elif len(with_port) == 1:
-        container = with_port[0]
-    elif not with_port:
-        c.error(
-            (*path, "service"),
-            f"no container of service '{route.service}' has a "
-            "'port:'; add one to the container that serves HTTP",
-            "route-port",
-        )
+    container = _route_container(c, path, route)
+    if container is None:
         return None
-    else:
-        c.error(
-            path,
-            f"service '{route.service}' has {len(with_port)} containers with a port"
-            f" ({one_of(with_port)}); say which with 'container:'",
-            "route-container",
-        )
-        return None
-    own_port = containers[container].port
+    own_port = services[route.service].containers[container].port
     if own_port is None:
         c.error(
             (*path, "container"),
@@ -400,102 +371,78 @@ def _route_target(
             "port-mismatch",
         )
         return None
-    priority = route.priority
-    if priority is None and (route.hosts or route.paths):
-        band = _MAX_SPECIFICITY - _specificity(route)
-        priority = band * _BAND + 1 + naming.slot(lb_name, key, modulo=_BAND)
-    return RouteTarget(lb_name, key, route, container, own_port, priority)
+    kind = "instance" if ec2_capacity_of(services[route.service]) else "ip"
+    return RouteTarget(lb_name, key, route, kind, container, own_port, priority)
 
 
-# --- services and schedules ----------------------------------------------------------------
+def _route_container(c: Checker, path: Path, route: Route) -> str | None:
+    assert route.service is not None
+    containers = c.bp.services[route.service].containers
+    with_port = sorted(n for n, ct in containers.items() if ct.port is not None)
+    if route.container is not None:
+        if not c.ref((*path, "container"), "container", route.container, containers):
+            return None
+        return route.container
+    if len(with_port) == 1:
+        return with_port[0]
+    if not with_port:
+        c.error(
+            (*path, "service"),
+            f"no container of service '{route.service}' has a "
+            "'port:'; add one to the container that serves HTTP",
+            "route-port",
+        )
+        return None
+    c.error(
+        path,
+        f"service '{route.service}' has {len(with_port)} containers with a port "
+        f"({one_of(with_port)}); say which with 'container:'",
+        "route-container",
+    )
+    return None
 
-_SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.IGNORECASE
-)
 
-
-def _check_services(c: _Checker) -> None:
-    nat = c.bp.network.nat
-    for name, svc in c.bp.services.items():
-        base: Path = ("services", name)
-        _check_capacity(c, name, svc)
-        if svc.subnets == "public" and not svc.public_ip:
-            c.error(
-                (*base, "public_ip"),
-                "tasks in public subnets need 'public_ip: true' to "
-                "reach the internet (to pull images); or use 'subnets: private' with NAT",
-                "no-egress",
-            )
-        if svc.subnets == "private" and svc.public_ip:
-            c.error(
-                (*base, "public_ip"),
-                "a public IP does nothing in a private subnet; use "
-                "'subnets: public' or drop 'public_ip'",
-                "public-ip-private",
-            )
-        if svc.subnets == "private" and nat == "none":
-            c.warn(
-                (*base, "subnets"),
-                "private subnets have no NAT ('network.nat: none'): "
-                "tasks cannot pull images or reach AWS APIs",
-                "no-egress",
-            )
-        for cname, container in svc.containers.items():
-            for var, value in container.environment.items():
-                if _SECRET_NAME.search(var) and value:
-                    c.warn(
-                        (*base, "containers", cname, "environment", var),
-                        f"'{var}' looks like a secret in plain text; move it to 'secrets:' "
-                        "as an SSM or Secrets Manager reference",
-                        "plain-secret",
-                    )
-            clash = set(container.environment) & set(container.secrets)
-            for var in sorted(clash):
+def _check_shared_names(c: Checker) -> None:
+    """Services, instance groups and EC2 capacity are named in ``allow_from`` and
+    ``ssh_from`` without their section, so a name may stand in only one of them."""
+    seen: dict[str, str] = {}
+    for section in ("services", "instances", "ec2_capacity"):
+        for name in getattr(c.bp, section):
+            if name in seen:
                 c.error(
-                    (*base, "containers", cname, "secrets", var),
-                    f"'{var}' is also in 'environment'; keep one",
-                    "duplicate-variable",
+                    (section, name),
+                    f"'{name}' is also in '{seen[name]}'; names of "
+                    "services, instances and ec2_capacity must differ, since allow_from "
+                    "and ssh_from name them alone",
+                    "name-shared",
+                    at_key=True,
                 )
-
-
-def _check_capacity(c: _Checker, name: str, svc: Service) -> None:
-    first: dict[str, int] = {}
-    based: int | None = None
-    for i, share in enumerate(svc.capacity):
-        path: Path = ("services", name, "capacity", i)
-        if share.provider in first:
-            c.error(
-                (*path, "provider"),
-                f"'{share.provider}' is already capacity"
-                f"[{first[share.provider]}]; give each provider once",
-                "capacity-twice",
-            )
-        first.setdefault(share.provider, i)
-        if share.base > 0 and based is not None:
-            c.error(
-                (*path, "base"),
-                f"only one provider may have a base above 0, and capacity[{based}] already has one",
-                "capacity-bases",
-            )
-        if share.base > 0 and based is None:
-            based = i
-
-
-def _check_schedules(c: _Checker) -> None:
-    for name, sched in c.bp.schedules.items():
-        c.ref(("schedules", name, "service"), "service", sched.service, c.bp.services)
+            seen.setdefault(name, section)
 
 
 def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
     """Check every cross-reference; on success, what the renderers need to know."""
-    c = _Checker(bp)
+    c = Checker(bp)
     _check_names(c)
+    _check_shared_names(c)
     public, private = _carve(c)
     zone_of: dict[str, str] = {}
+
+    def zone_for(path: Path, domain: str) -> None:
+        _zone_for(c, path, domain, None, zone_of)
+
     _check_certificates(c, zone_of)
     routes = _check_load_balancers(c, zone_of)
-    _check_services(c)
-    _check_schedules(c)
+    rc.check_services(c)
+    for name, svc in bp.services.items():
+        if svc.public_dns is not None:
+            zone_for(("services", name, "public_dns", "name"), svc.public_dns.name)
+    reach = rc.check_instances(c) + rc.check_reach(c)
+    rc.check_functions(c)
+    rc.check_schedules(c)
+    re_.check_apis(c, zone_for)
+    east = re_.check_distributions(c, zone_for)
+    re_.check_data(c)
     if any(i.severity is Severity.ERROR for i in c.issues):
         return None, c.issues
     resolved = Resolved(
@@ -503,5 +450,7 @@ def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
         private_subnets=private,
         zone_of=dict(sorted(zone_of.items())),
         routes=dict(sorted(routes.items())),
+        reach=tuple(sorted(reach, key=lambda r: (r.target, r.source, r.low))),
+        us_east_1_certificates=east,
     )
     return resolved, c.issues

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -166,13 +166,36 @@ PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 # --- AWS -----------------------------------------------------------------------------------
 
 REGIONS = (
-    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
-    "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
-    "il-central-1", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2",
-    "us-west-1", "us-west-2",
-)  # fmt: skip
+    "af-south-1",
+    "ap-east-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+)
 
 
 def _region(value: str) -> str:
@@ -186,9 +209,29 @@ Region = Annotated[str, AfterValidator(_region)]
 """An AWS region code, e.g. ``ap-northeast-1``."""
 
 LogRetentionDays = Literal[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
-]  # fmt: skip
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+]
 
 
 def _image(value: str) -> str:
@@ -400,3 +443,40 @@ def _schedule(value: str) -> str:
 
 ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
 """``cron(min hour day-of-month month day-of-week year)``, ``rate(n unit)`` or ``at(...)``."""
+
+
+# --- compute and data classes ------------------------------------------------------------
+
+
+def _instance_type(prefix: str, example: str) -> Any:
+    pattern = re.compile(rf"^{re.escape(prefix)}[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise _fail(
+                "instance_type",
+                f"'{value}' is not a {prefix or 'EC2 '}instance type like '{example}'",
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+InstanceType = Annotated[str, _instance_type("", "t3.micro")]
+"""An EC2 instance type, e.g. ``t3.micro``."""
+
+DbInstanceClass = Annotated[str, _instance_type("db.", "db.t4g.micro")]
+"""An RDS instance class, e.g. ``db.t4g.micro``."""
+
+CacheNodeType = Annotated[str, _instance_type("cache.", "cache.t4g.micro")]
+"""An ElastiCache node type, e.g. ``cache.t4g.micro``."""
+
+
+def _source(value: str) -> str:
+    if re.fullmatch(r"[0-9./]+", value):
+        return _cidr(value)
+    return _name(value)
+
+
+Source = Annotated[str, AfterValidator(_source)]
+"""Where traffic may come from: an entry name (an instance group, a service) or a CIDR."""

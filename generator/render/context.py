@@ -47,6 +47,12 @@ class ServiceHandle:
     security_group: SecurityGroupHandle
 
 
+@dataclass(frozen=True)
+class ApiHandle:
+    api: AWSObject
+    stage_name: str
+
+
 @dataclass
 class Context:
     """The state of one stack's rendering."""
@@ -66,7 +72,25 @@ class Context:
     #: (load balancer, route key) -> the listener or rule that attaches the target group
     attachments: dict[tuple[str, str], list[AWSObject]] = field(default_factory=dict)
     cluster: AWSObject | None = None
+    #: resources services must wait for before they are created (capacity associations)
+    cluster_ready: list[AWSObject] = field(default_factory=list)
     services: dict[str, ServiceHandle] = field(default_factory=dict)
+    #: (section, name) -> the security group of that entry
+    groups: dict[tuple[str, str], SecurityGroupHandle] = field(default_factory=dict)
+    #: (section, name, attribute) -> the value ``{ref: ...}`` stands for
+    attributes: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    instances: dict[str, list[AWSObject]] = field(default_factory=dict)
+    capacity_providers: dict[str, AWSObject] = field(default_factory=dict)
+    buckets: dict[str, AWSObject] = field(default_factory=dict)
+    tables: dict[str, AWSObject] = field(default_factory=dict)
+    file_systems: dict[str, AWSObject] = field(default_factory=dict)
+    access_points: dict[tuple[str, str], AWSObject] = field(default_factory=dict)
+    functions: dict[str, AWSObject] = field(default_factory=dict)
+    apis: dict[str, ApiHandle] = field(default_factory=dict)
+    #: files the blueprint names (user data, inline code), read by the load step
+    includes: dict[str, str] = field(default_factory=dict)
+    #: certificate parameters whose values another stack's outputs provide
+    imported_certificates: dict[str, AWSObject] = field(default_factory=dict)
 
     def add(self, resource: R, origin: Path) -> R:
         """Add a resource to the template, remembering which blueprint entry made it."""
@@ -76,3 +100,8 @@ class Context:
 
     def output(self, output: Output) -> None:
         self.template.add_output(output)
+
+    def value(self, ref: str) -> Any:
+        """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for in the template."""
+        section, name, attribute = ref.split(".")
+        return self.attributes[(section, name, attribute)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Join, Output, Ref, certificatemanager, route53
+from troposphere import GetAtt, Join, Output, Parameter, Ref, certificatemanager, route53
 
 from .. import naming
 from ..errors import Path
@@ -39,8 +39,37 @@ def render(ctx: Context) -> None:
                 Value=Join(",", GetAtt(created, "NameServers")),
             )
         )
+    east = ctx.resolved.us_east_1_certificates
     for name in sorted(ctx.bp.certificates):
+        if name in east:
+            ctx.imported_certificates[name] = ctx.template.add_parameter(
+                Parameter(
+                    naming.certificate_parameter(name),
+                    Type="String",
+                    AllowedPattern=r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/.+$",
+                    Description=f"ARN of certificate {name}, issued in us-east-1 by the "
+                    "certificates stack (deploy.sh passes it)",
+                )
+            )
+        else:
+            _certificate(ctx, name)
+
+
+def render_us_east_1(ctx: Context) -> None:
+    """The certificates CloudFront needs, for a stack of their own in us-east-1; their zones
+    already exist (resolve checks), so they are named by id."""
+    for name in sorted(ctx.bp.zones):
+        zone = ctx.bp.zones[name]
+        ctx.zones[name] = ZoneHandle(zone.domain, zone.existing_id)
+    for name in sorted(ctx.resolved.us_east_1_certificates):
         _certificate(ctx, name)
+        ctx.output(
+            Output(
+                naming.certificate_parameter(name),
+                Description=f"ARN of certificate {name}",
+                Value=Ref(ctx.certificates[name]),
+            )
+        )
 
 
 def _certificate(ctx: Context, name: str) -> None:

@@ -16,7 +16,7 @@ from ..errors import Path
 from .context import Context
 
 #: Actions that cannot be scoped to a resource; the only ones allowed ``Resource: "*"``.
-UNSCOPABLE_ACTIONS = frozenset({"ecr:GetAuthorizationToken"})
+UNSCOPABLE_ACTIONS = frozenset({"ecr:GetAuthorizationToken", "ec2:DescribeNetworkInterfaces"})
 
 
 def statement(actions: Sequence[str], resources: Sequence[Any]) -> dict[str, Any]:

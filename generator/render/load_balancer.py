@@ -82,10 +82,10 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
 def _target_group(ctx: Context, target: RouteTarget) -> None:
     assert ctx.vpc is not None
     check = target.route.health_check
-    ctx.target_groups[(target.lb, target.key)] = ctx.add(
+    group = ctx.add(
         elb.TargetGroup(
             naming.target_group(target.lb, target.key),
-            TargetType="ip",
+            TargetType=target.target_type,
             Protocol="HTTP",
             Port=target.port,
             VpcId=Ref(ctx.vpc),
@@ -106,6 +106,25 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
         ),
         _route_origin(ctx, target),
     )
+    ctx.target_groups[(target.lb, target.key)] = group
+    if target.route.instances is not None:
+        name = target.route.instances
+        group.Targets = [
+            elb.TargetDescription(Id=Ref(i), Port=target.port) for i in ctx.instances[name]
+        ]
+        lb_group = ctx.load_balancers[target.lb].security_group
+        instances_group = ctx.groups[("instances", name)]
+        if naming.ingress(instances_group.stem, lb_group.stem, target.port) not in (
+            ctx.template.resources
+        ):
+            security.allow(
+                ctx,
+                lb_group,
+                instances_group,
+                target.port,
+                f"Load balancer {target.lb} to {name}",
+                _route_origin(ctx, target),
+            )
 
 
 def _route_origin(ctx: Context, target: RouteTarget) -> tuple[str | int, ...]:

@@ -50,9 +50,7 @@ def allow_cidr(
     ctx: Context, target: SecurityGroupHandle, cidr: str, port: int, description: str, origin: Path
 ) -> None:
     """Admit a CIDR block to ``target`` on a TCP port."""
-    source = (
-        "Anywhere" if cidr == "0.0.0.0/0" else naming.stem(cidr.replace(".", "-").replace("/", "-"))
-    )
+    source = naming.cidr(cidr)
     ctx.add(
         ec2.SecurityGroupIngress(
             naming.ingress(target.stem, source, port),
@@ -74,17 +72,22 @@ def allow(
     port: int,
     description: str,
     origin: Path,
+    *,
+    to_port: int | None = None,
 ) -> None:
-    """Let members of ``source`` reach members of ``target`` on a TCP port."""
+    """Let members of ``source`` reach members of ``target`` on a TCP port (or the range
+    ``port``-``to_port``): an ingress rule on the target and the matching egress rule on
+    the source, as resources of their own so neither group depends on the other."""
+    high = to_port or port
     group_id = GetAtt(target.group, "GroupId")
     source_id = GetAtt(source.group, "GroupId")
     ctx.add(
         ec2.SecurityGroupIngress(
-            naming.ingress(target.stem, source.stem, port),
+            naming.ingress(target.stem, source.stem, port, high),
             GroupId=group_id,
             IpProtocol="tcp",
             FromPort=port,
-            ToPort=port,
+            ToPort=high,
             SourceSecurityGroupId=source_id,
             Description=description,
         ),
@@ -92,11 +95,11 @@ def allow(
     )
     ctx.add(
         ec2.SecurityGroupEgress(
-            naming.egress(source.stem, target.stem, port),
+            naming.egress(source.stem, target.stem, port, high),
             GroupId=source_id,
             IpProtocol="tcp",
             FromPort=port,
-            ToPort=port,
+            ToPort=high,
             DestinationSecurityGroupId=group_id,
             Description=description,
         ),

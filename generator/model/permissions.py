@@ -1,0 +1,134 @@
+"""What a piece of compute may do, stated by name; rendered as IAM scoped to those ARNs.
+
+Services, instances and functions all take the same ``permissions`` list.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag
+from pydantic_core import PydanticCustomError
+
+from .base import Strict
+from .types import BucketName, Name, ParameterPattern, SecretName
+
+Access = Literal["read", "write", "read_write"]
+
+
+def by_key(**tags: str) -> Any:
+    """A discriminator that picks the union member by which of its keys is present.
+
+    Tags are model names, never key names: pydantic puts the tag in an error's location,
+    and a tag that is also a key would be mistaken for part of the blueprint path."""
+
+    def pick(value: Any) -> str | None:
+        if isinstance(value, dict):
+            for key, tag in tags.items():
+                if key in value:
+                    return tag
+        return None
+
+    return pick
+
+
+class BucketPermission(Strict):
+    """Access to a bucket of this blueprint (``buckets:``), by its entry name."""
+
+    bucket: Name
+    """The bucket's entry name."""
+
+    access: Access = "read"
+    """read: get and list; write: put and delete; read_write: both."""
+
+
+class ExternalBucketPermission(Strict):
+    """Access to an S3 bucket that exists outside this blueprint, by its name."""
+
+    s3_bucket: BucketName
+    """The bucket's name."""
+
+    access: Access = "read"
+    """read: get and list; write: put and delete; read_write: both."""
+
+
+class TablePermission(Strict):
+    """Access to a DynamoDB table of this blueprint (``tables:``)."""
+
+    table: Name
+    """The table's entry name."""
+
+    access: Access = "read"
+    """read: get, query, scan; write: put, update, delete; read_write: both."""
+
+
+class WebSocketPermission(Strict):
+    """Send messages to the clients connected to a WebSocket API of this blueprint."""
+
+    websocket_api: Name
+    """The API's entry name; grants ``execute-api:ManageConnections`` on its connections."""
+
+
+class ParameterPermission(Strict):
+    """Read access to SSM parameters from the application's code."""
+
+    ssm_parameters: list[ParameterPattern] = Field(min_length=1)
+    """Parameter names; a name ending in ``/*`` grants the whole path below it."""
+
+
+class SecretPermission(Strict):
+    """Read access to Secrets Manager secrets from the application's code."""
+
+    secrets: list[SecretName] = Field(min_length=1)
+    """Secret names."""
+
+
+Permission = Annotated[
+    Annotated[BucketPermission, Tag("BucketPermission")]
+    | Annotated[ExternalBucketPermission, Tag("ExternalBucketPermission")]
+    | Annotated[TablePermission, Tag("TablePermission")]
+    | Annotated[WebSocketPermission, Tag("WebSocketPermission")]
+    | Annotated[ParameterPermission, Tag("ParameterPermission")]
+    | Annotated[SecretPermission, Tag("SecretPermission")],
+    Discriminator(
+        by_key(
+            bucket="BucketPermission",
+            s3_bucket="ExternalBucketPermission",
+            table="TablePermission",
+            websocket_api="WebSocketPermission",
+            ssm_parameters="ParameterPermission",
+            secrets="SecretPermission",
+        ),
+        custom_error_type="permission",
+        custom_error_message="a permission is a mapping with one of 'bucket', 's3_bucket', "
+        "'table', 'websocket_api', 'ssm_parameters' or 'secrets'",
+    ),
+]
+
+
+class Reference(Strict):
+    """A value another entry of the blueprint produces, resolved by the template:
+    ``{ref: caches.sessions.address}``."""
+
+    ref: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_-]+\.[a-z_]+$")
+    """``SECTION.NAME.ATTRIBUTE``, e.g. ``databases.main.address``."""
+
+
+def _env_value(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        raise PydanticCustomError(
+            "env_value",
+            "environment values are text: quote it ('{shown}'), or use a ref mapping for "
+            "another entry's value",
+            {"shown": shown},
+        )
+    return value
+
+
+EnvValue = Annotated[
+    str | Reference,
+    Field(union_mode="left_to_right"),
+    BeforeValidator(_env_value),
+]
+"""A plain text value, or a reference to another entry's attribute."""

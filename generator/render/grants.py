@@ -1,0 +1,92 @@
+"""Named permissions -> IAM statements scoped to the resources they name.
+
+Services, instances and functions share this one translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from troposphere import GetAtt, Join, Ref, Sub
+
+from ..model.permissions import (
+    BucketPermission,
+    ExternalBucketPermission,
+    ParameterPermission,
+    Permission,
+    SecretPermission,
+    TablePermission,
+    WebSocketPermission,
+)
+from . import iam
+from .context import Context
+
+_BUCKET_ACTIONS = {
+    "read": (["s3:ListBucket"], ["s3:GetObject"]),
+    "write": ([], ["s3:DeleteObject", "s3:PutObject"]),
+    "read_write": (["s3:ListBucket"], ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]),
+}
+_TABLE_ACTIONS = {
+    "read": ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"],
+    "write": [
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ],
+}
+
+
+def _bucket(access: str, bucket_arn: Any, objects_arn: Any) -> list[dict[str, Any]]:
+    bucket_actions, object_actions = _BUCKET_ACTIONS[access]
+    out = [iam.statement(object_actions, [objects_arn])]
+    if bucket_actions:
+        out.append(iam.statement(bucket_actions, [bucket_arn]))
+    return out
+
+
+def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
+    """The statements one permission grants."""
+    if isinstance(permission, ExternalBucketPermission):
+        arn = f"arn:${{AWS::Partition}}:s3:::{permission.s3_bucket}"
+        return _bucket(permission.access, Sub(arn), Sub(arn + "/*"))
+    if isinstance(permission, BucketPermission):
+        bucket = ctx.buckets[permission.bucket]
+        arn = GetAtt(bucket, "Arn")
+        return _bucket(permission.access, arn, Join("", [arn, "/*"]))
+    if isinstance(permission, TablePermission):
+        table = GetAtt(ctx.tables[permission.table], "Arn")
+        actions = [
+            a
+            for part in ("read", "write")
+            if part in permission.access
+            for a in _TABLE_ACTIONS[part]
+        ]
+        return [iam.statement(actions, [table, Join("", [table, "/index/*"])])]
+    if isinstance(permission, WebSocketPermission):
+        api = ctx.apis[permission.websocket_api]
+        arn = Sub(
+            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+            "${Api}/${Stage}/POST/@connections/*",
+            Api=Ref(api.api),
+            Stage=api.stage_name,
+        )
+        return [iam.statement(["execute-api:ManageConnections"], [arn])]
+    if isinstance(permission, ParameterPermission):
+        actions = ["ssm:GetParameter", "ssm:GetParameters"]
+        if any(n.endswith("/*") for n in permission.ssm_parameters):
+            actions.append("ssm:GetParametersByPath")
+        names = sorted(permission.ssm_parameters)
+        return [iam.statement(actions, [iam.ssm_parameter_arn(n) for n in names])]
+    assert isinstance(permission, SecretPermission)
+    return [
+        iam.statement(
+            ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            [iam.secret_arn(n, wildcard_suffix=True) for n in sorted(permission.secrets)],
+        )
+    ]
+
+
+def all_statements(ctx: Context, permissions: Sequence[Permission]) -> list[dict[str, Any]]:
+    return [s for p in permissions for s in statements(ctx, p)]

@@ -1,0 +1,130 @@
+"""Plain EC2 instances: Amazon Linux 2023 from its SSM public parameter, IMDSv2 only,
+encrypted root volumes, and Session Manager through the instance role."""
+
+from __future__ import annotations
+
+from troposphere import Base64, GetAtt, Parameter, Ref, Sub, Tags, ec2, iam
+
+from .. import naming
+from ..errors import Path
+from ..model.instances import InstanceGroup
+from . import grants, security
+from .context import Context
+from .iam import role
+
+_AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
+_ECS_AL2023 = {
+    "x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+    "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+}
+SSM_CORE = "arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+ROOT_DEVICE = "/dev/xvda"
+
+
+def ami_parameter(ctx: Context, architecture: str, *, ecs: bool) -> Parameter:
+    """The latest AMI as a template parameter read from its SSM public parameter, so a
+    deploy picks up the current image without anyone pasting an AMI id."""
+    logical_id = naming.ami_parameter(architecture, ecs)
+    if logical_id in ctx.template.parameters:
+        existing: Parameter = ctx.template.parameters[logical_id]
+        return existing
+    path = _ECS_AL2023[architecture] if ecs else _AL2023.format(arch=architecture)
+    kind = "ECS-optimized Amazon Linux 2023" if ecs else "Amazon Linux 2023"
+    return ctx.template.add_parameter(
+        Parameter(
+            logical_id,
+            Type="AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+            Default=path,
+            Description=f"Latest {kind} AMI ({architecture}), from its SSM public parameter",
+        )
+    )
+
+
+def metadata_options() -> ec2.MetadataOptions:
+    """IMDSv2 only, and one hop: containers on the host cannot borrow its role."""
+    return ec2.MetadataOptions(
+        HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
+    )
+
+
+def instance_profile(
+    ctx: Context,
+    role_id: str,
+    profile_id: str,
+    statements: list[dict[str, object]],
+    managed: list[str],
+    origin: Path,
+) -> iam.InstanceProfile:
+    """A role for EC2 with Session Manager (and ``managed`` policies) plus ``statements``,
+    and its instance profile."""
+    instance_role = role(ctx, role_id, "ec2.amazonaws.com", statements, origin)
+    instance_role.ManagedPolicyArns = [Sub(arn) for arn in sorted({SSM_CORE, *managed})]
+    return ctx.add(iam.InstanceProfile(profile_id, Roles=[Ref(instance_role)]), origin)
+
+
+def render(ctx: Context) -> None:
+    for name in sorted(ctx.bp.instances):
+        _group(ctx, name, ctx.bp.instances[name])
+
+
+def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
+    origin = ("instances", name)
+    group = security.security_group(
+        ctx,
+        naming.instance_security_group(name),
+        f"Instances {name} of {ctx.bp.name}",
+        origin,
+        egress_anywhere=True,
+    )
+    ctx.groups[("instances", name)] = group
+    profile = instance_profile(
+        ctx,
+        naming.instance_role(name),
+        naming.instance_profile(name),
+        grants.all_statements(ctx, spec.permissions),
+        [],
+        origin,
+    )
+    image = ami_parameter(ctx, spec.architecture, ecs=False)
+    public_ip = spec.public_ip if spec.public_ip is not None else spec.subnets == "public"
+    subnets = ctx.subnets[spec.subnets]
+    user_data = spec.user_data
+    if spec.user_data_file is not None:
+        user_data = ctx.includes[spec.user_data_file]
+    made = []
+    for i in range(spec.count):
+        instance = ec2.Instance(
+            naming.instance(name, i),
+            ImageId=Ref(image),
+            InstanceType=spec.instance_type,
+            IamInstanceProfile=Ref(profile),
+            MetadataOptions=metadata_options(),
+            NetworkInterfaces=[
+                ec2.NetworkInterfaceProperty(
+                    DeviceIndex="0",
+                    SubnetId=Ref(subnets[i % len(subnets)]),
+                    GroupSet=[GetAtt(group.group, "GroupId")],
+                    AssociatePublicIpAddress=public_ip,
+                    DeleteOnTermination=True,
+                )
+            ],
+            BlockDeviceMappings=[
+                ec2.BlockDeviceMapping(
+                    DeviceName=ROOT_DEVICE,
+                    Ebs=ec2.EBSBlockDevice(
+                        VolumeType="gp3",
+                        VolumeSize=spec.root_volume_gb,
+                        Encrypted=True,
+                        DeleteOnTermination=True,
+                    ),
+                )
+            ],
+            Monitoring=True,
+            Tags=Tags(Name=f"{ctx.bp.name}-{name}-{i + 1}"),
+        )
+        if user_data:
+            instance.UserData = Base64(user_data)
+        if spec.key_pair:
+            instance.KeyName = spec.key_pair
+        made.append(ctx.add(instance, origin))
+    ctx.instances[name] = made
