@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ def files_for(path: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_shuffling_changes_no_byte(source: Path, tmp_path: Path) -> None:
     original = files_for(source)
+    if (source.parent / "files").is_dir():  # files the blueprint names, relative to it
+        shutil.copytree(source.parent / "files", tmp_path / "files")
     data = yaml.safe_load(source.read_text())
     changed_order = 0
     for seed in range(5):

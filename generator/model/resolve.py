@@ -420,6 +420,25 @@ def _check_shared_names(c: Checker) -> None:
             seen.setdefault(name, section)
 
 
+def _check_east_zones(c: Checker, east: frozenset[str], zone_of: Mapping[str, str]) -> None:
+    """A us-east-1 certificate is issued before the main stack exists, so the zone that
+    validates it must already exist."""
+    for name in sorted(east):
+        cert = c.bp.certificates[name]
+        for domain in (cert.domain, *cert.alternative_names):
+            zone = zone_of.get(domain)
+            if zone is not None and c.bp.zones[zone].existing_id is None:
+                c.error(
+                    ("zones", zone),
+                    f"certificate '{name}' is for CloudFront, so it is issued in us-east-1 "
+                    f"before this stack exists; zone '{zone}' must already exist: create it "
+                    "first, then set 'existing_id'",
+                    "zone-for-cloudfront",
+                    at_key=True,
+                )
+                return
+
+
 def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
     """Check every cross-reference; on success, what the renderers need to know."""
     c = Checker(bp)
@@ -442,6 +461,7 @@ def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
     rc.check_schedules(c)
     re_.check_apis(c, zone_for)
     east = re_.check_distributions(c, zone_for)
+    _check_east_zones(c, east, zone_of)
     re_.check_data(c)
     if any(i.severity is Severity.ERROR for i in c.issues):
         return None, c.issues

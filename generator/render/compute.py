@@ -11,7 +11,7 @@ from .. import naming
 from ..model.compute import Ec2Capacity
 from . import security
 from .context import Context
-from .instances import ROOT_DEVICE, ami_parameter, instance_profile
+from .instances import ROOT_DEVICE, ami_parameter, instance_profile, ssh_from_cidrs
 
 ECS_FOR_EC2 = (
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
@@ -67,6 +67,7 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
         egress_anywhere=True,
     )
     ctx.groups[("ec2_capacity", name)] = group
+    ssh_from_cidrs(ctx, group, spec.ssh_from, (*origin, "ssh_from"))
     profile = instance_profile(
         ctx,
         naming.instance_role(name),
@@ -85,7 +86,7 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
                 InstanceType=spec.instance_type,
                 IamInstanceProfile=ec2.IamInstanceProfile(Arn=GetAtt(profile, "Arn")),
                 SecurityGroupIds=[GetAtt(group.group, "GroupId")],
-                MetadataOptions=ec2.LaunchTemplateMetadataOptions(
+                MetadataOptions=ec2.MetadataOptions(
                     HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
                 ),
                 BlockDeviceMappings=[

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Join, Ref, dynamodb, efs, elasticache, rds, s3
+from troposphere import GetAtt, Join, Ref, Tags, dynamodb, efs, elasticache, rds, s3
 
 from .. import naming
 from ..model.data import Bucket, Cache, Database, FileSystem, Table
@@ -260,9 +260,7 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
                 ThroughputMode="elastic",
                 BackupPolicy=efs.BackupPolicy(Status="ENABLED" if spec.backups else "DISABLED"),
                 FileSystemPolicy=_tls_only_policy(),
-                FileSystemTags=[
-                    efs.ElasticFileSystemTag(Key="Name", Value=f"{ctx.bp.name}-{name}")
-                ],
+                FileSystemTags=Tags(Name=f"{ctx.bp.name}-{name}"),
             ),
             _RETAIN,
         ),

@@ -56,7 +56,6 @@ def lambda_function(
         Timeout=spec.timeout_seconds,
         Architectures=[spec.architecture],
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
-        DependsOn=[log_group.title],
     )
     if spec.image:
         fn.PackageType = "Image"

@@ -9,7 +9,7 @@ from .. import naming
 from ..errors import Path
 from ..model.instances import InstanceGroup
 from . import grants, security
-from .context import Context
+from .context import Context, SecurityGroupHandle
 from .iam import role
 
 _AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
@@ -62,6 +62,14 @@ def instance_profile(
     return ctx.add(iam.InstanceProfile(profile_id, Roles=[Ref(instance_role)]), origin)
 
 
+def ssh_from_cidrs(
+    ctx: Context, group: SecurityGroupHandle, sources: list[str], origin: Path
+) -> None:
+    """SSH from the CIDR blocks among ``sources`` (names are handled by reach.py)."""
+    for source in sorted(s for s in sources if s[0].isdigit()):
+        security.allow_cidr(ctx, group, source, 22, f"SSH from {source}", origin)
+
+
 def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.instances):
         _group(ctx, name, ctx.bp.instances[name])
@@ -77,6 +85,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
         egress_anywhere=True,
     )
     ctx.groups[("instances", name)] = group
+    ssh_from_cidrs(ctx, group, spec.ssh_from, (*origin, "ssh_from"))
     profile = instance_profile(
         ctx,
         naming.instance_role(name),
@@ -111,7 +120,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
             BlockDeviceMappings=[
                 ec2.BlockDeviceMapping(
                     DeviceName=ROOT_DEVICE,
-                    Ebs=ec2.EBSBlockDevice(
+                    Ebs=ec2.EbsBlockDevice(
                         VolumeType="gp3",
                         VolumeSize=spec.root_volume_gb,
                         Encrypted=True,

@@ -91,6 +91,7 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
             VpcId=Ref(ctx.vpc),
             HealthCheckEnabled=True,
             HealthCheckProtocol="HTTP",
+            HealthCheckPort="traffic-port",
             HealthCheckPath=check.path,
             HealthCheckIntervalSeconds=check.interval_seconds,
             HealthCheckTimeoutSeconds=check.timeout_seconds,

@@ -1,0 +1,237 @@
+"""What each reference architecture's template must contain, checked on the built JSON.
+
+Golden files pin every byte; these tests say in plain terms which properties matter and
+why, so a golden update that loses one of them fails here too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from generator.pipeline import Build, check, lint, render
+
+from .conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+
+
+def build(name: str) -> Build:
+    result = render(check(EXAMPLES / f"{name}.yaml", f"{name}.yaml"))
+    lint(result)
+    assert [f for findings in result.lint.values() for f in findings] == []
+    return result
+
+
+def resources(result: Build, stack: str | None = None) -> dict[str, Any]:
+    chosen = [s for s in result.stacks if stack is None or s.name == stack][-1]
+    return dict(chosen.data["Resources"])
+
+
+def of_type(res: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {k: v for k, v in res.items() if v["Type"] == kind}
+
+
+def props(res: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return dict(res[logical_id]["Properties"])
+
+
+@pytest.fixture(scope="module")
+def chatbot() -> Build:
+    return build("chatbot-fargate-spot")
+
+
+def test_a_chatbot(chatbot: Build) -> None:
+    res = resources(chatbot)
+    https = props(res, "WebHttpsListener")
+    assert (https["Port"], https["Protocol"]) == (443, "HTTPS")
+    assert https["Certificates"] == [{"CertificateArn": {"Ref": "BotCertificate"}}]
+    http = props(res, "WebHttpListener")
+    assert http["DefaultActions"][0]["RedirectConfig"]["Protocol"] == "HTTPS"
+    cert = props(res, "BotCertificate")
+    assert cert["ValidationMethod"] == "DNS"
+    assert cert["DomainValidationOptions"][0]["HostedZoneId"] == {"Ref": "MainZone"}
+    alias = props(res, "WebBotExampleComAlias")
+    assert alias["Type"] == "A"
+    assert alias["AliasTarget"]["DNSName"] == {"Fn::GetAtt": ["WebLoadBalancer", "DNSName"]}
+    assert props(res, "WebBotTargetGroup")["TargetType"] == "ip"
+    service = props(res, "BotService")
+    assert service["CapacityProviderStrategy"] == [
+        {"Base": 0, "CapacityProvider": "FARGATE_SPOT", "Weight": 1}
+    ]
+    task = props(res, "BotTaskDefinition")
+    assert (task["Cpu"], task["Memory"]) == ("256", "2048")
+    [container] = task["ContainerDefinitions"]
+    assert [s["Name"] for s in container["Secrets"]] == ["ACCESS_TOKEN", "CHANNEL_SECRET"]
+    policy = props(res, "BotExecutionRole")["Policies"][0]["PolicyDocument"]["Statement"]
+    [ssm] = [s for s in policy if s["Action"] == ["ssm:GetParameters"]]
+    assert [r["Fn::Sub"] for r in ssm["Resource"]] == [
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ACCESS_TOKEN",
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/CHANNEL_SECRET",
+    ]
+    schedules = of_type(res, "AWS::Scheduler::Schedule")
+    assert len(schedules) == 2
+    counts = set()
+    for schedule in schedules.values():
+        p = schedule["Properties"]
+        assert p["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+        assert p["Target"]["Arn"]["Fn::Sub"].endswith(":aws-sdk:ecs:updateService")
+        counts.add(json.loads(p["Target"]["Input"]["Fn::Sub"][0])["DesiredCount"])
+    assert counts == {0, 1}
+    assert of_type(res, "AWS::Lambda::Function") == {}
+
+
+def test_b_rails() -> None:
+    res = resources(build("rails-ec2-rds"))
+    web = [props(res, f"Web{i}Instance") for i in (1, 2)]
+    for instance in web:
+        assert instance["MetadataOptions"]["HttpTokens"] == "required"
+        assert instance["NetworkInterfaces"][0]["SubnetId"]["Ref"].startswith("PrivateSubnet")
+        assert instance["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+    bastion = props(res, "Bastion1Instance")
+    assert bastion["NetworkInterfaces"][0]["SubnetId"]["Ref"].startswith("PublicSubnet")
+    assert len(of_type(res, "AWS::EC2::NatGateway")) == 1
+    db = props(res, "MainDatabase")
+    assert (db["Engine"], db["ManageMasterUserPassword"], db["StorageEncrypted"]) == (
+        "mysql",
+        True,
+        True,
+    )
+    assert "MasterUserPassword" not in db
+    assert res["MainDatabase"]["DeletionPolicy"] == "Snapshot"
+    ingress = [
+        v["Properties"]
+        for v in of_type(res, "AWS::EC2::SecurityGroupIngress").values()
+        if v["Properties"]["GroupId"] == {"Fn::GetAtt": ["MainDatabaseSecurityGroup", "GroupId"]}
+    ]
+    assert ingress == [
+        {
+            "Description": "web to main",
+            "FromPort": 3306,
+            "GroupId": {"Fn::GetAtt": ["MainDatabaseSecurityGroup", "GroupId"]},
+            "IpProtocol": "tcp",
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["WebInstancesSecurityGroup", "GroupId"]},
+            "ToPort": 3306,
+        }
+    ]
+    bucket = props(res, "ImagesBucket")
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    group = props(res, "WebWebTargetGroup")
+    assert (group["TargetType"], group["Port"]) == ("instance", 3000)
+    assert len(group["Targets"]) == 2
+
+
+def test_c_spring() -> None:
+    res = resources(build("spring-ecs-ec2-redis"))
+    provider = props(res, "HostsCapacityProvider")
+    assert provider["AutoScalingGroupProvider"]["AutoScalingGroupArn"] == {
+        "Ref": "HostsAutoScalingGroup"
+    }
+    for name in ("App1", "App2"):
+        task = props(res, f"{name}TaskDefinition")
+        assert task["NetworkMode"] == "bridge"
+        assert task["ContainerDefinitions"][0]["PortMappings"][0]["HostPort"] == 0
+        env = task["ContainerDefinitions"][0]["Environment"]
+        assert env == [
+            {
+                "Name": "REDISCLUSTERENDPOINT",
+                "Value": {"Fn::GetAtt": ["SessionsCache", "PrimaryEndPoint.Address"]},
+            }
+        ]
+    dynamic = [
+        v["Properties"]
+        for v in of_type(res, "AWS::EC2::SecurityGroupIngress").values()
+        if v["Properties"]["FromPort"] == 32768
+    ]
+    assert len(dynamic) == 1
+    assert dynamic[0]["ToPort"] == 61000
+    assert dynamic[0]["SourceSecurityGroupId"] == {
+        "Fn::GetAtt": ["WebLoadBalancerSecurityGroup", "GroupId"]
+    }
+    rules = of_type(res, "AWS::ElasticLoadBalancingV2::ListenerRule")
+    paths = sorted(
+        r["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"][0] for r in rules.values()
+    )
+    assert paths == ["/app1/*", "/app2/*"]
+    cache = props(res, "SessionsCache")
+    assert cache["TransitEncryptionEnabled"] and cache["AtRestEncryptionEnabled"]
+
+
+def test_d_websocket() -> None:
+    res = resources(build("websocket-lambda-dynamodb"))
+    api = props(res, "ChatApi")
+    assert (api["ProtocolType"], api["RouteSelectionExpression"]) == (
+        "WEBSOCKET",
+        "$request.body.action",
+    )
+    routes = of_type(res, "AWS::ApiGatewayV2::Route")
+    assert {r["Properties"]["RouteKey"] for r in routes.values()} == {
+        "$connect",
+        "$disconnect",
+        "$default",
+        "sendmessage",
+    }
+    integrations = of_type(res, "AWS::ApiGatewayV2::Integration")
+    assert {i["Properties"]["IntegrationType"] for i in integrations.values()} == {"AWS_PROXY"}
+    stage = props(res, "ChatApiStage")["DefaultRouteSettings"]
+    assert (stage["ThrottlingBurstLimit"], stage["ThrottlingRateLimit"]) == (5000, 10000)
+    assert "AccessLogSettings" in props(res, "ChatApiStage")
+    domain = props(res, "ChatApiDomain")["DomainNameConfigurations"][0]
+    assert (domain["SecurityPolicy"], domain["EndpointType"]) == ("TLS_1_2", "REGIONAL")
+    assert of_type(res, "AWS::ApiGatewayV2::ApiMapping")
+    permissions = of_type(res, "AWS::Lambda::Permission")
+    assert len(permissions) == 4
+    for p in permissions.values():
+        assert p["Properties"]["SourceArn"]["Fn::Sub"][1] == {"Api": {"Ref": "ChatApi"}}
+    table = res["ConnectionsTable"]
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True
+    }
+    assert table["DeletionPolicy"] == "Retain"
+
+
+def test_e_ghost() -> None:
+    result = build("ghost-fargate-efs-cloudfront")
+    assert [(s.name, s.region) for s in result.stacks] == [
+        ("ghost-blog-us-east-1", "us-east-1"),
+        ("ghost-blog", "ap-northeast-1"),
+    ]
+    east = resources(result, "ghost-blog-us-east-1")
+    assert list(of_type(east, "AWS::CertificateManager::Certificate")) == ["BlogCertificate"]
+    script = result.deploy_script
+    assert script.index("--stack-name ghost-blog-us-east-1") < script.index(
+        "--stack-name ghost-blog \\"
+    )
+    assert 'BlogCertificateArn="$blog_certificate_arn"' in script
+    res = resources(result, "ghost-blog")
+    assert of_type(res, "AWS::CertificateManager::Certificate") == {}
+    assert len(of_type(res, "AWS::EFS::FileSystem")) == 1
+    assert len(of_type(res, "AWS::EFS::MountTarget")) == 2
+    task = props(res, "GhostTaskDefinition")
+    assert sorted(c["Name"] for c in task["ContainerDefinitions"]) == ["ghost", "nginx"]
+    assert all(c["MountPoints"] for c in task["ContainerDefinitions"])
+    rule = props(res, "GhostTaskStateRule")
+    assert rule["EventPattern"]["detail-type"] == ["ECS Task State Change"]
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["GhostDnsUpdaterFunction", "Arn"]}
+    updater = props(res, "GhostDnsUpdaterFunction")
+    assert "def handler(" in updater["Code"]["ZipFile"]
+    [policy] = of_type(res, "AWS::CloudFront::CachePolicy").values()
+    assert policy["Properties"]["CachePolicyConfig"]["MinTTL"] > 0
+    [dist] = of_type(res, "AWS::CloudFront::Distribution").values()
+    config = dist["Properties"]["DistributionConfig"]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == {"Ref": "BlogCertificateArn"}
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+
+
+def test_every_example_is_tested() -> None:
+    names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+    assert names == [
+        "chatbot-fargate-spot",
+        "ghost-fargate-efs-cloudfront",
+        "rails-ec2-rds",
+        "spring-ecs-ec2-redis",
+        "websocket-lambda-dynamodb",
+    ]
