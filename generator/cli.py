@@ -58,7 +58,33 @@ def _parser() -> argparse.ArgumentParser:
                 default="templates_out",
                 help="where templates go (default: templates_out/)",
             )
+    schema = sub.add_parser(
+        "schema",
+        help="write the blueprint JSON schema (for editors and CI)",
+        description="Write the JSON schema of blueprint files, generated from the models. "
+        "Point an editor at it with the first line "
+        "'# yaml-language-server: $schema=blueprint.schema.json'.",
+    )
+    schema.add_argument(
+        "--out",
+        default="blueprint.schema.json",
+        help="where to write it (default: blueprint.schema.json; - for stdout)",
+    )
     return parser
+
+
+def _write_schema(out: str) -> int:
+    from .output import write_all
+    from .schema import schema_text
+
+    text = schema_text()
+    if out == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(out)
+    write_all(target.parent, {target.name: text.encode()}, modes={}, manifest=False)
+    print(f"wrote {target}")
+    return EXIT_OK
 
 
 def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
@@ -150,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .pipeline import InternalError
 
     try:
+        if args.command == "schema":
+            return _write_schema(args.out)
         return _run(args)
     except InternalError as exc:
         print(

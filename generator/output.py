@@ -28,15 +28,18 @@ def _previous(out_dir: Path) -> set[str]:
     return {n for n in lines if n and "/" not in n and n not in (".", "..")}
 
 
-def write_all(out_dir: Path, files: Mapping[str, bytes], *, modes: Mapping[str, int]) -> None:
+def write_all(
+    out_dir: Path, files: Mapping[str, bytes], *, modes: Mapping[str, int], manifest: bool = True
+) -> None:
     """Write every file, or none: each goes to a temporary file in ``out_dir`` first and
     only when all are on disk are they renamed into place, so a failure while writing
     leaves the previous build untouched. Files that already hold the same bytes are not
     rewritten (their modification times stay). Files the previous build wrote and this
-    one does not are removed last."""
+    one does not are removed last (with ``manifest``: a build's own folder)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = "".join(f"{name}\n" for name in sorted(files)).encode()
-    wanted = {**files, MANIFEST: manifest}
+    wanted = dict(files)
+    if manifest:
+        wanted[MANIFEST] = "".join(f"{name}\n" for name in sorted(files)).encode()
     staged: list[tuple[str, Path]] = []
     try:
         for name in sorted(wanted):
@@ -54,7 +57,7 @@ def write_all(out_dir: Path, files: Mapping[str, bytes], *, modes: Mapping[str, 
         for _, path in staged:
             path.unlink(missing_ok=True)
         raise
-    stale = _previous(out_dir) - set(files)
+    stale = _previous(out_dir) - set(files) if manifest else set()
     for name, path in staged:
         os.replace(path, out_dir / name)
     for name in sorted(stale):

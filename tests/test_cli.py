@@ -71,17 +71,17 @@ def test_validate_writes_nothing(workdir: Path, capsys: pytest.CaptureFixture[st
 BAD = {
     "misspelled_key": (
         ("    desired_count: 1\n", "    desired_cout: 1\n"),
-        "blueprint.yaml:36:5: services.bot.desired_cout: unknown key 'desired_cout'; "
+        "blueprint.yaml:37:5: services.bot.desired_cout: unknown key 'desired_cout'; "
         "did you mean 'desired_count'?",
     ),
     "route_to_unknown_service": (
         ("      - service: bot ", "      - service: bto "),
-        "blueprint.yaml:27:18: load_balancers.web.routes[0].service: unknown service 'bto'; "
+        "blueprint.yaml:28:18: load_balancers.web.routes[0].service: unknown service 'bto'; "
         "did you mean 'bot'? (defined: 'bot')",
     ),
     "fargate_256_4096": (
         ("    memory: 2048\n", "    memory: 4096\n"),
-        "blueprint.yaml:34:13: services.bot.memory: 4096 MiB is not a Fargate size for cpu 256: "
+        "blueprint.yaml:35:13: services.bot.memory: 4096 MiB is not a Fargate size for cpu 256: "
         "it takes 512, 1024, 2048; 4096 MiB fits cpu 512, 1024 or 2048",
     ),
 }
@@ -111,7 +111,7 @@ def test_formats_json_and_github(workdir: Path, capsys: pytest.CaptureFixture[st
     [finding] = json.loads(capsys.readouterr().err)
     assert finding == {
         "file": "blueprint.yaml",
-        "line": 36,
+        "line": 37,
         "column": 5,
         "path": "services.bot.desired_cout",
         "severity": "error",
@@ -120,7 +120,7 @@ def test_formats_json_and_github(workdir: Path, capsys: pytest.CaptureFixture[st
     }
     assert main(["validate", "--format", "github"]) == 1
     assert capsys.readouterr().err == (
-        "::error file=blueprint.yaml,line=36,col=5::services.bot.desired_cout: unknown key "
+        "::error file=blueprint.yaml,line=37,col=5::services.bot.desired_cout: unknown key "
         "'desired_cout'; did you mean 'desired_count'?\n"
     )
 
@@ -150,7 +150,7 @@ def test_lint_error_exits_2_and_writes_nothing(
     assert main(["build"]) == 2
     err = capsys.readouterr().err
     assert err.splitlines()[0] == (
-        "blueprint.yaml:32:3: services.bot: cfn-lint E3012 in linebot.json line 7 "
+        "blueprint.yaml:33:3: services.bot: cfn-lint E3012 in linebot.json line 7 "
         "(Resources/BotService/Properties): bad value"
     )
     assert not (workdir / "templates_out").exists()

@@ -27,53 +27,53 @@ class Blueprint(Strict):
     region: Region
     """The region the stacks deploy to."""
 
-    tags: dict[str, str] = Field(default_factory=dict, max_length=40)
+    tags: dict[str, str] = Field(default={}, max_length=40)
     """Tags applied to every taggable resource."""
 
     network: Network = Network()
     """The VPC and its subnets."""
 
-    zones: dict[Name, Zone] = Field(default_factory=dict)
+    zones: dict[Name, Zone] = Field(default={})
     """Route53 hosted zones, created or existing."""
 
-    certificates: dict[Name, Certificate] = Field(default_factory=dict)
+    certificates: dict[Name, Certificate] = Field(default={})
     """ACM certificates, validated through DNS in the zones."""
 
-    load_balancers: dict[Name, LoadBalancer] = Field(default_factory=dict)
+    load_balancers: dict[Name, LoadBalancer] = Field(default={})
     """Application load balancers."""
 
-    services: dict[Name, Service] = Field(default_factory=dict)
+    services: dict[Name, Service] = Field(default={})
     """ECS services on Fargate."""
 
-    ec2_capacity: dict[Name, Ec2Capacity] = Field(default_factory=dict)
+    ec2_capacity: dict[Name, Ec2Capacity] = Field(default={})
     """EC2 container instances for services that run on EC2 rather than Fargate."""
 
-    instances: dict[Name, InstanceGroup] = Field(default_factory=dict)
+    instances: dict[Name, InstanceGroup] = Field(default={})
     """Plain EC2 instances."""
 
-    functions: dict[Name, Function] = Field(default_factory=dict)
+    functions: dict[Name, Function] = Field(default={})
     """Lambda functions."""
 
-    databases: dict[Name, Database] = Field(default_factory=dict)
+    databases: dict[Name, Database] = Field(default={})
     """RDS databases."""
 
-    caches: dict[Name, Cache] = Field(default_factory=dict)
+    caches: dict[Name, Cache] = Field(default={})
     """ElastiCache replication groups."""
 
-    buckets: dict[Name, Bucket] = Field(default_factory=dict)
+    buckets: dict[Name, Bucket] = Field(default={})
     """S3 buckets."""
 
-    tables: dict[Name, Table] = Field(default_factory=dict)
+    tables: dict[Name, Table] = Field(default={})
     """DynamoDB tables."""
 
-    file_systems: dict[Name, FileSystem] = Field(default_factory=dict)
+    file_systems: dict[Name, FileSystem] = Field(default={})
     """EFS file systems."""
 
-    websocket_apis: dict[Name, WebSocketApi] = Field(default_factory=dict)
+    websocket_apis: dict[Name, WebSocketApi] = Field(default={})
     """API Gateway WebSocket APIs."""
 
-    distributions: dict[Name, Distribution] = Field(default_factory=dict)
+    distributions: dict[Name, Distribution] = Field(default={})
     """CloudFront distributions."""
 
-    schedules: dict[Name, Schedule] = Field(default_factory=dict)
+    schedules: dict[Name, Schedule] = Field(default={})
     """Timed changes of services' desired counts."""

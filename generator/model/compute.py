@@ -96,12 +96,12 @@ class Container(Strict):
     port: Port | None = None
     """The port the container listens on (TCP)."""
 
-    environment: dict[EnvName, EnvValue] = Field(default_factory=dict)
+    environment: dict[EnvName, EnvValue] = Field(default={})
     """Plain environment variables, or ``{ref: SECTION.NAME.ATTRIBUTE}`` for a value another
     entry produces (``{ref: caches.sessions.address}``). Never put secrets here: use
     ``secrets``."""
 
-    secrets: dict[EnvName, Secret] = Field(default_factory=dict)
+    secrets: dict[EnvName, Secret] = Field(default={})
     """Environment variables filled from SSM or Secrets Manager when the task starts; only
     the execution role may read them, each by its own ARN."""
 
@@ -111,12 +111,10 @@ class Container(Strict):
     essential: bool = True
     """Stop the task when this container stops."""
 
-    depends_on: dict[Name, Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]] = Field(
-        default_factory=dict
-    )
+    depends_on: dict[Name, Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]] = Field(default={})
     """Containers of the same task that must reach a state before this one starts."""
 
-    mounts: list[Mount] = Field(default_factory=list)
+    mounts: list[Mount] = Field(default=[])
     """EFS file systems mounted into this container."""
 
     memory_reservation: int | None = Field(default=None, ge=6, le=1_000_000)
@@ -189,7 +187,7 @@ class Service(Strict):
         list[CapacityShare],
         Field(min_length=1, max_length=2, json_schema_extra={"default": "fargate"}),
         BeforeValidator(_capacity, json_schema_input_type=str | list[CapacityShare]),
-    ] = Field(default_factory=lambda: [CapacityShare(provider="FARGATE")])
+    ] = [CapacityShare(provider="FARGATE")]
     """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), the name of an
     ``ec2_capacity`` entry, or a strategy. Fargate and EC2 capacity cannot be mixed."""
 
@@ -215,7 +213,7 @@ class Service(Strict):
     containers: dict[Name, Container] = Field(min_length=1, max_length=10)
     """The task's containers by name."""
 
-    permissions: list[Permission] = Field(default_factory=list)
+    permissions: list[Permission] = Field(default=[])
     """What the application's own code may do (the task role), by name."""
 
     log_retention_days: LogRetentionDays = 30
@@ -251,7 +249,7 @@ class Ec2Capacity(Strict):
     root_volume_gb: int = Field(default=30, ge=30, le=16384)
     """Encrypted gp3 root volume size."""
 
-    ssh_from: list[Source] = Field(default_factory=list)
+    ssh_from: list[Source] = Field(default=[])
     """Who may SSH in: instance group names or CIDR blocks. Session Manager works
     without it."""
 

@@ -46,7 +46,7 @@ class Database(Strict):
     deletion_protection: bool = True
     """Refuse to delete the instance until this is turned off."""
 
-    allow_from: list[Name] = Field(default_factory=list)
+    allow_from: list[Name] = Field(default=[])
     """Instance groups and services that may connect."""
 
 
@@ -69,7 +69,7 @@ class Cache(Strict):
     snapshot_retention_days: int = Field(default=1, ge=0, le=35)
     """Days of daily snapshots."""
 
-    allow_from: list[Name] = Field(default_factory=list)
+    allow_from: list[Name] = Field(default=[])
     """Instance groups and services that may connect."""
 
 
@@ -142,12 +142,12 @@ class AccessPoint(Strict):
 class FileSystem(Strict):
     """An EFS file system: encrypted, backed up, TLS and IAM required to mount."""
 
-    access_points: dict[Name, AccessPoint] = Field(default_factory=dict)
+    access_points: dict[Name, AccessPoint] = Field(default={})
     """Access points by name."""
 
     backups: bool = True
     """Daily backups through AWS Backup."""
 
-    allow_from: list[Name] = Field(default_factory=list)
+    allow_from: list[Name] = Field(default=[])
     """Services and instance groups that may mount it (services that mount it in a
     container are added on their own)."""

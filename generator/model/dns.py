@@ -25,7 +25,7 @@ class Certificate(Strict):
     domain: CertificateDomain
     """The certificate's main name; ``*.example.com`` for a wildcard."""
 
-    alternative_names: list[CertificateDomain] = Field(default_factory=list)
+    alternative_names: list[CertificateDomain] = Field(default=[])
     """Further names the certificate covers."""
 
     zone: Name | None = None

@@ -84,10 +84,10 @@ class Function(Strict):
     architecture: Literal["x86_64", "arm64"] = "arm64"
     """Instruction set."""
 
-    environment: dict[EnvName, EnvValue] = Field(default_factory=dict)
+    environment: dict[EnvName, EnvValue] = Field(default={})
     """Environment variables, plain or ``{ref: SECTION.NAME.ATTRIBUTE}``."""
 
-    permissions: list[Permission] = Field(default_factory=list)
+    permissions: list[Permission] = Field(default=[])
     """What the function may do, by name."""
 
     log_retention_days: LogRetentionDays = 30

@@ -43,11 +43,11 @@ class InstanceGroup(Strict):
     key_pair: str | None = Field(default=None, min_length=1, max_length=255)
     """An existing EC2 key pair for SSH; Session Manager needs none."""
 
-    ssh_from: list[Source] = Field(default_factory=list)
+    ssh_from: list[Source] = Field(default=[])
     """Who may SSH in: instance group or service names, or CIDR blocks."""
 
     allow_ssh_from_internet: bool = False
     """Permit ``0.0.0.0/0`` in ``ssh_from``. Dangerous: it builds with a warning."""
 
-    permissions: list[Permission] = Field(default_factory=list)
+    permissions: list[Permission] = Field(default=[])
     """What software on the instances may do (the instance role), by name."""

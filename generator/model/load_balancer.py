@@ -65,10 +65,10 @@ class Route(Strict):
     """The port traffic goes to: for a service, its container's ``port`` (the default); for
     instances, the port the application listens on."""
 
-    hosts: list[HostPattern] = Field(default_factory=list, max_length=5)
+    hosts: list[HostPattern] = Field(default=[], max_length=5)
     """Host headers matched (any of them)."""
 
-    paths: list[PathPattern] = Field(default_factory=list, max_length=5)
+    paths: list[PathPattern] = Field(default=[], max_length=5)
     """Path patterns matched (any of them), e.g. ``/api/*``."""
 
     priority: int | None = Field(default=None, ge=1, le=50000)
@@ -109,13 +109,13 @@ class LoadBalancer(Strict):
     tls_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     """The HTTPS listener's security policy; all choices require TLS 1.2 or newer."""
 
-    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    allowed_cidrs: list[Cidr] = Field(default=["0.0.0.0/0"], min_length=1)
     """Who may connect to the listeners."""
 
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
     """Connection idle timeout."""
 
-    aliases: list[DomainName] = Field(default_factory=list)
+    aliases: list[DomainName] = Field(default=[])
     """Names given an A alias record to this load balancer, each in one of the zones."""
 
     routes: list[Route] = Field(min_length=1)

@@ -1,0 +1,63 @@
+"""The editor schema: generated from the models, committed, complete, and true to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from generator.cli import main
+from generator.schema import schema, schema_text
+
+from .conftest import ROOT
+
+BLUEPRINTS = [ROOT / "blueprint.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]
+
+
+def test_committed_schema_is_fresh() -> None:
+    committed = (ROOT / "blueprint.schema.json").read_text()
+    assert committed == schema_text(), "blueprint.schema.json is stale: run `blueprint schema`"
+
+
+def _models(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out = {"Blueprint": doc}
+    out.update(doc["$defs"])
+    return out
+
+
+def test_every_field_is_described_and_optional_ones_show_their_default() -> None:
+    undescribed, no_default = [], []
+    for model, spec in _models(schema()).items():
+        assert spec.get("description"), f"model {model} has no docstring"
+        required = set(spec.get("required", []))
+        for field, prop in spec.get("properties", {}).items():
+            if not prop.get("description"):
+                undescribed.append(f"{model}.{field}")
+            if field not in required and "default" not in prop:
+                no_default.append(f"{model}.{field}")
+    assert undescribed == []
+    assert no_default == []
+
+
+@pytest.mark.parametrize("path", BLUEPRINTS, ids=lambda p: p.stem)
+def test_blueprints_carry_the_modeline_and_validate(path: Path) -> None:
+    first = path.read_text().splitlines()[0]
+    target = "./blueprint.schema.json" if path.parent == ROOT else "../blueprint.schema.json"
+    assert first == f"# yaml-language-server: $schema={target}"
+    jsonschema.Draft202012Validator(schema()).validate(yaml.safe_load(path.read_text()))
+
+
+def test_schema_rejects_what_the_models_reject() -> None:
+    validator = jsonschema.Draft202012Validator(schema())
+    data = yaml.safe_load((ROOT / "blueprint.yaml").read_text())
+    data["services"]["bot"]["helth_check"] = 1
+    assert not validator.is_valid(data)
+
+
+def test_schema_command_writes_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    assert main(["schema", "--out", str(out)]) == 0
+    assert out.read_text() == schema_text()
