@@ -21,6 +21,7 @@ MAX_DEPTH = 64
 MAX_NODES = 100_000
 
 _MERGE = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ class _Builder:
         if len(path) > MAX_DEPTH:
             raise _Refused(f"the document nests deeper than {MAX_DEPTH} levels", node.start_mark)
         self.positions.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            raise _Refused(
+                f"YAML tag '{node.tag}' is not allowed: a blueprint is plain data", node.start_mark
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -151,6 +156,21 @@ class _Builder:
             )
             out[key] = self.build(value_node, (*path, key))
         return out
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream, which is flat, before composing the
+    node tree, which recurses (and would take seconds to fail on 10,000 levels)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Refused(
+                    f"the document nests deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 def _syntax(file: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -200,6 +220,7 @@ def parse(text: str, file: str) -> Document:
             ]
         )
     try:
+        _check_depth(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is None:
             what = "is empty" if not text.strip() else "has nothing but comments"
