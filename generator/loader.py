@@ -166,9 +166,8 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _Refused(
-                    f"the document nests deeper than {MAX_DEPTH} levels", event.start_mark
-                )
+                mark: yaml.Mark = event.start_mark
+                raise _Refused(f"the document nests deeper than {MAX_DEPTH} levels", mark)
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
 
