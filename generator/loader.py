@@ -73,7 +73,8 @@ class Document:
 class _Refused(Exception):
     """The document cannot be turned into data; carries the place and the reason."""
 
-    def __init__(self, message: str, mark: yaml.Mark | None, path: Path = ()) -> None:
+    # Any: PyYAML's C and pure parsers each have their own Mark class.
+    def __init__(self, message: str, mark: Any, path: Path = ()) -> None:
         super().__init__(message)
         self.message = message
         self.mark = mark
@@ -166,8 +167,8 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                mark: yaml.Mark = event.start_mark
-                raise _Refused(f"the document nests deeper than {MAX_DEPTH} levels", mark)
+                message = f"the document nests deeper than {MAX_DEPTH} levels"
+                raise _Refused(message, event.start_mark)
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
 
