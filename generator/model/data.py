@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Strict
-from .types import BucketName, CacheNodeType, DbInstanceClass, Name
+from .types import BucketName, CacheNodeType, DbInstanceClass, EngineVersion, Name
 
 
 class Database(Strict):
@@ -19,7 +19,7 @@ class Database(Strict):
     engine: Literal["mysql", "postgres", "mariadb"]
     """The database engine."""
 
-    version: str = Field(pattern=r"^\d+(\.\d+){0,2}$")
+    version: EngineVersion
     """The engine version, e.g. ``8.0`` or ``16.4``."""
 
     instance_class: DbInstanceClass = "db.t4g.micro"
@@ -57,7 +57,7 @@ class Cache(Strict):
     engine: Literal["redis", "valkey"] = "redis"
     """The engine."""
 
-    version: str = Field(default="7.1", pattern=r"^\d+(\.\d+){0,2}$")
+    version: EngineVersion = "7.1"
     """The engine version."""
 
     node_type: CacheNodeType = "cache.t4g.micro"

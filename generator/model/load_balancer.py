@@ -83,9 +83,15 @@ class Route(Strict):
 
     @model_validator(mode="after")
     def _one_target(self) -> Route:
-        if (self.service is None) == (self.instances is None):
+        if self.service is not None and self.instances is not None:
             raise PydanticCustomError(
-                "route_target", "a route needs exactly one of 'service' and 'instances'"
+                "route_target", "a route has both 'service' and 'instances'; keep one"
+            )
+        if self.service is None and self.instances is None:
+            raise PydanticCustomError(
+                "route_target",
+                "a route needs 'service' (a service) or 'instances' (an "
+                "instance group) to send traffic to",
             )
         return self
 

@@ -5,9 +5,10 @@ Services, instances and functions all take the same ``permissions`` list.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
 from .base import Strict
@@ -106,11 +107,22 @@ Permission = Annotated[
 ]
 
 
+def _ref(value: str) -> str:
+    if not re.fullmatch(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+", value):
+        raise PydanticCustomError(
+            "reference",
+            "'{value}' is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. "
+            "caches.sessions.address",
+            {"value": value},
+        )
+    return value
+
+
 class Reference(Strict):
     """A value another entry of the blueprint produces, resolved by the template:
     ``{ref: caches.sessions.address}``."""
 
-    ref: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_-]+\.[a-z_]+$")
+    ref: Annotated[str, AfterValidator(_ref)]
     """``SECTION.NAME.ATTRIBUTE``, e.g. ``databases.main.address``."""
 
 
@@ -127,8 +139,8 @@ def _env_value(value: Any) -> Any:
 
 
 EnvValue = Annotated[
-    str | Reference,
-    Field(union_mode="left_to_right"),
+    Annotated[str, Tag("PlainText")] | Annotated[Reference, Tag("Reference")],
+    Discriminator(lambda v: "Reference" if isinstance(v, dict) else "PlainText"),
     BeforeValidator(_env_value),
 ]
 """A plain text value, or a reference to another entry's attribute."""

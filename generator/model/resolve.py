@@ -341,7 +341,7 @@ def _route_target(
             return None
         if route.port is None:
             c.error(
-                path,
+                (*path, "port"),
                 "missing required key 'port' (the port the instances' application listens on)",
                 "missing",
                 at_key=True,

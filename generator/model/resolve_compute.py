@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..errors import Path, suggest
+from ..errors import Path, one_of, suggest
 from .checker import Checker
 from .compute import FARGATE_SIZES, Container, Ec2Capacity, Service
 from .instances import InstanceGroup
@@ -191,12 +191,14 @@ def _check_capacity(c: Checker, name: str, svc: Service) -> bool:
             ("services", name, "capacity"),
             "a service runs on Fargate or on EC2 capacity, not both",
             "capacity-mixed",
+            at_key=True,
         )
     if kinds == {"ec2"} and len(svc.capacity) > 1:
         c.error(
             ("services", name, "capacity"),
             "a service on EC2 capacity uses one 'ec2_capacity' entry",
             "capacity-mixed",
+            at_key=True,
         )
     return kinds == {"ec2"}
 
@@ -233,9 +235,16 @@ def _check_container_links(
                 (*cpath, "depends_on", other),
                 "a container cannot wait for itself",
                 "depends-on-self",
+                at_key=True,
             )
-        else:
-            c.ref((*cpath, "depends_on", other), "container", other, svc.containers)
+        elif other not in svc.containers:
+            c.error(
+                (*cpath, "depends_on", other),
+                f"unknown container '{other}'{suggest(other, svc.containers)} (this task has "
+                f"{one_of(svc.containers)})",
+                "unknown-container",
+                at_key=True,
+            )
     for i, mount in enumerate(container.mounts):
         mpath: Path = (*cpath, "mounts", i)
         fs = c.bp.file_systems.get(mount.file_system)
@@ -254,6 +263,7 @@ def _check_public_dns(c: Checker, name: str, svc: Service) -> None:
             path,
             "'public_dns' points a name at the task's public IP: it needs 'public_ip: true'",
             "public-dns-ip",
+            at_key=True,
         )
     if svc.desired_count > 1:
         c.warn(
@@ -266,10 +276,20 @@ def _check_public_dns(c: Checker, name: str, svc: Service) -> None:
 # --- environment, permissions, references --------------------------------------------------
 
 
+_QUOTED_REF = re.compile(r"^\s*\{\s*ref\s*:.*\}\s*$")
+
+
 def check_environment(c: Checker, path: Path, env: Mapping[str, str | Reference]) -> None:
     for var, value in env.items():
         if isinstance(value, Reference):
             check_reference(c, (*path, var, "ref"), value.ref)
+        elif _QUOTED_REF.match(value):
+            c.warn(
+                (*path, var),
+                "this looks like a reference but is quoted, so it is plain text: remove the "
+                "quotes to make it a reference",
+                "quoted-reference",
+            )
         elif _SECRET_NAME.search(var) and value:
             c.warn(
                 (*path, var),
@@ -289,7 +309,12 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
         return
     allowed = REFERENCE_ATTRIBUTES[section]
     if attribute not in allowed:
-        c.ref(path, f"attribute of {section}", attribute, allowed)
+        c.error(
+            path,
+            f"unknown attribute '{attribute}' of {section}.{name}{suggest(attribute, allowed)} "
+            f"(use {one_of(allowed)})",
+            "unknown-attribute",
+        )
 
 
 def check_permissions(c: Checker, path: Path, permissions: Sequence[Permission]) -> None:
@@ -334,7 +359,8 @@ def check_instances(c: Checker) -> list[Reach]:
             if inst.subnets == "private" and inst.public_ip:
                 c.error(
                     (*base, "public_ip"),
-                    "a public IP does nothing in a private subnet",
+                    "a public IP does nothing in a private subnet; use 'subnets: public' or "
+                    "drop 'public_ip'",
                     "public-ip-private",
                 )
         else:
@@ -370,7 +396,8 @@ def _ssh_source(
         return []
     group = group_of(c, source)
     if group is None:
-        c.ref(path, "instance group or service", source, sources(c))
+        known = [s for s in sources(c) if s != target[1]]
+        c.ref(path, "service, instance group or ec2_capacity entry", source, known)
         return []
     return [Reach(group, target, SSH_PORT, SSH_PORT, path)]
 
@@ -379,14 +406,14 @@ def check_functions(c: Checker) -> None:
     for name, fn in c.bp.functions.items():
         base: Path = ("functions", name)
         image = "image" in type(fn.code).model_fields
-        if not image and (fn.runtime is None or fn.handler is None):
-            missing = "runtime" if fn.runtime is None else "handler"
-            c.error(
-                base,
-                f"missing required key '{missing}' (needed unless the code is an image)",
-                "missing",
-                at_key=True,
-            )
+        for key in ("runtime", "handler"):
+            if not image and getattr(fn, key) is None:
+                c.error(
+                    (*base, key),
+                    f"missing required key '{key}' (needed unless the code is an image)",
+                    "missing",
+                    at_key=True,
+                )
         if image and (fn.runtime is not None or fn.handler is not None):
             c.error(
                 (*base, "runtime" if fn.runtime else "handler"),
@@ -428,7 +455,7 @@ def check_reach(c: Checker) -> list[Reach]:
             path: Path = (section, name, "allow_from", i)
             group = group_of(c, source)
             if group is None:
-                c.ref(path, "instance group or service", source, sources(c))
+                c.ref(path, "service, instance group or ec2_capacity entry", source, sources(c))
                 continue
             reach.append(Reach(group, (section, name), port, port, path))
     return reach

@@ -44,19 +44,22 @@ def check_distributions(c: Checker, zone_for: ZoneFinder) -> frozenset[str]:
         base: Path = ("distributions", name)
         for i, alias in enumerate(dist.aliases):
             zone_for((*base, "aliases", i), alias)
-        _certificate_covers(c, (*base, "certificate"), dist.certificate, dist.aliases)
-        if c.bp.region != CLOUDFRONT_REGION:
+        paths = [(*base, "aliases", i) for i in range(len(dist.aliases))]
+        _certificate_covers(c, (*base, "certificate"), dist.certificate, dist.aliases, paths)
+        if c.bp.region != CLOUDFRONT_REGION and dist.certificate in c.bp.certificates:
             elsewhere.add(dist.certificate)
-        if dist.cache.min_ttl_seconds > dist.cache.default_ttl_seconds:
+        cache = dist.cache
+        if cache.min_ttl_seconds > cache.default_ttl_seconds:
             c.error(
                 (*base, "cache", "min_ttl_seconds"),
-                "min_ttl_seconds is above default_ttl_seconds",
+                f"{cache.min_ttl_seconds} is above default_ttl_seconds "
+                f"({cache.default_ttl_seconds})",
                 "cache-ttl",
             )
-        if dist.cache.default_ttl_seconds > dist.cache.max_ttl_seconds:
+        if cache.default_ttl_seconds > cache.max_ttl_seconds:
             c.error(
                 (*base, "cache", "default_ttl_seconds"),
-                "default_ttl_seconds is above max_ttl_seconds",
+                f"{cache.default_ttl_seconds} is above max_ttl_seconds ({cache.max_ttl_seconds})",
                 "cache-ttl",
             )
     for name, lb in c.bp.load_balancers.items():
@@ -88,7 +91,7 @@ def check_data(c: Checker) -> None:
             given = getattr(table, key) is not None
             if provisioned and not given:
                 c.error(
-                    base,
+                    (*base, key),
                     f"missing required key '{key}' (billing: provisioned)",
                     "missing",
                     at_key=True,
@@ -114,15 +117,17 @@ def check_data(c: Checker) -> None:
             )
 
 
-def _certificate_covers(c: Checker, path: Path, cert_name: str, names: list[str]) -> None:
+def _certificate_covers(
+    c: Checker, path: Path, cert_name: str, names: list[str], name_paths: list[Path] | None = None
+) -> None:
     if not c.ref(path, "certificate", cert_name, c.bp.certificates):
         return
     cert = c.bp.certificates[cert_name]
-    for host in names:
+    for i, host in enumerate(names):
         if not any(covers(p, host) for p in (cert.domain, *cert.alternative_names)):
             c.error(
-                path,
-                f"certificate '{cert_name}' ({cert.domain}) does not cover "
-                f"'{host}'; add it to the certificate's alternative_names",
+                name_paths[i] if name_paths else path,
+                f"certificate '{cert_name}' ({cert.domain}) does not cover '{host}'; add it to "
+                "the certificate's alternative_names",
                 "certificate-cover",
             )

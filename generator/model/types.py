@@ -448,27 +448,31 @@ ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
 # --- compute and data classes ------------------------------------------------------------
 
 
-def _instance_type(prefix: str, example: str) -> Any:
+def _instance_type(prefix: str, kind: str, example: str) -> Any:
     pattern = re.compile(rf"^{re.escape(prefix)}[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
 
     def check(value: str) -> str:
         if not pattern.match(value):
-            raise _fail(
-                "instance_type",
-                f"'{value}' is not a {prefix or 'EC2 '}instance type like '{example}'",
-            )
+            hint = ""
+            if prefix and pattern.match(prefix + value):
+                hint = f"; did you mean '{prefix}{value}'?"
+            elif re.fullmatch(r"[a-z]+\d+[a-z]*[a-z]+", value.removeprefix(prefix) or "-"):
+                hint = " (the family and the size are separated by a dot)"
+            raise _fail(kind, f"'{value}' is not {kind} like '{example}'{hint}")
         return value
 
     return AfterValidator(check)
 
 
-InstanceType = Annotated[str, _instance_type("", "t3.micro")]
+InstanceType = Annotated[str, _instance_type("", "an EC2 instance type", "t3.micro")]
 """An EC2 instance type, e.g. ``t3.micro``."""
 
-DbInstanceClass = Annotated[str, _instance_type("db.", "db.t4g.micro")]
+DbInstanceClass = Annotated[str, _instance_type("db.", "an RDS instance class", "db.t4g.micro")]
 """An RDS instance class, e.g. ``db.t4g.micro``."""
 
-CacheNodeType = Annotated[str, _instance_type("cache.", "cache.t4g.micro")]
+CacheNodeType = Annotated[
+    str, _instance_type("cache.", "an ElastiCache node type", "cache.t4g.micro")
+]
 """An ElastiCache node type, e.g. ``cache.t4g.micro``."""
 
 
@@ -480,3 +484,15 @@ def _source(value: str) -> str:
 
 Source = Annotated[str, AfterValidator(_source)]
 """Where traffic may come from: an entry name (an instance group, a service) or a CIDR."""
+
+
+def _engine_version(value: str) -> str:
+    if not re.fullmatch(r"\d+(\.\d+){0,2}", value):
+        raise _fail(
+            "version", f"'{value}' is not an engine version: write numbers like '8.0.43' or '7.1'"
+        )
+    return value
+
+
+EngineVersion = Annotated[str, AfterValidator(_engine_version)]
+"""An engine version of dotted numbers, e.g. ``8.0.43``."""

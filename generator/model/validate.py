@@ -209,7 +209,8 @@ def _issue(err: ErrorDetails, data: Any) -> Issue:
         path = _data_path(loc, data)
         return Issue(path, _unknown_key(path, data), code="unknown-key", at_key=True)
     if kind == "missing":
-        path = _data_path(loc[:-1], data)
+        # The path names the missing key; the place is its parent's key (or the file's top).
+        path = (*_data_path(loc[:-1], data), str(loc[-1]))
         return Issue(path, f"missing required key '{loc[-1]}'", code="missing", at_key=True)
     if loc and loc[-1] == "[key]":
         path = _data_path(loc[:-2], data)
