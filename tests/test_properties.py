@@ -17,6 +17,7 @@ from generator.errors import BlueprintError
 from generator.model.compute import FARGATE_SIZES
 from generator.pipeline import check, lint, render
 
+
 def common(max_examples: int) -> settings:
     return settings(
         max_examples=max_examples,
@@ -28,6 +29,7 @@ def common(max_examples: int) -> settings:
             HealthCheck.function_scoped_fixture,
         ],
     )
+
 
 names = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?", fullmatch=True)
 fargate = st.sampled_from([(cpu, mem) for cpu, mems in FARGATE_SIZES.items() for mem in mems])
