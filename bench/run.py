@@ -30,6 +30,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+# Run as a script (python bench/run.py), the repository root is not on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import hostile
 from generator import pipeline
 from generator.errors import BlueprintError
 
@@ -129,6 +133,33 @@ def _in_process_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
     ]
 
 
+def _hostile_rows(runs: int, scratch: Path) -> list[Row]:
+    """How long the loader takes to refuse each hostile input (in-process, warm)."""
+    files = {
+        "alias bomb (387M values)": hostile.alias_bomb(),
+        "10,000-deep nesting": hostile.deep_nesting(),
+    }
+    paths = {}
+    for name, text in files.items():
+        paths[name] = scratch / f"hostile-{len(paths)}.yaml"
+        paths[name].write_text(text)
+    paths["50 MiB file"] = scratch / "hostile-huge.yaml"
+    hostile.huge_file(paths["50 MiB file"])
+
+    def refuse(path: Path) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                pipeline.check(path)
+            except BlueprintError:
+                return
+            raise RuntimeError(f"{path} was accepted")
+
+        return run
+
+    group = "hostile input, refused (in-process)"
+    return [_row(group, name, _time(refuse(path), runs)) for name, path in paths.items()]
+
+
 def _command_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
     counter = iter(range(1_000_000))
 
@@ -209,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             *_import_rows(args.runs),
             *_in_process_rows(blueprint, args.runs, scratch),
+            *_hostile_rows(args.runs, scratch),
             *_command_rows(blueprint, args.runs, scratch),
         ]
     machine = _machine(blueprint, args.runs)

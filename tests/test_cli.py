@@ -212,3 +212,57 @@ def test_crash_while_writing_leaves_previous_build_and_no_temp_files(
     assert main(["build"]) == 3
     assert len(calls) == fail_at
     assert list(out.iterdir()) == []
+
+
+def test_interrupt_while_writing_leaves_previous_build(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build"]) == 0
+    out = workdir / "templates_out"
+    before = snapshot(out)
+    text = (workdir / "blueprint.yaml").read_text().replace("cpu: 256", "cpu: 512", 1)
+    (workdir / "blueprint.yaml").write_text(text)
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("generator.output.os.fsync", interrupted)
+    assert main(["build"]) == 130
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+    assert snapshot(out) == before
+
+
+def test_internal_error_is_reported_without_traceback_and_writes_nothing(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build"]) == 0
+    before = snapshot(workdir / "templates_out")
+
+    def broken(ctx: object) -> None:
+        raise ValueError("a renderer bug")
+
+    from generator.render import stacks
+
+    monkeypatch.setattr(stacks, "RENDERERS", (*stacks.RENDERERS, broken))
+    capsys.readouterr()
+    assert main(["build"]) == 4
+    err = capsys.readouterr().err
+    assert err == (
+        "blueprint: internal error: rendering failed: ValueError('a renderer bug'). This is a "
+        "bug in blueprint, not in your file; nothing was written.\n"
+    )
+    assert snapshot(workdir / "templates_out") == before
+
+
+def test_warnings_pass_unless_strict(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        (workdir / "blueprint.yaml")
+        .read_text()
+        .replace("NEWS_BUCKET: linebot-news-data", "API_TOKEN: abc123", 1)
+    )
+    (workdir / "blueprint.yaml").write_text(text)
+    assert main(["build"]) == 0
+    assert "warning: 'API_TOKEN' looks like a secret" in capsys.readouterr().err
+    assert main(["validate", "--strict"]) == 1
+    assert main(["build", "--strict", "--out", "strict"]) == 1
+    assert not (workdir / "strict").exists()

@@ -12,37 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.hostile import alias_bomb, deep_block_nesting, deep_nesting, huge_file
 from generator.errors import BlueprintError
 from generator.pipeline import check
-
-
-def alias_bomb() -> str:
-    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for i in range(1, 10):
-        name, prev = chr(ord("a") + i), chr(ord("a") + i - 1)
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
-    return "\n".join(lines) + "\n"
-
-
-def deep_nesting() -> str:
-    return "name: x\nregion: us-east-1\ntags: " + "[" * 10_000 + "]" * 10_000 + "\n"
-
-
-def deep_block_nesting() -> str:
-    lines = ["name: x", "region: us-east-1", "tags:"]
-    lines += ["  " * i + "k:" for i in range(1, 200)]
-    return "\n".join(lines) + "\n"
-
-
-def huge_file(path: Path) -> None:
-    row = "  k{}: " + "v" * 90 + "\n"
-    with path.open("w") as handle:
-        handle.write("name: x\nregion: us-east-1\ntags:\n")
-        i = 0
-        while handle.tell() < 50 * 1024 * 1024:
-            handle.write(row.format(i))
-            i += 1
-
 
 CASES = {
     "alias_bomb": (alias_bomb, "1:15: the document expands to more than 100,000 values"),
