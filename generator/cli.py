@@ -58,6 +58,22 @@ def _parser() -> argparse.ArgumentParser:
                 default="templates_out",
                 help="where templates go (default: templates_out/)",
             )
+    diff = sub.add_parser(
+        "diff",
+        help="what deploying this blueprint would change, offline",
+        description="Build in memory and compare with the last build (or with it as it was "
+        "at a git revision): per resource added, removed, changed in place, replaced or maybe "
+        "replaced, with data-loss risks. Exit codes: 0 no changes, 10 changes, 11 data-loss "
+        "risk; 1, 3 and 4 as for build.",
+    )
+    diff.add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
+    diff.add_argument(
+        "--out", default="templates_out", help="the last build (default: templates_out/)"
+    )
+    diff.add_argument(
+        "--against", metavar="REF", help="compare with --out as it was at this git revision"
+    )
+    diff.add_argument("--format", choices=("text", "json"), default="text")
     schema = sub.add_parser(
         "schema",
         help="write the blueprint JSON schema (for editors and CI)",
@@ -85,6 +101,57 @@ def _write_schema(out: str) -> int:
     write_all(target.parent, {target.name: text.encode()}, modes={}, manifest=False)
     print(f"wrote {target}")
     return EXIT_OK
+
+
+def _compare(build: object, out: Path, against: str | None) -> object:
+    from . import diff, previous
+    from .pipeline import Build
+
+    assert isinstance(build, Build)
+    old = previous.from_git(out, against) if against else previous.from_folder(out)
+    new = {s.name: s.data for s in build.stacks}
+    regions = {s.name: s.region for s in build.stacks}
+    return diff.compare(old, new, regions, build.checked.blueprint.region)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from . import diff, pipeline
+
+    try:
+        checked = pipeline.check(Path(args.path), args.path)
+        report = _compare(pipeline.render(checked), Path(args.out), args.against)
+    except BlueprintError as exc:
+        _emit(exc.problems, "text", sys.stderr)
+        is_file = any(p.code in _FILE_CODES for p in exc.problems)
+        return EXIT_USAGE if is_file else EXIT_INVALID
+    assert isinstance(report, diff.Report)
+    if args.format == "json":
+        print(json.dumps(diff.as_json(report), indent=2))
+    else:
+        sys.stdout.write(diff.text(report))
+    return report.exit_code
+
+
+def _warn_data_loss(build: object, out: Path) -> None:
+    """One line when this build would replace or remove stateful resources."""
+    from . import diff
+
+    try:
+        report = _compare(build, out, None)
+    except BlueprintError as exc:
+        print(
+            f"warning: cannot compare with the last build: {exc.problems[0].text()}",
+            file=sys.stderr,
+        )
+        return
+    assert isinstance(report, diff.Report)
+    if report.data_loss:
+        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in report.data_loss)
+        print(
+            f"warning: compared with {out}/, this build replaces or removes stateful "
+            f"resources ({names}); run `blueprint diff` before deploying",
+            file=sys.stderr,
+        )
 
 
 def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
@@ -129,6 +196,7 @@ def _run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     try:
         checked = pipeline.check(path, args.path)
+        build = pipeline.render(checked) if args.command == "build" else None
     except BlueprintError as exc:
         _emit(exc.problems, args.format, sys.stderr)
         is_file = any(p.code in _FILE_CODES for p in exc.problems)
@@ -140,7 +208,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(f"{args.path}: valid ({len(checked.warnings)} warning(s))")
         return EXIT_OK
-    build = pipeline.render(checked)
+    assert build is not None
     pipeline.lint(build)
     problems = [*checked.warnings, *build.lint_problems]
     _emit(problems, args.format, sys.stderr)
@@ -150,6 +218,7 @@ def _run(args: argparse.Namespace) -> int:
     if _failed(checked.warnings, args.strict):
         return EXIT_INVALID
     out = Path(args.out)
+    _warn_data_loss(build, out)
     pipeline.write(build, out)
     if args.format == "text":
         _summary(build, out)
@@ -178,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "schema":
             return _write_schema(args.out)
+        if args.command == "diff":
+            return _diff(args)
         return _run(args)
     except InternalError as exc:
         print(

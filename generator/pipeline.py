@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from . import deploy, loader
-from .errors import BlueprintError, Issue, Problem, Severity
+from . import deploy, loader, pinning
+from .errors import BlueprintError, Issue, Problem, Severity, suggest
 from .lint import Finding
 from .model.blueprint import Blueprint
 from .model.resolve import Resolved, resolve
@@ -136,7 +136,7 @@ def render(checked: Checked) -> Build:
         stacks = stack_renderer.render(checked.blueprint, checked.resolved, checked.includes)
         rendered = []
         for stack in stacks:
-            data = stack.template.to_dict()
+            data = pinning.apply(stack.template.to_dict(), checked.blueprint.logical_ids)
             rendered.append(
                 RenderedStack(
                     name=stack.name,
@@ -153,12 +153,39 @@ def render(checked: Checked) -> Build:
             )
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc!r}") from exc
+    _check_pins(checked, rendered)
     planned = [
         deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data, s.parameter_sources)
         for s in rendered
     ]
     script = deploy.script(planned, checked.document.file)
     return Build(checked=checked, stacks=rendered, deploy_script=script)
+
+
+def _check_pins(checked: Checked, rendered: list[RenderedStack]) -> None:
+    """Each pin must name a resource the build makes, and its old ID must be free."""
+    made = {k for s in rendered for k in s.data.get("Resources", {})}
+    issues = []
+    for new, old in checked.blueprint.logical_ids.items():
+        if new not in made and old not in made:
+            issues.append(
+                Issue(
+                    ("logical_ids", new),
+                    f"no resource has the logical ID '{new}'{suggest(new, made)}",
+                    code="unknown-id",
+                    at_key=True,
+                )
+            )
+        elif new in made and old in made:
+            issues.append(
+                Issue(
+                    ("logical_ids", new),
+                    f"'{old}' is already the ID of another resource; pin to an ID no resource uses",
+                    code="id-taken",
+                )
+            )
+    if issues:
+        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
 
 
 def lint(build: Build) -> None:

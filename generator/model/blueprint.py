@@ -15,7 +15,7 @@ from .instances import InstanceGroup
 from .load_balancer import LoadBalancer
 from .network import Network
 from .schedules import Schedule
-from .types import Name, Region, StackName
+from .types import LogicalId, Name, Region, StackName
 
 
 class Blueprint(Strict):
@@ -77,3 +77,8 @@ class Blueprint(Strict):
 
     schedules: dict[Name, Schedule] = Field(default={})
     """Timed changes of services' desired counts."""
+
+    logical_ids: dict[LogicalId, LogicalId] = Field(default={})
+    """Keep a resource's old logical ID after renaming its entry: ``{NewId: OldId}``.
+    CloudFormation then updates the resource instead of replacing it; ``blueprint diff``
+    suggests the line when it sees a likely rename."""

@@ -496,3 +496,13 @@ def _engine_version(value: str) -> str:
 
 EngineVersion = Annotated[str, AfterValidator(_engine_version)]
 """An engine version of dotted numbers, e.g. ``8.0.43``."""
+
+
+def _logical_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9]{1,255}", value):
+        raise _fail("logical_id", f"'{value}' is not a logical ID: letters and digits only")
+    return value
+
+
+LogicalId = Annotated[str, AfterValidator(_logical_id)]
+"""A CloudFormation logical ID, e.g. ``MainDatabase``."""

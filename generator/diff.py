@@ -1,0 +1,373 @@
+"""What a deploy would do, offline: templates before and after, compared resource by
+resource, with replacements predicted from the provider schemas and data-loss risks named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import replacement
+
+#: Exit codes of ``blueprint diff``, so CI can fail on data-loss risk alone.
+EXIT_NO_CHANGES, EXIT_CHANGES, EXIT_DATA_LOSS = 0, 10, 11
+RENAME_SIMILARITY = 0.8
+_SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """One resource's fate: added, removed, in_place, replaced or may_be_replaced."""
+
+    logical_id: str
+    type: str
+    verdict: str
+    #: changed property paths, like ``Properties.DBName``
+    paths: tuple[str, ...] = ()
+    #: why it is (or may be) replaced
+    reasons: tuple[str, ...] = ()
+    data_loss: bool = False
+    #: for a removed resource: the added one that likely replaces it under a new name
+    renamed_to: str | None = None
+
+
+@dataclass(frozen=True)
+class StackDiff:
+    stack: str
+    region: str
+    resources: tuple[ResourceChange, ...] = ()
+    #: "+Name", "-Name", "~Name" for parameters and outputs
+    parameters: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    status: str = "changed"  # added, removed, changed, unchanged
+
+
+@dataclass(frozen=True)
+class Report:
+    stacks: tuple[StackDiff, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return any(s.status != "unchanged" for s in self.stacks)
+
+    @property
+    def data_loss(self) -> list[tuple[str, ResourceChange]]:
+        return [(s.stack, r) for s in self.stacks for r in s.resources if r.data_loss]
+
+    @property
+    def exit_code(self) -> int:
+        if self.data_loss:
+            return EXIT_DATA_LOSS
+        return EXIT_CHANGES if self.changed else EXIT_NO_CHANGES
+
+
+# --- comparing values ----------------------------------------------------------------------
+
+
+def changed_paths(old: Any, new: Any, path: Path = ()) -> Iterator[Path]:
+    """Every innermost path where ``old`` and ``new`` differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                yield from changed_paths(old.get(key), new.get(key), (*path, key))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                yield from changed_paths(a, b, (*path, i))
+    elif old != new:
+        yield path
+
+
+def references(value: Any) -> set[str]:
+    """Logical IDs a value refers to through Ref, GetAtt or Sub."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        if "Ref" in value and isinstance(value["Ref"], str):
+            found.add(value["Ref"])
+        getatt = value.get("Fn::GetAtt")
+        if isinstance(getatt, list) and getatt:
+            found.add(str(getatt[0]))
+        sub = value.get("Fn::Sub")
+        text = sub[0] if isinstance(sub, list) else sub
+        if isinstance(text, str):
+            found.update(_SUB_VAR.findall(text))
+        for item in value.values():
+            found |= references(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    return {f for f in found if not f.startswith("AWS::")}
+
+
+def _at(value: Any, pointer: tuple[str, ...]) -> Iterator[Any]:
+    """Values found at a create-only pointer (``*`` walks every list item)."""
+    if not pointer:
+        yield value
+        return
+    head, rest = pointer[0], pointer[1:]
+    if head == "*" and isinstance(value, list):
+        for item in value:
+            yield from _at(item, rest)
+    elif isinstance(value, dict) and head in value:
+        yield from _at(value[head], rest)
+
+
+def _leaves(value: Any, path: Path = ()) -> set[tuple[Path, str]]:
+    """Flattened (path, value) pairs with references blanked, to compare renamed twins."""
+    if isinstance(value, dict):
+        if set(value) & {"Ref", "Fn::GetAtt"}:
+            return {(path, "<ref>")}
+        out: set[tuple[Path, str]] = set()
+        for key, item in value.items():
+            out |= _leaves(item, (*path, key))
+        return out
+    if isinstance(value, list):
+        out = set()
+        for i, item in enumerate(value):
+            out |= _leaves(item, (*path, i))
+        return out
+    return {(path, _SUB_VAR.sub("<ref>", value) if isinstance(value, str) else repr(value))}
+
+
+def similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    left, right = _leaves(a.get("Properties", {})), _leaves(b.get("Properties", {}))
+    if not left and not right:
+        return 1.0
+    return len(left & right) / len(left | right)
+
+
+# --- comparing templates -------------------------------------------------------------------
+
+
+def _dotted(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _resource(
+    logical_id: str, old: dict[str, Any], new: dict[str, Any], region: str
+) -> ResourceChange | None:
+    kind = new["Type"]
+    if old["Type"] != kind:
+        return ResourceChange(
+            logical_id,
+            kind,
+            "replaced",
+            ("Type",),
+            (f"type changed from {old['Type']}",),
+            replacement.is_stateful(old["Type"]),
+        )
+    paths = list(changed_paths(old, new))
+    if not paths:
+        return None
+    forced = sorted(
+        {
+            "/".join(str(p) for p in pointer)
+            for path in paths
+            if len(path) > 1 and path[0] == "Properties"
+            for pointer in replacement.create_only(region, kind)
+            if replacement.matches(path[1:], pointer)
+        }
+    )
+    verdict = "replaced" if forced else "in_place"
+    loss = bool(forced) and replacement.is_stateful(kind)
+    return ResourceChange(
+        logical_id, kind, verdict, tuple(_dotted(p) for p in paths), tuple(forced), loss
+    )
+
+
+def _propagate(changes: dict[str, ResourceChange], new: dict[str, Any], region: str) -> None:
+    """A replaced resource gets a new physical ID, so whatever refers to it changes too: in
+    place, or replaced when the reference sits in a create-only property. Repeat until
+    nothing more is marked."""
+    moving = {i for i, c in changes.items() if c.verdict in ("replaced", "may_be_replaced")}
+    grew = True
+    while grew:
+        grew = False
+        for logical_id, resource in sorted(new.items()):
+            current = changes.get(logical_id)
+            if current is not None and current.verdict in ("added", "replaced", "may_be_replaced"):
+                continue
+            marked = _follow(logical_id, resource, current, moving, region)
+            if marked is not None and marked != current:
+                changes[logical_id] = marked
+                if marked.verdict == "may_be_replaced":
+                    moving.add(logical_id)
+                    grew = True
+
+
+def _follow(
+    logical_id: str,
+    resource: dict[str, Any],
+    current: ResourceChange | None,
+    moving: set[str],
+    region: str,
+) -> ResourceChange | None:
+    kind = resource["Type"]
+    props = resource.get("Properties", {})
+    for pointer in replacement.create_only(region, kind):
+        hit = sorted(set().union(*(references(v) for v in _at(props, pointer))) & moving)
+        if hit:
+            reason = f"{'/'.join(pointer)} refers to {hit[0]}, which is replaced"
+            paths = current.paths if current else ()
+            return ResourceChange(
+                logical_id, kind, "may_be_replaced", paths, (reason,), replacement.is_stateful(kind)
+            )
+    hit = sorted(references(props) & moving)
+    if hit and current is None:
+        return ResourceChange(
+            logical_id, kind, "in_place", (), (f"it refers to {hit[0]}, which is replaced",)
+        )
+    return current
+
+
+def _renames(changes: dict[str, ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> None:
+    added = [i for i, c in changes.items() if c.verdict == "added"]
+    for logical_id in sorted(i for i, c in changes.items() if c.verdict == "removed"):
+        twins = sorted(
+            (similarity(old[logical_id], new[a]), a)
+            for a in added
+            if new[a]["Type"] == old[logical_id]["Type"]
+        )
+        if twins and twins[-1][0] >= RENAME_SIMILARITY:
+            c = changes[logical_id]
+            changes[logical_id] = ResourceChange(
+                c.logical_id, c.type, c.verdict, c.paths, c.reasons, c.data_loss, twins[-1][1]
+            )
+
+
+def _named(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
+    out = [f"+{k}" for k in sorted(set(new) - set(old))]
+    out += [f"-{k}" for k in sorted(set(old) - set(new))]
+    out += [f"~{k}" for k in sorted(set(old) & set(new)) if old[k] != new[k]]
+    return tuple(out)
+
+
+def compare_stack(
+    stack: str, region: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> StackDiff:
+    old_res = (old or {}).get("Resources", {})
+    new_res = (new or {}).get("Resources", {})
+    changes: dict[str, ResourceChange] = {}
+    for logical_id in sorted(set(old_res) | set(new_res)):
+        if logical_id not in old_res:
+            kind = new_res[logical_id]["Type"]
+            changes[logical_id] = ResourceChange(logical_id, kind, "added")
+        elif logical_id not in new_res:
+            kind = old_res[logical_id]["Type"]
+            changes[logical_id] = ResourceChange(
+                logical_id, kind, "removed", data_loss=replacement.is_stateful(kind)
+            )
+        else:
+            change = _resource(logical_id, old_res[logical_id], new_res[logical_id], region)
+            if change is not None:
+                changes[logical_id] = change
+    _propagate(changes, new_res, region)
+    _renames(changes, old_res, new_res)
+    params = _named((old or {}).get("Parameters", {}), (new or {}).get("Parameters", {}))
+    outputs = _named((old or {}).get("Outputs", {}), (new or {}).get("Outputs", {}))
+    status = "added" if old is None else "removed" if new is None else "changed"
+    if status == "changed" and not (changes or params or outputs):
+        status = "unchanged"
+    return StackDiff(
+        stack, region, tuple(changes[k] for k in sorted(changes)), params, outputs, status
+    )
+
+
+def compare(
+    old: Mapping[str, dict[str, Any]],
+    new: Mapping[str, dict[str, Any]],
+    regions: Mapping[str, str],
+    default_region: str,
+) -> Report:
+    """Compare stacks by name: ``old`` and ``new`` map stack names to templates."""
+    stacks = []
+    for name in sorted(set(old) | set(new)):
+        region = regions.get(name, default_region)
+        stacks.append(compare_stack(name, region, old.get(name), new.get(name)))
+    return Report(tuple(stacks))
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+_MARK = {"added": "+", "removed": "-", "in_place": "~", "replaced": "!", "may_be_replaced": "?"}
+_WORD = {
+    "added": "added",
+    "removed": "removed",
+    "in_place": "changed in place",
+    "replaced": "REPLACED",
+    "may_be_replaced": "MAY BE REPLACED",
+}
+
+
+def text(report: Report) -> str:
+    """The report for people: one line per changed resource, data-loss risks loudest."""
+    lines = []
+    for s in report.stacks:
+        if s.status == "unchanged":
+            continue
+        lines.append(f"stack {s.stack} ({s.region}): {s.status}")
+        for r in s.resources:
+            line = f"  {_MARK[r.verdict]} {r.logical_id} ({r.type}): {_WORD[r.verdict]}"
+            if r.reasons and r.verdict == "replaced":
+                line += f" (create-only: {', '.join(r.reasons)})"
+            elif r.reasons:
+                line += f" ({'; '.join(r.reasons)})"
+            elif r.paths and r.verdict == "in_place":
+                shown = ", ".join(r.paths[:4]) + (" ..." if len(r.paths) > 4 else "")
+                line += f": {shown}"
+            if r.renamed_to:
+                line += (
+                    f"; likely renamed to {r.renamed_to}: keep the old logical ID with "
+                    f"'logical_ids: {{{r.renamed_to}: {r.logical_id}}}'"
+                )
+            if r.data_loss:
+                line += "  << DATA LOSS RISK"
+            lines.append(line)
+        for label, items in (("parameters", s.parameters), ("outputs", s.outputs)):
+            if items:
+                lines.append(f"  {label}: {' '.join(items)}")
+    risks = report.data_loss
+    if not report.changed:
+        lines.append("no changes")
+    elif risks:
+        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in risks)
+        lines.append(f"DATA LOSS RISK: {names} would be replaced or removed")
+    else:
+        lines.append("changes, none of them a data-loss risk")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    return {
+        "changed": report.changed,
+        "data_loss": bool(report.data_loss),
+        "stacks": [
+            {
+                "stack": s.stack,
+                "region": s.region,
+                "status": s.status,
+                "parameters": list(s.parameters),
+                "outputs": list(s.outputs),
+                "resources": [
+                    {
+                        "logical_id": r.logical_id,
+                        "type": r.type,
+                        "verdict": r.verdict,
+                        "paths": list(r.paths),
+                        "reasons": list(r.reasons),
+                        "data_loss": r.data_loss,
+                        "renamed_to": r.renamed_to,
+                    }
+                    for r in s.resources
+                ],
+            }
+            for s in report.stacks
+        ],
+    }

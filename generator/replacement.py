@@ -1,0 +1,75 @@
+"""Which property changes make CloudFormation replace a resource, from the resource provider
+schemas cfn-lint ships (``createOnlyProperties``), offline; and which types hold data."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+#: Replacements the provider schemas do not declare but CloudFormation performs (its
+#: documentation says "Update requires: Replacement" for these).
+KNOWN_GAPS: dict[str, tuple[str, ...]] = {
+    "AWS::DynamoDB::Table": ("/properties/KeySchema", "/properties/LocalSecondaryIndexes"),
+}
+
+#: Types whose replacement or removal loses data (or, for a hosted zone, its delegation):
+#: a replacement leaves the application pointed at a new, empty resource whatever the
+#: DeletionPolicy of the old one.
+STATEFUL_TYPES = frozenset(
+    {
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::DBCluster",
+        "AWS::EFS::FileSystem",
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::Route53::HostedZone",
+        "AWS::EC2::Volume",
+        "AWS::SQS::Queue",
+        "AWS::KMS::Key",
+        "AWS::SecretsManager::Secret",
+        "AWS::Cognito::UserPool",
+        "AWS::OpenSearchService::Domain",
+        "AWS::Logs::LogGroup",
+    }
+)
+
+
+def _schemas_dir() -> resources.abc.Traversable:
+    return resources.files("cfnlint").joinpath("data", "schemas")
+
+
+@cache
+def _provider_index(region: str) -> dict[str, str]:
+    text = _schemas_dir().joinpath("providers", f"{region}.json").read_text("utf-8")
+    index: dict[str, str] = json.loads(text)
+    return index
+
+
+@cache
+def create_only(region: str, resource_type: str) -> tuple[tuple[str, ...], ...]:
+    """The create-only property paths of a type, as tuples of segments after
+    ``/properties`` (``*`` stands for any list index). Unknown types have none."""
+    pointers = list(KNOWN_GAPS.get(resource_type, ()))
+    digest = _provider_index(region).get(resource_type)
+    if digest is not None:
+        text = _schemas_dir().joinpath("resources", f"{digest}.json").read_text("utf-8")
+        pointers += json.loads(text).get("createOnlyProperties", [])
+    paths = set()
+    for pointer in pointers:
+        parts = pointer.split("/")[1:]
+        if parts and parts[0] == "properties":
+            paths.add(tuple(parts[1:]))
+    return tuple(sorted(paths))
+
+
+def matches(changed: tuple[str | int, ...], pointer: tuple[str, ...]) -> bool:
+    """Does a change at ``changed`` touch the create-only ``pointer``? Either may be the
+    longer: a changed parent object contains the pointer, a changed leaf lies inside it."""
+    return all(b in ("*", str(a)) for a, b in zip(changed, pointer, strict=False))
+
+
+def is_stateful(resource_type: str) -> bool:
+    return resource_type in STATEFUL_TYPES
