@@ -196,7 +196,9 @@ def _run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     try:
         checked = pipeline.check(path, args.path)
-        build = pipeline.render(checked) if args.command == "build" else None
+        # validate renders too (in memory, without lint): names that collide as logical IDs
+        # and pins that name nothing are found there.
+        build = pipeline.render(checked)
     except BlueprintError as exc:
         _emit(exc.problems, args.format, sys.stderr)
         is_file = any(p.code in _FILE_CODES for p in exc.problems)
@@ -208,7 +210,6 @@ def _run(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(f"{args.path}: valid ({len(checked.warnings)} warning(s))")
         return EXIT_OK
-    assert build is not None
     pipeline.lint(build)
     problems = [*checked.warnings, *build.lint_problems]
     _emit(problems, args.format, sys.stderr)

@@ -270,21 +270,31 @@ def task_state_permission(service_name: str) -> str:
     return f"{stem(service_name)}TaskStateInvokePermission"
 
 
+#: The account-wide API Gateway setting that names the role allowed to write its logs.
+API_ACCOUNT = "ApiGatewayAccount"
+API_LOGGING_ROLE = "ApiGatewayLoggingRole"
+
+
+def _key(route_key: str) -> str:
+    """A route key as an ID part: ``$connect`` -> ``Connect``, ``send.msg`` -> ``SendMsg``."""
+    return stem(re.sub(r"[^A-Za-z0-9]+", "-", route_key).strip("-"))
+
+
 def api(name: str) -> str:
     return f"{stem(name)}Api"
 
 
 def api_route(api_name: str, key: str) -> str:
-    """``$connect`` -> ``Connect``; ``sendmessage`` -> ``Sendmessage``."""
-    return f"{stem(api_name)}{stem(key.lstrip('$').replace('.', '-'))}Route"
+    return f"{stem(api_name)}{_key(key)}Route"
 
 
 def api_integration(api_name: str, key: str) -> str:
-    return f"{stem(api_name)}{stem(key.lstrip('$').replace('.', '-'))}Integration"
+    return f"{stem(api_name)}{_key(key)}Integration"
 
 
-def api_permission(api_name: str, function_name: str) -> str:
-    return f"{stem(api_name)}{stem(function_name)}InvokePermission"
+def api_permission(api_name: str, key: str) -> str:
+    """The permission that lets one route invoke its function."""
+    return f"{stem(api_name)}{_key(key)}InvokePermission"
 
 
 def api_stage(name: str) -> str:

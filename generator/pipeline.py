@@ -12,9 +12,10 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from . import deploy, loader, pinning
-from .errors import BlueprintError, Issue, Problem, Severity, suggest
+from .errors import BlueprintError, Issue, Problem, Severity, dotted, suggest
 from .lint import Finding
 from .model.blueprint import Blueprint
+from .model.functions import INLINE_LIMIT
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import canonical_json, write_all
@@ -89,8 +90,6 @@ USER_DATA_LIMIT = 16384
 def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Issue]]:
     """Read the files a blueprint names (user data, inline function code), relative to the
     blueprint: part of the load step, so that later steps touch no files."""
-    from .render.functions import INLINE_LIMIT
-
     wanted: list[tuple[tuple[str | int, ...], str, int]] = []
     for name, group in sorted(bp.instances.items()):
         if group.user_data_file is not None:
@@ -131,6 +130,7 @@ def render(checked: Checked) -> Build:
     """Render and serialize every stack; turn troposphere's complaints into reported bugs."""
     # Imported here: troposphere is only needed once the blueprint is valid.
     from .render import stacks as stack_renderer
+    from .render.context import IdCollision
 
     try:
         stacks = stack_renderer.render(checked.blueprint, checked.resolved, checked.includes)
@@ -151,6 +151,15 @@ def render(checked: Checked) -> Build:
                     },
                 )
             )
+    except IdCollision as exc:
+        first = dotted(exc.first) or "another entry"
+        issue = Issue(
+            exc.second,
+            f"makes the logical ID '{exc.logical_id}', which {first} makes too; rename one of them",
+            code="id-collision",
+            at_key=True,
+        )
+        raise BlueprintError([checked.document.locate(issue)]) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc!r}") from exc
     _check_pins(checked, rendered)

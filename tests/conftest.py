@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BlueprintError
-from generator.pipeline import check
+from generator.pipeline import check, render
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -30,6 +30,7 @@ def problems_text(path: Path) -> str:
     """What `blueprint validate` prints for a file: every problem, one per line."""
     try:
         checked = check(path, path.name)
+        render(checked)
     except BlueprintError as exc:
         problems = exc.problems
     else:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from .base import Strict
 from .permissions import EnvValue, Permission, by_key
 from .types import (
+    SECRET_ARN,
     DomainName,
     EnvName,
     Image,
@@ -51,10 +52,21 @@ class SecretsManagerSecret(Strict):
     """A value read from Secrets Manager when the task starts."""
 
     secrets_manager: SecretName
-    """The secret's name, in the stack's region and account."""
+    """The secret's name in the stack's region and account, or its full ARN."""
 
     key: SecretKey | None = None
-    """A JSON key inside the secret; default: the whole secret string."""
+    """A JSON key inside the secret; default: the whole secret string. ECS finds a key only
+    through the secret's full ARN (with its 6-character suffix), so give the ARN."""
+
+    @model_validator(mode="after")
+    def _key_needs_arn(self) -> SecretsManagerSecret:
+        if self.key is not None and not SECRET_ARN.match(self.secrets_manager):
+            raise PydanticCustomError(
+                "secret_key_arn",
+                "a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its "
+                "6-character suffix, as the console shows it): ECS cannot find a key by name",
+            )
+        return self
 
 
 Secret = Annotated[

@@ -24,6 +24,10 @@ Runtime = Literal[
 ]
 
 
+#: CloudFormation places inline code in index.py / index.js; larger code goes through S3.
+INLINE_LIMIT = 4096
+
+
 class S3Code(Strict):
     """A deployment package already uploaded to S3."""
 

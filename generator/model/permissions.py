@@ -70,6 +70,14 @@ class WebSocketPermission(Strict):
     """The API's entry name; grants ``execute-api:ManageConnections`` on its connections."""
 
 
+class DatabasePermission(Strict):
+    """Read the master credentials RDS keeps in Secrets Manager for a database of this
+    blueprint (the secret's ARN is ``{ref: databases.NAME.secret_arn}``)."""
+
+    database: Name
+    """The database's entry name."""
+
+
 class ParameterPermission(Strict):
     """Read access to SSM parameters from the application's code."""
 
@@ -89,6 +97,7 @@ Permission = Annotated[
     | Annotated[ExternalBucketPermission, Tag("ExternalBucketPermission")]
     | Annotated[TablePermission, Tag("TablePermission")]
     | Annotated[WebSocketPermission, Tag("WebSocketPermission")]
+    | Annotated[DatabasePermission, Tag("DatabasePermission")]
     | Annotated[ParameterPermission, Tag("ParameterPermission")]
     | Annotated[SecretPermission, Tag("SecretPermission")],
     Discriminator(
@@ -97,12 +106,13 @@ Permission = Annotated[
             s3_bucket="ExternalBucketPermission",
             table="TablePermission",
             websocket_api="WebSocketPermission",
+            database="DatabasePermission",
             ssm_parameters="ParameterPermission",
             secrets="SecretPermission",
         ),
         custom_error_type="permission",
         custom_error_message="a permission is a mapping with one of 'bucket', 's3_bucket', "
-        "'table', 'websocket_api', 'ssm_parameters' or 'secrets'",
+        "'table', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'",
     ),
 ]
 

@@ -55,6 +55,8 @@ class Resolved:
     reach: tuple[Reach, ...] = ()
     #: certificates CloudFront uses, issued by a stack of their own in us-east-1
     us_east_1_certificates: frozenset[str] = frozenset()
+    #: (distribution, service, port): services that are a distribution's origin
+    origin_services: tuple[tuple[str, str, int], ...] = ()
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -439,11 +441,58 @@ def _check_east_zones(c: Checker, east: frozenset[str], zone_of: Mapping[str, st
                 return
 
 
+def _check_placement(c: Checker) -> None:
+    """What AWS requires of the blueprint as a whole, found before a deploy fails on it."""
+    azs = c.bp.network.azs
+    needs_two = [("databases", n) for n in c.bp.databases]
+    needs_two += [("caches", n) for n, cache in c.bp.caches.items() if cache.replicas]
+    if azs < 2 and needs_two:
+        section, name = needs_two[0]
+        c.error(
+            ("network", "azs"),
+            f"{section}.{name} needs subnets in at least 2 "
+            "availability zones (RDS subnet groups and replicated caches span two); set "
+            "azs: 2 or more",
+            "data-azs",
+        )
+    if c.bp.ec2_capacity and re.match(r"^(aws|ecs|fargate)", c.bp.name):
+        c.error(
+            ("name",),
+            f"'{c.bp.name}' starts with a prefix ECS reserves for capacity "
+            "provider names (aws, ecs, fargate), and EC2 capacity providers are named "
+            "after the stack; choose another name",
+            "reserved-prefix",
+        )
+    owners: dict[str, str] = {}
+    named: list[tuple[Path, str]] = []
+    for lb_name, lb in c.bp.load_balancers.items():
+        named += [(("load_balancers", lb_name, "aliases", i), a) for i, a in enumerate(lb.aliases)]
+    for name, dist in c.bp.distributions.items():
+        named += [(("distributions", name, "aliases", i), a) for i, a in enumerate(dist.aliases)]
+    for name, api in c.bp.websocket_apis.items():
+        if api.domain is not None:
+            named.append((("websocket_apis", name, "domain", "name"), api.domain.name))
+    for name, svc in c.bp.services.items():
+        if svc.public_dns is not None:
+            named.append((("services", name, "public_dns", "name"), svc.public_dns.name))
+    for path, domain in named:
+        where = ".".join(str(p) for p in path[:2])
+        if domain in owners and owners[domain] != where:
+            c.error(
+                path,
+                f"'{domain}' already has a record from {owners[domain]}; a name can "
+                "point at one thing",
+                "record-twice",
+            )
+        owners.setdefault(domain, where)
+
+
 def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
     """Check every cross-reference; on success, what the renderers need to know."""
     c = Checker(bp)
     _check_names(c)
     _check_shared_names(c)
+    _check_placement(c)
     public, private = _carve(c)
     zone_of: dict[str, str] = {}
 
@@ -461,6 +510,7 @@ def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
     rc.check_schedules(c)
     re_.check_apis(c, zone_for)
     east = re_.check_distributions(c, zone_for)
+    origins = re_.origin_services(c)
     _check_east_zones(c, east, zone_of)
     re_.check_data(c)
     if any(i.severity is Severity.ERROR for i in c.issues):
@@ -472,5 +522,6 @@ def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
         routes=dict(sorted(routes.items())),
         reach=tuple(sorted(reach, key=lambda r: (r.target, r.source, r.low))),
         us_east_1_certificates=east,
+        origin_services=tuple(origins),
     )
     return resolved, c.issues

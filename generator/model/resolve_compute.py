@@ -13,6 +13,7 @@ from .compute import FARGATE_SIZES, Container, Ec2Capacity, Service
 from .instances import InstanceGroup
 from .permissions import (
     BucketPermission,
+    DatabasePermission,
     Permission,
     Reference,
     TablePermission,
@@ -32,7 +33,6 @@ REFERENCE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     "tables": ("name", "arn"),
     "file_systems": ("id",),
     "websocket_apis": ("url", "management_endpoint"),
-    "functions": ("arn", "name"),
 }
 
 #: Ports of the data sections that ``allow_from`` opens.
@@ -323,6 +323,8 @@ def check_permissions(c: Checker, path: Path, permissions: Sequence[Permission])
             c.ref((*path, i, "bucket"), "bucket", permission.bucket, c.bp.buckets)
         elif isinstance(permission, TablePermission):
             c.ref((*path, i, "table"), "table", permission.table, c.bp.tables)
+        elif isinstance(permission, DatabasePermission):
+            c.ref((*path, i, "database"), "database", permission.database, c.bp.databases)
         elif isinstance(permission, WebSocketPermission):
             c.ref(
                 (*path, i, "websocket_api"),

@@ -37,11 +37,46 @@ def check_apis(c: Checker, zone_for: ZoneFinder) -> None:
             )
 
 
+def origin_services(c: Checker) -> list[tuple[str, str, int]]:
+    """(distribution, service, port) for each distribution whose origin is a service's
+    ``public_dns`` name: the service must admit CloudFront on that port."""
+    out = []
+    for name, dist in sorted(c.bp.distributions.items()):
+        port = dist.origin.http_port if dist.origin.protocol == "http" else dist.origin.https_port
+        for sname, svc in sorted(c.bp.services.items()):
+            if svc.public_dns is not None and svc.public_dns.name == dist.origin.domain:
+                out.append((name, sname, port))
+                ports = {ct.port for ct in svc.containers.values()}
+                if port not in ports:
+                    c.error(
+                        ("distributions", name, "origin"),
+                        f"service '{sname}' has no "
+                        f"container listening on port {port}, the origin's port",
+                        "origin-port",
+                    )
+                else:
+                    c.warn(
+                        ("distributions", name, "origin"),
+                        f"port {port} of service "
+                        f"'{sname}' is open to the internet: CloudFront's address ranges "
+                        "cannot be named in a template",
+                        "origin-open",
+                    )
+    return out
+
+
 def check_distributions(c: Checker, zone_for: ZoneFinder) -> frozenset[str]:
     """Check distributions; return the certificates that must be issued in us-east-1."""
     elsewhere: set[str] = set()
     for name, dist in c.bp.distributions.items():
         base: Path = ("distributions", name)
+        if dist.origin.protocol == "http":
+            c.warn(
+                (*base, "origin", "protocol"),
+                "CloudFront reaches the origin over plain "
+                "HTTP: traffic between them, logins included, is not encrypted",
+                "origin-http",
+            )
         for i, alias in enumerate(dist.aliases):
             zone_for((*base, "aliases", i), alias)
         paths = [(*base, "aliases", i) for i in range(len(dist.aliases))]

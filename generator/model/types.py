@@ -284,11 +284,19 @@ ParameterPattern = Annotated[str, AfterValidator(_parameter_pattern)]
 """An SSM parameter name, or a path ending in ``/*`` for every parameter below it."""
 
 
+SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}$"
+)
+
+
 def _secret_name(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value):
+    if SECRET_ARN.match(value):
+        return value
+    if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value) or value.startswith("arn:"):
         raise _fail(
             "secret_name",
-            f"'{value}' is not a Secrets Manager secret name: letters, digits and /_+=.@-",
+            f"'{value}' is not a Secrets Manager secret name (letters, digits and /_+=.@-) "
+            "nor a full secret ARN (ending in the 6-character suffix)",
         )
     return value
 

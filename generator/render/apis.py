@@ -42,10 +42,10 @@ def render_apis(ctx: Context) -> None:
 
 def render_routes(ctx: Context) -> None:
     """Routes, stage, deployment and domain, once the functions exist."""
-    for name in sorted(ctx.bp.websocket_apis):
-        _routes(ctx, name, ctx.bp.websocket_apis[name])
     if any(a.stage.logging_level != "OFF" for a in ctx.bp.websocket_apis.values()):
         _account_logging_role(ctx)
+    for name in sorted(ctx.bp.websocket_apis):
+        _routes(ctx, name, ctx.bp.websocket_apis[name])
 
 
 def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
@@ -82,7 +82,7 @@ def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
         )
         ctx.add(
             awslambda.Permission(
-                naming.api_permission(name, key.lstrip("$")),
+                naming.api_permission(name, key),
                 Action="lambda:InvokeFunction",
                 FunctionName=Ref(fn),
                 Principal="apigateway.amazonaws.com",
@@ -123,30 +123,31 @@ def _stage(
     access = logs.log_group(
         ctx,
         naming.api_access_log_group(name),
-        f"/aws/apigateway/{ctx.bp.name}-{name}/access",
+        None,
         settings.access_log_retention_days,
         origin,
         keep=True,
     )
-    return ctx.add(
-        apigatewayv2.Stage(
-            naming.api_stage(name),
-            ApiId=Ref(ctx.apis[name].api),
-            StageName=settings.name,
-            DeploymentId=Ref(deployment),
-            DefaultRouteSettings=apigatewayv2.RouteSettings(
-                DataTraceEnabled=settings.data_trace,
-                DetailedMetricsEnabled=settings.detailed_metrics,
-                LoggingLevel=settings.logging_level,
-                ThrottlingBurstLimit=settings.throttling_burst,
-                ThrottlingRateLimit=settings.throttling_rate,
-            ),
-            AccessLogSettings=apigatewayv2.AccessLogSettings(
-                DestinationArn=GetAtt(access, "Arn"), Format=settings.access_log_format
-            ),
+    stage = apigatewayv2.Stage(
+        naming.api_stage(name),
+        ApiId=Ref(ctx.apis[name].api),
+        StageName=settings.name,
+        DeploymentId=Ref(deployment),
+        DefaultRouteSettings=apigatewayv2.RouteSettings(
+            DataTraceEnabled=settings.data_trace,
+            DetailedMetricsEnabled=settings.detailed_metrics,
+            LoggingLevel=settings.logging_level,
+            ThrottlingBurstLimit=settings.throttling_burst,
+            ThrottlingRateLimit=settings.throttling_rate,
         ),
-        origin,
+        AccessLogSettings=apigatewayv2.AccessLogSettings(
+            DestinationArn=GetAtt(access, "Arn"), Format=settings.access_log_format
+        ),
     )
+    if settings.logging_level != "OFF":
+        # Execution logging fails until the account names a role for API Gateway.
+        stage.DependsOn = [naming.API_ACCOUNT]
+    return ctx.add(stage, origin)
 
 
 def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Stage) -> None:
@@ -197,10 +198,10 @@ def _account_logging_role(ctx: Context) -> None:
     sets that account-wide setting (as the CDK does by default); the role may only push
     logs."""
     role = iam.role(
-        ctx, "ApiGatewayLoggingRole", "apigateway.amazonaws.com", [], ("websocket_apis",)
+        ctx, naming.API_LOGGING_ROLE, "apigateway.amazonaws.com", [], ("websocket_apis",)
     )
     role.ManagedPolicyArns = [Sub(PUSH_TO_LOGS)]
     ctx.add(
-        apigateway.Account("ApiGatewayAccount", CloudWatchRoleArn=GetAtt(role, "Arn")),
+        apigateway.Account(naming.API_ACCOUNT, CloudWatchRoleArn=GetAtt(role, "Arn")),
         ("websocket_apis",),
     )

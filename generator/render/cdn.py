@@ -9,7 +9,7 @@ from troposphere import GetAtt, Output, Ref, cloudfront
 
 from .. import naming
 from ..model.cdn import Distribution
-from . import dns
+from . import dns, security
 from .context import Context
 
 #: The hosted zone id every CloudFront alias record points into.
@@ -20,6 +20,16 @@ _ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.distributions):
         _distribution(ctx, name, ctx.bp.distributions[name])
+    for name, service, port in ctx.resolved.origin_services:
+        group = ctx.groups[("services", service)]
+        security.allow_cidr(
+            ctx,
+            group,
+            "0.0.0.0/0",
+            port,
+            f"CloudFront ({name}) to origin",
+            ("distributions", name, "origin"),
+        )
 
 
 def _certificate_arn(ctx: Context, name: str) -> Any:
@@ -100,6 +110,7 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
             GetAtt(distribution, "DomainName"),
             CLOUDFRONT_ZONE_ID,
             (*origin, "aliases"),
+            evaluate_health=False,
         )
     ctx.output(
         Output(

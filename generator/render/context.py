@@ -20,6 +20,16 @@ from ..model.resolve import Resolved
 R = TypeVar("R", bound=AWSObject)
 
 
+class IdCollision(Exception):
+    """Two blueprint entries produce the same logical ID."""
+
+    def __init__(self, logical_id: str, first: Path, second: Path) -> None:
+        super().__init__(logical_id)
+        self.logical_id = logical_id
+        self.first = first
+        self.second = second
+
+
 @dataclass(frozen=True)
 class SecurityGroupHandle:
     """A security group and the stem its rules are named after."""
@@ -85,6 +95,7 @@ class Context:
     tables: dict[str, AWSObject] = field(default_factory=dict)
     file_systems: dict[str, AWSObject] = field(default_factory=dict)
     access_points: dict[tuple[str, str], AWSObject] = field(default_factory=dict)
+    mount_targets: dict[str, list[AWSObject]] = field(default_factory=dict)
     functions: dict[str, AWSObject] = field(default_factory=dict)
     apis: dict[str, ApiHandle] = field(default_factory=dict)
     #: files the blueprint names (user data, inline code), read by the load step
@@ -93,7 +104,11 @@ class Context:
     imported_certificates: dict[str, AWSObject] = field(default_factory=dict)
 
     def add(self, resource: R, origin: Path) -> R:
-        """Add a resource to the template, remembering which blueprint entry made it."""
+        """Add a resource to the template, remembering which blueprint entry made it. Two
+        entries whose names make the same logical ID are the user's to fix, not a bug."""
+        if resource.title in self.template.resources:
+            first = self.origins.get(resource.title, ())
+            raise IdCollision(resource.title, first, origin)
         self.template.add_resource(resource)
         self.origins[resource.title] = origin
         return resource

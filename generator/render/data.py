@@ -267,8 +267,9 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
         origin,
     )
     tier = _mount_tier(ctx, name)
+    ctx.mount_targets[name] = []
     for i, subnet in enumerate(ctx.subnets[tier]):
-        ctx.add(
+        target = ctx.add(
             efs.MountTarget(
                 naming.mount_target(name, i),
                 FileSystemId=Ref(fs),
@@ -277,6 +278,7 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
             ),
             origin,
         )
+        ctx.mount_targets[name].append(target)
     for ap_name in sorted(spec.access_points):
         ap = spec.access_points[ap_name]
         ctx.access_points[(name, ap_name)] = ctx.add(

@@ -98,9 +98,17 @@ def _certificate(ctx: Context, name: str) -> None:
 
 
 def alias_record(
-    ctx: Context, owner: str, domain: str, dns_name: Any, hosted_zone_id: Any, origin: Path
+    ctx: Context,
+    owner: str,
+    domain: str,
+    dns_name: Any,
+    hosted_zone_id: Any,
+    origin: Path,
+    *,
+    evaluate_health: bool = True,
 ) -> None:
-    """An A alias record for ``domain`` in the zone that contains it."""
+    """An A alias record for ``domain`` in the zone that contains it. Route53 refuses
+    target-health evaluation for CloudFront targets, so their callers turn it off."""
     zone = ctx.zones[ctx.resolved.zone_of[domain]]
     ctx.add(
         route53.RecordSetType(
@@ -109,7 +117,7 @@ def alias_record(
             Name=domain,
             Type="A",
             AliasTarget=route53.AliasTarget(
-                DNSName=dns_name, HostedZoneId=hosted_zone_id, EvaluateTargetHealth=True
+                DNSName=dns_name, HostedZoneId=hosted_zone_id, EvaluateTargetHealth=evaluate_health
             ),
         ),
         origin,

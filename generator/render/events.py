@@ -13,6 +13,7 @@ from .. import naming
 from . import iam
 from .context import Context
 from .functions import Spec, lambda_function
+from .services import service_name
 
 
 @cache
@@ -33,8 +34,7 @@ def _public_dns(ctx: Context, name: str) -> None:
     record = svc.public_dns.name
     origin = ("services", name, "public_dns")
     zone = ctx.zones[ctx.resolved.zone_of[record]]
-    service = ctx.services[name].service
-    group = Sub("service:${Name}", Name=GetAtt(service, "Name"))
+    group = f"service:{service_name(ctx, name)}"
     statements = [
         {
             **iam.statement(

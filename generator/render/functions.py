@@ -14,9 +14,6 @@ from ..model.permissions import Reference
 from . import grants, iam, logs
 from .context import Context
 
-#: CloudFormation places inline code in index.py / index.js; larger code goes through S3.
-INLINE_LIMIT = 4096
-
 
 @dataclass(frozen=True)
 class Spec:
@@ -105,5 +102,3 @@ def render(ctx: Context) -> None:
             ("functions", name),
         )
         ctx.functions[name] = resource
-        ctx.attributes[("functions", name, "arn")] = GetAtt(resource, "Arn")
-        ctx.attributes[("functions", name, "name")] = Ref(resource)

@@ -12,6 +12,7 @@ from troposphere import GetAtt, Join, Ref, Sub
 
 from ..model.permissions import (
     BucketPermission,
+    DatabasePermission,
     ExternalBucketPermission,
     ParameterPermission,
     Permission,
@@ -78,12 +79,18 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
         if any(n.endswith("/*") for n in permission.ssm_parameters):
             actions.append("ssm:GetParametersByPath")
         names = sorted(permission.ssm_parameters)
-        return [iam.statement(actions, [iam.ssm_parameter_arn(n) for n in names])]
+        arns = [iam.ssm_parameter_arn(n) for n in names]
+        # GetParametersByPath is authorized on the path itself, not on what lies below it.
+        arns += [iam.ssm_parameter_arn(n[:-2]) for n in names if n.endswith("/*") and n != "/*"]
+        return [iam.statement(actions, arns)]
+    if isinstance(permission, DatabasePermission):
+        secret = ctx.value(f"databases.{permission.database}.secret_arn")
+        return [iam.statement(["secretsmanager:GetSecretValue"], [secret])]
     assert isinstance(permission, SecretPermission)
     return [
         iam.statement(
             ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-            [iam.secret_arn(n, wildcard_suffix=True) for n in sorted(permission.secrets)],
+            [iam.secret_arn(n) for n in sorted(permission.secrets)],
         )
     ]
 

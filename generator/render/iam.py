@@ -37,10 +37,12 @@ def ssm_parameter_arn(name: str) -> Sub:
     return arn("ssm", "parameter/" + name.lstrip("/"))
 
 
-def secret_arn(name: str, *, wildcard_suffix: bool) -> Sub:
-    """Secrets Manager appends six random characters to a secret's ARN; a policy
-    matches them with ``-??????``, a reference by name leaves them out."""
-    return arn("secretsmanager", f"secret:{name}" + ("-??????" if wildcard_suffix else ""))
+def secret_arn(name: str) -> Any:
+    """A secret's ARN for a policy: a full ARN as given, or, for a name, the name with
+    ``-??????`` for the six random characters Secrets Manager appends."""
+    if name.startswith("arn:"):
+        return name
+    return arn("secretsmanager", f"secret:{name}-??????")
 
 
 def role(

@@ -21,17 +21,23 @@ _ECR = re.compile(
 )
 
 
+def service_name(ctx: Context, name: str) -> str:
+    """The fixed ECS service name of a service that needs one (public DNS)."""
+    return f"{ctx.bp.name}-{name}"
+
+
 def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.services):
         _service(ctx, name, ctx.bp.services[name])
 
 
-def _secret_arn(secret: SsmSecret | SecretsManagerSecret) -> Sub:
+def _value_from(secret: SsmSecret | SecretsManagerSecret) -> Any:
     if isinstance(secret, SsmSecret):
         return iam.ssm_parameter_arn(secret.ssm)
-    if secret.key:
-        return iam.arn("secretsmanager", f"secret:{secret.secrets_manager}:{secret.key}::")
-    return iam.secret_arn(secret.secrets_manager, wildcard_suffix=False)
+    if secret.key:  # the model requires the full ARN with a key
+        return f"{secret.secrets_manager}:{secret.key}::"
+    # ECS accepts a secret of the same region and account by name; a partial ARN fails.
+    return secret.secrets_manager
 
 
 def _execution_statements(svc: Service, log_group: Any) -> list[dict[str, Any]]:
@@ -73,7 +79,7 @@ def _execution_statements(svc: Service, log_group: Any) -> list[dict[str, Any]]:
         statements.append(
             iam.statement(
                 ["secretsmanager:GetSecretValue"],
-                [iam.secret_arn(n, wildcard_suffix=True) for n in sm_names],
+                [iam.secret_arn(n) for n in sm_names],
             )
         )
     return statements
@@ -153,7 +159,7 @@ def _container(
         ]
     if container.secrets:
         definition.Secrets = [
-            ecs.Secret(Name=k, ValueFrom=_secret_arn(v))
+            ecs.Secret(Name=k, ValueFrom=_value_from(v))
             for k, v in sorted(container.secrets.items())
         ]
     if container.command is not None:
@@ -276,6 +282,14 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
             )
         )
     waits = [r.title for r in ctx.cluster_ready]
+    mounted = {m.file_system for c in svc.containers.values() for m in c.mounts}
+    # Tasks mount EFS at start: the mount targets must exist first.
+    waits += [t.title for fs in sorted(mounted) for t in ctx.mount_targets[fs]]
+    if svc.public_dns is not None:
+        # A fixed name lets the DNS rule match this service's tasks before the service
+        # exists, and the service waits for the rule, so its first task is not missed.
+        service.ServiceName = service_name(ctx, name)
+        waits += [naming.task_state_rule(name), naming.task_state_permission(name)]
     if routes:
         service.LoadBalancers = [
             ecs.LoadBalancer(
