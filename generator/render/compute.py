@@ -11,7 +11,7 @@ from .. import naming
 from ..model.compute import Ec2Capacity
 from . import security
 from .context import Context
-from .instances import ROOT_DEVICE, ami_parameter, instance_profile, ssh_from_cidrs
+from .instances import ami_parameter, encrypted_root, instance_profile, ssh_from_cidrs
 
 ECS_FOR_EC2 = (
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
@@ -90,14 +90,10 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
                     HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
                 ),
                 BlockDeviceMappings=[
-                    ec2.LaunchTemplateBlockDeviceMapping(
-                        DeviceName=ROOT_DEVICE,
-                        Ebs=ec2.EBSBlockDevice(
-                            VolumeType="gp3",
-                            VolumeSize=spec.root_volume_gb,
-                            Encrypted=True,
-                            DeleteOnTermination=True,
-                        ),
+                    encrypted_root(
+                        spec.root_volume_gb,
+                        ec2.LaunchTemplateBlockDeviceMapping,
+                        ec2.EBSBlockDevice,
                     )
                 ],
                 Monitoring=ec2.Monitoring(Enabled=True),

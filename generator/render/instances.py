@@ -3,6 +3,8 @@ encrypted root volumes, and Session Manager through the instance role."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from troposphere import Base64, GetAtt, Parameter, Ref, Sub, Tags, ec2, iam
 
 from .. import naming
@@ -37,6 +39,15 @@ def ami_parameter(ctx: Context, architecture: str, *, ecs: bool) -> Parameter:
             Default=path,
             Description=f"Latest {kind} AMI ({architecture}), from its SSM public parameter",
         )
+    )
+
+
+def encrypted_root(size_gb: int, mapping: type[Any], volume: type[Any]) -> Any:
+    """An encrypted gp3 root volume, deleted with its instance. Instances and launch
+    templates take the same shape under different troposphere classes."""
+    return mapping(
+        DeviceName=ROOT_DEVICE,
+        Ebs=volume(VolumeType="gp3", VolumeSize=size_gb, Encrypted=True, DeleteOnTermination=True),
     )
 
 
@@ -118,15 +129,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
                 )
             ],
             BlockDeviceMappings=[
-                ec2.BlockDeviceMapping(
-                    DeviceName=ROOT_DEVICE,
-                    Ebs=ec2.EbsBlockDevice(
-                        VolumeType="gp3",
-                        VolumeSize=spec.root_volume_gb,
-                        Encrypted=True,
-                        DeleteOnTermination=True,
-                    ),
-                )
+                encrypted_root(spec.root_volume_gb, ec2.BlockDeviceMapping, ec2.EbsBlockDevice)
             ],
             Monitoring=True,
             Tags=Tags(Name=f"{ctx.bp.name}-{name}-{i + 1}"),
