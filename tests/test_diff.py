@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -222,10 +223,14 @@ CASES: dict[str, tuple[str, str, Callable[[Data], None], dict[str, str], bool]] 
         {"BotServiceSecurityGroup": "replaced"},
         False,
     ),
-    "security_group_inline_egress": (
+    "security_group_inline_ingress": (
         "tpl",
         A,
-        _props("BotServiceSecurityGroup", "SecurityGroupEgress", []),
+        _props(
+            "BotServiceSecurityGroup",
+            "SecurityGroupIngress",
+            [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "10.0.0.0/16"}],
+        ),
         {"BotServiceSecurityGroup": "in_place"},
         False,
     ),
@@ -415,3 +420,32 @@ def test_command_exit_codes_and_json(
         "warning: compared with templates_out/, this build replaces or removes stateful "
         "resources (rails-api/MainDatabase)" in capsys.readouterr().err
     )
+
+
+def test_against_a_git_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--against REF compares with templates_out/ as committed at REF, whatever the folder
+    holds now."""
+    monkeypatch.chdir(tmp_path)
+    text = (ROOT / "blueprint.yaml").read_text()
+    (tmp_path / "blueprint.yaml").write_text(text)
+    assert main(["build"]) == 0
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    (tmp_path / "blueprint.yaml").write_text(text.replace("cpu: 256", "cpu: 512", 1))
+    assert main(["build"]) == 0  # templates_out/ now matches the new blueprint
+    capsys.readouterr()
+    assert main(["diff"]) == diff.EXIT_NO_CHANGES
+    assert main(["diff", "--against", "HEAD"]) == diff.EXIT_CHANGES
+    out = capsys.readouterr().out
+    assert "! BotTaskDefinition (AWS::ECS::TaskDefinition): REPLACED (create-only: Cpu)" in out
+    assert (
+        "~ BotService (AWS::ECS::Service): changed in place (it refers to BotTaskDefinition" in out
+    )
+    assert main(["diff", "--against", "no-such-ref"]) == 3
