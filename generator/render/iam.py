@@ -10,13 +10,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from troposphere import Sub, encode_to_dict, iam
+from troposphere import Ref, Sub, encode_to_dict, iam
 
 from ..errors import Path
 from .context import Context
 
 #: Actions that cannot be scoped to a resource; the only ones allowed ``Resource: "*"``.
 UNSCOPABLE_ACTIONS = frozenset({"ecr:GetAuthorizationToken", "ec2:DescribeNetworkInterfaces"})
+
+
+#: Services documented to send ``aws:SourceAccount`` when they assume a role, so their trust
+#: policies can refuse a confused deputy. Others (EC2 instance profiles among them) do not
+#: send it, and the condition would lock them out of their own role.
+SOURCE_ACCOUNT_PRINCIPALS = frozenset({"ecs-tasks.amazonaws.com", "scheduler.amazonaws.com"})
 
 
 def statement(actions: Sequence[str], resources: Sequence[Any]) -> dict[str, Any]:
@@ -54,17 +60,14 @@ def role(
 ) -> iam.Role:
     """A role assumable only by ``principal`` acting for this account, with one inline
     policy holding ``statements`` (none: no policy)."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": principal},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
-            }
-        ],
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": "sts:AssumeRole",
     }
+    if principal in SOURCE_ACCOUNT_PRINCIPALS:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")}}
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
     policies = []
     # Statements come from unordered blueprint lists: sort them so order never shows.
     statements = sorted(statements, key=lambda s: json.dumps(encode_to_dict(s), sort_keys=True))
