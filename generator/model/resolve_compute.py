@@ -19,6 +19,7 @@ from .permissions import (
     TablePermission,
     WebSocketPermission,
 )
+from .types import is_cidr
 
 _SECRET_NAME = re.compile(
     r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.IGNORECASE
@@ -379,7 +380,7 @@ def check_instances(c: Checker) -> list[Reach]:
 def _ssh_source(
     c: Checker, path: Path, target: tuple[str, str], source: str, internet_ok: bool
 ) -> list[Reach]:
-    if source[0].isdigit():
+    if is_cidr(source):
         if source == "0.0.0.0/0" and not internet_ok:
             c.error(
                 path,

@@ -484,10 +484,13 @@ CacheNodeType = Annotated[
 """An ElastiCache node type, e.g. ``cache.t4g.micro``."""
 
 
+def is_cidr(source: str) -> bool:
+    """Is a ``Source`` a CIDR block (rather than an entry name)?"""
+    return bool(re.fullmatch(r"[0-9./]+", source))
+
+
 def _source(value: str) -> str:
-    if re.fullmatch(r"[0-9./]+", value):
-        return _cidr(value)
-    return _name(value)
+    return _cidr(value) if is_cidr(value) else _name(value)
 
 
 Source = Annotated[str, AfterValidator(_source)]

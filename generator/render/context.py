@@ -8,6 +8,7 @@ problem found later (by troposphere or cfn-lint) can be reported at that line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from troposphere import AWSObject, Output, Template
 
 from ..errors import Path
 from ..model.blueprint import Blueprint
+from ..model.permissions import Reference
 from ..model.resolve import Resolved
 
 R = TypeVar("R", bound=AWSObject)
@@ -115,6 +117,13 @@ class Context:
 
     def output(self, output: Output) -> None:
         self.template.add_output(output)
+
+    def environment(self, env: Mapping[str, str | Reference]) -> dict[str, Any]:
+        """Environment variables with every ``{ref: ...}`` replaced by what it stands for,
+        sorted by name."""
+        return {
+            k: self.value(v.ref) if isinstance(v, Reference) else v for k, v in sorted(env.items())
+        }
 
     def value(self, ref: str) -> Any:
         """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for in the template."""

@@ -10,7 +10,6 @@ from troposphere import GetAtt, Ref, awslambda
 from .. import naming
 from ..errors import Path
 from ..model.functions import Function, ImageCode, InlineCode, S3Code
-from ..model.permissions import Reference
 from . import grants, iam, logs
 from .context import Context
 
@@ -76,10 +75,7 @@ def _code(ctx: Context, fn: Function) -> awslambda.Code:
 def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.functions):
         fn = ctx.bp.functions[name]
-        env = {
-            k: ctx.value(v.ref) if isinstance(v, Reference) else v
-            for k, v in fn.environment.items()
-        }
+        env = ctx.environment(fn.environment)
         spec = Spec(
             name=name,
             code=_code(ctx, fn),

@@ -10,6 +10,7 @@ from troposphere import Base64, GetAtt, Parameter, Ref, Sub, Tags, ec2, iam
 from .. import naming
 from ..errors import Path
 from ..model.instances import InstanceGroup
+from ..model.types import is_cidr
 from . import grants, security
 from .context import Context, SecurityGroupHandle
 from .iam import role
@@ -77,7 +78,7 @@ def ssh_from_cidrs(
     ctx: Context, group: SecurityGroupHandle, sources: list[str], origin: Path
 ) -> None:
     """SSH from the CIDR blocks among ``sources`` (names are handled by reach.py)."""
-    for source in sorted(s for s in sources if s[0].isdigit()):
+    for source in sorted(s for s in sources if is_cidr(s)):
         security.allow_cidr(ctx, group, source, 22, f"SSH from {source}", origin)
 
 

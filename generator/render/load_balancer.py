@@ -115,17 +115,14 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
         ]
         lb_group = ctx.load_balancers[target.lb].security_group
         instances_group = ctx.groups[("instances", name)]
-        if naming.ingress(instances_group.stem, lb_group.stem, target.port) not in (
-            ctx.template.resources
-        ):
-            security.allow(
-                ctx,
-                lb_group,
-                instances_group,
-                target.port,
-                f"Load balancer {target.lb} to {name}",
-                _route_origin(ctx, target),
-            )
+        security.allow(
+            ctx,
+            lb_group,
+            instances_group,
+            target.port,
+            f"Load balancer {target.lb} to {name}",
+            _route_origin(ctx, target),
+        )
 
 
 def _route_origin(ctx: Context, target: RouteTarget) -> tuple[str | int, ...]:

@@ -4,7 +4,6 @@ security group exists."""
 
 from __future__ import annotations
 
-from .. import naming
 from . import security
 from .context import Context
 
@@ -13,7 +12,5 @@ def render(ctx: Context) -> None:
     for r in ctx.resolved.reach:
         source = ctx.groups[r.source]
         target = ctx.groups[r.target]
-        if naming.ingress(target.stem, source.stem, r.low, r.high) in ctx.template.resources:
-            continue  # two entries sharing one group (services on one EC2 capacity)
         what = f"{r.source[1]} to {r.target[1]}"
         security.allow(ctx, source, target, r.low, what, r.origin, to_port=r.high)

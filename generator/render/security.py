@@ -77,8 +77,12 @@ def allow(
 ) -> None:
     """Let members of ``source`` reach members of ``target`` on a TCP port (or the range
     ``port``-``to_port``): an ingress rule on the target and the matching egress rule on
-    the source, as resources of their own so neither group depends on the other."""
+    the source, as resources of their own so neither group depends on the other. Asking
+    twice is harmless: entries that share a group (services on one EC2 capacity, two
+    routes to one port) ask for the same rule."""
     high = to_port or port
+    if naming.ingress(target.stem, source.stem, port, high) in ctx.template.resources:
+        return
     group_id = GetAtt(target.group, "GroupId")
     source_id = GetAtt(source.group, "GroupId")
     ctx.add(

@@ -10,7 +10,6 @@ from troposphere import GetAtt, Ref, Sub, ecs
 
 from .. import naming
 from ..model.compute import Container, SecretsManagerSecret, Service, SsmSecret
-from ..model.permissions import Reference
 from ..model.resolve_compute import DYNAMIC_PORTS, ec2_capacity_of
 from . import grants, iam, logs, security
 from .context import Context, SecurityGroupHandle, ServiceHandle
@@ -127,10 +126,6 @@ def _volume_name(fs_name: str, ap_name: str) -> str:
     return f"{fs_name}-{ap_name}" if ap_name else fs_name
 
 
-def _env_value(ctx: Context, value: str | Reference) -> Any:
-    return ctx.value(value.ref) if isinstance(value, Reference) else value
-
-
 def _container(
     ctx: Context, name: str, container: Container, log_group: Any, bridge: bool
 ) -> ecs.ContainerDefinition:
@@ -154,8 +149,8 @@ def _container(
         definition.PortMappings = [mapping]
     if container.environment:
         definition.Environment = [
-            ecs.Environment(Name=k, Value=_env_value(ctx, v))
-            for k, v in sorted(container.environment.items())
+            ecs.Environment(Name=k, Value=v)
+            for k, v in ctx.environment(container.environment).items()
         ]
     if container.secrets:
         definition.Secrets = [
@@ -316,9 +311,6 @@ def _admit_load_balancers(
     for lb_name, port in sorted({(t.lb, t.port) for t in routes}):
         lb_group = ctx.load_balancers[lb_name].security_group
         low, high = DYNAMIC_PORTS if bridge else (port, port)
-        rule = naming.ingress(group.stem, lb_group.stem, low, high)
-        if rule in ctx.template.resources:
-            continue  # two services on one EC2 capacity share the range
         security.allow(
             ctx,
             lb_group,
