@@ -9,9 +9,8 @@ from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs
 
 from .. import naming
 from ..model.compute import Ec2Capacity
-from . import security
 from .context import Context
-from .instances import ami_parameter, encrypted_root, instance_profile, ssh_from_cidrs
+from .instances import ami_parameter, encrypted_root, host_group, instance_profile
 
 ECS_FOR_EC2 = (
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
@@ -59,15 +58,13 @@ def render(ctx: Context) -> None:
 def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
     origin = ("ec2_capacity", name)
     assert ctx.cluster is not None
-    group = security.security_group(
+    group = host_group(
         ctx,
+        origin,
         naming.capacity_security_group(name),
         f"ECS container instances {name} of {ctx.bp.name}",
-        origin,
-        egress_anywhere=True,
+        spec.ssh_from,
     )
-    ctx.groups[("ec2_capacity", name)] = group
-    ssh_from_cidrs(ctx, group, spec.ssh_from, (*origin, "ssh_from"))
     profile = instance_profile(
         ctx,
         naming.instance_role(name),

@@ -74,12 +74,17 @@ def instance_profile(
     return ctx.add(iam.InstanceProfile(profile_id, Roles=[Ref(instance_role)]), origin)
 
 
-def ssh_from_cidrs(
-    ctx: Context, group: SecurityGroupHandle, sources: list[str], origin: Path
-) -> None:
-    """SSH from the CIDR blocks among ``sources`` (names are handled by reach.py)."""
-    for source in sorted(s for s in sources if is_cidr(s)):
-        security.allow_cidr(ctx, group, source, 22, f"SSH from {source}", origin)
+def host_group(
+    ctx: Context, origin: tuple[str, str], logical_id: str, description: str, ssh_from: list[str]
+) -> SecurityGroupHandle:
+    """The security group of EC2 hosts (an instance group, EC2 capacity): any egress, SSH
+    from the CIDR blocks in ``ssh_from`` (the names there are handled by reach.py), and
+    registered under the entry so that others may be allowed to reach it."""
+    group = security.security_group(ctx, logical_id, description, origin, egress_anywhere=True)
+    ctx.groups[origin] = group
+    for source in sorted(s for s in ssh_from if is_cidr(s)):
+        security.allow_cidr(ctx, group, source, 22, f"SSH from {source}", (*origin, "ssh_from"))
+    return group
 
 
 def render(ctx: Context) -> None:
@@ -89,15 +94,13 @@ def render(ctx: Context) -> None:
 
 def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
     origin = ("instances", name)
-    group = security.security_group(
+    group = host_group(
         ctx,
+        origin,
         naming.instance_security_group(name),
         f"Instances {name} of {ctx.bp.name}",
-        origin,
-        egress_anywhere=True,
+        spec.ssh_from,
     )
-    ctx.groups[("instances", name)] = group
-    ssh_from_cidrs(ctx, group, spec.ssh_from, (*origin, "ssh_from"))
     profile = instance_profile(
         ctx,
         naming.instance_role(name),
