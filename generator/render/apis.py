@@ -121,12 +121,7 @@ def _stage(
     origin = ("websocket_apis", name, "stage")
     settings = spec.stage
     access = logs.log_group(
-        ctx,
-        naming.api_access_log_group(name),
-        None,
-        settings.access_log_retention_days,
-        origin,
-        keep=True,
+        ctx, naming.api_access_log_group(name), settings.access_log_retention_days, origin
     )
     stage = apigatewayv2.Stage(
         naming.api_stage(name),

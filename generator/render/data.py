@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Join, Ref, Tags, dynamodb, efs, elasticache, rds, s3
+from troposphere import GetAtt, Ref, Sub, Tags, dynamodb, efs, elasticache, rds, s3
 
 from .. import naming
 from ..model.data import Bucket, Cache, Database, FileSystem, Table
@@ -95,7 +95,7 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
                         "Effect": "Deny",
                         "Principal": {"AWS": "*"},
                         "Action": "s3:*",
-                        "Resource": [arn, Join("", [arn, "/*"])],
+                        "Resource": [arn, Sub("${Arn}/*", Arn=arn)],
                         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                     }
                 ],

@@ -35,9 +35,7 @@ def lambda_function(
     ctx: Context, logical_id: str, role_id: str, log_id: str, spec: Spec, origin: Path
 ) -> awslambda.Function:
     function_name = f"{ctx.bp.name}-{spec.name}"
-    log_group = logs.log_group(
-        ctx, log_id, f"/aws/lambda/{function_name}", spec.log_retention_days, origin
-    )
+    log_group = logs.log_group(ctx, log_id, spec.log_retention_days, origin)
     statements = [
         iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"], [GetAtt(log_group, "Arn")]),
         *spec.statements,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from troposphere import GetAtt, Join, Ref, Sub
+from troposphere import GetAtt, Ref, Sub
 
 from ..model.permissions import (
     BucketPermission,
@@ -55,7 +55,7 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
     if isinstance(permission, BucketPermission):
         bucket = ctx.buckets[permission.bucket]
         arn = GetAtt(bucket, "Arn")
-        return _bucket(permission.access, arn, Join("", [arn, "/*"]))
+        return _bucket(permission.access, arn, Sub("${Arn}/*", Arn=arn))
     if isinstance(permission, TablePermission):
         table = GetAtt(ctx.tables[permission.table], "Arn")
         actions = [
@@ -64,7 +64,7 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
             if part in permission.access
             for a in _TABLE_ACTIONS[part]
         ]
-        return [iam.statement(actions, [table, Join("", [table, "/index/*"])])]
+        return [iam.statement(actions, [table, Sub("${Arn}/index/*", Arn=table)])]
     if isinstance(permission, WebSocketPermission):
         api = ctx.apis[permission.websocket_api]
         arn = Sub(

@@ -181,11 +181,7 @@ def _container(
 def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs.TaskDefinition:
     origin = ("services", name)
     log_group = logs.log_group(
-        ctx,
-        naming.log_group(name),
-        f"/ecs/{ctx.bp.name}/{name}",
-        svc.log_retention_days,
-        (*origin, "log_retention_days"),
+        ctx, naming.log_group(name), svc.log_retention_days, (*origin, "log_retention_days")
     )
     execution = iam.role(
         ctx,
