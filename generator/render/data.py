@@ -146,14 +146,13 @@ def _private_subnets(ctx: Context) -> list[Ref]:
 
 def _database(ctx: Context, name: str, spec: Database) -> None:
     origin = ("databases", name)
-    group = security.security_group(
+    group = security.entry_group(
         ctx,
+        origin,
         naming.database_security_group(name),
         f"Database {name} of {ctx.bp.name}",
-        origin,
         egress_anywhere=False,
     )
-    ctx.groups[("databases", name)] = group
     subnets = ctx.add(
         rds.DBSubnetGroup(
             naming.database_subnet_group(name),
@@ -197,14 +196,13 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
 
 def _cache(ctx: Context, name: str, spec: Cache) -> None:
     origin = ("caches", name)
-    group = security.security_group(
+    group = security.entry_group(
         ctx,
+        origin,
         naming.cache_security_group(name),
         f"Cache {name} of {ctx.bp.name}",
-        origin,
         egress_anywhere=False,
     )
-    ctx.groups[("caches", name)] = group
     subnets = ctx.add(
         elasticache.SubnetGroup(
             naming.cache_subnet_group(name),
@@ -243,14 +241,13 @@ def _cache(ctx: Context, name: str, spec: Cache) -> None:
 
 def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
     origin = ("file_systems", name)
-    group = security.security_group(
+    group = security.entry_group(
         ctx,
+        origin,
         naming.file_system_security_group(name),
         f"File system {name} of {ctx.bp.name}",
-        origin,
         egress_anywhere=False,
     )
-    ctx.groups[("file_systems", name)] = group
     fs = ctx.add(
         _protect(
             efs.FileSystem(

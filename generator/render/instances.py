@@ -80,8 +80,7 @@ def host_group(
     """The security group of EC2 hosts (an instance group, EC2 capacity): any egress, SSH
     from the CIDR blocks in ``ssh_from`` (the names there are handled by reach.py), and
     registered under the entry so that others may be allowed to reach it."""
-    group = security.security_group(ctx, logical_id, description, origin, egress_anywhere=True)
-    ctx.groups[origin] = group
+    group = security.entry_group(ctx, origin, logical_id, description, egress_anywhere=True)
     for source in sorted(s for s in ssh_from if is_cidr(s)):
         security.allow_cidr(ctx, group, source, 22, f"SSH from {source}", (*origin, "ssh_from"))
     return group

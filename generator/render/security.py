@@ -46,6 +46,21 @@ def security_group(
     return SecurityGroupHandle(group, logical_id.removesuffix("SecurityGroup"))
 
 
+def entry_group(
+    ctx: Context,
+    entry: tuple[str, str],
+    logical_id: str,
+    description: str,
+    *,
+    egress_anywhere: bool,
+) -> SecurityGroupHandle:
+    """The security group of one blueprint entry (a service, a database, ...), registered
+    under ``(section, name)`` so that reach rules can name it."""
+    group = security_group(ctx, logical_id, description, entry, egress_anywhere=egress_anywhere)
+    ctx.groups[entry] = group
+    return group
+
+
 def allow_cidr(
     ctx: Context, target: SecurityGroupHandle, cidr: str, port: int, description: str, origin: Path
 ) -> None:

@@ -226,14 +226,13 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
     capacity = ec2_capacity_of(svc)
     task = _task_definition(ctx, name, svc, capacity is not None)
     if capacity is None:
-        group = security.security_group(
+        group = security.entry_group(
             ctx,
+            origin,
             naming.service_security_group(name),
             f"Tasks of service {name} of {ctx.bp.name}",
-            origin,
             egress_anywhere=True,
         )
-        ctx.groups[("services", name)] = group
     else:
         group = ctx.groups[("ec2_capacity", capacity)]
     _admit_load_balancers(ctx, name, group, bridge=capacity is not None)
