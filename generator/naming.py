@@ -31,6 +31,10 @@ INTERNET_GATEWAY = "InternetGateway"
 GATEWAY_ATTACHMENT = "InternetGatewayAttachment"
 PUBLIC_ROUTE_TABLE = "PublicRouteTable"
 PUBLIC_DEFAULT_ROUTE = "PublicDefaultRoute"
+FLOW_LOG = "VpcFlowLog"
+#: The bucket of access records. No entry's ID ends in "Archive", so none can collide.
+ACCESS_LOG_ARCHIVE = "AccessLogArchive"
+ACCESS_LOG_ARCHIVE_POLICY = "AccessLogArchivePolicy"
 
 
 def subnet(tier: str, index: int) -> str:
@@ -158,6 +162,10 @@ def database(name: str) -> str:
     return f"{stem(name)}Database"
 
 
+def database_monitoring_role(name: str) -> str:
+    return f"{stem(name)}DatabaseMonitoringRole"
+
+
 def database_subnet_group(name: str) -> str:
     return f"{stem(name)}DatabaseSubnetGroup"
 
@@ -247,6 +255,11 @@ def function_role(name: str) -> str:
 
 def function_log_group(name: str) -> str:
     return f"{stem(name)}FunctionLogGroup"
+
+
+def dead_letter_queue(function_id: str) -> str:
+    """Named after the function's own logical ID (user functions and ours alike)."""
+    return f"{function_id}DeadLetterQueue"
 
 
 def dns_updater(service_name: str) -> str:

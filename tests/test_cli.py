@@ -38,7 +38,7 @@ def test_build_writes_templates_and_deploy_script(
 ) -> None:
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "stack linebot (ap-northeast-1): 43 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    assert "stack linebot (ap-northeast-1): 46 resources, cfn-lint 0 error(s) 0 warning(s)" in out
     assert "deploy: bash templates_out/deploy.sh" in out
     template = json.loads((workdir / "templates_out" / "linebot.json").read_text())
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"

@@ -65,3 +65,6 @@ class Distribution(Strict):
 
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_200"
     """Which edge locations serve it."""
+
+    logging: bool = True
+    """Write CloudFront's standard logs to the stack's access-log bucket."""

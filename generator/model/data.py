@@ -37,8 +37,12 @@ class Database(Strict):
     username: str = Field(default="dbadmin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
     """The master user's name."""
 
-    multi_az: bool = False
-    """A standby in a second zone."""
+    multi_az: bool = True
+    """A standby in a second zone, with automatic failover (``false`` halves the price
+    and is recorded in the template as a deliberate choice)."""
+
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 60
+    """Enhanced monitoring: operating-system metrics every this many seconds (0: off)."""
 
     backup_retention_days: int = Field(default=7, ge=1, le=35)
     """Days of automated backups."""
@@ -85,6 +89,9 @@ class Bucket(Strict):
 
     noncurrent_version_expiry_days: int | None = Field(default=90, ge=1, le=3650)
     """Delete earlier versions after this many days (none: keep them)."""
+
+    access_logs: bool = True
+    """Record every request to the bucket in the stack's access-log bucket."""
 
 
 class Key(Strict):

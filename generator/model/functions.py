@@ -96,3 +96,7 @@ class Function(Strict):
 
     log_retention_days: LogRetentionDays = 30
     """How long its logs are kept."""
+
+    reserved_concurrency: int | None = Field(default=None, ge=1, le=10000)
+    """Concurrent executions reserved for this function (and its ceiling); default: none
+    reserved, since reserving takes from the account's shared pool."""

@@ -121,6 +121,12 @@ class LoadBalancer(Strict):
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
     """Connection idle timeout."""
 
+    deletion_protection: bool = True
+    """Refuse to delete the load balancer (and so its DNS name) until this is turned off."""
+
+    access_logs: bool = True
+    """Write a record of every request to the stack's access-log bucket."""
+
     aliases: list[DomainName] = Field(default=[])
     """Names given an A alias record to this load balancer, each in one of the zones."""
 

@@ -33,3 +33,6 @@ class Network(Strict):
 
     nat: Literal["none", "single", "per_az"] = "single"
     """Outbound internet for private subnets: none, one NAT gateway, or one per zone."""
+
+    flow_logs: bool = True
+    """Record the VPC's accepted and rejected traffic in the stack's access-log bucket."""

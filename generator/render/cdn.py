@@ -9,7 +9,7 @@ from troposphere import GetAtt, Output, Ref, cloudfront
 
 from .. import naming
 from ..model.cdn import Distribution
-from . import dns, security
+from . import access_logs, dns, scanner, security
 from .context import Context
 
 #: The hosted zone id every CloudFront alias record points into.
@@ -22,7 +22,7 @@ def render(ctx: Context) -> None:
         _distribution(ctx, name, ctx.bp.distributions[name])
     for name, service, port in ctx.resolved.origin_services:
         group = ctx.groups[("services", service)]
-        security.allow_cidr(
+        rule = security.allow_cidr(
             ctx,
             group,
             "0.0.0.0/0",
@@ -30,6 +30,7 @@ def render(ctx: Context) -> None:
             f"CloudFront ({name}) to origin",
             ("distributions", name, "origin"),
         )
+        scanner.skip(rule, "cloudfront-origin")
 
 
 def _certificate_arn(ctx: Context, name: str) -> Any:
@@ -63,45 +64,55 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         (*origin, "cache"),
     )
     source = spec.origin
-    distribution = ctx.add(
-        cloudfront.Distribution(
-            naming.distribution(name),
-            DistributionConfig=cloudfront.DistributionConfig(
-                Enabled=True,
-                Comment=f"{ctx.bp.name} {name}",
-                Aliases=sorted(spec.aliases),
-                HttpVersion="http2and3",
-                IPV6Enabled=False,
-                PriceClass=spec.price_class,
-                Origins=[
-                    cloudfront.Origin(
-                        Id="origin",
-                        DomainName=source.domain,
-                        CustomOriginConfig=cloudfront.CustomOriginConfig(
-                            OriginProtocolPolicy=f"{source.protocol}-only",
-                            HTTPPort=source.http_port,
-                            HTTPSPort=source.https_port,
-                            OriginSSLProtocols=["TLSv1.2"],
-                        ),
-                    )
-                ],
-                DefaultCacheBehavior=cloudfront.DefaultCacheBehavior(
-                    TargetOriginId="origin",
-                    ViewerProtocolPolicy="redirect-to-https",
-                    CachePolicyId=Ref(policy),
-                    Compress=True,
-                    AllowedMethods=_ALL_METHODS,
-                    CachedMethods=["GET", "HEAD"],
-                ),
-                ViewerCertificate=cloudfront.ViewerCertificate(
-                    AcmCertificateArn=_certificate_arn(ctx, spec.certificate),
-                    SslSupportMethod="sni-only",
-                    MinimumProtocolVersion="TLSv1.2_2021",
-                ),
+    extra: dict[str, Any] = {}
+    if spec.logging:
+        archive = access_logs.for_distribution(ctx)
+        extra["Logging"] = cloudfront.Logging(
+            Bucket=GetAtt(archive.bucket, "RegionalDomainName"),
+            Prefix=f"distributions/{name}/",
+            IncludeCookies=False,
+        )
+    resource = cloudfront.Distribution(
+        naming.distribution(name),
+        DistributionConfig=cloudfront.DistributionConfig(
+            Enabled=True,
+            Comment=f"{ctx.bp.name} {name}",
+            Aliases=sorted(spec.aliases),
+            HttpVersion="http2and3",
+            IPV6Enabled=False,
+            PriceClass=spec.price_class,
+            Origins=[
+                cloudfront.Origin(
+                    Id="origin",
+                    DomainName=source.domain,
+                    CustomOriginConfig=cloudfront.CustomOriginConfig(
+                        OriginProtocolPolicy=f"{source.protocol}-only",
+                        HTTPPort=source.http_port,
+                        HTTPSPort=source.https_port,
+                        OriginSSLProtocols=["TLSv1.2"],
+                    ),
+                )
+            ],
+            DefaultCacheBehavior=cloudfront.DefaultCacheBehavior(
+                TargetOriginId="origin",
+                ViewerProtocolPolicy="redirect-to-https",
+                CachePolicyId=Ref(policy),
+                Compress=True,
+                AllowedMethods=_ALL_METHODS,
+                CachedMethods=["GET", "HEAD"],
             ),
+            ViewerCertificate=cloudfront.ViewerCertificate(
+                AcmCertificateArn=_certificate_arn(ctx, spec.certificate),
+                SslSupportMethod="sni-only",
+                MinimumProtocolVersion="TLSv1.2_2021",
+            ),
+            **extra,
         ),
-        origin,
     )
+    scanner.skip(resource, "distribution-waf")
+    if not spec.logging:
+        scanner.skip(resource, "distribution-logs-off")
+    distribution = ctx.add(resource, origin)
     for alias in sorted(spec.aliases):
         dns.alias_record(
             ctx,

@@ -104,6 +104,8 @@ class Context:
     includes: dict[str, str] = field(default_factory=dict)
     #: certificate parameters whose values another stack's outputs provide
     imported_certificates: dict[str, AWSObject] = field(default_factory=dict)
+    #: the stack's access-log bucket (access_logs.Archive), made when first needed
+    access_log_archive: object | None = None
 
     def add(self, resource: R, origin: Path) -> R:
         """Add a resource to the template, remembering which blueprint entry made it. Two

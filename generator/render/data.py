@@ -11,7 +11,7 @@ from troposphere import GetAtt, Ref, Sub, Tags, dynamodb, efs, elasticache, rds,
 from .. import naming
 from ..model.data import Bucket, Cache, Database, FileSystem, Table
 from ..model.resolve_compute import ENGINE_PORTS
-from . import security
+from . import access_logs, iam, scanner, security
 from .context import Context
 
 #: DeletionPolicy/UpdateReplacePolicy by whether the type can snapshot.
@@ -79,6 +79,14 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
     )
     if spec.name is not None:
         bucket.BucketName = spec.name
+    if spec.access_logs:
+        archive = access_logs.for_bucket(ctx, name)
+        bucket.LoggingConfiguration = s3.LoggingConfiguration(
+            DestinationBucketName=Ref(archive.bucket), LogFilePrefix=f"buckets/{name}/"
+        )
+        bucket.DependsOn = [archive.policy.title]
+    else:
+        scanner.skip(bucket, "bucket-logs-off")
     if rules:
         bucket.LifecycleConfiguration = s3.LifecycleConfiguration(Rules=rules)
     resource = ctx.add(_protect(bucket, _RETAIN), origin)
@@ -134,6 +142,7 @@ def _table(ctx: Context, name: str, spec: Table) -> None:
         table.TimeToLiveSpecification = dynamodb.TimeToLiveSpecification(
             AttributeName=spec.ttl_attribute, Enabled=True
         )
+    scanner.skip(table, "table-key")
     resource = ctx.add(_protect(table, _RETAIN), ("tables", name))
     ctx.tables[name] = resource
     ctx.attributes[("tables", name, "name")] = Ref(resource)
@@ -182,6 +191,21 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
         AutoMinorVersionUpgrade=True,
         EnableIAMDatabaseAuthentication=spec.engine != "mariadb",
     )
+    if spec.monitoring_interval_seconds:
+        monitoring = iam.role(
+            ctx,
+            naming.database_monitoring_role(name),
+            "monitoring.rds.amazonaws.com",
+            [],
+            origin,
+            managed=["service-role/AmazonRDSEnhancedMonitoringRole"],
+        )
+        db.MonitoringInterval = spec.monitoring_interval_seconds
+        db.MonitoringRoleArn = GetAtt(monitoring, "Arn")
+    else:
+        scanner.skip(db, "database-monitoring-off")
+    if not spec.multi_az:
+        scanner.skip(db, "database-single-az")
     if spec.max_storage_gb is not None:
         db.MaxAllocatedStorage = spec.max_storage_gb
     if spec.database_name is not None:
@@ -212,7 +236,7 @@ def _cache(ctx: Context, name: str, spec: Cache) -> None:
         origin,
     )
     replicated = spec.replicas > 0
-    resource = ctx.add(
+    group_resource = ctx.add(
         _protect(
             elasticache.ReplicationGroup(
                 naming.cache(name),
@@ -235,8 +259,10 @@ def _cache(ctx: Context, name: str, spec: Cache) -> None:
         ),
         origin,
     )
-    ctx.attributes[("caches", name, "address")] = GetAtt(resource, "PrimaryEndPoint.Address")
-    ctx.attributes[("caches", name, "port")] = GetAtt(resource, "PrimaryEndPoint.Port")
+    scanner.skip(group_resource, "cache-auth")
+    address = GetAtt(group_resource, "PrimaryEndPoint.Address")
+    ctx.attributes[("caches", name, "address")] = address
+    ctx.attributes[("caches", name, "port")] = GetAtt(group_resource, "PrimaryEndPoint.Port")
 
 
 def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:

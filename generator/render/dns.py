@@ -9,6 +9,7 @@ from troposphere import GetAtt, Join, Output, Parameter, Ref, certificatemanager
 
 from .. import naming
 from ..errors import Path
+from . import scanner
 from .context import Context, ZoneHandle
 
 
@@ -85,16 +86,16 @@ def _certificate(ctx: Context, name: str) -> None:
     extra: dict[str, Any] = {}
     if cert.alternative_names:
         extra["SubjectAlternativeNames"] = names[1:]
-    ctx.certificates[name] = ctx.add(
-        certificatemanager.Certificate(
-            naming.certificate(name),
-            DomainName=cert.domain,
-            ValidationMethod="DNS",
-            DomainValidationOptions=options,
-            **extra,
-        ),
-        ("certificates", name),
+    resource = certificatemanager.Certificate(
+        naming.certificate(name),
+        DomainName=cert.domain,
+        ValidationMethod="DNS",
+        DomainValidationOptions=options,
+        **extra,
     )
+    if any(domain.startswith("*.") for domain in names):
+        scanner.skip(resource, "wildcard-certificate")
+    ctx.certificates[name] = ctx.add(resource, ("certificates", name))
 
 
 def alias_record(

@@ -69,6 +69,7 @@ def _public_dns(ctx: Context, name: str) -> None:
         },
         statements=statements,
         log_retention_days=svc.log_retention_days,
+        concurrency_skip="updater-concurrency",
     )
     fn = lambda_function(
         ctx,

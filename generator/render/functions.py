@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from troposphere import GetAtt, Ref, awslambda
+from troposphere import GetAtt, Ref, awslambda, sqs
 
 from .. import naming
 from ..errors import Path
 from ..model.functions import Function, ImageCode, InlineCode, S3Code
-from . import grants, iam, logs
+from . import grants, iam, logs, scanner
 from .context import Context
 
 
@@ -29,6 +29,9 @@ class Spec:
     environment: dict[str, Any]
     statements: list[dict[str, Any]]
     log_retention_days: int
+    reserved_concurrency: int | None = None
+    #: the scanner skip written when no concurrency is reserved
+    concurrency_skip: str = "function-concurrency"
 
 
 def lambda_function(
@@ -36,8 +39,21 @@ def lambda_function(
 ) -> awslambda.Function:
     function_name = f"{ctx.bp.name}-{spec.name}"
     log_group = logs.log_group(ctx, log_id, spec.log_retention_days, origin)
+    # Asynchronous invocations (EventBridge rules, retries) that fail for good land here
+    # rather than vanish; an idle queue costs nothing.
+    queue = sqs.Queue(
+        naming.dead_letter_queue(logical_id),
+        MessageRetentionPeriod=14 * 24 * 3600,
+        SqsManagedSseEnabled=True,
+        # Failed events are for debugging the function; they go with it, by choice.
+        DeletionPolicy="Delete",
+        UpdateReplacePolicy="Delete",
+    )
+    scanner.skip(queue, "queue-sse-sqs")
+    dead_letters = ctx.add(queue, origin)
     statements = [
         iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"], [GetAtt(log_group, "Arn")]),
+        iam.statement(["sqs:SendMessage"], [GetAtt(dead_letters, "Arn")]),
         *spec.statements,
     ]
     role = iam.role(ctx, role_id, "lambda.amazonaws.com", statements, origin)
@@ -50,7 +66,13 @@ def lambda_function(
         Timeout=spec.timeout_seconds,
         Architectures=[spec.architecture],
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
+        DeadLetterConfig=awslambda.DeadLetterConfig(TargetArn=GetAtt(dead_letters, "Arn")),
     )
+    if spec.reserved_concurrency is not None:
+        fn.ReservedConcurrentExecutions = spec.reserved_concurrency
+    else:
+        scanner.skip(fn, spec.concurrency_skip)
+    scanner.skip(fn, "function-vpc")
     if spec.image:
         fn.PackageType = "Image"
     else:
@@ -58,6 +80,7 @@ def lambda_function(
         fn.Handler = spec.handler
     if spec.environment:
         fn.Environment = awslambda.Environment(Variables=dict(sorted(spec.environment.items())))
+        scanner.skip(fn, "function-environment")
     return ctx.add(fn, origin)
 
 
@@ -86,6 +109,7 @@ def render(ctx: Context) -> None:
             environment=env,
             statements=grants.all_statements(ctx, fn.permissions),
             log_retention_days=fn.log_retention_days,
+            reserved_concurrency=fn.reserved_concurrency,
         )
         resource = lambda_function(
             ctx,

@@ -57,9 +57,12 @@ def role(
     principal: str,
     statements: Sequence[dict[str, Any]],
     origin: Path,
+    managed: Sequence[str] = (),
 ) -> iam.Role:
     """A role assumable only by ``principal`` acting for this account, with one inline
-    policy holding ``statements`` (none: no policy)."""
+    policy holding ``statements`` (none: no policy), and the AWS managed policies named in
+    ``managed`` (paths under ``arn:aws:iam::aws:policy/``; service roles only, never a
+    ``*FullAccess`` one)."""
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"Service": principal},
@@ -78,7 +81,9 @@ def role(
                 PolicyDocument={"Version": "2012-10-17", "Statement": list(statements)},
             )
         )
-    return ctx.add(
-        iam.Role(logical_id, AssumeRolePolicyDocument=trust, Policies=policies),
-        origin,
-    )
+    resource = iam.Role(logical_id, AssumeRolePolicyDocument=trust, Policies=policies)
+    if managed:
+        resource.ManagedPolicyArns = [
+            Sub(f"arn:${{AWS::Partition}}:iam::aws:policy/{path}") for path in sorted(managed)
+        ]
+    return ctx.add(resource, origin)

@@ -11,7 +11,7 @@ from .. import naming
 from ..errors import Path
 from ..model.instances import InstanceGroup
 from ..model.types import is_cidr
-from . import grants, security
+from . import grants, scanner, security
 from .context import Context, SecurityGroupHandle
 from .iam import role
 
@@ -141,5 +141,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
             instance.UserData = Base64(user_data)
         if spec.key_pair:
             instance.KeyName = spec.key_pair
+        if public_ip:
+            scanner.skip(instance, "public-instance")
         made.append(ctx.add(instance, origin))
     ctx.instances[name] = made

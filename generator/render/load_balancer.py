@@ -8,7 +8,7 @@ from troposphere import elasticloadbalancingv2 as elb
 from .. import naming
 from ..model.load_balancer import LoadBalancer
 from ..model.resolve import RouteTarget
-from . import dns, security
+from . import access_logs, dns, scanner, security
 from .context import Context, LoadBalancerHandle
 
 
@@ -29,9 +29,11 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
     ports = ([443] if lb.https else []) + ([80] if lb.http != "off" else [])
     for cidr in sorted(lb.allowed_cidrs):
         for port in ports:
-            security.allow_cidr(
+            rule = security.allow_cidr(
                 ctx, group, cidr, port, f"Clients on {port}", (*origin, "allowed_cidrs")
             )
+            if port == 80 and lb.http == "redirect" and cidr == "0.0.0.0/0":
+                scanner.skip(rule, "redirect-listener")
     tier = "public" if lb.scheme == "internet-facing" else "private"
     resource = ctx.add(
         elb.LoadBalancer(
@@ -48,10 +50,18 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
                     Key="routing.http.drop_invalid_header_fields.enabled", Value="true"
                 ),
                 elb.LoadBalancerAttributes(Key="routing.http2.enabled", Value="true"),
+                elb.LoadBalancerAttributes(
+                    Key="deletion_protection.enabled", Value=str(lb.deletion_protection).lower()
+                ),
+                *_access_logs(ctx, name, lb),
             ],
         ),
         origin,
     )
+    if lb.access_logs:
+        resource.DependsOn = [access_logs.for_load_balancer(ctx).policy.title]
+    else:
+        scanner.skip(resource, "load-balancer-logs-off")
     ctx.load_balancers[name] = LoadBalancerHandle(resource, group)
     targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
     for target in targets:
@@ -77,6 +87,17 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         )
     )
     _urls(ctx, name, lb, targets)
+
+
+def _access_logs(ctx: Context, name: str, lb: LoadBalancer) -> list[elb.LoadBalancerAttributes]:
+    if not lb.access_logs:
+        return [elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="false")]
+    archive = access_logs.for_load_balancer(ctx)
+    return [
+        elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
+        elb.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=Ref(archive.bucket)),
+        elb.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value=f"load-balancers/{name}"),
+    ]
 
 
 def _target_group(ctx: Context, target: RouteTarget) -> None:
@@ -185,6 +206,8 @@ def _listeners(
             ),
             (*origin, "http"),
         )
+        if not lb.https:
+            scanner.skip(http, "https-off", "https-off-tls")
         main = main or http
     assert main is not None
     for target in targets:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from troposphere import GetAtt, GetAZs, Ref, Select, Tags, ec2
+from troposphere import GetAtt, GetAZs, Ref, Select, Sub, Tags, ec2
 
 from .. import naming
+from . import access_logs
 from .context import Context
 
 _ORIGIN = ("network",)
@@ -23,6 +24,23 @@ def render(ctx: Context) -> None:
         _ORIGIN,
     )
     ctx.vpc = vpc
+    if net.flow_logs:
+        archive = access_logs.for_flow_logs(ctx)
+        ctx.add(
+            ec2.FlowLog(
+                naming.FLOW_LOG,
+                ResourceId=Ref(vpc),
+                ResourceType="VPC",
+                TrafficType="ALL",
+                LogDestinationType="s3",
+                LogDestination=Sub("${Arn}/vpc-flow-logs", Arn=GetAtt(archive.bucket, "Arn")),
+                MaxAggregationInterval=600,
+                DependsOn=[archive.policy.title],
+            ),
+            (*_ORIGIN, "flow_logs"),
+        )
+    else:
+        vpc.Metadata = {"blueprint": {"flow_logs": "off: network.flow_logs is false"}}
     igw = ctx.add(
         ec2.InternetGateway(naming.INTERNET_GATEWAY, Tags=Tags(Name=ctx.bp.name)), _ORIGIN
     )

@@ -63,10 +63,10 @@ def entry_group(
 
 def allow_cidr(
     ctx: Context, target: SecurityGroupHandle, cidr: str, port: int, description: str, origin: Path
-) -> None:
+) -> ec2.SecurityGroupIngress:
     """Admit a CIDR block to ``target`` on a TCP port."""
     source = naming.cidr(cidr)
-    ctx.add(
+    return ctx.add(
         ec2.SecurityGroupIngress(
             naming.ingress(target.stem, source, port),
             GroupId=GetAtt(target.group, "GroupId"),
