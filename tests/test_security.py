@@ -96,3 +96,62 @@ def test_the_walk_sees_every_kind_it_checks() -> None:
     kinds = {r["Type"] for path in TEMPLATES for r in resources(path).values()}
     assert set(STATEFUL) - kinds == set()
     assert {"AWS::EC2::Instance", "AWS::EC2::LaunchTemplate", "AWS::IAM::Role"} <= kinds
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_load_balancers_are_protected_and_logged(path: Path) -> None:
+    """Deletion protection and access logs on, invalid headers dropped: unless the blueprint
+    turned them off, and then the template says so."""
+    for logical_id, resource in resources(path).items():
+        if resource["Type"] != "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            continue
+        attributes = {
+            a["Key"]: a["Value"] for a in resource["Properties"]["LoadBalancerAttributes"]
+        }
+        assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+        skips = {s["id"] for s in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])}
+        if path.parent.name == "opt_outs":
+            assert attributes["deletion_protection.enabled"] == "false", logical_id
+            assert attributes["access_logs.s3.enabled"] == "false", logical_id
+            assert skips == {"CKV_AWS_91"}
+            continue
+        assert attributes["deletion_protection.enabled"] == "true", logical_id
+        assert attributes["access_logs.s3.enabled"] == "true", logical_id
+        assert attributes["access_logs.s3.bucket"] == {"Ref": "AccessLogArchive"}
+        assert resource["DependsOn"] == ["AccessLogArchivePolicy"], logical_id
+        assert skips == set()
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_vpc_has_flow_logs_or_says_why_not(path: Path) -> None:
+    found = resources(path)
+    for logical_id, resource in found.items():
+        if resource["Type"] != "AWS::EC2::VPC":
+            continue
+        logs = [r for r in found.values() if r["Type"] == "AWS::EC2::FlowLog"]
+        if path.parent.name == "opt_outs":
+            assert logs == []
+            assert "flow_logs" in resource["Metadata"]["blueprint"], logical_id
+            continue
+        assert [r["Properties"]["ResourceId"] for r in logs] == [{"Ref": logical_id}]
+        assert logs[0]["Properties"]["TrafficType"] == "ALL"
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_data_is_encrypted_at_rest_and_in_transit(path: Path) -> None:
+    for logical_id, resource in resources(path).items():
+        props = resource.get("Properties", {})
+        kind = resource["Type"]
+        if kind == "AWS::ElastiCache::ReplicationGroup":
+            assert props["AtRestEncryptionEnabled"] is True, logical_id
+            assert props["TransitEncryptionEnabled"] is True, logical_id
+        elif kind == "AWS::EFS::FileSystem":
+            assert props["Encrypted"] is True, logical_id
+        elif kind == "AWS::S3::Bucket":
+            rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            assert rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+            assert set(props["PublicAccessBlockConfiguration"].values()) == {True}
+        elif kind == "AWS::DynamoDB::Table":
+            assert props["SSESpecification"]["SSEEnabled"] is True, logical_id
+        elif kind == "AWS::SQS::Queue":
+            assert props["SqsManagedSseEnabled"] is True, logical_id
