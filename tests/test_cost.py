@@ -1,0 +1,437 @@
+"""The cost estimate, checked against sums worked out by hand.
+
+Prices used below (generator/prices.json), per hour unless said otherwise:
+
+ap-northeast-1: Fargate x86 $0.05056 per vCPU and $0.00553 per GB (Spot: 70% off, so
+$0.015168 and $0.001659); NAT gateway $0.062; ALB $0.0243; RDS db.t4g.micro $0.025;
+RDS gp3 $0.138 per GB-month; cache.t4g.micro $0.025; DynamoDB $0.000742 per WCU and
+$0.0001484 per RCU. us-east-1: t3.micro $0.0104, NAT gateway $0.045, EBS gp3 $0.08 per
+GB-month. Everywhere: public IPv4 $0.005, a created hosted zone $0.50 a month, a
+Secrets Manager secret $0.40 a month, detailed monitoring $2.10 an instance a month.
+A month is 730 hours; a week is 730/168 of a month.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator import cost
+from generator.model.compute import CapacityShare
+from generator.pipeline import check
+
+from .conftest import ROOT
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+WEEK = 730 / 168
+
+
+def estimate(tmp_path: Path, body: str, region: str = "ap-northeast-1") -> cost.Estimate:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(f"name: costs\nregion: {region}\n{body}")
+    return cost.estimate(check(path))
+
+
+def example(name: str) -> cost.Estimate:
+    return cost.estimate(check(ROOT / "examples" / f"{name}.yaml"))
+
+
+def line(e: cost.Estimate, item: str) -> cost.Line:
+    found = [x for x in e.lines if x.item == item]
+    assert len(found) == 1, [x.item for x in e.lines]
+    return found[0]
+
+
+def priced(e: cost.Estimate) -> dict[str, float]:
+    """Item -> monthly, for the lines in the total."""
+    return {x.item: x.monthly for x in e.lines if x.monthly is not None}
+
+
+PUBLIC_TASK = """
+network: {azs: 2, nat: none}
+services:
+  web:
+    subnets: public
+    public_ip: true
+    containers:
+      app: {image: example/app:1}
+"""
+
+
+def test_one_fargate_task_all_month(tmp_path: Path) -> None:
+    e = estimate(tmp_path, PUBLIC_TASK)
+    # 0.25 vCPU x 730 h = 182.5 vCPU-h x 0.05056 = 9.2272 -> 9.23
+    # 0.5 GB x 730 h = 365 GB-h x 0.00553 = 2.01845 -> 2.02
+    # its public IPv4 address: 730 h x 0.005 = 3.65
+    assert priced(e) == {
+        "web: Fargate vCPU": 9.23,
+        "web: Fargate memory": 2.02,
+        "public IPv4: service web tasks": 3.65,
+    }
+    assert line(e, "web: Fargate vCPU").quantity == 182.5
+    assert line(e, "web: Fargate memory").quantity == 365
+    assert e.total == 14.90
+    assert (e.region, e.currency, e.prices_date) == ("ap-northeast-1", "USD", "2025-01-01")
+
+
+def test_nat_single_and_per_az(tmp_path: Path) -> None:
+    single = estimate(tmp_path, "network: {azs: 3, nat: single}\n")
+    # one gateway: 730 h x 0.062 = 45.26; its address 730 h x 0.005 = 3.65
+    assert priced(single) == {"NAT gateways (1)": 45.26, "public IPv4: NAT gateways (1)": 3.65}
+    assert single.total == 48.91
+    per_az = estimate(tmp_path, "network: {azs: 3, nat: per_az}\n")
+    # three gateways: 2,190 h x 0.062 = 135.78; addresses 2,190 h x 0.005 = 10.95
+    assert priced(per_az) == {"NAT gateways (3)": 135.78, "public IPv4: NAT gateways (3)": 10.95}
+    assert per_az.total == 146.73
+    none = estimate(tmp_path, "network: {azs: 3, nat: none}\n")
+    assert none.total == 0
+    # NAT data processing is usage: a price per GB, never a total
+    usage = line(single, "NAT data processing")
+    assert (usage.monthly, usage.unit, usage.unit_price) == (None, "GB", 0.062)
+
+
+def test_fargate_spot_is_seventy_percent_off(tmp_path: Path) -> None:
+    e = estimate(
+        tmp_path,
+        """
+network: {nat: none}
+services:
+  blog:
+    capacity: fargate_spot
+    cpu: 512
+    memory: 1024
+    subnets: public
+    public_ip: true
+    containers:
+      app: {image: example/app:1}
+""",
+    )
+    # 0.5 vCPU x 730 h = 365 vCPU-h x (0.05056 x 0.3 = 0.015168) = 5.53632 -> 5.54
+    # 1 GB x 730 h = 730 GB-h x (0.00553 x 0.3 = 0.001659) = 1.21107 -> 1.21
+    vcpu, memory = line(e, "blog: Fargate Spot vCPU"), line(e, "blog: Fargate Spot memory")
+    assert (vcpu.unit_price, vcpu.monthly) == (0.015168, 5.54)
+    assert (memory.unit_price, memory.monthly) == (0.001659, 1.21)
+    assert any("70% below" in a for a in e.assumptions)
+
+
+def test_capacity_strategy_splits_tasks_by_base_then_weight(tmp_path: Path) -> None:
+    shares = [
+        CapacityShare(provider="FARGATE", base=1, weight=1),
+        CapacityShare(provider="FARGATE_SPOT", weight=3),
+    ]
+    # 5 tasks: the base 1 on FARGATE, then the other 4 split 1:3
+    assert cost.split(5, shares) == {"FARGATE": 2.0, "FARGATE_SPOT": 3.0}
+    assert cost.split(1, shares) == {"FARGATE": 1.0, "FARGATE_SPOT": 0.0}
+    e = estimate(
+        tmp_path,
+        """
+services:
+  crunch:
+    cpu: 1024
+    memory: 2048
+    desired_count: 5
+    capacity:
+      - {provider: FARGATE, base: 1, weight: 1}
+      - {provider: FARGATE_SPOT, weight: 3}
+    containers:
+      app: {image: example/app:1}
+""",
+    )
+    # on-demand: 2 tasks x 730 h x 1 vCPU = 1,460 x 0.05056 = 73.8176 -> 73.82
+    #            2 x 730 x 2 GB = 2,920 x 0.00553 = 16.1476 -> 16.15
+    # Spot:      3 x 730 x 1 vCPU = 2,190 x 0.015168 = 33.21792 -> 33.22
+    #            3 x 730 x 2 GB = 4,380 x 0.001659 = 7.26642 -> 7.27
+    assert line(e, "crunch: Fargate vCPU").monthly == 73.82
+    assert line(e, "crunch: Fargate memory").monthly == 16.15
+    assert line(e, "crunch: Fargate Spot vCPU").monthly == 33.22
+    assert line(e, "crunch: Fargate Spot memory").monthly == 7.27
+
+
+def test_weekly_cron_fire_times() -> None:
+    # minutes from Sunday 00:00: Sunday 08:00 and Saturday 08:00
+    assert cost.weekly_minutes("cron(0 8 ? * SAT,SUN *)") == [480, 6 * 1440 + 480]
+    # every day (day-of-month *) at 23:30
+    assert cost.weekly_minutes("cron(30 23 * * ? *)") == [d * 1440 + 1410 for d in range(7)]
+    # ranges, numbers (1 = Sunday) and steps
+    assert cost.weekly_minutes("cron(0 9 ? * MON-FRI *)") == [d * 1440 + 540 for d in range(1, 6)]
+    assert cost.weekly_minutes("cron(0 0/12 ? * 1 *)") == [0, 720]
+    # what a week cannot show
+    assert cost.weekly_minutes("cron(0 8 1 * ? *)") is None
+    assert cost.weekly_minutes("cron(0 8 ? * 2#1 *)") is None
+    assert cost.weekly_minutes("cron(0 8 ? JAN MON *)") is None
+    assert cost.weekly_minutes("rate(1 hour)") is None
+
+
+def scheduled(start: str, stop: str, start_tz: str = "UTC", stop_tz: str = "UTC") -> str:
+    return f"""
+services:
+  web:
+    desired_count: 0
+    containers:
+      app: {{image: example/app:1}}
+schedules:
+  up:
+    expression: {start}
+    timezone: {start_tz}
+    service: web
+    desired_count: 2
+  down:
+    expression: {stop}
+    timezone: {stop_tz}
+    service: web
+    desired_count: 0
+"""
+
+
+def test_schedules_count_the_hours_they_leave_running(tmp_path: Path) -> None:
+    e = estimate(tmp_path, scheduled("cron(0 9 ? * MON-FRI *)", "cron(0 17 ? * MON-FRI *)"))
+    # 8 h x 5 days = 40 h/week at 2 tasks = 80 task-h/week x 730/168 = 347.619 task-h
+    # x 0.25 vCPU = 86.905 vCPU-h x 0.05056 = 4.39390 -> 4.39
+    # x 0.5 GB = 173.810 GB-h x 0.00553 = 0.96117 -> 0.96
+    vcpu = line(e, "web: Fargate vCPU")
+    assert vcpu.quantity == pytest.approx(80 * WEEK * 0.25)
+    assert vcpu.monthly == 4.39
+    assert line(e, "web: Fargate memory").monthly == 0.96
+    assert "40 h/week at 2 tasks -> 347.62 task-hours/month" in vcpu.note
+
+
+def test_schedules_wrap_around_the_week(tmp_path: Path) -> None:
+    # up Saturday 22:00, down Monday 06:00: 2 + 24 + 6 = 32 h/week, across the week's
+    # start (Sunday 00:00), whose count the last event of the week (Saturday) decides
+    e = estimate(tmp_path, scheduled("cron(0 22 ? * SAT *)", "cron(0 6 ? * MON *)"))
+    assert line(e, "web: Fargate vCPU").quantity == pytest.approx(2 * 32 * WEEK * 0.25)
+
+
+def test_schedules_in_different_time_zones(tmp_path: Path) -> None:
+    # up 09:00 in Tokyo (00:00 UTC), down 01:00 UTC: 1 h a day, 7 h/week at 2 tasks
+    body = scheduled("cron(0 9 * * ? *)", "cron(0 1 * * ? *)", start_tz="Asia/Tokyo")
+    e = estimate(tmp_path, body)
+    assert line(e, "web: Fargate vCPU").quantity == pytest.approx(2 * 7 * WEEK * 0.25)
+
+
+def test_schedule_that_is_not_weekly_is_priced_at_its_largest_count(tmp_path: Path) -> None:
+    e = estimate(tmp_path, scheduled("rate(1 hour)", "cron(0 17 ? * MON-FRI *)"))
+    vcpu = line(e, "web: Fargate vCPU")
+    # 2 tasks all month: 1,460 task-h x 0.25 = 365 vCPU-h
+    assert vcpu.quantity == 365
+    assert "does not repeat weekly" in vcpu.note
+
+
+def test_disabled_schedules_do_not_count(tmp_path: Path) -> None:
+    body = scheduled("cron(0 9 ? * MON-FRI *)", "cron(0 17 ? * MON-FRI *)")
+    body = body.replace("desired_count: 2\n", "desired_count: 2\n    enabled: false\n")
+    e = estimate(tmp_path, body)
+    # only "down" is left: 0 tasks all week
+    assert line(e, "web: Fargate vCPU").monthly == 0
+
+
+def test_created_zone_costs_and_existing_zone_does_not(tmp_path: Path) -> None:
+    e = estimate(
+        tmp_path,
+        """
+network: {nat: none}
+zones:
+  new: {domain: example.com}
+  old: {domain: example.org, existing_id: Z0123456789ABCDEFGHIJ}
+""",
+    )
+    assert line(e, "new: hosted zone example.com").monthly == 0.50
+    existing = line(e, "old: hosted zone example.org")
+    assert (existing.quantity, existing.monthly) == (0, 0)
+    assert "not counted" in existing.note
+    assert e.total == 0.50
+
+
+DATABASE = """
+network: {nat: none}
+databases:
+  main:
+    engine: postgres
+    version: "16.4"
+"""
+
+
+def test_single_az_database_with_default_class_and_storage(tmp_path: Path) -> None:
+    e = estimate(tmp_path, DATABASE + "    multi_az: false\n")
+    # the model's defaults: db.t4g.micro, 20 GB of gp3
+    # 730 h x 0.025 = 18.25; 20 GB x 0.138 = 2.76; the RDS-managed secret 0.40
+    assert priced(e) == {
+        "main: db.t4g.micro PostgreSQL": 18.25,
+        "main: gp3 storage": 2.76,
+        "main: master password secret": 0.40,
+    }
+    assert e.total == 21.41
+
+
+def test_multi_az_database_doubles_instance_and_storage(tmp_path: Path) -> None:
+    e = estimate(tmp_path, DATABASE + "    multi_az: true\n    storage_gb: 100\n")
+    # 2 x 730 h x 0.025 = 36.50; 2 x 100 GB x 0.138 = 27.60
+    assert line(e, "main: db.t4g.micro PostgreSQL").monthly == 36.50
+    assert line(e, "main: gp3 storage").monthly == 27.60
+    # enhanced monitoring (on by default) writes to CloudWatch Logs: a price per GB
+    assert line(e, "main: enhanced monitoring").unit_price == 0.76
+
+
+def test_instances_in_us_east_1(tmp_path: Path) -> None:
+    e = estimate(
+        tmp_path,
+        """
+instances:
+  web:
+    count: 2
+    subnets: public
+""",
+        region="us-east-1",
+    )
+    # 2 x t3.micro (the default): 1,460 h x 0.0104 = 15.184 -> 15.18
+    # public IPs (public subnets): 1,460 h x 0.005 = 7.30
+    # root volumes 2 x 8 GB (the default) x 0.08 = 1.28; monitoring 2 x 2.10 = 4.20
+    # the default NAT (single): 730 h x 0.045 = 32.85 and its address 3.65
+    assert priced(e) == {
+        "web: 2 x t3.micro": 15.18,
+        "public IPv4: instances web (2)": 7.30,
+        "web: gp3 root volumes": 1.28,
+        "web: detailed monitoring": 4.20,
+        "NAT gateways (1)": 32.85,
+        "public IPv4: NAT gateways (1)": 3.65,
+    }
+    assert e.total == 64.46
+
+
+def test_caches_valkey_is_cheaper(tmp_path: Path) -> None:
+    body = """
+network: {nat: none}
+caches:
+  sessions: {engine: ENGINE, version: "7.2", replicas: 1}
+"""
+    redis = estimate(tmp_path, body.replace("ENGINE", "redis"))
+    # primary + 1 replica of cache.t4g.micro: 1,460 h x 0.025 = 36.50
+    assert redis.total == 36.50
+    valkey = estimate(tmp_path, body.replace("ENGINE", "valkey"))
+    # 20% less: 1,460 h x 0.02 = 29.20
+    assert valkey.total == 29.20
+
+
+def test_provisioned_table(tmp_path: Path) -> None:
+    e = estimate(
+        tmp_path,
+        """
+network: {nat: none}
+tables:
+  events:
+    partition_key: {name: id}
+    billing: provisioned
+    read_capacity: 5
+    write_capacity: 5
+""",
+    )
+    # 5 WCU x 730 h x 0.000742 = 2.7083 -> 2.71; 5 RCU x 730 h x 0.0001484 = 0.54166 -> 0.54
+    assert priced(e) == {
+        "events: provisioned write capacity": 2.71,
+        "events: provisioned read capacity": 0.54,
+    }
+
+
+def test_price_missing_from_the_table_is_left_out_and_said(tmp_path: Path) -> None:
+    e = estimate(
+        tmp_path, "network: {nat: none}\ninstances:\n  big: {instance_type: x2iedn.32xlarge}\n"
+    )
+    missing = line(e, "big: 1 x x2iedn.32xlarge")
+    assert missing.monthly is None
+    assert "no price in the table" in missing.note
+    assert any("big: 1 x x2iedn.32xlarge" in a for a in e.assumptions)
+    # the volume and monitoring still count: 8 GB x 0.096 = 0.77 (0.768); 2.10
+    assert e.total == 2.87
+
+
+def test_unknown_region_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(cost.UnknownRegion) as caught:
+        estimate(tmp_path, "network: {nat: none}\n", region="eu-west-3")
+    assert str(caught.value) == (
+        "no prices for region 'eu-west-3': the price table has ap-northeast-1 and us-east-1"
+    )
+    assert isinstance(caught.value, ValueError)
+
+
+def test_chatbot_runs_only_its_scheduled_hours() -> None:
+    e = example("chatbot-fargate-spot")
+    vcpu = line(e, "bot: Fargate Spot vCPU")
+    # 08:00-09:00 on Saturday and Sunday: 2 h/week x 730/168 = 8.69 task-hours
+    assert vcpu.quantity == pytest.approx(0.25 * 2 * WEEK)
+    assert "2 h/week at 1 task -> 8.69 task-hours/month" in vcpu.note
+    # 2.1726 vCPU-h x 0.015168 = 0.03295 -> 0.03; 17.381 GB-h x 0.001659 = 0.02884 -> 0.03
+    # the task's address 8.69 h x 0.005 = 0.04; the ALB's 3 addresses 2,190 h x 0.005 = 10.95
+    # the ALB 730 h x 0.0243 = 17.739 -> 17.74; the created zone 0.50
+    assert priced(e) == {
+        "public IPv4: load balancer web (3 zones)": 10.95,
+        "public IPv4: service bot tasks": 0.04,
+        "web: application load balancer": 17.74,
+        "bot: Fargate Spot vCPU": 0.03,
+        "bot: Fargate Spot memory": 0.03,
+        "main: hosted zone example.com": 0.50,
+    }
+    assert e.total == 29.29
+
+
+def test_ghost_blog_every_line() -> None:
+    e = example("ghost-fargate-efs-cloudfront")
+    assert [(x.component, x.item, x.monthly) for x in e.lines] == [
+        ("network", "public IPv4: service ghost tasks", 3.65),
+        ("network", "data transfer out to the internet", None),
+        ("services", "ghost: Fargate Spot vCPU", 5.54),
+        ("services", "ghost: Fargate Spot memory", 1.21),
+        ("file systems", "content: EFS Standard storage", None),
+        ("file systems", "content: elastic throughput reads", None),
+        ("file systems", "content: elastic throughput writes", None),
+        ("file systems", "content: daily backups", None),
+        ("functions", "ghost-dns: compute (DNS updater of ghost)", None),
+        ("functions", "requests (1 function)", None),
+        ("cdn", "blog: data transfer out", None),
+        ("cdn", "blog: HTTPS requests", None),
+        ("dns", "main: hosted zone example.com", 0.0),
+        ("dns", "queries", None),
+        ("logs", "access-log bucket: S3 Standard storage", None),
+        ("logs", "VPC flow logs delivered to S3", None),
+        ("logs", "ingestion (2 log groups)", None),
+        ("logs", "storage", None),
+    ]
+    # 3.65 + 5.54 + 1.21 (see test_fargate_spot_is_seventy_percent_off) + 0 (existing zone)
+    assert e.total == 10.40
+    assert line(e, "blog: data transfer out").unit_price == 0.114
+    assert line(e, "content: EFS Standard storage").unit_price == 0.36
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_estimates_and_json_adds_up(path: Path) -> None:
+    e = cost.estimate(check(path))
+    data = json.loads(json.dumps(cost.as_json(e)))
+    assert set(data) == {"region", "currency", "prices_date", "assumptions", "lines", "total"}
+    monthly = [Decimal(repr(x["monthly"])) for x in data["lines"] if x["monthly"] is not None]
+    assert sum(monthly) == Decimal(repr(data["total"]))
+    assert all(m == m.quantize(Decimal("0.01")) for m in monthly)
+    assert e.total > 0
+    printed = cost.text(e)
+    total_row = next(r for r in printed.splitlines() if r.startswith("  total per month"))
+    assert total_row.endswith(f"${e.total:,.2f}")
+    assert f"prices of {e.prices_date}" in printed
+    assert all(a in printed for a in e.assumptions)
+
+
+def test_text_groups_lines_by_component() -> None:
+    printed = cost.text(example("rails-ec2-rds"))
+    headings = [row for row in printed.splitlines() if row and not row.startswith((" ", "-"))]
+    assert headings == [
+        "Estimated monthly cost in ap-northeast-1 (USD)",
+        "network",
+        "load balancers",
+        "instances",
+        "databases",
+        "buckets",
+        "dns",
+        "logs",
+    ]
+    assert "730 instance-hour x $0.025" in printed
+    assert "$0.025 per GB-month" in printed
