@@ -1,7 +1,9 @@
-"""The command line: ``blueprint build`` and ``blueprint validate``.
+"""The command line: ``blueprint build``, ``validate``, ``diff``, ``schema``, ``init``,
+``graph`` and ``cost``.
 
 Exit codes: 0 done, 1 the blueprint is invalid, 2 cfn-lint found errors in the
-templates, 3 usage or file errors, 4 an internal error (a bug in blueprint).
+templates, 3 usage or file errors, 4 an internal error (a bug in blueprint), 5 (``build
+--check``) the output folder is not what the blueprint builds.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import NoReturn, TextIO
 
 from .errors import BlueprintError, Problem, Severity
 
-EXIT_OK, EXIT_INVALID, EXIT_LINT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INVALID, EXIT_LINT, EXIT_USAGE, EXIT_INTERNAL, EXIT_STALE = 0, 1, 2, 3, 4, 5
 
 #: Problems in these files mean the file itself could not be used.
 _FILE_CODES = frozenset({"file", "file-too-large"})
@@ -58,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
                 default="templates_out",
                 help="where templates go (default: templates_out/)",
             )
+            cmd.add_argument(
+                "--check",
+                action="store_true",
+                help="write nothing; exit 5 if --out differs from what this build writes "
+                "(for CI and pre-commit)",
+            )
     diff = sub.add_parser(
         "diff",
         help="what deploying this blueprint would change, offline",
@@ -86,6 +94,33 @@ def _parser() -> argparse.ArgumentParser:
         default="blueprint.schema.json",
         help="where to write it (default: blueprint.schema.json; - for stdout)",
     )
+    init = sub.add_parser(
+        "init",
+        help="start a blueprint from one of the shipped examples",
+        description="Write a starter blueprint from a shipped example, with its JSON schema "
+        "beside it and the files it names. Nothing that is already there is overwritten "
+        "unless --force says so.",
+    )
+    init.add_argument("path", nargs="?", default="blueprint.yaml", help="where to write it")
+    init.add_argument("--example", default=None, help="which example (see --list)")
+    init.add_argument("--list", action="store_true", help="name the examples and stop")
+    init.add_argument("--force", action="store_true", help="replace files already there")
+    graph = sub.add_parser(
+        "graph",
+        help="draw the architecture (Mermaid or Graphviz DOT)",
+        description="Draw the validated blueprint: entry points, compute, data, schedules "
+        "and events, and the traffic the security groups allow, by subnet tier.",
+    )
+    graph.add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    cost = sub.add_parser(
+        "cost",
+        help="estimate the monthly cost",
+        description="Estimate what the blueprint costs a month, per component, from the "
+        "dated price table shipped with blueprint; usage-driven prices are shown per unit.",
+    )
+    cost.add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
+    cost.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -100,6 +135,66 @@ def _write_schema(out: str) -> int:
     target = Path(out)
     write_all(target.parent, {target.name: text.encode()}, modes={}, manifest=False)
     print(f"wrote {target}")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from . import starter
+    from .schema import schema_text
+
+    if args.list:
+        for found in starter.examples():
+            print(f"{found.name:32} {found.summary}")
+        return EXIT_OK
+    try:
+        files = starter.plan(args.example or starter.DEFAULT, Path(args.path), schema_text())
+        written = starter.write(files, args.force)
+    except starter.StarterError as exc:
+        print(f"blueprint init: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: blueprint build {args.path}")
+    return EXIT_OK
+
+
+def _checked_or_exit(path: str) -> object:
+    """The checked blueprint, or the exit code after printing why it is not valid."""
+    from . import pipeline
+
+    try:
+        return pipeline.check(Path(path), path)
+    except BlueprintError as exc:
+        _emit(exc.problems, "text", sys.stderr)
+        is_file = any(p.code in _FILE_CODES for p in exc.problems)
+        return EXIT_USAGE if is_file else EXIT_INVALID
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from . import graph
+
+    checked = _checked_or_exit(args.path)
+    if isinstance(checked, int):
+        return checked
+    sys.stdout.write(graph.render(checked, args.format))  # type: ignore[arg-type]
+    return EXIT_OK
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from . import cost
+
+    checked = _checked_or_exit(args.path)
+    if isinstance(checked, int):
+        return checked
+    try:
+        estimate = cost.estimate(checked)  # type: ignore[arg-type]
+    except cost.UnknownRegion as exc:
+        print(f"blueprint cost: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(json.dumps(cost.as_json(estimate), indent=2))
+    else:
+        sys.stdout.write(cost.text(estimate))
     return EXIT_OK
 
 
@@ -219,10 +314,29 @@ def _run(args: argparse.Namespace) -> int:
     if _failed(checked.warnings, args.strict):
         return EXIT_INVALID
     out = Path(args.out)
+    if args.check:
+        return _check_fresh(build, out, args.path)
     _warn_data_loss(build, out)
     pipeline.write(build, out)
     if args.format == "text":
         _summary(build, out)
+    return EXIT_OK
+
+
+def _check_fresh(build: object, out: Path, source: str) -> int:
+    from .output import differences
+    from .pipeline import Build
+
+    assert isinstance(build, Build)
+    stale = differences(out, build.files)
+    if stale:
+        print(
+            f"{out}/ is stale: {', '.join(stale)} differ from what {source} builds; "
+            "run `blueprint build` and commit the result",
+            file=sys.stderr,
+        )
+        return EXIT_STALE
+    print(f"{out}/ is fresh")
     return EXIT_OK
 
 
@@ -250,6 +364,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _write_schema(args.out)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "init":
+            return _init(args)
+        if args.command == "graph":
+            return _graph(args)
+        if args.command == "cost":
+            return _cost(args)
         return _run(args)
     except InternalError as exc:
         print(

@@ -28,6 +28,17 @@ def _previous(out_dir: Path) -> set[str]:
     return {n for n in lines if n and "/" not in n and n not in (".", "..")}
 
 
+def differences(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
+    """The files of ``out_dir`` that a build would write, change or remove (sorted)."""
+    changed = [
+        name
+        for name, data in files.items()
+        if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != data
+    ]
+    removed = _previous(out_dir) - set(files) if out_dir.is_dir() else set()
+    return sorted({*changed, *removed})
+
+
 def write_all(
     out_dir: Path, files: Mapping[str, bytes], *, modes: Mapping[str, int], manifest: bool = True
 ) -> None:
