@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -305,7 +305,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(f"{args.path}: valid ({len(checked.warnings)} warning(s))")
         return EXIT_OK
-    pipeline.lint(build)
+    pipeline.lint(build, _progress() if len(build.stacks) > 1 else None)
     problems = [*checked.warnings, *build.lint_problems]
     _emit(problems, args.format, sys.stderr)
     if _failed(build.lint_problems, args.strict):
@@ -321,6 +321,19 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "text":
         _summary(build, out)
     return EXIT_OK
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A one-line lint counter on a terminal; nothing when output goes elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\rcfn-lint: {done}/{total} templates{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _check_fresh(build: object, out: Path, source: str) -> int:

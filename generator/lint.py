@@ -1,8 +1,25 @@
-"""cfn-lint, in-process, on the exact text that will be written: findings as values."""
+"""cfn-lint, in-process, on the exact text that will be written: findings as values.
+
+Results are cached by the exact template bytes, the cfn-lint version, the region and the
+rule configuration, in ``$BLUEPRINT_CACHE_DIR`` (default: ``$XDG_CACHE_HOME/blueprint``,
+else ``~/.cache/blueprint``; ``off`` disables it). When every template is in the cache,
+cfn-lint is not even imported. Templates that are not are linted in parallel, one process
+per core, forked after cfn-lint is imported so that each starts warm.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+#: Part of every cache key: the rules that run (cfn-lint's defaults: errors and warnings).
+RULE_CONFIG = "default-rules"
 
 
 @dataclass(frozen=True, order=True)
@@ -45,3 +62,89 @@ def lint(text: str, region: str) -> list[Finding]:
         )
         for m in matches
     )
+
+
+def cache_dir() -> Path | None:
+    """Where lint results are kept (None: not kept)."""
+    chosen = os.environ.get("BLUEPRINT_CACHE_DIR")
+    if chosen == "off":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "blueprint"
+
+
+def cache_key(text: str, region: str) -> str:
+    version = metadata.version("cfn-lint")
+    head = f"cfn-lint {version}\0{region}\0{RULE_CONFIG}\0".encode()
+    return hashlib.sha256(head + text.encode()).hexdigest()
+
+
+def _read(folder: Path, key: str) -> list[Finding] | None:
+    try:
+        raw = json.loads((folder / "lint" / f"{key}.json").read_text())
+        return [
+            Finding(f["line"], f["column"], f["rule"], f["message"], tuple(f["path"])) for f in raw
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or damaged: lint again
+
+
+def _store(folder: Path, key: str, findings: list[Finding]) -> None:
+    target = folder / "lint" / f"{key}.json"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump([asdict(f) for f in findings], handle)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _lint_job(job: tuple[str, str]) -> list[Finding]:
+    return lint(*job)
+
+
+def _workers(count: int) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(count, cores or 1))
+
+
+def lint_all(
+    jobs: Sequence[tuple[str, str]], progress: Callable[[int, int], None] | None = None
+) -> list[list[Finding]]:
+    """Lint each (text, region), from the cache where it can, the rest in parallel;
+    ``progress(done, total)`` is called as templates finish."""
+    folder = cache_dir()
+    keys = [cache_key(text, region) for text, region in jobs]
+    results: list[list[Finding] | None] = [
+        _read(folder, key) if folder is not None else None for key in keys
+    ]
+    todo = [i for i, found in enumerate(results) if found is None]
+    if todo:
+        import cfnlint.api  # noqa: F401  (imported once, before any fork)
+
+        workers = _workers(len(todo))
+        if workers > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                done = []
+                for findings in pool.imap(_lint_job, [jobs[i] for i in todo], chunksize=1):
+                    done.append(findings)
+                    if progress is not None:
+                        progress(len(done), len(todo))
+        else:
+            done = []
+            for i in todo:
+                done.append(_lint_job(jobs[i]))
+                if progress is not None:
+                    progress(len(done), len(todo))
+        for i, findings in zip(todo, done, strict=True):
+            results[i] = findings
+            if folder is not None:
+                _store(folder, keys[i], findings)
+    return [r if r is not None else [] for r in results]

@@ -7,6 +7,7 @@ Each step takes what the one before produced and returns values; only :func:`loa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -130,7 +131,7 @@ def render(checked: Checked) -> Build:
     """Render and serialize every stack; turn troposphere's complaints into reported bugs."""
     # Imported here: troposphere is only needed once the blueprint is valid.
     from .render import stacks as stack_renderer
-    from .render.context import IdCollision
+    from .render.context import MAX_RESOURCES, IdCollision, StackFull
 
     try:
         stacks = stack_renderer.render(checked.blueprint, checked.resolved, checked.includes)
@@ -157,6 +158,16 @@ def render(checked: Checked) -> Build:
             exc.second,
             f"makes the logical ID '{exc.logical_id}', which {first} makes too; rename one of them",
             code="id-collision",
+            at_key=True,
+        )
+        raise BlueprintError([checked.document.locate(issue)]) from None
+    except StackFull as exc:
+        issue = Issue(
+            exc.origin,
+            f"stack '{exc.stack}' would hold more than {MAX_RESOURCES} resources, "
+            "CloudFormation's limit for one stack; blueprint does not split a blueprint into "
+            "several stacks yet: split it into blueprints of fewer entries",
+            code="stack-full",
             at_key=True,
         )
         raise BlueprintError([checked.document.locate(issue)]) from None
@@ -197,13 +208,13 @@ def _check_pins(checked: Checked, rendered: list[RenderedStack]) -> None:
         raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
 
 
-def lint(build: Build) -> None:
+def lint(build: Build, progress: Callable[[int, int], None] | None = None) -> None:
     """Lint each stack's exact text; map each finding back to the blueprint entry."""
-    from .lint import lint as run_lint
+    from .lint import lint_all
 
     doc = build.checked.document
-    for stack in build.stacks:
-        findings = run_lint(stack.text, stack.region)
+    every = lint_all([(stack.text, stack.region) for stack in build.stacks], progress)
+    for stack, findings in zip(build.stacks, every, strict=True):
         build.lint[stack.name] = findings
         for f in findings:
             origin = stack.origins.get(f.logical_id or "", ())

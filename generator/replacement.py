@@ -3,9 +3,10 @@ schemas cfn-lint ships (``createOnlyProperties``), offline; and which types hold
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 #: Replacements the provider schemas do not declare but CloudFormation performs (its
 #: documentation says "Update requires: Replacement" for these).
@@ -37,8 +38,14 @@ STATEFUL_TYPES = frozenset(
 )
 
 
-def _schemas_dir() -> resources.abc.Traversable:
-    return resources.files("cfnlint").joinpath("data", "schemas")
+@cache
+def _schemas_dir() -> Path:
+    """cfn-lint's bundled schemas, found without importing cfn-lint (which takes most of a
+    second): a build whose lint results are all cached never imports it."""
+    spec = importlib.util.find_spec("cfnlint")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("cfn-lint is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "schemas"
 
 
 @cache

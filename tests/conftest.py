@@ -21,6 +21,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_lint_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test lints for real unless it sets a cache of its own (test_lint_cache.py)."""
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", "off")
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

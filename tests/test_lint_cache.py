@@ -1,0 +1,112 @@
+"""The lint cache: keyed by the exact bytes, cfn-lint's version, the region and the rule
+configuration; a warm build never imports cfn-lint, and cached findings still fail it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import lint
+from generator.cli import main
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "ghost-fargate-efs-cloudfront.yaml"  # two stacks
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", str(folder))
+    return folder
+
+
+def build_in_subprocess(cache: Path, out: Path) -> tuple[int, bool]:
+    """Exit code of `blueprint build`, and whether cfn-lint was imported."""
+    code = (
+        "import sys; from generator.cli import main; "
+        f"rc = main(['build', {str(EXAMPLE)!r}, '--out', {str(out)!r}]); "
+        "print(rc, 'cfnlint' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"BLUEPRINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "HOME": str(cache)},
+        check=True,
+    )
+    rc, imported = done.stdout.splitlines()[-1].split()
+    return int(rc), imported == "True"
+
+
+def test_a_warm_build_does_not_import_cfn_lint(cache: Path, tmp_path: Path) -> None:
+    assert build_in_subprocess(cache, tmp_path / "out") == (0, True)
+    entries = sorted((cache / "lint").glob("*.json"))
+    assert len(entries) == 2  # one per stack
+    assert all(json.loads(p.read_text()) == [] for p in entries)
+    assert build_in_subprocess(cache, tmp_path / "out") == (0, False)
+
+
+def test_the_key_covers_bytes_region_version_and_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = lint.cache_key("{}", "ap-northeast-1")
+    assert lint.cache_key("{}", "ap-northeast-1") == base
+    assert lint.cache_key("{} ", "ap-northeast-1") != base
+    assert lint.cache_key("{}", "us-east-1") != base
+    monkeypatch.setattr(lint, "RULE_CONFIG", "default-rules+I")
+    assert lint.cache_key("{}", "ap-northeast-1") != base
+    monkeypatch.undo()
+    monkeypatch.setattr(lint.metadata, "version", lambda name: "0.0.1")
+    assert lint.cache_key("{}", "ap-northeast-1") != base
+
+
+def test_cached_findings_still_fail_the_build(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[str] = []
+
+    def fake_lint(text: str, region: str) -> list[lint.Finding]:
+        calls.append(region)
+        return [lint.Finding(3, 5, "E3012", "bad value", ("Resources", "GhostService"))]
+
+    monkeypatch.setattr(lint, "lint", fake_lint)
+    monkeypatch.setattr(lint, "_workers", lambda count: 1)  # stay in this process
+    out = tmp_path / "out"
+    assert main(["build", str(EXAMPLE), "--out", str(out)]) == 2
+    assert sorted(calls) == ["ap-northeast-1", "us-east-1"]
+    first = capsys.readouterr().err
+
+    def no_lint(text: str, region: str) -> list[lint.Finding]:
+        raise AssertionError("linted although cached")
+
+    monkeypatch.setattr(lint, "lint", no_lint)
+    assert main(["build", str(EXAMPLE), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == first
+    assert not out.exists()
+
+
+def test_a_damaged_entry_is_linted_again(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lint, "lint", lambda text, region: [])
+    key = lint.cache_key("{}", "us-east-1")
+    (cache / "lint").mkdir(parents=True)
+    (cache / "lint" / f"{key}.json").write_text("[{not json")
+    assert lint.lint_all([("{}", "us-east-1")]) == [[]]
+    assert json.loads((cache / "lint" / f"{key}.json").read_text()) == []
+
+
+def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(lint, "lint", lambda text, region: [])
+    assert lint.cache_dir() is None
+    assert lint.lint_all([("{}", "us-east-1")]) == [[]]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_location_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BLUEPRINT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert lint.cache_dir() == tmp_path / "blueprint"
