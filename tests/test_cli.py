@@ -266,3 +266,19 @@ def test_warnings_pass_unless_strict(workdir: Path, capsys: pytest.CaptureFixtur
     assert main(["validate", "--strict"]) == 1
     assert main(["build", "--strict", "--out", "strict"]) == 1
     assert not (workdir / "strict").exists()
+
+
+def test_a_blueprint_over_a_stacks_limit_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """More than 500 resources: a clear error at the entry that does not fit, not a crash."""
+    lines = ["name: big", "region: ap-northeast-1", "services:"]
+    for i in range(100):
+        lines += [f"  s{i:03d}:", "    containers:", f"      app: {{image: 'x/s{i}:1'}}"]
+    path = tmp_path / "blueprint.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"{path}:")
+    assert ": stack 'big' would hold more than 500 resources, CloudFormation's limit" in err[0]

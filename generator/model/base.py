@@ -17,4 +17,7 @@ class Strict(BaseModel):
         strict=True,
         use_attribute_docstrings=True,
         validate_default=False,
+        # Validators are built once, for the root model, when a blueprint is first
+        # validated, instead of once per model class at import: start-up is faster.
+        defer_build=True,
     )

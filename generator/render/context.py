@@ -32,6 +32,19 @@ class IdCollision(Exception):
         self.second = second
 
 
+#: CloudFormation's limit of resources in one stack.
+MAX_RESOURCES = 500
+
+
+class StackFull(Exception):
+    """The entry at ``origin`` would be resource number MAX_RESOURCES + 1 of its stack."""
+
+    def __init__(self, stack: str, origin: Path) -> None:
+        super().__init__(stack)
+        self.stack = stack
+        self.origin = origin
+
+
 @dataclass(frozen=True)
 class SecurityGroupHandle:
     """A security group and the stem its rules are named after."""
@@ -113,6 +126,8 @@ class Context:
         if resource.title in self.template.resources:
             first = self.origins.get(resource.title, ())
             raise IdCollision(resource.title, first, origin)
+        if len(self.template.resources) >= MAX_RESOURCES:
+            raise StackFull(self.bp.name, origin)
         self.template.add_resource(resource)
         self.origins[resource.title] = origin
         return resource
