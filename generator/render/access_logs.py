@@ -15,7 +15,7 @@ from typing import Any
 from troposphere import GetAtt, Ref, Sub, s3
 
 from .. import naming
-from . import scanner
+from . import buckets, scanner
 from .context import Context
 
 #: How long access records are kept.
@@ -74,57 +74,26 @@ def _archive(ctx: Context) -> Archive:
     found = ctx.access_log_archive
     if isinstance(found, Archive):
         return found
-    bucket = s3.Bucket(
-        naming.ACCESS_LOG_ARCHIVE,
-        BucketEncryption=s3.BucketEncryption(
-            # Load balancers can write only to buckets encrypted with S3-managed keys.
-            ServerSideEncryptionConfiguration=[
-                s3.ServerSideEncryptionRule(
-                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
-                        SSEAlgorithm="AES256"
-                    )
-                )
-            ]
-        ),
-        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
-            BlockPublicAcls=True,
-            BlockPublicPolicy=True,
-            IgnorePublicAcls=True,
-            RestrictPublicBuckets=True,
-        ),
-        OwnershipControls=s3.OwnershipControls(
-            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-        ),
-        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
-        LifecycleConfiguration=s3.LifecycleConfiguration(
-            Rules=[
-                s3.LifecycleRule(
-                    Id="expire-access-records",
-                    Status="Enabled",
-                    ExpirationInDays=RETENTION_DAYS,
-                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=7),
-                    AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
-                        DaysAfterInitiation=7
-                    ),
-                )
-            ]
-        ),
-        DeletionPolicy="Retain",
-        UpdateReplacePolicy="Retain",
+    # Load balancers can write only to buckets encrypted with S3-managed keys.
+    bucket = buckets.private_bucket(naming.ACCESS_LOG_ARCHIVE, versioning=True, bucket_key=False)
+    bucket.LifecycleConfiguration = s3.LifecycleConfiguration(
+        Rules=[
+            s3.LifecycleRule(
+                Id="expire-access-records",
+                Status="Enabled",
+                ExpirationInDays=RETENTION_DAYS,
+                NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=7),
+                AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
+                    DaysAfterInitiation=7
+                ),
+            )
+        ]
     )
+    bucket.DeletionPolicy = "Retain"
+    bucket.UpdateReplacePolicy = "Retain"
     scanner.skip(bucket, "log-bucket")
     ctx.add(bucket, _ORIGIN)
-    arn = GetAtt(bucket, "Arn")
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "s3:*",
-            "Resource": [arn, Sub("${Arn}/*", Arn=arn)],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ]
+    statements: list[dict[str, Any]] = [buckets.deny_insecure_transport(bucket)]
     policy = ctx.add(
         s3.BucketPolicy(
             naming.ACCESS_LOG_ARCHIVE_POLICY,

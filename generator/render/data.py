@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Ref, Sub, Tags, dynamodb, efs, elasticache, rds, s3
+from troposphere import GetAtt, Ref, Tags, dynamodb, efs, elasticache, rds, s3
 
 from .. import naming
 from ..model.data import Bucket, Cache, Database, FileSystem, Table
 from ..model.resolve_compute import ENGINE_PORTS
-from . import access_logs, iam, scanner, security
+from . import access_logs, buckets, iam, scanner, security
 from .context import Context
 
 #: DeletionPolicy/UpdateReplacePolicy by whether the type can snapshot.
@@ -52,30 +52,8 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
                 ),
             )
         )
-    bucket = s3.Bucket(
-        naming.bucket(name),
-        BucketEncryption=s3.BucketEncryption(
-            ServerSideEncryptionConfiguration=[
-                s3.ServerSideEncryptionRule(
-                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
-                        SSEAlgorithm="AES256"
-                    ),
-                    BucketKeyEnabled=True,
-                )
-            ]
-        ),
-        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
-            BlockPublicAcls=True,
-            BlockPublicPolicy=True,
-            IgnorePublicAcls=True,
-            RestrictPublicBuckets=True,
-        ),
-        OwnershipControls=s3.OwnershipControls(
-            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-        ),
-        VersioningConfiguration=s3.VersioningConfiguration(
-            Status="Enabled" if spec.versioning else "Suspended"
-        ),
+    bucket = buckets.private_bucket(
+        naming.bucket(name), versioning=spec.versioning, bucket_key=True
     )
     if spec.name is not None:
         bucket.BucketName = spec.name
@@ -90,30 +68,20 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
     if rules:
         bucket.LifecycleConfiguration = s3.LifecycleConfiguration(Rules=rules)
     resource = ctx.add(_protect(bucket, _RETAIN), origin)
-    arn = GetAtt(resource, "Arn")
     ctx.add(
         s3.BucketPolicy(
             naming.bucket_policy(name),
             Bucket=Ref(resource),
             PolicyDocument={
                 "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": {"AWS": "*"},
-                        "Action": "s3:*",
-                        "Resource": [arn, Sub("${Arn}/*", Arn=arn)],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ],
+                "Statement": [buckets.deny_insecure_transport(resource)],
             },
         ),
         origin,
     )
     ctx.buckets[name] = resource
     ctx.attributes[("buckets", name, "name")] = Ref(resource)
-    ctx.attributes[("buckets", name, "arn")] = arn
+    ctx.attributes[("buckets", name, "arn")] = GetAtt(resource, "Arn")
 
 
 def _table(ctx: Context, name: str, spec: Table) -> None:
