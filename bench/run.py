@@ -33,7 +33,7 @@ from pathlib import Path
 # Run as a script (python bench/run.py), the repository root is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import hostile
+from bench import hostile, synthetic
 from generator import pipeline
 from generator.errors import BlueprintError
 
@@ -70,12 +70,14 @@ def _time(
     return samples
 
 
-def _command(args: Sequence[str]) -> Callable[[], None]:
-    """A fresh interpreter running ``args``; a failing command stops the benchmark."""
+def _command(args: Sequence[str], cache: Callable[[], Path] | None = None) -> Callable[[], None]:
+    """A fresh interpreter running ``args``; a failing command stops the benchmark.
+    ``cache`` gives the lint cache folder of each run (default: no cache)."""
 
     def run() -> None:
+        env = {**os.environ, "BLUEPRINT_CACHE_DIR": str(cache()) if cache else "off"}
         done = subprocess.run(
-            [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False
+            [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False, env=env
         )
         if done.returncode != 0:
             sys.exit(f"bench: {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
@@ -163,26 +165,93 @@ def _hostile_rows(runs: int, scratch: Path) -> list[Row]:
 def _command_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
     counter = iter(range(1_000_000))
 
-    def build() -> None:
-        _command(
-            [
-                "-m",
-                "generator",
-                "build",
-                str(blueprint),
-                "--out",
-                str(scratch / f"cmd-{next(counter)}"),
-            ]
-        )()
+    def cold() -> None:
+        n = next(counter)  # a new output folder and an empty lint cache each run
+        args = ["-m", "generator", "build", str(blueprint), "--out", str(scratch / f"cmd-{n}")]
+        _command(args, cache=lambda: scratch / f"cache-{n}")()
 
+    warm_out, warm_cache = scratch / "warm-out", scratch / "warm-cache"
+    warm = _command(
+        ["-m", "generator", "build", str(blueprint), "--out", str(warm_out)],
+        cache=lambda: warm_cache,
+    )
     validate = _command(["-m", "generator", "validate", str(blueprint)])
     validate()  # warm-up: bytecode caches and the OS file cache
-    build()
+    cold()
+    warm()  # fills the cache and the output folder: the timed runs change nothing
     group = "command (fresh interpreter)"
     return [
         _row(group, "blueprint validate", _time(validate, runs)),
-        _row(group, "blueprint build --out TMPDIR", _time(build, runs)),
+        _row(group, "blueprint build, cold (empty lint cache)", _time(cold, runs)),
+        _row(group, "blueprint build, warm (nothing changed)", _time(warm, runs)),
     ]
+
+
+@dataclass(frozen=True)
+class Scale:
+    services: int
+    exit_code: int
+    median_s: float
+    resources: int
+    stacks: int
+    largest_stack: int
+    largest_bytes: int
+    peak_mib: float
+
+
+def _scale_rows(sizes: Sequence[int], runs: int, scratch: Path) -> list[Scale]:
+    """Cold builds (empty lint cache) of synthetic blueprints of N services."""
+    out = []
+    for size in sizes:
+        source = scratch / f"scale-{size}.yaml"
+        source.write_text(synthetic.blueprint(size))
+        samples, peak, code = [], 0, 0
+        for run in range(runs):
+            target = scratch / f"scale-{size}-{run}"
+            env = {**os.environ, "BLUEPRINT_CACHE_DIR": str(scratch / f"scale-cache-{size}-{run}")}
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                [sys.executable, "-m", "generator", "build", str(source), "--out", str(target)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            _, status, usage = os.wait4(child.pid, 0)
+            samples.append(time.perf_counter() - start)
+            code = os.waitstatus_to_exitcode(status)
+            peak = max(peak, usage.ru_maxrss)  # KiB on Linux; forked lint workers not included
+        try:
+            stacks = pipeline.render(pipeline.check(source)).stacks
+        except BlueprintError:  # refused (e.g. over a stack's limits): no stacks to count
+            stacks = []
+        out.append(
+            Scale(
+                size,
+                code,
+                round(statistics.median(samples), 2),
+                sum(s.resources for s in stacks),
+                len(stacks),
+                max((s.resources for s in stacks), default=0),
+                max((len(s.text.encode()) for s in stacks), default=0),
+                round(peak / 1024, 1),
+            )
+        )
+    return out
+
+
+def _scale_table(rows: Sequence[Scale]) -> str:
+    head = (
+        f"{'services':>8} {'exit':>5} {'median s':>9} {'resources':>10} {'stacks':>7} "
+        f"{'largest':>8} {'bytes':>9} {'peak MiB':>9}"
+    )
+    lines = ["", "cold build of synthetic blueprints (python -m generator build):", head]
+    for r in rows:
+        lines.append(
+            f"{r.services:>8} {r.exit_code:>5} {r.median_s:>9.2f} {r.resources:>10} "
+            f"{r.stacks:>7} {r.largest_stack:>8} {r.largest_bytes:>9} {r.peak_mib:>9.1f}"
+        )
+    return "\n".join(lines)
 
 
 def _machine(blueprint: Path, runs: int) -> dict[str, object]:
@@ -224,6 +293,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=7, help="timed runs per row (default: 7)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--scale",
+        default="1,10,50,150",
+        help="service counts of the synthetic cold builds (default: 1,10,50,150; '' skips)",
+    )
+    parser.add_argument(
+        "--scale-runs", type=int, default=3, help="runs per synthetic size (default: 3)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -243,11 +320,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             *_hostile_rows(args.runs, scratch),
             *_command_rows(blueprint, args.runs, scratch),
         ]
+        sizes = [int(n) for n in args.scale.split(",") if n.strip()]
+        scale = _scale_rows(sizes, args.scale_runs, scratch)
     machine = _machine(blueprint, args.runs)
     if args.json:
-        print(json.dumps({**machine, "rows": [asdict(r) for r in rows]}, indent=2))
+        print(
+            json.dumps(
+                {**machine, "rows": [asdict(r) for r in rows], "scale": [asdict(r) for r in scale]},
+                indent=2,
+            )
+        )
     else:
-        print(_table(machine, rows))
+        print(_table(machine, rows) + (_scale_table(scale) if scale else ""))
     return 0
 
 
