@@ -305,6 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     blueprint: Path = args.blueprint.resolve()
+    # In-process rows lint for real; the command rows choose their own cache folder.
+    os.environ["BLUEPRINT_CACHE_DIR"] = "off"
     try:
         pipeline.check(blueprint)
     except BlueprintError as exc:
@@ -314,14 +316,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="blueprint-bench-") as tmp:
         scratch = Path(tmp)
+        # Scale rows first: a child's peak memory (wait4) counts the image it was forked
+        # from, so they run while this process is still small (no cfn-lint loaded).
+        sizes = [int(n) for n in args.scale.split(",") if n.strip()]
+        scale = _scale_rows(sizes, args.scale_runs, scratch)
         rows = [
             *_import_rows(args.runs),
             *_in_process_rows(blueprint, args.runs, scratch),
             *_hostile_rows(args.runs, scratch),
             *_command_rows(blueprint, args.runs, scratch),
         ]
-        sizes = [int(n) for n in args.scale.split(",") if n.strip()]
-        scale = _scale_rows(sizes, args.scale_runs, scratch)
     machine = _machine(blueprint, args.runs)
     if args.json:
         print(
