@@ -13,9 +13,12 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import BlueprintError, Problem, Severity
+
+if TYPE_CHECKING:  # the pipeline is imported lazily, by the commands that need it
+    from .pipeline import Checked
 
 EXIT_OK, EXIT_INVALID, EXIT_LINT, EXIT_USAGE, EXIT_INTERNAL, EXIT_STALE = 0, 1, 2, 3, 4, 5
 
@@ -158,16 +161,22 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _checked_or_exit(path: str) -> object:
+def _refused(exc: BlueprintError, fmt: str) -> int:
+    """Print why the blueprint was refused; the exit code: 3 when the file itself could
+    not be used, else 1."""
+    _emit(exc.problems, fmt, sys.stderr)
+    is_file = any(p.code in _FILE_CODES for p in exc.problems)
+    return EXIT_USAGE if is_file else EXIT_INVALID
+
+
+def _checked_or_exit(path: str) -> Checked | int:
     """The checked blueprint, or the exit code after printing why it is not valid."""
     from . import pipeline
 
     try:
         return pipeline.check(Path(path), path)
     except BlueprintError as exc:
-        _emit(exc.problems, "text", sys.stderr)
-        is_file = any(p.code in _FILE_CODES for p in exc.problems)
-        return EXIT_USAGE if is_file else EXIT_INVALID
+        return _refused(exc, "text")
 
 
 def _graph(args: argparse.Namespace) -> int:
@@ -176,7 +185,7 @@ def _graph(args: argparse.Namespace) -> int:
     checked = _checked_or_exit(args.path)
     if isinstance(checked, int):
         return checked
-    sys.stdout.write(graph.render(checked, args.format))  # type: ignore[arg-type]
+    sys.stdout.write(graph.render(checked, args.format))
     return EXIT_OK
 
 
@@ -187,7 +196,7 @@ def _cost(args: argparse.Namespace) -> int:
     if isinstance(checked, int):
         return checked
     try:
-        estimate = cost.estimate(checked)  # type: ignore[arg-type]
+        estimate = cost.estimate(checked)
     except cost.UnknownRegion as exc:
         print(f"blueprint cost: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -216,9 +225,7 @@ def _diff(args: argparse.Namespace) -> int:
         checked = pipeline.check(Path(args.path), args.path)
         report = _compare(pipeline.render(checked), Path(args.out), args.against)
     except BlueprintError as exc:
-        _emit(exc.problems, "text", sys.stderr)
-        is_file = any(p.code in _FILE_CODES for p in exc.problems)
-        return EXIT_USAGE if is_file else EXIT_INVALID
+        return _refused(exc, "text")
     assert isinstance(report, diff.Report)
     if args.format == "json":
         print(json.dumps(diff.as_json(report), indent=2))
@@ -295,9 +302,7 @@ def _run(args: argparse.Namespace) -> int:
         # and pins that name nothing are found there.
         build = pipeline.render(checked)
     except BlueprintError as exc:
-        _emit(exc.problems, args.format, sys.stderr)
-        is_file = any(p.code in _FILE_CODES for p in exc.problems)
-        return EXIT_USAGE if is_file else EXIT_INVALID
+        return _refused(exc, args.format)
     if args.command == "validate":
         _emit(checked.warnings, args.format, sys.stderr)
         if _failed(checked.warnings, args.strict):
