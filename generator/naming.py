@@ -25,6 +25,12 @@ def slot(*parts: str, modulo: int) -> int:
     return int.from_bytes(digest[:8], "big") % modulo
 
 
+# --- stacks --------------------------------------------------------------------------------
+def service_stack(blueprint: str, service: str) -> str:
+    """The stack of one service: ``shop`` and ``web_api`` -> ``shop-service-web-api``."""
+    return f"{blueprint}-service-{service.replace('_', '-')}"
+
+
 # --- network -------------------------------------------------------------------------------
 VPC = "Vpc"
 INTERNET_GATEWAY = "InternetGateway"

@@ -7,12 +7,13 @@ Each step takes what the one before produced and returns values; only :func:`loa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from . import deploy, loader, pinning
+from . import deploy, loader, pinning, replacement, split
 from .errors import BlueprintError, Issue, Problem, Severity, dotted, suggest
 from .lint import Finding
 from .model.blueprint import Blueprint
@@ -128,30 +129,36 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
 
 
 def render(checked: Checked) -> Build:
-    """Render and serialize every stack; turn troposphere's complaints into reported bugs."""
+    """Render every stack, split the main one, serialize; turn troposphere's complaints
+    into reported bugs and a stack over its limits into a located error."""
     # Imported here: troposphere is only needed once the blueprint is valid.
     from .render import stacks as stack_renderer
-    from .render.context import MAX_RESOURCES, IdCollision, StackFull
+    from .render.context import IdCollision
 
+    doc = checked.document
+    pins = checked.blueprint.logical_ids
     try:
         stacks = stack_renderer.render(checked.blueprint, checked.resolved, checked.includes)
         rendered = []
         for stack in stacks:
-            data = pinning.apply(stack.template.to_dict(), checked.blueprint.logical_ids)
-            rendered.append(
-                RenderedStack(
-                    name=stack.name,
+            data = pinning.apply(stack.template.to_dict(), pins)
+            origins = {pins.get(k, k): v for k, v in stack.origins.items()}
+            sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
+            if stack.placement is None:
+                parts = [_whole(stack.name, stack.region, data, origins, sources)]
+            else:
+                parts = split.split(
+                    data,
+                    main=split.Home(stack.name, data.get("Description", "")),
                     region=stack.region,
-                    file=f"{stack.name}.json",
-                    text=canonical_json(data),
-                    data=data,
-                    resources=len(data.get("Resources", {})),
-                    origins=stack.origins,
-                    parameter_sources={
-                        k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()
-                    },
+                    origins=origins,
+                    output_origins=stack.output_origins,
+                    placement=stack.placement,
+                    is_list=functools.partial(replacement.attribute_is_list, stack.region),
+                    sources=sources,
                 )
-            )
+            for part in parts:
+                rendered.append(_serialize(part, data.get("AWSTemplateFormatVersion", "")))
     except IdCollision as exc:
         first = dotted(exc.first) or "another entry"
         issue = Issue(
@@ -160,26 +167,86 @@ def render(checked: Checked) -> Build:
             code="id-collision",
             at_key=True,
         )
-        raise BlueprintError([checked.document.locate(issue)]) from None
-    except StackFull as exc:
-        issue = Issue(
-            exc.origin,
-            f"stack '{exc.stack}' would hold more than {MAX_RESOURCES} resources, "
-            "CloudFormation's limit for one stack; blueprint does not split a blueprint into "
-            "several stacks yet: split it into blueprints of fewer entries",
-            code="stack-full",
-            at_key=True,
-        )
-        raise BlueprintError([checked.document.locate(issue)]) from None
+        raise BlueprintError([doc.locate(issue)]) from None
+    except split.SplitError as exc:
+        issue = Issue(exc.origin, exc.message, code="stack-split", at_key=True)
+        raise BlueprintError([doc.locate(issue)]) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc!r}") from exc
+    _check_limits(checked, rendered)
     _check_pins(checked, rendered)
     planned = [
         deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data, s.parameter_sources)
         for s in rendered
     ]
-    script = deploy.script(planned, checked.document.file)
+    script = deploy.script(planned, checked.document.file, checked.blueprint.name)
     return Build(checked=checked, stacks=rendered, deploy_script=script)
+
+
+def _whole(
+    name: str,
+    region: str,
+    data: dict[str, Any],
+    origins: dict[str, tuple[str | int, ...]],
+    sources: dict[str, tuple[str, str, str]],
+) -> split.Part:
+    part = split.Part(name, region, data.get("Description", ""), origins=origins, sources=sources)
+    part.parameters = dict(data.get("Parameters", {}))
+    part.resources = dict(data.get("Resources", {}))
+    part.outputs = dict(data.get("Outputs", {}))
+    return part
+
+
+def _serialize(part: split.Part, version: str) -> RenderedStack:
+    data = part.template(version)
+    return RenderedStack(
+        name=part.name,
+        region=part.region,
+        file=f"{part.name}.json",
+        text=canonical_json(data),
+        data=data,
+        resources=len(part.resources),
+        origins=part.origins,
+        parameter_sources=dict(sorted(part.sources.items())),
+    )
+
+
+def _check_limits(checked: Checked, rendered: list[RenderedStack]) -> None:
+    """Each stack stays below CloudFormation's quotas, with headroom; a stack over one is
+    reported at the entry that made its first resource (or output) past the limit."""
+    issues = []
+    for stack in rendered:
+        size = len(stack.text.encode())
+        counts = (
+            ("resources", list(stack.data.get("Resources", {})), split.MAX_RESOURCES, "500"),
+            ("parameters", list(stack.data.get("Parameters", {})), split.MAX_PARAMETERS, "200"),
+            ("outputs", list(stack.data.get("Outputs", {})), split.MAX_OUTPUTS, "200"),
+        )
+        for what, names, limit, quota in counts:
+            if len(names) > limit:
+                origin = stack.origins.get(names[limit], ())
+                issues.append(
+                    Issue(
+                        origin,
+                        f"stack {stack.name} would hold {len(names)} {what}; blueprint keeps "
+                        f"a stack at {limit} or fewer (CloudFormation's quota is {quota}). "
+                        "Each service has a stack of its own; the main stack holds every "
+                        "other entry: move some of them to a blueprint of their own",
+                        code="stack-limit",
+                        at_key=True,
+                    )
+                )
+        if size > split.MAX_BYTES:
+            issues.append(
+                Issue(
+                    (),
+                    f"stack {stack.name}'s template would be {size:,} bytes; blueprint keeps a "
+                    f"template at {split.MAX_BYTES:,} or fewer (CloudFormation's quota is 1 MB)",
+                    code="stack-limit",
+                )
+            )
+    if issues:
+        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
 
 
 def _check_pins(checked: Checked, rendered: list[RenderedStack]) -> None:

@@ -7,6 +7,7 @@ import importlib.util
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 #: Replacements the provider schemas do not declare but CloudFormation performs (its
 #: documentation says "Update requires: Replacement" for these).
@@ -60,10 +61,7 @@ def create_only(region: str, resource_type: str) -> tuple[tuple[str, ...], ...]:
     """The create-only property paths of a type, as tuples of segments after
     ``/properties`` (``*`` stands for any list index). Unknown types have none."""
     pointers = list(KNOWN_GAPS.get(resource_type, ()))
-    digest = _provider_index(region).get(resource_type)
-    if digest is not None:
-        text = _schemas_dir().joinpath("resources", f"{digest}.json").read_text("utf-8")
-        pointers += json.loads(text).get("createOnlyProperties", [])
+    pointers += _schema(region, resource_type).get("createOnlyProperties", [])
     paths = set()
     for pointer in pointers:
         parts = pointer.split("/")[1:]
@@ -80,3 +78,38 @@ def matches(changed: tuple[str | int, ...], pointer: tuple[str, ...]) -> bool:
 
 def is_stateful(resource_type: str) -> bool:
     return resource_type in STATEFUL_TYPES
+
+
+@cache
+def _schema(region: str, resource_type: str) -> dict[str, Any]:
+    digest = _provider_index(region).get(resource_type)
+    if digest is None:
+        return {}
+    schema: dict[str, Any] = json.loads(
+        _schemas_dir().joinpath("resources", f"{digest}.json").read_text("utf-8")
+    )
+    return schema
+
+
+def attribute_is_list(region: str, resource_type: str, attribute: str) -> bool:
+    """Is ``Fn::GetAtt [X, attribute]`` of this type a list (``SecurityGroups`` of a load
+    balancer, ``NameServers`` of a zone), from the type's provider schema?"""
+    schema = _schema(region, resource_type)
+    node: Any = schema
+    for part in attribute.split("."):
+        while isinstance(node, dict) and "$ref" in node:
+            node = _follow(schema, node["$ref"])
+        node = node.get("properties", {}).get(part) if isinstance(node, dict) else None
+        if node is None:
+            return False
+    while isinstance(node, dict) and "$ref" in node:
+        node = _follow(schema, node["$ref"])
+    kind = node.get("type") if isinstance(node, dict) else None
+    return kind == "array" or (isinstance(kind, list) and "array" in kind)
+
+
+def _follow(schema: dict[str, Any], pointer: str) -> Any:
+    node: Any = schema
+    for part in pointer.removeprefix("#/").split("/"):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return node

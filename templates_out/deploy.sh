@@ -4,10 +4,48 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack linebot to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name linebot \
   --template-file "$here/linebot.json" \
-  --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=linebot \
   --no-fail-on-empty-changeset
+outputs_linebot="$(outputs_of ap-northeast-1 linebot)"
+
+echo 'Deploying stack linebot-service-bot to ap-northeast-1' >&2
+cluster="$(output "$outputs_linebot" linebot Cluster)"
+public_subnet1="$(output "$outputs_linebot" linebot PublicSubnet1)"
+public_subnet2="$(output "$outputs_linebot" linebot PublicSubnet2)"
+public_subnet3="$(output "$outputs_linebot" linebot PublicSubnet3)"
+vpc="$(output "$outputs_linebot" linebot Vpc)"
+web_bot_target_group="$(output "$outputs_linebot" linebot WebBotTargetGroup)"
+web_load_balancer_security_group_group_id="$(output "$outputs_linebot" linebot WebLoadBalancerSecurityGroupGroupId)"
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name linebot-service-bot \
+  --template-file "$here/linebot-service-bot.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" PublicSubnet3="$public_subnet3" Vpc="$vpc" WebBotTargetGroup="$web_bot_target_group" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
+  --tags blueprint:name=linebot \
+  --no-fail-on-empty-changeset
+
+# Service stacks of linebot in ap-northeast-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='linebot']].StackName" --output text); do
+  case " linebot linebot-service-bot " in *" $stack "*) continue ;; esac
+  case "$stack" in linebot-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done

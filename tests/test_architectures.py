@@ -26,8 +26,31 @@ def build(name: str) -> Build:
 
 
 def resources(result: Build, stack: str | None = None) -> dict[str, Any]:
-    chosen = [s for s in result.stacks if stack is None or s.name == stack][-1]
-    return dict(chosen.data["Resources"])
+    """The resources of one stack, or of every stack of the blueprint's region (the main
+    stack and the services' stacks) when ``stack`` is None."""
+    region = result.checked.blueprint.region
+    chosen = [s for s in result.stacks if s.name == stack or (stack is None and s.region == region)]
+    return {k: v for s in chosen for k, v in s.data["Resources"].items()}
+
+
+def across(result: Build, stack: str, value: Any) -> Any:
+    """What a value of ``stack`` stands for where it is made: a parameter that deploy.sh
+    fills from another stack's output becomes that output's value there."""
+    [chosen] = [s for s in result.stacks if s.name == stack]
+    if (
+        isinstance(value, dict)
+        and set(value) == {"Ref"}
+        and value["Ref"] in chosen.parameter_sources
+    ):
+        source, _region, output = chosen.parameter_sources[value["Ref"]]
+        [made] = [s for s in result.stacks if s.name == source]
+        return made.data["Outputs"][output]["Value"]
+    return value
+
+
+def stack_of(result: Build, logical_id: str) -> str:
+    [name] = [s.name for s in result.stacks if logical_id in s.data["Resources"]]
+    return name
 
 
 def of_type(res: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -125,7 +148,8 @@ def test_b_rails() -> None:
 
 
 def test_c_spring() -> None:
-    res = resources(build("spring-ecs-ec2-redis"))
+    spring = build("spring-ecs-ec2-redis")
+    res = resources(spring)
     provider = props(res, "HostsCapacityProvider")
     assert provider["AutoScalingGroupProvider"]["AutoScalingGroupArn"] == {
         "Ref": "HostsAutoScalingGroup"
@@ -135,20 +159,22 @@ def test_c_spring() -> None:
         assert task["NetworkMode"] == "bridge"
         assert task["ContainerDefinitions"][0]["PortMappings"][0]["HostPort"] == 0
         env = task["ContainerDefinitions"][0]["Environment"]
-        assert env == [
-            {
-                "Name": "REDISCLUSTERENDPOINT",
-                "Value": {"Fn::GetAtt": ["SessionsCache", "PrimaryEndPoint.Address"]},
-            }
-        ]
+        assert [e["Name"] for e in env] == ["REDISCLUSTERENDPOINT"]
+        # the cache lives in the main stack, the task in the service's: the value crosses
+        # as the main stack's output, passed to the service stack's parameter
+        stack = f"spring-session-service-{name.lower()}"
+        assert across(spring, stack, env[0]["Value"]) == {
+            "Fn::GetAtt": ["SessionsCache", "PrimaryEndPoint.Address"]
+        }
     dynamic = [
-        v["Properties"]
-        for v in of_type(res, "AWS::EC2::SecurityGroupIngress").values()
+        (k, v["Properties"])
+        for k, v in of_type(res, "AWS::EC2::SecurityGroupIngress").items()
         if v["Properties"]["FromPort"] == 32768
     ]
     assert len(dynamic) == 1
-    assert dynamic[0]["ToPort"] == 61000
-    assert dynamic[0]["SourceSecurityGroupId"] == {
+    [(rule_id, rule)] = dynamic
+    assert rule["ToPort"] == 61000
+    assert across(spring, stack_of(spring, rule_id), rule["SourceSecurityGroupId"]) == {
         "Fn::GetAtt": ["WebLoadBalancerSecurityGroup", "GroupId"]
     }
     rules = of_type(res, "AWS::ElasticLoadBalancingV2::ListenerRule")
@@ -198,6 +224,7 @@ def test_e_ghost() -> None:
     assert [(s.name, s.region) for s in result.stacks] == [
         ("ghost-blog-us-east-1", "us-east-1"),
         ("ghost-blog", "ap-northeast-1"),
+        ("ghost-blog-service-ghost", "ap-northeast-1"),
     ]
     east = resources(result, "ghost-blog-us-east-1")
     assert list(of_type(east, "AWS::CertificateManager::Certificate")) == ["BlogCertificate"]
@@ -206,7 +233,7 @@ def test_e_ghost() -> None:
         "--stack-name ghost-blog \\"
     )
     assert 'BlogCertificateArn="$blog_certificate_arn"' in script
-    res = resources(result, "ghost-blog")
+    res = resources(result)
     assert of_type(res, "AWS::CertificateManager::Certificate") == {}
     assert len(of_type(res, "AWS::EFS::FileSystem")) == 1
     assert len(of_type(res, "AWS::EFS::MountTarget")) == 2

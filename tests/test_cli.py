@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,11 @@ def test_build_writes_templates_and_deploy_script(
 ) -> None:
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "stack linebot (ap-northeast-1): 46 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    assert "stack linebot (ap-northeast-1): 35 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    assert (
+        "stack linebot-service-bot (ap-northeast-1): 11 resources, cfn-lint 0 error(s) "
+        "0 warning(s)" in out
+    )
     assert "deploy: bash templates_out/deploy.sh" in out
     template = json.loads((workdir / "templates_out" / "linebot.json").read_text())
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"
@@ -143,6 +148,8 @@ def test_lint_error_exits_2_and_writes_nothing(
     from generator.lint import Finding
 
     def fake_lint(text: str, region: str) -> list[Finding]:
+        if '"BotService": {' not in text:
+            return []
         return [Finding(7, 3, "E3012", "bad value", ("Resources", "BotService", "Properties"))]
 
     monkeypatch.setattr("generator.lint.lint", fake_lint)
@@ -150,7 +157,7 @@ def test_lint_error_exits_2_and_writes_nothing(
     assert main(["build"]) == 2
     err = capsys.readouterr().err
     assert err.splitlines()[0] == (
-        "blueprint.yaml:33:3: services.bot: cfn-lint E3012 in linebot.json line 7 "
+        "blueprint.yaml:33:3: services.bot: cfn-lint E3012 in linebot-service-bot.json line 7 "
         "(Resources/BotService/Properties): bad value"
     )
     assert not (workdir / "templates_out").exists()
@@ -187,6 +194,7 @@ def test_renamed_stack_removes_only_the_old_build_files(workdir: Path) -> None:
     assert main(["build"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         ".blueprint-files",
+        "chatbot-service-bot.json",
         "chatbot.json",
         "deploy.sh",
         "notes.txt",
@@ -271,8 +279,11 @@ def test_warnings_pass_unless_strict(workdir: Path, capsys: pytest.CaptureFixtur
 def test_a_blueprint_over_a_stacks_limit_is_a_located_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """More than 500 resources: a clear error at the entry that does not fit, not a crash."""
-    lines = ["name: big", "region: ap-northeast-1", "services:"]
+    """More than 450 resources in the main stack (services have stacks of their own, but
+    buckets do not): a clear error at the entry that does not fit, not a crash."""
+    lines = ["name: big", "region: ap-northeast-1", "buckets:"]
+    lines += [f"  b{i:03d}: {{}}" for i in range(240)]
+    lines += ["services:"]
     for i in range(100):
         lines += [f"  s{i:03d}:", "    containers:", f"      app: {{image: 'x/s{i}:1'}}"]
     path = tmp_path / "blueprint.yaml"
@@ -281,4 +292,8 @@ def test_a_blueprint_over_a_stacks_limit_is_a_located_error(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1
     assert err[0].startswith(f"{path}:")
-    assert ": stack 'big' would hold more than 500 resources, CloudFormation's limit" in err[0]
+    assert re.search(r": buckets\.b\d+: stack big would hold \d{3} resources; ", err[0])
+    assert (
+        "resources; blueprint keeps a stack at 450 or fewer (CloudFormation's quota is 500)"
+        in err[0]
+    )

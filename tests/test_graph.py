@@ -243,22 +243,31 @@ def test_dot_draws_what_mermaid_draws(source: Path) -> None:
 def _template_rules(build: pipeline.Build) -> set[tuple[Any, Any, str]]:
     """(source, target, ports) of every ingress rule, with groups named by their entry."""
     rules = set()
+    entry = {
+        k: tuple(stack.origins[k][:2])
+        for stack in build.stacks
+        for k, r in stack.data["Resources"].items()
+        if r["Type"] == "AWS::EC2::SecurityGroup"
+    }
+    by_name = {stack.name: stack for stack in build.stacks}
+
+    def group(stack: pipeline.RenderedStack, value: dict[str, Any]) -> str:
+        """The group a rule names, also when its id comes from another stack's output."""
+        if "Ref" in value:
+            source, _, output = stack.parameter_sources[value["Ref"]]
+            value = by_name[source].data["Outputs"][output]["Value"]
+        return str(value["Fn::GetAtt"][0])
+
     for stack in build.stacks:
-        resources = stack.data["Resources"]
-        entry = {
-            k: tuple(stack.origins[k][:2])
-            for k, r in resources.items()
-            if r["Type"] == "AWS::EC2::SecurityGroup"
-        }
-        for r in resources.values():
+        for r in stack.data["Resources"].values():
             if r["Type"] != "AWS::EC2::SecurityGroupIngress":
                 continue
             p = r["Properties"]
-            target = entry[p["GroupId"]["Fn::GetAtt"][0]]
+            target = entry[group(stack, p["GroupId"])]
             if "CidrIp" in p:
                 source = graph.INTERNET if p["CidrIp"] == "0.0.0.0/0" else ("cidr", p["CidrIp"])
             else:
-                source = entry[p["SourceSecurityGroupId"]["Fn::GetAtt"][0]]
+                source = entry[group(stack, p["SourceSecurityGroupId"])]
             low, high = p["FromPort"], p["ToPort"]
             rules.add((source, target, str(low) if low == high else f"{low}-{high}"))
     return rules

@@ -53,7 +53,7 @@ def test_hooks_on_an_example_repository(
     capsys.readouterr()
     before = snapshot(tmp_path)
     assert run_hook("blueprint-fresh") == EXIT_STALE
-    assert "templates_out/ is stale: linebot.json differ" in capsys.readouterr().err
+    assert "templates_out/ is stale: linebot-service-bot.json differ" in capsys.readouterr().err
     # a broken blueprint fails validation with its line
     blueprint.write_text(blueprint.read_text().replace("cpu: 256", "cpu: 300"))
     assert run_hook("blueprint-validate") == EXIT_INVALID

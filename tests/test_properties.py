@@ -108,8 +108,10 @@ def _write(tmp: Path, data: dict[str, Any]) -> Path:
 def test_valid_blueprints_validate_and_render(tmp_path_factory: Any, bp: dict[str, Any]) -> None:
     path = _write(tmp_path_factory.mktemp("bp"), bp)
     result = render(check(path, "blueprint.yaml"))
-    resources = result.stacks[-1].data["Resources"]
+    stacks = {s.name: s.data["Resources"] for s in result.stacks}
     for name in bp["services"]:
+        # each service in a stack of its own, named after it
+        resources = stacks[f"{bp['name']}-service-{name.replace('_', '-')}"]
         stem = "".join(p[:1].upper() + p[1:] for p in name.split("-"))
         assert resources[f"{stem}Service"]["Type"] == "AWS::ECS::Service"
 

@@ -32,19 +32,6 @@ class IdCollision(Exception):
         self.second = second
 
 
-#: CloudFormation's limit of resources in one stack.
-MAX_RESOURCES = 500
-
-
-class StackFull(Exception):
-    """The entry at ``origin`` would be resource number MAX_RESOURCES + 1 of its stack."""
-
-    def __init__(self, stack: str, origin: Path) -> None:
-        super().__init__(stack)
-        self.stack = stack
-        self.origin = origin
-
-
 @dataclass(frozen=True)
 class SecurityGroupHandle:
     """A security group and the stem its rules are named after."""
@@ -87,6 +74,8 @@ class Context:
     template: Template
     #: logical ID -> the blueprint path that produced it
     origins: dict[str, Path] = field(default_factory=dict)
+    #: output name -> the blueprint path that produced it (when not the stack as a whole)
+    output_origins: dict[str, Path] = field(default_factory=dict)
     vpc: AWSObject | None = None
     subnets: dict[str, list[AWSObject]] = field(default_factory=dict)
     zones: dict[str, ZoneHandle] = field(default_factory=dict)
@@ -126,14 +115,18 @@ class Context:
         if resource.title in self.template.resources:
             first = self.origins.get(resource.title, ())
             raise IdCollision(resource.title, first, origin)
-        if len(self.template.resources) >= MAX_RESOURCES:
-            raise StackFull(self.bp.name, origin)
-        self.template.add_resource(resource)
+        # Not Template.add_resource, which stops at 500: this is the logical template of
+        # the whole blueprint, split into stacks (each checked against the quotas) later.
+        self.template.resources[resource.title] = resource
         self.origins[resource.title] = origin
         return resource
 
-    def output(self, output: Output) -> None:
-        self.template.add_output(output)
+    def output(self, output: Output, origin: Path = ()) -> None:
+        if output.title in self.template.outputs:
+            raise ValueError(f"output {output.title} is made twice")
+        self.template.outputs[output.title] = output  # no 200 cap here either: see add()
+        if origin:
+            self.output_origins[output.title] = origin
 
     def environment(self, env: Mapping[str, str | Reference]) -> dict[str, Any]:
         """Environment variables with every ``{ref: ...}`` replaced by what it stands for,

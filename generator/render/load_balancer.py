@@ -270,5 +270,6 @@ def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget])
                 naming.output(name, target.key, "url"),
                 Description=f"URL of {target.key} through load balancer {name}",
                 Value=value,
-            )
+            ),
+            _route_origin(ctx, target),
         )

@@ -4,10 +4,64 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack shop to us-east-1' >&2
 aws cloudformation deploy \
   --region us-east-1 \
   --stack-name shop \
   --template-file "$here/shop.json" \
-  --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=shop \
   --no-fail-on-empty-changeset
+outputs_shop="$(outputs_of us-east-1 shop)"
+
+echo 'Deploying stack shop-service-api to us-east-1' >&2
+cluster="$(output "$outputs_shop" shop Cluster)"
+private_subnet1="$(output "$outputs_shop" shop PrivateSubnet1)"
+private_subnet2="$(output "$outputs_shop" shop PrivateSubnet2)"
+public_https_listener="$(output "$outputs_shop" shop PublicHttpsListener)"
+public_load_balancer_security_group_group_id="$(output "$outputs_shop" shop PublicLoadBalancerSecurityGroupGroupId)"
+vpc="$(output "$outputs_shop" shop Vpc)"
+aws cloudformation deploy \
+  --region us-east-1 \
+  --stack-name shop-service-api \
+  --template-file "$here/shop-service-api.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" PublicHttpsListener="$public_https_listener" PublicLoadBalancerSecurityGroupGroupId="$public_load_balancer_security_group_group_id" Vpc="$vpc" \
+  --tags blueprint:name=shop \
+  --no-fail-on-empty-changeset
+
+echo 'Deploying stack shop-service-web to us-east-1' >&2
+cluster="$(output "$outputs_shop" shop Cluster)"
+private_subnet1="$(output "$outputs_shop" shop PrivateSubnet1)"
+private_subnet2="$(output "$outputs_shop" shop PrivateSubnet2)"
+public_https_listener="$(output "$outputs_shop" shop PublicHttpsListener)"
+public_load_balancer_security_group_group_id="$(output "$outputs_shop" shop PublicLoadBalancerSecurityGroupGroupId)"
+public_web_target_group="$(output "$outputs_shop" shop PublicWebTargetGroup)"
+vpc="$(output "$outputs_shop" shop Vpc)"
+aws cloudformation deploy \
+  --region us-east-1 \
+  --stack-name shop-service-web \
+  --template-file "$here/shop-service-web.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" PublicHttpsListener="$public_https_listener" PublicLoadBalancerSecurityGroupGroupId="$public_load_balancer_security_group_group_id" PublicWebTargetGroup="$public_web_target_group" Vpc="$vpc" \
+  --tags blueprint:name=shop \
+  --no-fail-on-empty-changeset
+
+# Service stacks of shop in us-east-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region us-east-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='shop']].StackName" --output text); do
+  case " shop shop-service-api shop-service-web " in *" $stack "*) continue ;; esac
+  case "$stack" in shop-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region us-east-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region us-east-1 --stack-name "$stack"
+done

@@ -4,10 +4,47 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack intranet to eu-central-1' >&2
 aws cloudformation deploy \
   --region eu-central-1 \
   --stack-name intranet \
   --template-file "$here/intranet.json" \
-  --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=intranet \
   --no-fail-on-empty-changeset
+outputs_intranet="$(outputs_of eu-central-1 intranet)"
+
+echo 'Deploying stack intranet-service-wiki to eu-central-1' >&2
+cluster="$(output "$outputs_intranet" intranet Cluster)"
+inside_load_balancer_security_group_group_id="$(output "$outputs_intranet" intranet InsideLoadBalancerSecurityGroupGroupId)"
+inside_wiki_target_group="$(output "$outputs_intranet" intranet InsideWikiTargetGroup)"
+private_subnet1="$(output "$outputs_intranet" intranet PrivateSubnet1)"
+private_subnet2="$(output "$outputs_intranet" intranet PrivateSubnet2)"
+vpc="$(output "$outputs_intranet" intranet Vpc)"
+aws cloudformation deploy \
+  --region eu-central-1 \
+  --stack-name intranet-service-wiki \
+  --template-file "$here/intranet-service-wiki.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" InsideLoadBalancerSecurityGroupGroupId="$inside_load_balancer_security_group_group_id" InsideWikiTargetGroup="$inside_wiki_target_group" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
+  --tags blueprint:name=intranet \
+  --no-fail-on-empty-changeset
+
+# Service stacks of intranet in eu-central-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region eu-central-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='intranet']].StackName" --output text); do
+  case " intranet intranet-service-wiki " in *" $stack "*) continue ;; esac
+  case "$stack" in intranet-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region eu-central-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region eu-central-1 --stack-name "$stack"
+done

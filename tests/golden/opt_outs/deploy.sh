@@ -4,19 +4,59 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack optouts-us-east-1 to us-east-1' >&2
 aws cloudformation deploy \
   --region us-east-1 \
   --stack-name optouts-us-east-1 \
   --template-file "$here/optouts-us-east-1.json" \
+  --tags blueprint:name=optouts \
   --no-fail-on-empty-changeset
+outputs_optouts_us_east_1="$(outputs_of us-east-1 optouts-us-east-1)"
 
 echo 'Deploying stack optouts to us-west-2' >&2
-edge_certificate_arn="$(aws cloudformation describe-stacks --region us-east-1 --stack-name optouts-us-east-1 --query "Stacks[0].Outputs[?OutputKey=='EdgeCertificateArn'].OutputValue" --output text)"
+edge_certificate_arn="$(output "$outputs_optouts_us_east_1" optouts-us-east-1 EdgeCertificateArn)"
 aws cloudformation deploy \
   --region us-west-2 \
   --stack-name optouts \
   --template-file "$here/optouts.json" \
-  --capabilities CAPABILITY_IAM \
   --parameter-overrides EdgeCertificateArn="$edge_certificate_arn" \
+  --tags blueprint:name=optouts \
   --no-fail-on-empty-changeset
+outputs_optouts="$(outputs_of us-west-2 optouts)"
+
+echo 'Deploying stack optouts-service-app to us-west-2' >&2
+cluster="$(output "$outputs_optouts" optouts Cluster)"
+main_database_security_group_group_id="$(output "$outputs_optouts" optouts MainDatabaseSecurityGroupGroupId)"
+private_subnet1="$(output "$outputs_optouts" optouts PrivateSubnet1)"
+private_subnet2="$(output "$outputs_optouts" optouts PrivateSubnet2)"
+vpc="$(output "$outputs_optouts" optouts Vpc)"
+web_app_target_group="$(output "$outputs_optouts" optouts WebAppTargetGroup)"
+web_load_balancer_security_group_group_id="$(output "$outputs_optouts" optouts WebLoadBalancerSecurityGroupGroupId)"
+aws cloudformation deploy \
+  --region us-west-2 \
+  --stack-name optouts-service-app \
+  --template-file "$here/optouts-service-app.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" WebAppTargetGroup="$web_app_target_group" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
+  --tags blueprint:name=optouts \
+  --no-fail-on-empty-changeset
+
+# Service stacks of optouts in us-west-2 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='optouts']].StackName" --output text); do
+  case " optouts optouts-service-app " in *" $stack "*) continue ;; esac
+  case "$stack" in optouts-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
+done

@@ -4,10 +4,45 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack batch to us-west-2' >&2
 aws cloudformation deploy \
   --region us-west-2 \
   --stack-name batch \
   --template-file "$here/batch.json" \
-  --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=batch \
   --no-fail-on-empty-changeset
+outputs_batch="$(outputs_of us-west-2 batch)"
+
+echo 'Deploying stack batch-service-crunch to us-west-2' >&2
+cluster="$(output "$outputs_batch" batch Cluster)"
+private_subnet1="$(output "$outputs_batch" batch PrivateSubnet1)"
+private_subnet2="$(output "$outputs_batch" batch PrivateSubnet2)"
+vpc="$(output "$outputs_batch" batch Vpc)"
+aws cloudformation deploy \
+  --region us-west-2 \
+  --stack-name batch-service-crunch \
+  --template-file "$here/batch-service-crunch.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
+  --tags blueprint:name=batch \
+  --no-fail-on-empty-changeset
+
+# Service stacks of batch in us-west-2 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='batch']].StackName" --output text); do
+  case " batch batch-service-crunch " in *" $stack "*) continue ;; esac
+  case "$stack" in batch-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
+done

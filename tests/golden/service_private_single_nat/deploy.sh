@@ -4,10 +4,45 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack worker to eu-west-1' >&2
 aws cloudformation deploy \
   --region eu-west-1 \
   --stack-name worker \
   --template-file "$here/worker.json" \
-  --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=worker \
   --no-fail-on-empty-changeset
+outputs_worker="$(outputs_of eu-west-1 worker)"
+
+echo 'Deploying stack worker-service-worker to eu-west-1' >&2
+cluster="$(output "$outputs_worker" worker Cluster)"
+private_subnet1="$(output "$outputs_worker" worker PrivateSubnet1)"
+private_subnet2="$(output "$outputs_worker" worker PrivateSubnet2)"
+vpc="$(output "$outputs_worker" worker Vpc)"
+aws cloudformation deploy \
+  --region eu-west-1 \
+  --stack-name worker-service-worker \
+  --template-file "$here/worker-service-worker.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
+  --tags blueprint:name=worker \
+  --no-fail-on-empty-changeset
+
+# Service stacks of worker in eu-west-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region eu-west-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='worker']].StackName" --output text); do
+  case " worker worker-service-worker " in *" $stack "*) continue ;; esac
+  case "$stack" in worker-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region eu-west-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region eu-west-1 --stack-name "$stack"
+done

@@ -4,19 +4,62 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack ghost-blog-us-east-1 to us-east-1' >&2
 aws cloudformation deploy \
   --region us-east-1 \
   --stack-name ghost-blog-us-east-1 \
   --template-file "$here/ghost-blog-us-east-1.json" \
+  --tags blueprint:name=ghost-blog \
   --no-fail-on-empty-changeset
+outputs_ghost_blog_us_east_1="$(outputs_of us-east-1 ghost-blog-us-east-1)"
 
 echo 'Deploying stack ghost-blog to ap-northeast-1' >&2
-blog_certificate_arn="$(aws cloudformation describe-stacks --region us-east-1 --stack-name ghost-blog-us-east-1 --query "Stacks[0].Outputs[?OutputKey=='BlogCertificateArn'].OutputValue" --output text)"
+blog_certificate_arn="$(output "$outputs_ghost_blog_us_east_1" ghost-blog-us-east-1 BlogCertificateArn)"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name ghost-blog \
   --template-file "$here/ghost-blog.json" \
-  --capabilities CAPABILITY_IAM \
   --parameter-overrides BlogCertificateArn="$blog_certificate_arn" \
+  --tags blueprint:name=ghost-blog \
   --no-fail-on-empty-changeset
+outputs_ghost_blog="$(outputs_of ap-northeast-1 ghost-blog)"
+
+echo 'Deploying stack ghost-blog-service-ghost to ap-northeast-1' >&2
+cluster="$(output "$outputs_ghost_blog" ghost-blog Cluster)"
+cluster_arn="$(output "$outputs_ghost_blog" ghost-blog ClusterArn)"
+content_file_system="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystem)"
+content_file_system_arn="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystemArn)"
+content_file_system_security_group_group_id="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystemSecurityGroupGroupId)"
+content_ghost_access_point="$(output "$outputs_ghost_blog" ghost-blog ContentGhostAccessPoint)"
+content_nginx_access_point="$(output "$outputs_ghost_blog" ghost-blog ContentNginxAccessPoint)"
+public_subnet1="$(output "$outputs_ghost_blog" ghost-blog PublicSubnet1)"
+public_subnet2="$(output "$outputs_ghost_blog" ghost-blog PublicSubnet2)"
+vpc="$(output "$outputs_ghost_blog" ghost-blog Vpc)"
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name ghost-blog-service-ghost \
+  --template-file "$here/ghost-blog-service-ghost.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentNginxAccessPoint="$content_nginx_access_point" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
+  --tags blueprint:name=ghost-blog \
+  --no-fail-on-empty-changeset
+
+# Service stacks of ghost-blog in ap-northeast-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ghost-blog']].StackName" --output text); do
+  case " ghost-blog ghost-blog-service-ghost " in *" $stack "*) continue ;; esac
+  case "$stack" in ghost-blog-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done

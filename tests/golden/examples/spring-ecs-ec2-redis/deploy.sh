@@ -4,10 +4,64 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 echo 'Deploying stack spring-session to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name spring-session \
   --template-file "$here/spring-session.json" \
   --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=spring-session \
   --no-fail-on-empty-changeset
+outputs_spring_session="$(outputs_of ap-northeast-1 spring-session)"
+
+echo 'Deploying stack spring-session-service-app1 to ap-northeast-1' >&2
+cluster="$(output "$outputs_spring_session" spring-session Cluster)"
+hosts_capacity_provider="$(output "$outputs_spring_session" spring-session HostsCapacityProvider)"
+hosts_capacity_security_group_group_id="$(output "$outputs_spring_session" spring-session HostsCapacitySecurityGroupGroupId)"
+sessions_cache_primary_end_point_address="$(output "$outputs_spring_session" spring-session SessionsCachePrimaryEndPointAddress)"
+vpc="$(output "$outputs_spring_session" spring-session Vpc)"
+web_https_listener="$(output "$outputs_spring_session" spring-session WebHttpsListener)"
+web_load_balancer_security_group_group_id="$(output "$outputs_spring_session" spring-session WebLoadBalancerSecurityGroupGroupId)"
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name spring-session-service-app1 \
+  --template-file "$here/spring-session-service-app1.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" HostsCapacityProvider="$hosts_capacity_provider" HostsCapacitySecurityGroupGroupId="$hosts_capacity_security_group_group_id" SessionsCachePrimaryEndPointAddress="$sessions_cache_primary_end_point_address" Vpc="$vpc" WebHttpsListener="$web_https_listener" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
+  --tags blueprint:name=spring-session \
+  --no-fail-on-empty-changeset
+
+echo 'Deploying stack spring-session-service-app2 to ap-northeast-1' >&2
+cluster="$(output "$outputs_spring_session" spring-session Cluster)"
+hosts_capacity_provider="$(output "$outputs_spring_session" spring-session HostsCapacityProvider)"
+sessions_cache_primary_end_point_address="$(output "$outputs_spring_session" spring-session SessionsCachePrimaryEndPointAddress)"
+vpc="$(output "$outputs_spring_session" spring-session Vpc)"
+web_https_listener="$(output "$outputs_spring_session" spring-session WebHttpsListener)"
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name spring-session-service-app2 \
+  --template-file "$here/spring-session-service-app2.json" \
+  --capabilities CAPABILITY_IAM \
+  --parameter-overrides Cluster="$cluster" HostsCapacityProvider="$hosts_capacity_provider" SessionsCachePrimaryEndPointAddress="$sessions_cache_primary_end_point_address" Vpc="$vpc" WebHttpsListener="$web_https_listener" \
+  --tags blueprint:name=spring-session \
+  --no-fail-on-empty-changeset
+
+# Service stacks of spring-session in ap-northeast-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='spring-session']].StackName" --output text); do
+  case " spring-session spring-session-service-app1 spring-session-service-app2 " in *" $stack "*) continue ;; esac
+  case "$stack" in spring-session-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done

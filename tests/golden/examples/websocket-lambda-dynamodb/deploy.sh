@@ -10,4 +10,14 @@ aws cloudformation deploy \
   --stack-name chat \
   --template-file "$here/chat.json" \
   --capabilities CAPABILITY_IAM \
+  --tags blueprint:name=chat \
   --no-fail-on-empty-changeset
+
+# Service stacks of chat in ap-northeast-1 that this build does not make.
+for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='chat']].StackName" --output text); do
+  case " chat " in *" $stack "*) continue ;; esac
+  case "$stack" in chat-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done

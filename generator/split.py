@@ -1,0 +1,303 @@
+"""One logical template split into the stacks that deploy it.
+
+Every blueprint renders into one logical template first; this step then gives each
+resource and output a stack, as a function of the blueprint entry that made it (see
+:func:`placement`), never of how many entries there are: adding or removing a service
+moves nothing else, because moving a resource to another stack replaces it.
+
+- A service's own resources, the routes that send traffic to it through a listener rule,
+  and the outputs of those routes live in the service's stack.
+- Everything else lives in the main stack, except a resource that refers to something in
+  a service's stack (a schedule that scales the service, a database rule that admits its
+  security group): it joins that stack, since the main stack deploys first.
+
+Values cross stacks as an output of the stack that makes them and a parameter of the one
+that uses them, which deploy.sh fills from ``describe-stacks``. There are no exports: a
+removed service's stack can always be deleted, as nothing imports from it.
+
+Works on template data (no troposphere), after logical IDs are pinned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Path
+
+#: Headroom below CloudFormation's quotas for one stack: 500 resources, 1 MB of template
+#: in S3, 200 parameters, 200 outputs.
+MAX_RESOURCES = 450
+MAX_BYTES = 900_000
+MAX_PARAMETERS = 180
+MAX_OUTPUTS = 180
+
+_SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)((?:\.[A-Za-z0-9.]+)?)\}")
+
+
+@dataclass
+class Part:
+    """One stack's share of the logical template."""
+
+    name: str
+    region: str
+    description: str
+    resources: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    #: logical ID -> blueprint path that produced it
+    origins: dict[str, Path] = field(default_factory=dict)
+    #: parameter -> (stack, region, output) of an earlier stack
+    sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+    def template(self, version: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"AWSTemplateFormatVersion": version, "Description": self.description}
+        if self.parameters:
+            out["Parameters"] = dict(sorted(self.parameters.items()))
+        out["Resources"] = self.resources
+        if self.outputs:
+            out["Outputs"] = dict(sorted(self.outputs.items()))
+        return out
+
+
+class SplitError(Exception):
+    """An entry whose resources cannot be placed: named at its blueprint path."""
+
+    def __init__(self, origin: Path, message: str) -> None:
+        super().__init__(message)
+        self.origin = origin
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Home:
+    """Where an entry's resources go: a stack name and its description, or the main one."""
+
+    stack: str
+    description: str
+
+
+def references(value: Any) -> Iterator[tuple[str, str | None]]:
+    """(logical ID, attribute or None) for every Ref, GetAtt and Sub variable in a value."""
+    if isinstance(value, dict):
+        ref = value.get("Ref")
+        if isinstance(ref, str) and len(value) == 1:
+            yield ref, None
+            return
+        getatt = value.get("Fn::GetAtt")
+        if isinstance(getatt, list) and len(value) == 1:
+            yield str(getatt[0]), ".".join(str(a) for a in getatt[1:])
+            return
+        if "Fn::Sub" in value and len(value) == 1:
+            sub = value["Fn::Sub"]
+            text, local = (sub[0], sub[1]) if isinstance(sub, list) else (sub, {})
+            for name, attribute in _SUB_VAR.findall(text):
+                if name not in local:
+                    yield name, attribute[1:] or None
+            yield from references(local)
+            return
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def _depends(resource: Mapping[str, Any]) -> list[str]:
+    deps = resource.get("DependsOn", [])
+    return [deps] if isinstance(deps, str) else list(deps)
+
+
+def _parameter_name(logical_id: str, attribute: str | None) -> str:
+    return logical_id + (attribute or "").replace(".", "")
+
+
+def split(
+    template: Mapping[str, Any],
+    *,
+    main: Home,
+    region: str,
+    origins: Mapping[str, Path],
+    output_origins: Mapping[str, Path],
+    placement: Callable[[Path], Home | None],
+    is_list: Callable[[str, str], bool],
+    sources: Mapping[str, tuple[str, str, str]],
+) -> list[Part]:
+    """The stacks of ``template`` in deploy order: the main stack first, then the others
+    by name; a stack refers only to stacks before it.
+
+    ``placement`` maps a blueprint path to the stack of its entry (None: the main stack);
+    ``is_list(type, attribute)`` says whether a GetAtt value is a list; ``sources`` are
+    the template's parameters that another stack's outputs fill."""
+    for key in ("Conditions", "Mappings", "Transform"):
+        if key in template:
+            raise ValueError(f"splitting a template with {key} is not supported")
+    return _Splitter(
+        template, main, region, origins, output_origins, placement, is_list, sources
+    ).run()
+
+
+class _Splitter:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        main: Home,
+        region: str,
+        origins: Mapping[str, Path],
+        output_origins: Mapping[str, Path],
+        placement: Callable[[Path], Home | None],
+        is_list: Callable[[str, str], bool],
+        sources: Mapping[str, tuple[str, str, str]],
+    ) -> None:
+        self.resources: Mapping[str, Any] = template.get("Resources", {})
+        self.outputs: Mapping[str, Any] = template.get("Outputs", {})
+        self.parameters: Mapping[str, Any] = template.get("Parameters", {})
+        self.main = main
+        self.region = region
+        self.origins = origins
+        self.output_origins = output_origins
+        self.placement = placement
+        self.is_list = is_list
+        self.sources = sources
+        self.where: dict[str, str] = {}
+        self.parts: dict[str, Part] = {}
+        self.rank: dict[str, int] = {}
+
+    # --- placing ---------------------------------------------------------------------------
+    def run(self) -> list[Part]:
+        homes = {self.main.stack: self.main}
+        for logical_id in self.resources:
+            home = self.placement(self.origins.get(logical_id, ())) or self.main
+            homes.setdefault(home.stack, home)
+            self.where[logical_id] = home.stack
+        self._pull()
+        order = [self.main.stack, *sorted(s for s in homes if s != self.main.stack)]
+        self.rank = {name: i for i, name in enumerate(order)}
+        self.parts = {name: Part(name, self.region, homes[name].description) for name in order}
+        for logical_id, body in self.resources.items():
+            part = self.parts[self.where[logical_id]]
+            at = self.origins.get(logical_id, ())
+            local = {k: v for k, v in body.items() if k != "DependsOn"}
+            local = self._localize(local, part, at)
+            for dep in _depends(body):
+                if dep in self.where and self.rank[self.where[dep]] > self.rank[part.name]:
+                    raise SplitError(
+                        at, f"waits for '{dep}' in stack {self.where[dep]}, which deploys later"
+                    )
+            deps = [d for d in _depends(body) if self.where.get(d, part.name) == part.name]
+            if deps:
+                local["DependsOn"] = deps if isinstance(body["DependsOn"], list) else deps[0]
+            part.resources[logical_id] = local
+            if logical_id in self.origins:
+                part.origins[logical_id] = self.origins[logical_id]
+        for name, body in self.outputs.items():
+            at = self.output_origins.get(name, ())
+            placed = self.placement(at)
+            stack = placed.stack if placed is not None and placed.stack in self.parts else None
+            if stack is None:
+                stack = max(
+                    (self.where[r] for r, _ in references(body) if r in self.resources),
+                    key=self.rank.__getitem__,
+                    default=self.main.stack,
+                )
+            part = self.parts[stack]
+            if name in part.outputs:
+                raise SplitError(at, f"output '{name}' is also a value another stack reads")
+            part.outputs[name] = self._localize(body, part, at)
+        return list(self.parts.values())
+
+    def _needs(self, logical_id: str) -> set[str]:
+        body = self.resources[logical_id]
+        found = {name for name, _ in references(body) if name in self.resources}
+        return found | {d for d in _depends(body) if d in self.resources}
+
+    def _pull(self) -> None:
+        """A main-stack resource that refers to something in another stack joins it (the
+        main stack deploys first), until nothing in the main stack refers forward."""
+        needs = {logical_id: self._needs(logical_id) for logical_id in self.resources}
+        moved = True
+        while moved:
+            moved = False
+            for logical_id in self.resources:
+                if self.where[logical_id] != self.main.stack:
+                    continue
+                ahead = sorted({self.where[n] for n in needs[logical_id]} - {self.main.stack})
+                if len(ahead) > 1:
+                    raise SplitError(
+                        self.origins.get(logical_id, ()),
+                        f"'{logical_id}' joins resources of stacks {' and '.join(ahead)}; "
+                        "blueprint cannot place it in either",
+                    )
+                if ahead:
+                    self.where[logical_id] = ahead[0]
+                    moved = True
+
+    # --- rewriting references ----------------------------------------------------------------
+    def _localize(self, value: Any, part: Part, at: Path) -> Any:
+        if isinstance(value, list):
+            return [self._localize(item, part, at) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, item),) = value.items()
+            if key == "Ref" and isinstance(item, str):
+                self._reach(item, None, part, at)
+                return value
+            if key == "Fn::GetAtt" and isinstance(item, list):
+                name, attribute = str(item[0]), ".".join(str(a) for a in item[1:])
+                if self._reach(name, attribute, part, at):
+                    return {"Ref": _parameter_name(name, attribute)}
+                return value
+            if key == "Fn::Sub":
+                return {"Fn::Sub": self._sub(item, part, at)}
+        return {k: self._localize(v, part, at) for k, v in value.items()}
+
+    def _sub(self, item: Any, part: Part, at: Path) -> Any:
+        text, local = (item[0], item[1]) if isinstance(item, list) else (item, {})
+
+        def one(match: re.Match[str]) -> str:
+            name, attribute = match.group(1), match.group(2)[1:] or None
+            if name in local or not self._reach(name, attribute, part, at) or not attribute:
+                return match.group(0)
+            return "${" + _parameter_name(name, attribute) + "}"
+
+        text = _SUB_VAR.sub(one, text)
+        if isinstance(item, list):
+            return [text, self._localize(local, part, at)]
+        return text
+
+    def _reach(self, name: str, attribute: str | None, part: Part, at: Path) -> bool:
+        """Make ``name`` (with ``attribute``) available in ``part``; True when it comes
+        from another stack, through a parameter."""
+        if name in self.parameters:
+            part.parameters[name] = self.parameters[name]
+            if name in self.sources:
+                part.sources[name] = self.sources[name]
+            return False
+        home = self.where.get(name)
+        if home is None or home == part.name:
+            return False
+        if self.rank[home] > self.rank[part.name]:
+            raise SplitError(
+                at,
+                f"refers to '{name}' in stack {home}, which deploys after stack {part.name}",
+            )
+        key = _parameter_name(name, attribute)
+        kind = self.resources[name]["Type"]
+        listed = attribute is not None and self.is_list(kind, attribute)
+        what = f"{attribute} of {name}" if attribute else name
+        part.parameters[key] = {
+            "Type": "CommaDelimitedList" if listed else "String",
+            "Description": f"{what}, from stack {home} (deploy.sh passes it)",
+        }
+        part.sources[key] = (home, self.region, key)
+        value: Any = {"Fn::GetAtt": [name, attribute]} if attribute else {"Ref": name}
+        if listed:
+            value = {"Fn::Join": [",", value]}
+        source = self.parts[home]
+        offered = {"Description": f"{what}, for other stacks of this blueprint", "Value": value}
+        if source.outputs.setdefault(key, offered) != offered:
+            raise SplitError(at, f"output '{key}' is also a value another stack reads")
+        return True
