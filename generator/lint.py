@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 #: Part of every cache key: the rules that run (cfn-lint's defaults: errors and warnings).
 RULE_CONFIG = "default-rules"
@@ -44,14 +45,28 @@ class Finding:
         return None
 
 
-def lint(text: str, region: str) -> list[Finding]:
-    """Lint a template for one region with cfn-lint's default rules (errors and warnings)."""
-    # Imported here: cfn-lint takes most of a second to import, and `validate` never lints.
-    from cfnlint.api import lint as cfn_lint
-    from cfnlint.config import ManualArgs
+#: One cfn-lint runner per region, its rules loaded once (loading them takes longer than
+#: linting a small template); made before the workers fork, so they inherit them.
+_RUNNERS: dict[str, Any] = {}
 
-    # Regions go inside ManualArgs: a config given to lint() overrides its regions argument.
-    matches = cfn_lint(text, config=ManualArgs(regions=[region]))
+
+def _runner(region: str) -> Any:
+    if region not in _RUNNERS:
+        from cfnlint.config import ConfigMixIn
+        from cfnlint.runner import Runner
+
+        _RUNNERS[region] = Runner(ConfigMixIn(regions=[region]))
+    return _RUNNERS[region]
+
+
+def lint(text: str, region: str) -> list[Finding]:
+    """Lint a template for one region with cfn-lint's default rules (errors and warnings),
+    as ``cfnlint.api.lint`` does, with the region's rules loaded once per process."""
+    # Imported here: cfn-lint takes most of a second to import, and `validate` never lints.
+    from cfnlint.decode.decode import decode_str
+
+    template, errors = decode_str(text)
+    matches = errors if errors or template is None else _runner(region).validate_template(template)
     return sorted(
         Finding(
             line=m.linenumber,
@@ -124,7 +139,8 @@ def lint_all(
     ]
     todo = [i for i, found in enumerate(results) if found is None]
     if todo:
-        import cfnlint.api  # noqa: F401  (imported once, before any fork)
+        for region in sorted({jobs[i][1] for i in todo}):
+            _runner(region)  # imports cfn-lint and loads its rules once, before any fork
 
         workers = _workers(len(todo))
         if workers > 1:
