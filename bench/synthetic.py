@@ -1,19 +1,32 @@
-"""Synthetic blueprints of N services, for the scale rows of the benchmark.
+"""Synthetic blueprints of N services, for the scale rows of the benchmark and the
+growth test.
 
 Each service has its own target group and host rule on a load balancer, its own task
 definition, service, log group and roles; the services are spread over as many load
-balancers as the quotas need (at most 100 rules on a listener, 100 target groups on a
-load balancer: 90 routes each, for headroom).
+balancers as the quotas need. The tightest is the load balancer's security group: one
+outbound rule per service it reaches, at most 60 rules a group (100 target groups and 100
+listener rules come later), so 50 services a load balancer, for headroom.
+
+A service's load balancer and rule priority follow from its own number, not from its
+position in the file, so removing one changes nothing about the others.
 """
 
 from __future__ import annotations
 
-ROUTES_PER_LOAD_BALANCER = 90
+from collections.abc import Collection
+
+SERVICES_PER_LOAD_BALANCER = 50
 
 
-def blueprint(services: int) -> str:
+def name(number: int) -> str:
+    return f"svc{number:03d}"
+
+
+def blueprint(services: int, without: Collection[int] = ()) -> str:
+    """The blueprint of services 0 .. ``services`` - 1, leaving out the ``without`` ones."""
+    numbers = [n for n in range(services) if n not in without]
     lines = [
-        f"name: scale{services}",
+        "name: scale",
         "region: ap-northeast-1",
         "network: {cidr: 10.0.0.0/16, azs: 2, nat: single}",
         "zones:",
@@ -22,23 +35,21 @@ def blueprint(services: int) -> str:
         "  wild: {domain: '*.example.com'}",
         "load_balancers:",
     ]
-    names = [f"svc{i:03d}" for i in range(services)]
-    groups = [
-        names[i : i + ROUTES_PER_LOAD_BALANCER]
-        for i in range(0, len(names), ROUTES_PER_LOAD_BALANCER)
-    ]
-    for index, group in enumerate(groups):
-        lines += [f"  lb{index}:", "    certificate: wild", "    routes:"]
-        # explicit priorities: with ~90 routes, the hashed default priorities can collide
+    balancers = sorted({n // SERVICES_PER_LOAD_BALANCER for n in numbers})
+    for lb in balancers:
+        lines += [f"  lb{lb}:", "    certificate: wild", "    routes:"]
+        # explicit priorities: with this many routes, hashed default priorities can collide
         lines += [
-            f"      - {{service: {n}, hosts: [{n}.example.com], priority: {i + 1}}}"
-            for i, n in enumerate(group)
+            f"      - {{service: {name(n)}, hosts: [{name(n)}.example.com], "
+            f"priority: {n % SERVICES_PER_LOAD_BALANCER + 1}}}"
+            for n in numbers
+            if n // SERVICES_PER_LOAD_BALANCER == lb
         ]
     lines.append("services:")
-    for n in names:
+    for n in numbers:
         lines += [
-            f"  {n}:",
+            f"  {name(n)}:",
             "    containers:",
-            f"      app: {{image: 'example/{n}:1.0', port: 8080}}",
+            f"      app: {{image: 'example/{name(n)}:1.0', port: 8080}}",
         ]
     return "\n".join(lines) + "\n"

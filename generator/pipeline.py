@@ -144,6 +144,7 @@ def render(checked: Checked) -> Build:
             data = pinning.apply(stack.template.to_dict(), pins)
             origins = {pins.get(k, k): v for k, v in stack.origins.items()}
             sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
+            _check_group_rules(checked, data, origins)
             if stack.placement is None:
                 parts = [_whole(stack.name, stack.region, data, origins, sources)]
             else:
@@ -209,6 +210,50 @@ def _serialize(part: split.Part, version: str) -> RenderedStack:
         origins=part.origins,
         parameter_sources=dict(sorted(part.sources.items())),
     )
+
+
+#: AWS's default quota of inbound, and of outbound, rules in one security group.
+RULES_PER_GROUP = 60
+
+
+def _check_group_rules(
+    checked: Checked, data: dict[str, Any], origins: dict[str, tuple[str | int, ...]]
+) -> None:
+    """No security group gets more inbound or outbound rules than AWS allows; the rule
+    past the quota is reported at the entry that made it."""
+    resources = data.get("Resources", {})
+    counts: dict[tuple[str, str], int] = {}
+    for name, body in resources.items():
+        if body["Type"] == "AWS::EC2::SecurityGroup":
+            props = body.get("Properties", {})
+            counts[(name, "inbound")] = len(props.get("SecurityGroupIngress", []))
+            counts[(name, "outbound")] = len(props.get("SecurityGroupEgress", []))
+    issues = []
+    for name, body in resources.items():
+        direction = {
+            "AWS::EC2::SecurityGroupIngress": "inbound",
+            "AWS::EC2::SecurityGroupEgress": "outbound",
+        }.get(body["Type"])
+        group = body.get("Properties", {}).get("GroupId")
+        if direction is None or not isinstance(group, dict):
+            continue
+        target = group.get("Ref") or (group.get("Fn::GetAtt") or [None])[0]
+        if (target, direction) not in counts:
+            continue
+        counts[(target, direction)] += 1
+        if counts[(target, direction)] == RULES_PER_GROUP + 1:
+            issues.append(
+                Issue(
+                    origins.get(name, ()),
+                    f"security group {target} would have more than {RULES_PER_GROUP} "
+                    f"{direction} rules, AWS's quota for one group; spread the entries that "
+                    "reach it (for a load balancer: its routes) over more of them",
+                    code="too-many-rules",
+                    at_key=True,
+                )
+            )
+    if issues:
+        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
 
 
 def _check_limits(checked: Checked, rendered: list[RenderedStack]) -> None:

@@ -59,3 +59,76 @@ def test_parameters_without_defaults_are_required_and_others_left_alone() -> Non
         'Needed}"' in script
     )
     assert "Ami=" not in script
+
+
+FAKE_AWS = '''#!{python}
+"""A stand-in for the AWS CLI: records each call, serves outputs of deployed stacks."""
+import json, os, sys
+state = os.environ["FAKE_AWS_STATE"]
+args = sys.argv[1:]
+def opt(name):
+    return args[args.index(name) + 1] if name in args else None
+with open(os.path.join(state, "calls.jsonl"), "a") as log:
+    log.write(json.dumps(args) + "\\n")
+command = args[1]
+if command == "deploy":
+    template = json.load(open(opt("--template-file")))
+    with open(os.path.join(state, opt("--stack-name") + ".outputs"), "w") as f:
+        json.dump(sorted(template.get("Outputs", dict())), f)
+elif command == "describe-stacks" and opt("--stack-name"):
+    stack = opt("--stack-name")
+    for key in json.load(open(os.path.join(state, stack + ".outputs"))):
+        print(f"{{key}}\\tvalue-of-{{stack}}-{{key}}")
+elif command == "describe-stacks":
+    names = [n[: -len(".outputs")] for n in os.listdir(state) if n.endswith(".outputs")]
+    print("\\t".join(sorted(names + ["linebot-service-old", "linebot-other"])))
+'''
+
+
+def test_deploy_script_runs_in_order_and_passes_each_stacks_outputs(tmp_path: Path) -> None:
+    """deploy.sh against a stand-in AWS CLI: every stack deployed in order, each parameter
+    given the value of the output it names, and the stale service stack deleted."""
+    import json
+    import sys
+
+    from generator.pipeline import check, render
+
+    from .conftest import ROOT
+
+    build = render(check(ROOT / "blueprint.yaml", "blueprint.yaml"))
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in build.files.items():
+        (out / name).write_bytes(data)
+    bin_dir, state = tmp_path / "bin", tmp_path / "state"
+    bin_dir.mkdir()
+    state.mkdir()
+    aws = bin_dir / "aws"
+    aws.write_text(FAKE_AWS.format(python=sys.executable))
+    aws.chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(out / "deploy.sh")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_AWS_STATE": str(state)},
+    )
+    assert done.returncode == 0, done.stderr
+    calls = [json.loads(line) for line in (state / "calls.jsonl").read_text().splitlines()]
+    deployed = [c[c.index("--stack-name") + 1] for c in calls if c[1] == "deploy"]
+    assert deployed == [s.name for s in build.stacks] == ["linebot", "linebot-service-bot"]
+    [service_call] = [c for c in calls if c[1] == "deploy" and "linebot-service-bot" in c]
+    given = service_call[service_call.index("--parameter-overrides") + 1 :]
+    given = given[: next(i for i, a in enumerate(given) if a.startswith("--"))]
+    stack = build.stacks[1]
+    assert dict(a.split("=", 1) for a in given) == {
+        param: f"value-of-{source}-{output}"
+        for param, (source, _region, output) in stack.parameter_sources.items()
+    }
+    assert len(given) == 7
+    # one describe-stacks per stack whose outputs are read, not one per parameter
+    reads = [c for c in calls if c[1] == "describe-stacks" and "--stack-name" in c]
+    assert len(reads) == 1
+    deleted = [c[c.index("--stack-name") + 1] for c in calls if c[1] == "delete-stack"]
+    assert deleted == ["linebot-service-old"]  # not the current stacks, not linebot-other
+    assert all("blueprint:name=linebot" in c for c in calls if c[1] == "deploy")

@@ -328,7 +328,21 @@ def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> dict[tuple[str,
                 )
             taken[target.priority] = i
         out[(lb_name, key)] = target
+        if len(out) == TARGET_GROUPS_PER_LOAD_BALANCER + 1:
+            c.error(
+                path,
+                f"load balancer {lb_name} would have more than "
+                f"{TARGET_GROUPS_PER_LOAD_BALANCER} routes, each a target group and a "
+                "listener rule: the most AWS allows on one load balancer; put the routes "
+                "from here on on another load balancer",
+                "too-many-routes",
+            )
     return out
+
+
+#: AWS quotas for one application load balancer: target groups (100) and rules on a
+#: listener besides its default action (100). Each route is one of each.
+TARGET_GROUPS_PER_LOAD_BALANCER = 100
 
 
 def _route_target(
