@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import replacement
@@ -291,7 +291,30 @@ def compare(
     for name in sorted(set(old) | set(new)):
         region = regions.get(name, default_region)
         stacks.append(compare_stack(name, region, old.get(name), new.get(name)))
-    return Report(tuple(stacks))
+    return Report(tuple(_moves(stacks)))
+
+
+def _moves(stacks: list[StackDiff]) -> list[StackDiff]:
+    """A logical ID removed from one stack and added to another has moved: CloudFormation
+    sees two unrelated resources, deletes the old one and creates a new one."""
+    removed = {r.logical_id: s.stack for s in stacks for r in s.resources if r.verdict == "removed"}
+    added = {r.logical_id: s.stack for s in stacks for r in s.resources if r.verdict == "added"}
+    moved = removed.keys() & added.keys()
+    if not moved:
+        return stacks
+    out = []
+    for s in stacks:
+        resources = []
+        for r in s.resources:
+            change = r
+            if r.logical_id in moved and r.verdict == "removed":
+                why = f"moves to stack {added[r.logical_id]}: deleted here, created new there"
+                change = replace(r, reasons=(why,), renamed_to=None)
+            elif r.logical_id in moved and r.verdict == "added":
+                change = replace(r, reasons=(f"moved from stack {removed[r.logical_id]}",))
+            resources.append(change)
+        out.append(replace(s, resources=tuple(resources)))
+    return out
 
 
 # --- reporting -----------------------------------------------------------------------------

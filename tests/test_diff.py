@@ -449,3 +449,25 @@ def test_against_a_git_revision(
         "~ BotService (AWS::ECS::Service): changed in place (it refers to BotTaskDefinition" in out
     )
     assert main(["diff", "--against", "no-such-ref"]) == 3
+
+
+def test_a_resource_moved_to_another_stack_is_named_as_a_move() -> None:
+    """A build from before services had stacks of their own: its service resources were in
+    the main stack. The diff says they move, which CloudFormation does by delete + create."""
+    service = {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}}
+    logs = {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}
+    vpc = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}
+    old = {"shop": {"Resources": {"Vpc": vpc, "WebService": service, "WebLogGroup": logs}}}
+    new = {
+        "shop": {"Resources": {"Vpc": vpc}},
+        "shop-service-web": {"Resources": {"WebService": service, "WebLogGroup": logs}},
+    }
+    report = diff.compare(old, new, {}, "eu-west-1")
+    lines = diff.text(report).splitlines()
+    assert "stack shop-service-web (eu-west-1): added" in lines
+    assert (
+        "  - WebLogGroup (AWS::Logs::LogGroup): removed (moves to stack shop-service-web: "
+        "deleted here, created new there)  << DATA LOSS RISK"
+    ) in lines
+    assert ("  + WebService (AWS::ECS::Service): added (moved from stack shop)") in lines
+    assert report.exit_code == diff.EXIT_DATA_LOSS
