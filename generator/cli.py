@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .errors import BlueprintError, Problem, Severity
+from .errors import BlueprintError, InternalError, Problem, Severity
 
 if TYPE_CHECKING:  # the pipeline is imported lazily, by the commands that need it
     from .pipeline import Checked
@@ -257,9 +257,13 @@ def _warn_data_loss(build: object, out: Path) -> None:
 
 
 def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
+    stream.write(_format(problems, fmt))
+
+
+def _format(problems: Sequence[Problem], fmt: str) -> str:
     ordered = sorted(problems)
     if fmt == "json":
-        stream.write(
+        return (
             json.dumps(
                 [
                     {
@@ -277,15 +281,16 @@ def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
             )
             + "\n"
         )
-        return
+    lines = []
     for p in ordered:
         if fmt == "github":
             kind = "error" if p.severity is Severity.ERROR else "warning"
             text = (f"{p.path}: {p.message}" if p.path else p.message).replace("%", "%25")
             text = text.replace("\r", "%0D").replace("\n", "%0A")
-            stream.write(f"::{kind} file={p.file},line={p.line},col={p.column}::{text}\n")
+            lines.append(f"::{kind} file={p.file},line={p.line},col={p.column}::{text}\n")
         else:
-            stream.write(p.text() + "\n")
+            lines.append(p.text() + "\n")
+    return "".join(lines)
 
 
 def _failed(problems: Sequence[Problem], strict: bool) -> bool:
@@ -293,9 +298,16 @@ def _failed(problems: Sequence[Problem], strict: bool) -> bool:
 
 
 def _run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    warm = _warm(args, path)
+    if warm is not None:
+        return warm
     from . import pipeline
 
-    path = Path(args.path)
+    try:
+        source = path.read_bytes() if args.command == "build" else b""
+    except OSError:
+        source = b""  # check() reports it, at the file
     try:
         checked = pipeline.check(path, args.path)
         # validate renders too (in memory, without lint): names that collide as logical IDs
@@ -312,7 +324,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     pipeline.lint(build, _progress() if len(build.stacks) > 1 else None)
     problems = [*checked.warnings, *build.lint_problems]
-    _emit(problems, args.format, sys.stderr)
+    printed = _format(problems, args.format)
+    sys.stderr.write(printed)
     if _failed(build.lint_problems, args.strict):
         print(f"{args.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
         return EXIT_LINT
@@ -323,9 +336,59 @@ def _run(args: argparse.Namespace) -> int:
         return _check_fresh(build, out, args.path)
     _warn_data_loss(build, out)
     pipeline.write(build, out)
-    if args.format == "text":
-        _summary(build, out)
+    summary = _summary(build, out) if args.format == "text" else ""
+    sys.stdout.write(summary)
+    _remember(args, path, source, build, printed, summary)
     return EXIT_OK
+
+
+def _options(args: argparse.Namespace) -> str:
+    return f"{args.format}\0{args.strict}"
+
+
+def _warm(args: argparse.Namespace, path: Path) -> int | None:
+    """A build whose inputs and output folder are those of the last one: print what it
+    printed, write nothing (see :mod:`generator.uptodate`)."""
+    if args.command != "build" or args.check:
+        return None
+    from . import uptodate
+    from .lint import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    record = uptodate.lookup(folder, path, Path(args.out), _options(args))
+    if record is None:
+        return None
+    sys.stderr.write(record.stderr)
+    sys.stdout.write(record.stdout)
+    return EXIT_OK
+
+
+def _remember(
+    args: argparse.Namespace, path: Path, source: bytes, build: object, printed: str, summary: str
+) -> None:
+    from . import uptodate
+    from .lint import cache_dir
+    from .output import MANIFEST
+    from .pipeline import Build
+
+    assert isinstance(build, Build)
+    folder, out = cache_dir(), Path(args.out)
+    if folder is None or not source:
+        return
+    written = {name: (out / name).read_bytes() for name in [*build.files, MANIFEST]}
+    uptodate.store(
+        folder,
+        path,
+        out,
+        _options(args),
+        data=source,
+        includes=build.checked.includes,
+        files=written,
+        stdout=summary,
+        stderr=printed,
+    )
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -358,25 +421,25 @@ def _check_fresh(build: object, out: Path, source: str) -> int:
     return EXIT_OK
 
 
-def _summary(build: object, out: Path) -> None:
+def _summary(build: object, out: Path) -> str:
     from .pipeline import Build
 
     assert isinstance(build, Build)
+    lines = []
     for stack in build.stacks:
         findings = build.lint.get(stack.name, [])
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = len(findings) - errors
-        print(
+        lines.append(
             f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
-            f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}"
+            f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}\n"
         )
-    print(f"deploy: bash {out / 'deploy.sh'}")
+    lines.append(f"deploy: bash {out / 'deploy.sh'}\n")
+    return "".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .pipeline import InternalError
-
     try:
         if args.command == "schema":
             return _write_schema(args.out)

@@ -16,6 +16,10 @@ from enum import StrEnum
 Path = tuple[str | int, ...]
 
 
+class InternalError(Exception):
+    """A bug in blueprint itself (not in the user's file), reported without a traceback."""
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +90,8 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(text: str, region: str) -> str:
+    from importlib import metadata  # not at the top: a warm build never needs it
+
     version = metadata.version("cfn-lint")
     head = f"cfn-lint {version}\0{region}\0{RULE_CONFIG}\0".encode()
     return hashlib.sha256(head + text.encode()).hexdigest()

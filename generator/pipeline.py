@@ -11,20 +11,18 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import deploy, loader, pinning, replacement, split
-from .errors import BlueprintError, Issue, Problem, Severity, dotted, suggest
-from .lint import Finding
+from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, suggest
 from .model.blueprint import Blueprint
 from .model.functions import INLINE_LIMIT
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import canonical_json, write_all
 
-
-class InternalError(Exception):
-    """A bug in blueprint itself (not in the user's file), reported without a traceback."""
+if TYPE_CHECKING:
+    from .lint import Finding
 
 
 @dataclass(frozen=True)

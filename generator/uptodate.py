@@ -1,0 +1,137 @@
+"""An unchanged build, recognised without building: the warm path of ``blueprint build``.
+
+After a build that wrote its files, a record is kept in the cache folder (the lint
+cache's, see :func:`generator.lint.cache_dir`): a digest of everything the build read
+(the blueprint's bytes, the files it names, blueprint's own code and the versions of the
+libraries it renders and lints with) and a digest of every file it wrote, with what it
+printed. The next build with the same digest, whose output folder still holds exactly
+those files, prints the same and stops: it would write the same bytes. Anything else
+(an edit, a changed output file, another version of a library) builds in full.
+
+Standard library only: the point is to not import pydantic, troposphere or cfn-lint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The libraries whose versions change what a build writes or finds.
+LIBRARIES = ("cfnlint", "troposphere", "pydantic", "yaml", "awacs")
+
+
+@dataclass(frozen=True)
+class Record:
+    inputs: str
+    #: the files the blueprint names, relative to it
+    includes: tuple[str, ...]
+    #: file name in the output folder -> sha256 of its bytes
+    outputs: dict[str, str]
+    stdout: str
+    stderr: str
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _code_digest() -> str:
+    """blueprint's own code and data, and the installed versions of its libraries."""
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json", ".yaml", ".txt") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    places = set()
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            places.add(Path(spec.origin).resolve().parent.parent)
+    for place in sorted(places):  # site-packages: its *.dist-info names carry the versions
+        listing = sorted(n for n in os.listdir(place) if n.endswith(".dist-info"))
+        digest.update("\0".join(listing).encode())
+    return digest.hexdigest()
+
+
+def inputs(blueprint: bytes, base: Path, includes: Iterable[str]) -> str | None:
+    """The digest of a build's inputs; None when a named file cannot be read."""
+    digest = hashlib.sha256(_code_digest().encode() + b"\0" + blueprint)
+    for name in sorted(includes):
+        try:
+            digest.update(b"\0" + name.encode() + b"\0" + (base / name).read_bytes())
+        except OSError:
+            return None
+    return digest.hexdigest()
+
+
+def _slot(folder: Path, blueprint: Path, out: Path, options: str) -> Path:
+    where = f"{blueprint.resolve()}\0{out.resolve()}\0{options}"
+    return folder / "builds" / f"{_sha(where.encode())}.json"
+
+
+def lookup(folder: Path, blueprint: Path, out: Path, options: str) -> Record | None:
+    """The record of the last build of this blueprint into ``out``, if nothing it read or
+    wrote has changed since."""
+    try:
+        raw = json.loads(_slot(folder, blueprint, out, options).read_text("utf-8"))
+        record = Record(
+            raw["inputs"],
+            tuple(raw["includes"]),
+            dict(raw["outputs"]),
+            raw["stdout"],
+            raw["stderr"],
+        )
+        data = blueprint.read_bytes()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if inputs(data, blueprint.parent, record.includes) != record.inputs:
+        return None
+    for name, expected in record.outputs.items():
+        try:
+            if _sha((out / name).read_bytes()) != expected:
+                return None
+        except OSError:
+            return None
+    return record
+
+
+def store(
+    folder: Path,
+    blueprint: Path,
+    out: Path,
+    options: str,
+    *,
+    data: bytes,
+    includes: Iterable[str],
+    files: Mapping[str, bytes],
+    stdout: str,
+    stderr: str,
+) -> None:
+    """Keep the record of a build that wrote ``files`` into ``out`` (atomically; a cache
+    that cannot be written only costs time)."""
+    digest = inputs(data, blueprint.parent, includes)
+    if digest is None:
+        return
+    record = {
+        "inputs": digest,
+        "includes": sorted(includes),
+        "outputs": {name: _sha(content) for name, content in sorted(files.items())},
+        "stdout": stdout,
+        "stderr": stderr,
+    }
+    target = _slot(folder, blueprint, out, options)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(record, handle)
+        os.replace(tmp, target)
+    except OSError:
+        pass
