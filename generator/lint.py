@@ -9,6 +9,8 @@ per core, forked after cfn-lint is imported so that each starts warm.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -44,28 +46,43 @@ class Finding:
         return None
 
 
-#: One cfn-lint runner per region, its rules loaded once (loading them takes longer than
-#: linting a small template); made before the workers fork, so they inherit them.
-_RUNNERS: dict[str, Any] = {}
+#: cfn-lint's rules, loaded once per process (loading them takes longer than linting a
+#: small template); the same for every region, which each run is told separately.
+_RULES: list[Any] = []
 
 
-def _runner(region: str) -> Any:
-    if region not in _RUNNERS:
-        from cfnlint.config import ConfigMixIn
-        from cfnlint.runner import Runner
+def _rules() -> Any:
+    if not _RULES:
+        # Importing cfn-lint and loading its rules makes many objects and no garbage: the
+        # collector's passes over them are time lost (a fifth of it). Paused meanwhile,
+        # then what was made is frozen out of its view.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            from cfnlint.config import ConfigMixIn
+            from cfnlint.runner import Runner
 
-        _RUNNERS[region] = Runner(ConfigMixIn(regions=[region]))
-    return _RUNNERS[region]
+            _RULES.append(Runner(ConfigMixIn(regions=["us-east-1"])).rules)
+        finally:
+            if paused:
+                gc.freeze()
+                gc.enable()
+    return _RULES[0]
 
 
 def lint(text: str, region: str) -> list[Finding]:
     """Lint a template for one region with cfn-lint's default rules (errors and warnings),
-    as ``cfnlint.api.lint`` does, with the region's rules loaded once per process."""
+    as ``cfnlint.api.lint(text, rules, ...)`` does, with the rules loaded once."""
     # Imported here: cfn-lint takes most of a second to import, and `validate` never lints.
+    from cfnlint.config import ConfigMixIn
     from cfnlint.decode.decode import decode_str
+    from cfnlint.runner import run_template_by_data
 
     template, errors = decode_str(text)
-    matches = errors if errors or template is None else _runner(region).validate_template(template)
+    if errors or template is None:
+        matches = list(errors)
+    else:
+        matches = list(run_template_by_data(template, ConfigMixIn(regions=[region]), _rules()))
     return sorted(
         Finding(
             line=m.linenumber,
@@ -128,8 +145,31 @@ def _workers(count: int) -> int:
     return max(1, min(count, cores or 1))
 
 
+class Workers:
+    """Lint worker processes, one per core (at most ``wanted``), each importing cfn-lint
+    and loading its rules as soon as it starts: started before the templates exist, they
+    get ready while the blueprint is validated and rendered. Use as a context manager."""
+
+    def __init__(self, wanted: int) -> None:
+        import multiprocessing
+
+        count = _workers(wanted)
+        context = multiprocessing.get_context("fork")
+        self.pool: Any = context.Pool(count, initializer=_rules) if count > 1 else None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
 def lint_all(
-    jobs: Sequence[tuple[str, str]], progress: Callable[[int, int], None] | None = None
+    jobs: Sequence[tuple[str, str]],
+    progress: Callable[[int, int], None] | None = None,
+    workers: Workers | None = None,
 ) -> list[list[Finding]]:
     """Lint each (text, region), from the cache where it can, the rest in parallel;
     ``progress(done, total)`` is called as templates finish."""
@@ -140,24 +180,19 @@ def lint_all(
     ]
     todo = [i for i, found in enumerate(results) if found is None]
     if todo:
-        for region in sorted({jobs[i][1] for i in todo}):
-            _runner(region)  # imports cfn-lint and loads its rules once, before any fork
-
-        workers = _workers(len(todo))
-        if workers > 1:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
-                done = []
-                for findings in pool.imap(_lint_job, [jobs[i] for i in todo], chunksize=1):
-                    done.append(findings)
-                    if progress is not None:
-                        progress(len(done), len(todo))
-        else:
+        with contextlib.ExitStack() as stack:
+            pool = workers.pool if workers is not None else None
+            if pool is None and _workers(len(todo)) > 1:
+                _rules()  # imports cfn-lint and loads its rules once, before the fork
+                pool = stack.enter_context(Workers(len(todo))).pool
+            found = (
+                pool.imap(_lint_job, [jobs[i] for i in todo], chunksize=1)
+                if pool is not None
+                else (_lint_job(jobs[i]) for i in todo)
+            )
             done = []
-            for i in todo:
-                done.append(_lint_job(jobs[i]))
+            for findings in found:
+                done.append(findings)
                 if progress is not None:
                     progress(len(done), len(todo))
         for i, findings in zip(todo, done, strict=True):

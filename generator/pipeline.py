@@ -22,7 +22,7 @@ from .model.validate import validate
 from .output import canonical_json, write_all
 
 if TYPE_CHECKING:
-    from .lint import Finding
+    from .lint import Finding, Workers
 
 
 @dataclass(frozen=True)
@@ -318,12 +318,17 @@ def _check_pins(checked: Checked, rendered: list[RenderedStack]) -> None:
         raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
 
 
-def lint(build: Build, progress: Callable[[int, int], None] | None = None) -> None:
-    """Lint each stack's exact text; map each finding back to the blueprint entry."""
+def lint(
+    build: Build,
+    progress: Callable[[int, int], None] | None = None,
+    workers: Workers | None = None,
+) -> None:
+    """Lint each stack's exact text (in ``workers`` when started); map each finding back
+    to the blueprint entry."""
     from .lint import lint_all
 
     doc = build.checked.document
-    every = lint_all([(stack.text, stack.region) for stack in build.stacks], progress)
+    every = lint_all([(stack.text, stack.region) for stack in build.stacks], progress, workers)
     for stack, findings in zip(build.stacks, every, strict=True):
         build.lint[stack.name] = findings
         for f in findings:

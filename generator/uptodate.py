@@ -76,6 +76,21 @@ def _slot(folder: Path, blueprint: Path, out: Path, options: str) -> Path:
     return folder / "builds" / f"{_sha(where.encode())}.json"
 
 
+def same_inputs(folder: Path, blueprint: Path) -> bool:
+    """Has this blueprint, with everything else it reads, been built before (into any
+    folder)? Then its templates' lint results are all in the cache."""
+    try:
+        raw = json.loads((folder / "builds" / _inputs_name(blueprint)).read_text("utf-8"))
+        digest = inputs(blueprint.read_bytes(), blueprint.parent, raw["includes"])
+        return bool(digest == raw["inputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _inputs_name(blueprint: Path) -> str:
+    return f"inputs-{_sha(str(blueprint.resolve()).encode())}.json"
+
+
 def lookup(folder: Path, blueprint: Path, out: Path, options: str) -> Record | None:
     """The record of the last build of this blueprint into ``out``, if nothing it read or
     wrote has changed since."""
@@ -126,12 +141,17 @@ def store(
         "stdout": stdout,
         "stderr": stderr,
     }
-    target = _slot(folder, blueprint, out, options)
+    _write(_slot(folder, blueprint, out, options), record)
+    seen = {"inputs": digest, "includes": record["includes"]}
+    _write(folder / "builds" / _inputs_name(blueprint), seen)
+
+
+def _write(target: Path, data: object) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
-            json.dump(record, handle)
+            json.dump(data, handle)
         os.replace(tmp, target)
     except OSError:
         pass

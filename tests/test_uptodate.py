@@ -51,7 +51,7 @@ def test_an_unchanged_build_prints_the_same_and_imports_nothing_heavy(
 ) -> None:
     cache = tmp_path / "cache"
     first = run(project, cache)
-    assert first[0] == 0 and set(first[3]) == set(HEAVY)
+    assert first[0] == 0 and {"pydantic", "troposphere"} <= set(first[3])
     again = run(project, cache)
     assert again == (0, first[1], first[2], [])
     assert "stack rails-api (ap-northeast-1):" in again[1]
