@@ -329,10 +329,6 @@ def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:
     from . import pipeline
 
     try:
-        source = path.read_bytes() if args.command == "build" else b""
-    except OSError:
-        source = b""  # check() reports it, at the file
-    try:
         checked = pipeline.check(path, args.path)
         # validate renders too (in memory, without lint): names that collide as logical IDs
         # and pins that name nothing are found there.
@@ -362,12 +358,14 @@ def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:
     pipeline.write(build, out)
     summary = _summary(build, out) if args.format == "text" else ""
     sys.stdout.write(summary)
-    _remember(args, path, source, build, printed, summary)
+    _remember(args, path, build, printed, summary)
     return EXIT_OK
 
 
 def _options(args: argparse.Namespace) -> str:
-    return f"{args.format}\0{args.strict}"
+    """What, besides the files, changes what a build writes or prints: the paths as typed
+    (they appear in deploy.sh and in messages), the format and --strict."""
+    return f"{args.path}\0{args.out}\0{args.format}\0{args.strict}"
 
 
 def _warm(args: argparse.Namespace, path: Path) -> int | None:
@@ -390,7 +388,7 @@ def _warm(args: argparse.Namespace, path: Path) -> int | None:
 
 
 def _remember(
-    args: argparse.Namespace, path: Path, source: bytes, build: object, printed: str, summary: str
+    args: argparse.Namespace, path: Path, build: object, printed: str, summary: str
 ) -> None:
     from . import uptodate
     from .lint import cache_dir
@@ -399,7 +397,7 @@ def _remember(
 
     assert isinstance(build, Build)
     folder, out = cache_dir(), Path(args.out)
-    if folder is None or not source:
+    if folder is None:
         return
     written = {name: (out / name).read_bytes() for name in [*build.files, MANIFEST]}
     uptodate.store(
@@ -407,7 +405,7 @@ def _remember(
         path,
         out,
         _options(args),
-        data=source,
+        data=build.checked.document.source,
         includes=build.checked.includes,
         files=written,
         stdout=summary,

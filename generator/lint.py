@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import InternalError
+
 #: Part of every cache key: the rules that run (cfn-lint's defaults: errors and warnings).
 RULE_CONFIG = "default-rules"
 
@@ -136,7 +138,23 @@ def _store(folder: Path, key: str, findings: list[Finding]) -> None:
         pass  # a cache that cannot be written only costs time
 
 
+#: Why this worker process cannot lint (cfn-lint failed to import or load its rules).
+_BROKEN: list[BaseException] = []
+
+
+def _start_worker() -> None:
+    """A worker's start: load cfn-lint. A failure is kept and raised by the worker's first
+    job, so that it reaches the build (a pool whose workers die at start-up restarts them
+    forever)."""
+    try:
+        _rules()
+    except Exception as exc:
+        _BROKEN.append(exc)
+
+
 def _lint_job(job: tuple[str, str]) -> list[Finding]:
+    if _BROKEN:
+        raise _BROKEN[0]
     return lint(*job)
 
 
@@ -155,7 +173,7 @@ class Workers:
 
         count = _workers(wanted)
         context = multiprocessing.get_context("fork")
-        self.pool: Any = context.Pool(count, initializer=_rules) if count > 1 else None
+        self.pool: Any = context.Pool(count, initializer=_start_worker) if count > 1 else None
 
     def __enter__(self) -> Workers:
         return self
@@ -191,10 +209,13 @@ def lint_all(
                 else (_lint_job(jobs[i]) for i in todo)
             )
             done = []
-            for findings in found:
-                done.append(findings)
-                if progress is not None:
-                    progress(len(done), len(todo))
+            try:
+                for findings in found:
+                    done.append(findings)
+                    if progress is not None:
+                        progress(len(done), len(todo))
+            except Exception as exc:
+                raise InternalError(f"cfn-lint failed: {exc!r}") from exc
         for i, findings in zip(todo, done, strict=True):
             results[i] = findings
             if folder is not None:

@@ -8,7 +8,7 @@ rejected before they can cost real time or memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -56,6 +56,8 @@ class Document:
     file: str
     data: Any
     positions: Positions
+    #: the exact bytes read (what the up-to-date record of a build is keyed by)
+    source: bytes = b""
 
     def locate(self, issue: Issue) -> Problem:
         line, col = self.positions.of(issue.path, at_key=issue.at_key)
@@ -272,4 +274,4 @@ def load(path: FsPath, display: str | None = None) -> Document:
         raise BlueprintError(
             [Problem(name, line, column, "", message, Severity.ERROR, "file")]
         ) from None
-    return parse(text, name)
+    return replace(parse(text, name), source=raw)

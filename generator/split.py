@@ -285,6 +285,8 @@ class _Splitter:
                 f"refers to '{name}' in stack {home}, which deploys after stack {part.name}",
             )
         key = _parameter_name(name, attribute)
+        if part.sources.get(key, (home, self.region, key)) != (home, self.region, key):
+            raise SplitError(at, f"two values from other stacks would both be named '{key}'")
         kind = self.resources[name]["Type"]
         listed = attribute is not None and self.is_list(kind, attribute)
         what = f"{attribute} of {name}" if attribute else name

@@ -60,15 +60,23 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def inputs(blueprint: bytes, base: Path, includes: Iterable[str]) -> str | None:
-    """The digest of a build's inputs; None when a named file cannot be read."""
+def inputs(blueprint: bytes, includes: Mapping[str, str]) -> str:
+    """The digest of a build's inputs: the blueprint's bytes and the files it names, as the
+    build read them (text, as ``pipeline.check`` reads it)."""
     digest = hashlib.sha256(_code_digest().encode() + b"\0" + blueprint)
     for name in sorted(includes):
-        try:
-            digest.update(b"\0" + name.encode() + b"\0" + (base / name).read_bytes())
-        except OSError:
-            return None
+        digest.update(b"\0" + name.encode() + b"\0" + includes[name].encode())
     return digest.hexdigest()
+
+
+def _current(blueprint: Path, names: Iterable[str]) -> str | None:
+    """The digest of the inputs as they are on disk now; None when one cannot be read."""
+    try:
+        data = blueprint.read_bytes()
+        files = {name: (blueprint.parent / name).read_text("utf-8") for name in names}
+    except (OSError, UnicodeDecodeError):
+        return None
+    return inputs(data, files)
 
 
 def _slot(folder: Path, blueprint: Path, out: Path, options: str) -> Path:
@@ -81,8 +89,7 @@ def same_inputs(folder: Path, blueprint: Path) -> bool:
     folder)? Then its templates' lint results are all in the cache."""
     try:
         raw = json.loads((folder / "builds" / _inputs_name(blueprint)).read_text("utf-8"))
-        digest = inputs(blueprint.read_bytes(), blueprint.parent, raw["includes"])
-        return bool(digest == raw["inputs"])
+        return bool(_current(blueprint, raw["includes"]) == raw["inputs"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -103,10 +110,9 @@ def lookup(folder: Path, blueprint: Path, out: Path, options: str) -> Record | N
             raw["stdout"],
             raw["stderr"],
         )
-        data = blueprint.read_bytes()
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if inputs(data, blueprint.parent, record.includes) != record.inputs:
+    if _current(blueprint, record.includes) != record.inputs:
         return None
     for name, expected in record.outputs.items():
         try:
@@ -124,16 +130,14 @@ def store(
     options: str,
     *,
     data: bytes,
-    includes: Iterable[str],
+    includes: Mapping[str, str],
     files: Mapping[str, bytes],
     stdout: str,
     stderr: str,
 ) -> None:
-    """Keep the record of a build that wrote ``files`` into ``out`` (atomically; a cache
-    that cannot be written only costs time)."""
-    digest = inputs(data, blueprint.parent, includes)
-    if digest is None:
-        return
+    """Keep the record of a build that read ``data`` and ``includes`` and wrote ``files``
+    into ``out`` (atomically; a cache that cannot be written only costs time)."""
+    digest = inputs(data, includes)
     record = {
         "inputs": digest,
         "includes": sorted(includes),

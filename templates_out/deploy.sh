@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of linebot in ap-northeast-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='linebot']].StackName" --output text)"
+for stack in $stacks; do
+  case " linebot linebot-service-bot " in *" $stack "*) continue ;; esac
+  case "$stack" in linebot-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack linebot to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
@@ -40,12 +51,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" PublicSubnet3="$public_subnet3" Vpc="$vpc" WebBotTargetGroup="$web_bot_target_group" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
   --tags blueprint:name=linebot \
   --no-fail-on-empty-changeset
-
-# Service stacks of linebot in ap-northeast-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='linebot']].StackName" --output text); do
-  case " linebot linebot-service-bot " in *" $stack "*) continue ;; esac
-  case "$stack" in linebot-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
-done

@@ -118,3 +118,21 @@ def test_default_location_follows_xdg(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("BLUEPRINT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert lint.cache_dir() == tmp_path / "blueprint"
+
+
+def test_cfn_lint_failing_to_load_is_an_internal_error_not_a_hang(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Workers that cannot load cfn-lint report it through their first job: the build
+    stops with exit 4 and writes nothing (a pool whose start-up fails would otherwise
+    restart its workers forever)."""
+
+    def broken() -> None:
+        raise ImportError("no module named sympy")
+
+    monkeypatch.setattr(lint, "_rules", broken)
+    out = tmp_path / "out"
+    assert main(["build", str(EXAMPLE), "--out", str(out)]) == 4
+    err = capsys.readouterr().err
+    assert "internal error: cfn-lint failed: ImportError('no module named sympy')" in err
+    assert not out.exists()

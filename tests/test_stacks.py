@@ -249,3 +249,38 @@ def test_the_route_quota_is_a_located_error(tmp_path: Path) -> None:
         "load_balancers.lb0.routes[100]: load balancer lb0 would have more than 100 routes" in m
         for m in messages
     ), messages
+
+
+# --- adding a service to each example moves nothing -------------------------------------
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_adding_a_service_to_an_example_moves_nothing(example: Path, tmp_path: Path) -> None:
+    """A copy of the example's first service, under a name that sorts before every other,
+    with a route of its own wherever the original has a rule: nothing that existed moves
+    (a rule shared by the services on one EC2 capacity, say, stays where it was)."""
+    import copy
+    import shutil
+
+    import yaml
+
+    data = yaml.safe_load(example.read_text())
+    if not data.get("services"):
+        pytest.skip("no services")
+    shutil.copytree(example.parent / "files", tmp_path / "files")
+    before = placed(build(tmp_path, yaml.safe_dump(data, sort_keys=False)))
+    first = sorted(data["services"])[0]
+    clone = copy.deepcopy(data["services"][first])
+    clone.pop("public_dns", None)  # a DNS name points at one service
+    data["services"] = {"aaa0": clone, **data["services"]}
+    for lb in data.get("load_balancers", {}).values():
+        for route in list(lb.get("routes", [])):
+            if route.get("service") == first and (route.get("hosts") or route.get("paths")):
+                clone = {k: v for k, v in route.items() if k not in ("name", "priority")}
+                clone.update(service="aaa0", paths=["/aaa0/*"])
+                lb["routes"].append(clone)
+    after = placed(build(tmp_path, yaml.safe_dump(data, sort_keys=False)))
+    assert {k: (v, after.get(k)) for k, v in before.items() if after.get(k) != v} == {}
+    assert any(stack.endswith("-service-aaa0") for stack, _ in after.values())

@@ -450,9 +450,10 @@ def check_reach(c: Checker) -> list[Reach]:
         for sname in sorted(mounters.get(name, set()) - set(fs.allow_from)):
             group = group_of(c, sname)
             if group is not None:
-                reach.append(
-                    Reach(group, ("file_systems", name), NFS_PORT, NFS_PORT, ("services", sname))
-                )
+                # the rule of a service on EC2 capacity admits the hosts, for every service
+                # on them: it belongs to the capacity entry, not to one of the services
+                origin: Path = ("services", sname) if group[0] == "services" else group
+                reach.append(Reach(group, ("file_systems", name), NFS_PORT, NFS_PORT, origin))
     for section, name, allowed, port in targets:
         for i, source in enumerate(allowed):
             path: Path = (section, name, "allow_from", i)

@@ -306,12 +306,16 @@ def _admit_load_balancers(
     for lb_name, port in sorted({(t.lb, t.port) for t in routes}):
         lb_group = ctx.load_balancers[lb_name].security_group
         low, high = DYNAMIC_PORTS if bridge else (port, port)
+        # On EC2 capacity the rule admits the load balancer to the hosts, for every service
+        # on them: it belongs to the load balancer (main stack), not to whichever service
+        # happens to make it first, or it would move when that service is removed.
+        origin: tuple[str, ...] = ("load_balancers", lb_name) if bridge else ("services", name)
         security.allow(
             ctx,
             lb_group,
             group,
             low,
             f"Load balancer {lb_name} to {name}",
-            ("services", name),
+            origin,
             to_port=high,
         )

@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of shop in us-east-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region us-east-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='shop']].StackName" --output text)"
+for stack in $stacks; do
+  case " shop shop-service-api shop-service-web " in *" $stack "*) continue ;; esac
+  case "$stack" in shop-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region us-east-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region us-east-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack shop to us-east-1' >&2
 aws cloudformation deploy \
   --region us-east-1 \
@@ -56,12 +67,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" PublicHttpsListener="$public_https_listener" PublicLoadBalancerSecurityGroupGroupId="$public_load_balancer_security_group_group_id" PublicWebTargetGroup="$public_web_target_group" Vpc="$vpc" \
   --tags blueprint:name=shop \
   --no-fail-on-empty-changeset
-
-# Service stacks of shop in us-east-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region us-east-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='shop']].StackName" --output text); do
-  case " shop shop-service-api shop-service-web " in *" $stack "*) continue ;; esac
-  case "$stack" in shop-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region us-east-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region us-east-1 --stack-name "$stack"
-done

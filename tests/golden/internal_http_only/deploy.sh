@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of intranet in eu-central-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region eu-central-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='intranet']].StackName" --output text)"
+for stack in $stacks; do
+  case " intranet intranet-service-wiki " in *" $stack "*) continue ;; esac
+  case "$stack" in intranet-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region eu-central-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region eu-central-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack intranet to eu-central-1' >&2
 aws cloudformation deploy \
   --region eu-central-1 \
@@ -39,12 +50,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" InsideLoadBalancerSecurityGroupGroupId="$inside_load_balancer_security_group_group_id" InsideWikiTargetGroup="$inside_wiki_target_group" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
   --tags blueprint:name=intranet \
   --no-fail-on-empty-changeset
-
-# Service stacks of intranet in eu-central-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region eu-central-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='intranet']].StackName" --output text); do
-  case " intranet intranet-service-wiki " in *" $stack "*) continue ;; esac
-  case "$stack" in intranet-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region eu-central-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region eu-central-1 --stack-name "$stack"
-done

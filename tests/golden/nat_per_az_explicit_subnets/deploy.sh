@@ -4,6 +4,17 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# Service stacks of ha-net in ap-northeast-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ha-net']].StackName" --output text)"
+for stack in $stacks; do
+  case " ha-net " in *" $stack "*) continue ;; esac
+  case "$stack" in ha-net-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack ha-net to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
@@ -11,12 +22,3 @@ aws cloudformation deploy \
   --template-file "$here/ha-net.json" \
   --tags blueprint:name=ha-net \
   --no-fail-on-empty-changeset
-
-# Service stacks of ha-net in ap-northeast-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ha-net']].StackName" --output text); do
-  case " ha-net " in *" $stack "*) continue ;; esac
-  case "$stack" in ha-net-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
-done

@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of optouts in us-west-2 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='optouts']].StackName" --output text)"
+for stack in $stacks; do
+  case " optouts optouts-service-app " in *" $stack "*) continue ;; esac
+  case "$stack" in optouts-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
+done
+
 echo 'Deploying stack optouts-us-east-1 to us-east-1' >&2
 aws cloudformation deploy \
   --region us-east-1 \
@@ -51,12 +62,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" WebAppTargetGroup="$web_app_target_group" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
   --tags blueprint:name=optouts \
   --no-fail-on-empty-changeset
-
-# Service stacks of optouts in us-west-2 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='optouts']].StackName" --output text); do
-  case " optouts optouts-service-app " in *" $stack "*) continue ;; esac
-  case "$stack" in optouts-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
-done

@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of batch in us-west-2 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='batch']].StackName" --output text)"
+for stack in $stacks; do
+  case " batch batch-service-crunch " in *" $stack "*) continue ;; esac
+  case "$stack" in batch-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
+done
+
 echo 'Deploying stack batch to us-west-2' >&2
 aws cloudformation deploy \
   --region us-west-2 \
@@ -37,12 +48,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
   --tags blueprint:name=batch \
   --no-fail-on-empty-changeset
-
-# Service stacks of batch in us-west-2 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='batch']].StackName" --output text); do
-  case " batch batch-service-crunch " in *" $stack "*) continue ;; esac
-  case "$stack" in batch-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
-done

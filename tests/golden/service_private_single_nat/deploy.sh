@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of worker in eu-west-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region eu-west-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='worker']].StackName" --output text)"
+for stack in $stacks; do
+  case " worker worker-service-worker " in *" $stack "*) continue ;; esac
+  case "$stack" in worker-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region eu-west-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region eu-west-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack worker to eu-west-1' >&2
 aws cloudformation deploy \
   --region eu-west-1 \
@@ -37,12 +48,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
   --tags blueprint:name=worker \
   --no-fail-on-empty-changeset
-
-# Service stacks of worker in eu-west-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region eu-west-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='worker']].StackName" --output text); do
-  case " worker worker-service-worker " in *" $stack "*) continue ;; esac
-  case "$stack" in worker-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region eu-west-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region eu-west-1 --stack-name "$stack"
-done

@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of ghost-blog in ap-northeast-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ghost-blog']].StackName" --output text)"
+for stack in $stacks; do
+  case " ghost-blog ghost-blog-service-ghost " in *" $stack "*) continue ;; esac
+  case "$stack" in ghost-blog-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack ghost-blog-us-east-1 to us-east-1' >&2
 aws cloudformation deploy \
   --region us-east-1 \
@@ -54,12 +65,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentNginxAccessPoint="$content_nginx_access_point" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
   --tags blueprint:name=ghost-blog \
   --no-fail-on-empty-changeset
-
-# Service stacks of ghost-blog in ap-northeast-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ghost-blog']].StackName" --output text); do
-  case " ghost-blog ghost-blog-service-ghost " in *" $stack "*) continue ;; esac
-  case "$stack" in ghost-blog-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
-done

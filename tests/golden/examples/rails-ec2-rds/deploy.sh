@@ -4,6 +4,17 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# Service stacks of rails-api in ap-northeast-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='rails-api']].StackName" --output text)"
+for stack in $stacks; do
+  case " rails-api " in *" $stack "*) continue ;; esac
+  case "$stack" in rails-api-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack rails-api to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
@@ -12,12 +23,3 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --tags blueprint:name=rails-api \
   --no-fail-on-empty-changeset
-
-# Service stacks of rails-api in ap-northeast-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='rails-api']].StackName" --output text); do
-  case " rails-api " in *" $stack "*) continue ;; esac
-  case "$stack" in rails-api-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
-done

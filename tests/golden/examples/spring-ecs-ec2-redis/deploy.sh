@@ -15,6 +15,17 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Service stacks of spring-session in ap-northeast-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='spring-session']].StackName" --output text)"
+for stack in $stacks; do
+  case " spring-session spring-session-service-app1 spring-session-service-app2 " in *" $stack "*) continue ;; esac
+  case "$stack" in spring-session-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack spring-session to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
@@ -28,17 +39,15 @@ outputs_spring_session="$(outputs_of ap-northeast-1 spring-session)"
 echo 'Deploying stack spring-session-service-app1 to ap-northeast-1' >&2
 cluster="$(output "$outputs_spring_session" spring-session Cluster)"
 hosts_capacity_provider="$(output "$outputs_spring_session" spring-session HostsCapacityProvider)"
-hosts_capacity_security_group_group_id="$(output "$outputs_spring_session" spring-session HostsCapacitySecurityGroupGroupId)"
 sessions_cache_primary_end_point_address="$(output "$outputs_spring_session" spring-session SessionsCachePrimaryEndPointAddress)"
 vpc="$(output "$outputs_spring_session" spring-session Vpc)"
 web_https_listener="$(output "$outputs_spring_session" spring-session WebHttpsListener)"
-web_load_balancer_security_group_group_id="$(output "$outputs_spring_session" spring-session WebLoadBalancerSecurityGroupGroupId)"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name spring-session-service-app1 \
   --template-file "$here/spring-session-service-app1.json" \
   --capabilities CAPABILITY_IAM \
-  --parameter-overrides Cluster="$cluster" HostsCapacityProvider="$hosts_capacity_provider" HostsCapacitySecurityGroupGroupId="$hosts_capacity_security_group_group_id" SessionsCachePrimaryEndPointAddress="$sessions_cache_primary_end_point_address" Vpc="$vpc" WebHttpsListener="$web_https_listener" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
+  --parameter-overrides Cluster="$cluster" HostsCapacityProvider="$hosts_capacity_provider" SessionsCachePrimaryEndPointAddress="$sessions_cache_primary_end_point_address" Vpc="$vpc" WebHttpsListener="$web_https_listener" \
   --tags blueprint:name=spring-session \
   --no-fail-on-empty-changeset
 
@@ -56,12 +65,3 @@ aws cloudformation deploy \
   --parameter-overrides Cluster="$cluster" HostsCapacityProvider="$hosts_capacity_provider" SessionsCachePrimaryEndPointAddress="$sessions_cache_primary_end_point_address" Vpc="$vpc" WebHttpsListener="$web_https_listener" \
   --tags blueprint:name=spring-session \
   --no-fail-on-empty-changeset
-
-# Service stacks of spring-session in ap-northeast-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='spring-session']].StackName" --output text); do
-  case " spring-session spring-session-service-app1 spring-session-service-app2 " in *" $stack "*) continue ;; esac
-  case "$stack" in spring-session-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
-done

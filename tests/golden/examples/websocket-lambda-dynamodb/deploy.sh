@@ -4,6 +4,17 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# Service stacks of chat in ap-northeast-1 that this build no longer makes
+# (services removed from the blueprint): deleted before anything is deployed.
+stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='chat']].StackName" --output text)"
+for stack in $stacks; do
+  case " chat " in *" $stack "*) continue ;; esac
+  case "$stack" in chat-service-*) ;; *) continue ;; esac
+  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
+  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
+done
+
 echo 'Deploying stack chat to ap-northeast-1' >&2
 aws cloudformation deploy \
   --region ap-northeast-1 \
@@ -12,12 +23,3 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --tags blueprint:name=chat \
   --no-fail-on-empty-changeset
-
-# Service stacks of chat in ap-northeast-1 that this build does not make.
-for stack in $(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='chat']].StackName" --output text); do
-  case " chat " in *" $stack "*) continue ;; esac
-  case "$stack" in chat-service-*) ;; *) continue ;; esac
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
-done
