@@ -9,7 +9,8 @@ Rows:
   is not counted; the bare start-up is its own row.
 * in-process: each pipeline step, after one untimed warm-up build has imported
   troposphere and cfn-lint and filled their caches.
-* commands: ``python -m generator validate|build`` in a fresh interpreter each run.
+* commands: ``blueprint validate|build`` (the installed console script) in a fresh
+  process each run.
 
 Standard library only, plus the project itself (``generator``) installed.
 """
@@ -70,14 +71,26 @@ def _time(
     return samples
 
 
+def blueprint_command() -> list[str]:
+    """The ``blueprint`` command as users run it: the console script installed beside this
+    interpreter, or ``python -m generator`` where there is none."""
+    script = Path(sys.executable).parent / "blueprint"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "generator"]
+
+
 def _command(args: Sequence[str], cache: Callable[[], Path] | None = None) -> Callable[[], None]:
-    """A fresh interpreter running ``args``; a failing command stops the benchmark.
-    ``cache`` gives the lint cache folder of each run (default: no cache)."""
+    """A fresh ``blueprint ARGS``; a failing command stops the benchmark. ``cache`` gives
+    the cache folder of each run (default: no cache)."""
 
     def run() -> None:
         env = {**os.environ, "BLUEPRINT_CACHE_DIR": str(cache()) if cache else "off"}
         done = subprocess.run(
-            [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False, env=env
+            [*blueprint_command(), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
         )
         if done.returncode != 0:
             sys.exit(f"bench: {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
@@ -167,15 +180,15 @@ def _command_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
 
     def cold() -> None:
         n = next(counter)  # a new output folder and an empty lint cache each run
-        args = ["-m", "generator", "build", str(blueprint), "--out", str(scratch / f"cmd-{n}")]
+        args = ["build", str(blueprint), "--out", str(scratch / f"cmd-{n}")]
         _command(args, cache=lambda: scratch / f"cache-{n}")()
 
     warm_out, warm_cache = scratch / "warm-out", scratch / "warm-cache"
     warm = _command(
-        ["-m", "generator", "build", str(blueprint), "--out", str(warm_out)],
+        ["build", str(blueprint), "--out", str(warm_out)],
         cache=lambda: warm_cache,
     )
-    validate = _command(["-m", "generator", "validate", str(blueprint)])
+    validate = _command(["validate", str(blueprint)])
     validate()  # warm-up: bytecode caches and the OS file cache
     cold()
     warm()  # fills the cache and the output folder: the timed runs change nothing
@@ -242,7 +255,7 @@ def _scale_rows(sizes: Sequence[int], runs: int, scratch: Path) -> list[Scale]:
             env = {**os.environ, "BLUEPRINT_CACHE_DIR": str(scratch / f"scale-cache-{size}-{run}")}
             start = time.perf_counter()
             child = subprocess.Popen(
-                [sys.executable, "-m", "generator", "build", str(source), "--out", str(target)],
+                [*blueprint_command(), "build", str(source), "--out", str(target)],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -282,7 +295,7 @@ def _scale_table(rows: Sequence[Scale]) -> str:
         f"{'services':>8} {'exit':>5} {'median s':>9} {'resources':>10} {'stacks':>7} "
         f"{'largest':>8} {'bytes':>9} {'peak MiB':>9} {'all MiB':>8}"
     )
-    lines = ["", "cold build of synthetic blueprints (python -m generator build):", head]
+    lines = ["", "cold build of synthetic blueprints (blueprint build):", head]
     for r in rows:
         lines.append(
             f"{r.services:>8} {r.exit_code:>5} {r.median_s:>9.2f} {r.resources:>10} "

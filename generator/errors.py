@@ -7,7 +7,6 @@ place and prints them all at once.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -82,6 +81,8 @@ def dotted(path: Path) -> str:
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """A ``did you mean`` tail for an unknown name, or an empty string."""
+    import difflib  # only when there is a mistake to suggest a fix for
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
