@@ -78,14 +78,17 @@ def blueprint_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "generator"]
 
 
-def _command(args: Sequence[str], cache: Callable[[], Path] | None = None) -> Callable[[], None]:
-    """A fresh ``blueprint ARGS``; a failing command stops the benchmark. ``cache`` gives
-    the cache folder of each run (default: no cache)."""
+def _command(
+    args: Sequence[str], cache: Callable[[], Path] | None = None, *, python: bool = False
+) -> Callable[[], None]:
+    """A fresh ``blueprint ARGS`` (with ``python``: ``python ARGS``); a failing command
+    stops the benchmark. ``cache`` gives the cache folder of each run (default: none)."""
+    program = [sys.executable] if python else blueprint_command()
 
     def run() -> None:
         env = {**os.environ, "BLUEPRINT_CACHE_DIR": str(cache()) if cache else "off"}
         done = subprocess.run(
-            [*blueprint_command(), *args],
+            [*program, *args],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -101,8 +104,8 @@ def _command(args: Sequence[str], cache: Callable[[], Path] | None = None) -> Ca
 def _import_rows(runs: int) -> list[Row]:
     bare, with_lint = [], []
     for _ in range(runs):  # interleaved, so drift in machine load hits both alike
-        bare += _time(_command(["-c", "pass"]), 1)
-        with_lint += _time(_command(["-c", "import cfnlint.api"]), 1)
+        bare += _time(_command(["-c", "pass"], python=True), 1)
+        with_lint += _time(_command(["-c", "import cfnlint.api"], python=True), 1)
     startup = _row("fresh process", "python -c pass (start-up)", bare)
     total = _row("fresh process", "import cfnlint.api", with_lint)
     return [
