@@ -146,7 +146,7 @@ def render(checked: Checked) -> Build:
             if stack.placement is None:
                 parts = [_whole(stack.name, stack.region, data, origins, sources)]
             else:
-                parts = split.split(
+                parts = split.Split(
                     data,
                     main=split.Home(stack.name, data.get("Description", "")),
                     region=stack.region,
@@ -155,7 +155,7 @@ def render(checked: Checked) -> Build:
                     placement=stack.placement,
                     is_list=functools.partial(replacement.attribute_is_list, stack.region),
                     sources=sources,
-                )
+                ).run()
             for part in parts:
                 rendered.append(_serialize(part, data.get("AWSTemplateFormatVersion", "")))
     except IdCollision as exc:

@@ -114,53 +114,31 @@ def _parameter_name(logical_id: str, attribute: str | None) -> str:
     return logical_id + (attribute or "").replace(".", "")
 
 
-def split(
-    template: Mapping[str, Any],
-    *,
-    main: Home,
-    region: str,
-    origins: Mapping[str, Path],
-    output_origins: Mapping[str, Path],
-    placement: Callable[[Path], Home | None],
-    is_list: Callable[[str, str], bool],
-    sources: Mapping[str, tuple[str, str, str]],
-) -> list[Part]:
-    """The stacks of ``template`` in deploy order: the main stack first, then the others
-    by name; a stack refers only to stacks before it.
+@dataclass
+class Split:
+    """Splitting ``template`` into stacks: ``Split(...).run()`` gives them in deploy order,
+    the main stack first, then the others by name; a stack refers only to stacks before it.
 
     ``placement`` maps a blueprint path to the stack of its entry (None: the main stack);
     ``is_list(type, attribute)`` says whether a GetAtt value is a list; ``sources`` are
     the template's parameters that another stack's outputs fill."""
-    for key in ("Conditions", "Mappings", "Transform"):
-        if key in template:
-            raise ValueError(f"splitting a template with {key} is not supported")
-    return _Splitter(
-        template, main, region, origins, output_origins, placement, is_list, sources
-    ).run()
 
+    template: Mapping[str, Any]
+    main: Home
+    region: str
+    origins: Mapping[str, Path]
+    output_origins: Mapping[str, Path]
+    placement: Callable[[Path], Home | None]
+    is_list: Callable[[str, str], bool]
+    sources: Mapping[str, tuple[str, str, str]]
 
-class _Splitter:
-    def __init__(
-        self,
-        template: Mapping[str, Any],
-        main: Home,
-        region: str,
-        origins: Mapping[str, Path],
-        output_origins: Mapping[str, Path],
-        placement: Callable[[Path], Home | None],
-        is_list: Callable[[str, str], bool],
-        sources: Mapping[str, tuple[str, str, str]],
-    ) -> None:
-        self.resources: Mapping[str, Any] = template.get("Resources", {})
-        self.outputs: Mapping[str, Any] = template.get("Outputs", {})
-        self.parameters: Mapping[str, Any] = template.get("Parameters", {})
-        self.main = main
-        self.region = region
-        self.origins = origins
-        self.output_origins = output_origins
-        self.placement = placement
-        self.is_list = is_list
-        self.sources = sources
+    def __post_init__(self) -> None:
+        for key in ("Conditions", "Mappings", "Transform"):
+            if key in self.template:
+                raise ValueError(f"splitting a template with {key} is not supported")
+        self.resources: Mapping[str, Any] = self.template.get("Resources", {})
+        self.outputs: Mapping[str, Any] = self.template.get("Outputs", {})
+        self.parameters: Mapping[str, Any] = self.template.get("Parameters", {})
         self.where: dict[str, str] = {}
         self.parts: dict[str, Part] = {}
         self.rank: dict[str, int] = {}

@@ -121,7 +121,7 @@ def _placement(origin: tuple[str | int, ...]) -> split.Home | None:
 
 
 def _split(template: dict[str, Any], origins: dict[str, Any]) -> dict[str, split.Part]:
-    parts = split.split(
+    parts = split.Split(
         template,
         main=MAIN,
         region="eu-west-1",
@@ -130,7 +130,7 @@ def _split(template: dict[str, Any], origins: dict[str, Any]) -> dict[str, split
         placement=_placement,
         is_list=lambda kind, attribute: attribute == "SecurityGroups",
         sources={"Cert": ("shop-us-east-1", "us-east-1", "Cert")},
-    )
+    ).run()
     return {p.name: p for p in parts}
 
 
