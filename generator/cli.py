@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import gc
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -322,7 +321,7 @@ def _lint_workers(args: argparse.Namespace, path: Path) -> contextlib.AbstractCo
     folder = cache_dir()
     if folder is not None and uptodate.same_inputs(folder, path):
         return contextlib.nullcontext(None)
-    return Workers(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+    return Workers()  # one per core: how many templates there will be is not known yet
 
 
 def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:

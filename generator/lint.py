@@ -158,9 +158,10 @@ def _lint_job(job: tuple[str, str]) -> list[Finding]:
     return lint(*job)
 
 
-def _workers(count: int) -> int:
+def _workers(count: int | None = None) -> int:
+    """One per core usable here, at most ``count`` (None: no bound but the cores)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(count, cores or 1))
+    return max(1, min(count or cores or 1, cores or 1))
 
 
 class Workers:
@@ -168,7 +169,7 @@ class Workers:
     and loading its rules as soon as it starts: started before the templates exist, they
     get ready while the blueprint is validated and rendered. Use as a context manager."""
 
-    def __init__(self, wanted: int) -> None:
+    def __init__(self, wanted: int | None = None) -> None:
         import multiprocessing
 
         count = _workers(wanted)

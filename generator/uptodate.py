@@ -13,6 +13,7 @@ Standard library only: the point is to not import pydantic, troposphere or cfn-l
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -42,6 +43,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def _code_digest() -> str:
     """blueprint's own code and data, and the installed versions of its libraries."""
     digest = hashlib.sha256(sys.version.encode())
