@@ -50,8 +50,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .model.compute import CapacityShare, Service
 from .model.resolve_compute import ec2_capacity_of
+from .sections.services.model import CapacityShare, Service
 
 if TYPE_CHECKING:
     from .model.blueprint import Blueprint

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .model.blueprint import Blueprint
-from .model.compute import Service
 from .model.permissions import (
     BucketPermission,
     DatabasePermission,
@@ -50,6 +49,7 @@ from .model.resolve import Resolved
 from .model.resolve_compute import DYNAMIC_PORTS, ec2_capacity_of
 from .model.types import is_cidr
 from .pipeline import Checked
+from .sections.services.model import Service
 
 FORMATS = ("mermaid", "dot")
 

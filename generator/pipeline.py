@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from . import deploy, loader, pinning, replacement, split
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, suggest
 from .model.blueprint import Blueprint
-from .model.functions import INLINE_LIMIT
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import canonical_json, write_all
+from .sections.functions.model import INLINE_LIMIT
 
 if TYPE_CHECKING:
     from .lint import Finding, Workers

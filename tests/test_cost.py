@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from generator import cost
-from generator.model.compute import CapacityShare
 from generator.pipeline import check
+from generator.sections.services.model import CapacityShare
 
 from .conftest import ROOT
 

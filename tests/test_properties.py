@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import BlueprintError
-from generator.model.compute import FARGATE_SIZES
 from generator.pipeline import check, lint, render
+from generator.sections.services.model import FARGATE_SIZES
 
 
 def common(max_examples: int) -> settings:

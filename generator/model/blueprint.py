@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .apis import WebSocketApi
+from ..sections.databases.model import Bucket, Cache, Database, FileSystem, Table
+from ..sections.distributions.model import Distribution
+from ..sections.functions.model import Function
+from ..sections.instances.model import InstanceGroup
+from ..sections.load_balancers.model import LoadBalancer
+from ..sections.network.model import Network
+from ..sections.schedules.model import Schedule
+from ..sections.services.model import Ec2Capacity, Service
+from ..sections.websocket_apis.model import WebSocketApi
+from ..sections.zones.model import Certificate, Zone
 from .base import Strict
-from .cdn import Distribution
-from .compute import Ec2Capacity, Service
-from .data import Bucket, Cache, Database, FileSystem, Table
-from .dns import Certificate, Zone
-from .functions import Function
-from .instances import InstanceGroup
-from .load_balancer import LoadBalancer
-from .network import Network
-from .schedules import Schedule
 from .types import LogicalId, Name, Region, StackName
 
 

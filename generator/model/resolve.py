@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from .. import naming
 from ..errors import Issue, Path, Severity, one_of
+from ..sections.load_balancers.model import LoadBalancer, Route
 from . import resolve_compute as rc
 from . import resolve_edges as re_
 from .blueprint import Blueprint
 from .checker import Checker, covers, inside
-from .load_balancer import LoadBalancer, Route
 from .resolve_compute import Reach, ec2_capacity_of
 
 #: Priorities are banded by how specific a route is (more specific = lower number =

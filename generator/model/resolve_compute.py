@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import Path, one_of, suggest
+from ..sections.instances.model import InstanceGroup
+from ..sections.services.model import FARGATE_SIZES, Container, Ec2Capacity, Service
 from .checker import Checker
-from .compute import FARGATE_SIZES, Container, Ec2Capacity, Service
-from .instances import InstanceGroup
 from .permissions import (
     BucketPermission,
     DatabasePermission,

@@ -12,23 +12,20 @@ from ..errors import Path
 from ..model.blueprint import Blueprint
 from ..model.resolve import Resolved
 from ..model.resolve_edges import CLOUDFRONT_REGION
+from ..sections.databases import render as data
+from ..sections.distributions import render as cdn
+from ..sections.ec2_capacity import render as compute
+from ..sections.functions import render as functions
+from ..sections.instances import render as instances
+from ..sections.load_balancers import render as load_balancer
+from ..sections.network import render as network
+from ..sections.schedules import render as schedules
+from ..sections.services import public_dns as events
+from ..sections.services import render as services
+from ..sections.websocket_apis import render as apis
+from ..sections.zones import render as dns
 from ..split import Home
-from . import (
-    apis,
-    cdn,
-    compute,
-    data,
-    dns,
-    events,
-    functions,
-    instances,
-    load_balancer,
-    network,
-    reach,
-    schedules,
-    services,
-    tags,
-)
+from . import reach, tags
 from .context import Context
 
 #: Each renderer reads the handles of those before it. This list is the whole order.

@@ -1,0 +1,70 @@
+"""CloudFront distributions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ...model.base import Strict
+from ...model.types import DomainName, Name
+
+
+class Origin(Strict):
+    """Where CloudFront fetches from: a DNS name (e.g. a service's ``public_dns``)."""
+
+    domain: DomainName
+    """The origin's DNS name."""
+
+    protocol: Literal["http", "https"] = "https"
+    """How CloudFront talks to the origin."""
+
+    http_port: int = Field(default=80, ge=1, le=65535)
+    """The origin's HTTP port."""
+
+    https_port: int = Field(default=443, ge=1, le=65535)
+    """The origin's HTTPS port."""
+
+
+class CachePolicy(Strict):
+    """CloudFront's own TTLs, so caching works even when the origin says ``max-age=0``."""
+
+    min_ttl_seconds: int = Field(default=60, ge=0, le=31536000)
+    """Least time an object stays cached, whatever the origin says."""
+
+    default_ttl_seconds: int = Field(default=300, ge=0, le=31536000)
+    """Time cached when the origin sends no caching headers."""
+
+    max_ttl_seconds: int = Field(default=86400, ge=0, le=31536000)
+    """Longest time cached."""
+
+    cookies: Literal["none", "all"] = "all"
+    """Cookies forwarded to the origin and part of the cache key."""
+
+    query_strings: Literal["none", "all"] = "all"
+    """Query strings forwarded and part of the cache key."""
+
+
+class Distribution(Strict):
+    """A CloudFront distribution: HTTPS for viewers (TLS 1.2+), compression, a cache policy
+    and alias records. Its certificate is issued in us-east-1 by a stack of its own that
+    deploy.sh deploys first."""
+
+    origin: Origin
+    """The origin."""
+
+    aliases: list[DomainName] = Field(min_length=1)
+    """The names viewers use, each in one of the zones."""
+
+    certificate: Name
+    """The certificate (``certificates:``) covering the aliases; it is created in
+    us-east-1, whatever the blueprint's region."""
+
+    cache: CachePolicy = CachePolicy()
+    """Caching."""
+
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_200"
+    """Which edge locations serve it."""
+
+    logging: bool = True
+    """Write CloudFront's standard logs to the stack's access-log bucket."""

@@ -1,0 +1,133 @@
+"""CloudFront distributions: HTTPS for viewers (TLS 1.2+), compression, a cache policy
+with CloudFront's own TTLs, and alias records. The certificate lives in us-east-1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Output, Ref, cloudfront
+
+from ... import naming
+from ...render import access_logs, scanner, security
+from ...render.context import Context
+from ..zones import render as dns
+from .model import Distribution
+
+#: The hosted zone id every CloudFront alias record points into.
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+_ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+
+
+def render(ctx: Context) -> None:
+    for name in sorted(ctx.bp.distributions):
+        _distribution(ctx, name, ctx.bp.distributions[name])
+    for name, service, port in ctx.resolved.origin_services:
+        group = ctx.groups[("services", service)]
+        rule = security.allow_cidr(
+            ctx,
+            group,
+            "0.0.0.0/0",
+            port,
+            f"CloudFront ({name}) to origin",
+            ("distributions", name, "origin"),
+        )
+        scanner.skip(rule, "cloudfront-origin")
+
+
+def _certificate_arn(ctx: Context, name: str) -> Any:
+    if name in ctx.imported_certificates:
+        return Ref(ctx.imported_certificates[name])
+    return Ref(ctx.certificates[name])
+
+
+def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
+    origin = ("distributions", name)
+    cache = spec.cache
+    policy = ctx.add(
+        cloudfront.CachePolicy(
+            naming.cache_policy(name),
+            CachePolicyConfig=cloudfront.CachePolicyConfig(
+                Name=f"{ctx.bp.name}-{name}",
+                MinTTL=cache.min_ttl_seconds,
+                DefaultTTL=cache.default_ttl_seconds,
+                MaxTTL=cache.max_ttl_seconds,
+                ParametersInCacheKeyAndForwardedToOrigin=cloudfront.ParametersInCacheKeyAndForwardedToOrigin(
+                    EnableAcceptEncodingGzip=True,
+                    EnableAcceptEncodingBrotli=True,
+                    CookiesConfig=cloudfront.CacheCookiesConfig(CookieBehavior=cache.cookies),
+                    HeadersConfig=cloudfront.CacheHeadersConfig(HeaderBehavior="none"),
+                    QueryStringsConfig=cloudfront.CacheQueryStringsConfig(
+                        QueryStringBehavior=cache.query_strings
+                    ),
+                ),
+            ),
+        ),
+        (*origin, "cache"),
+    )
+    source = spec.origin
+    extra: dict[str, Any] = {}
+    if spec.logging:
+        archive = access_logs.for_distribution(ctx)
+        extra["Logging"] = cloudfront.Logging(
+            Bucket=GetAtt(archive.bucket, "RegionalDomainName"),
+            Prefix=f"distributions/{name}/",
+            IncludeCookies=False,
+        )
+    resource = cloudfront.Distribution(
+        naming.distribution(name),
+        DistributionConfig=cloudfront.DistributionConfig(
+            Enabled=True,
+            Comment=f"{ctx.bp.name} {name}",
+            Aliases=sorted(spec.aliases),
+            HttpVersion="http2and3",
+            IPV6Enabled=False,
+            PriceClass=spec.price_class,
+            Origins=[
+                cloudfront.Origin(
+                    Id="origin",
+                    DomainName=source.domain,
+                    CustomOriginConfig=cloudfront.CustomOriginConfig(
+                        OriginProtocolPolicy=f"{source.protocol}-only",
+                        HTTPPort=source.http_port,
+                        HTTPSPort=source.https_port,
+                        OriginSSLProtocols=["TLSv1.2"],
+                    ),
+                )
+            ],
+            DefaultCacheBehavior=cloudfront.DefaultCacheBehavior(
+                TargetOriginId="origin",
+                ViewerProtocolPolicy="redirect-to-https",
+                CachePolicyId=Ref(policy),
+                Compress=True,
+                AllowedMethods=_ALL_METHODS,
+                CachedMethods=["GET", "HEAD"],
+            ),
+            ViewerCertificate=cloudfront.ViewerCertificate(
+                AcmCertificateArn=_certificate_arn(ctx, spec.certificate),
+                SslSupportMethod="sni-only",
+                MinimumProtocolVersion="TLSv1.2_2021",
+            ),
+            **extra,
+        ),
+    )
+    scanner.skip(resource, "distribution-waf")
+    if not spec.logging:
+        scanner.skip(resource, "distribution-logs-off")
+    distribution = ctx.add(resource, origin)
+    for alias in sorted(spec.aliases):
+        dns.alias_record(
+            ctx,
+            name,
+            alias,
+            GetAtt(distribution, "DomainName"),
+            CLOUDFRONT_ZONE_ID,
+            (*origin, "aliases"),
+            evaluate_health=False,
+        )
+    ctx.output(
+        Output(
+            naming.output(name, "distribution-domain"),
+            Description=f"CloudFront domain of {name}",
+            Value=GetAtt(distribution, "DomainName"),
+        )
+    )

@@ -1,0 +1,133 @@
+"""The ECS cluster and its capacity: Fargate, Fargate Spot, and EC2 capacity providers
+(launch template, Auto Scaling group, managed scaling)."""
+
+from __future__ import annotations
+
+import re
+
+from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs
+
+from ... import naming
+from ...render.context import Context
+from ..instances.render import ami_parameter, encrypted_root, host_group, instance_profile
+from ..services.model import Ec2Capacity
+
+ECS_FOR_EC2 = (
+    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+)
+#: Graviton families carry a 'g' after their generation digit: t4g, m7g, c7gn, r8g.
+_ARM_FAMILY = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
+
+
+def render(ctx: Context) -> None:
+    if not ctx.bp.services and not ctx.bp.ec2_capacity:
+        return
+    ctx.cluster = ctx.add(
+        ecs.Cluster(
+            naming.CLUSTER,
+            ClusterSettings=[ecs.ClusterSetting(Name="containerInsights", Value="enabled")],
+        ),
+        ("services",),
+    )
+    for name in sorted(ctx.bp.ec2_capacity):
+        _ec2_capacity(ctx, name, ctx.bp.ec2_capacity[name])
+    used = {s.provider for svc in ctx.bp.services.values() for s in svc.capacity}
+    fargate = sorted(used & {"FARGATE", "FARGATE_SPOT"})
+    providers = [
+        *fargate,
+        *(Ref(ctx.capacity_providers[n]) for n in sorted(ctx.capacity_providers)),
+    ]
+    if not providers:
+        return
+    default = fargate[0] if fargate else providers[0]
+    ctx.cluster_ready.append(
+        ctx.add(
+            ecs.ClusterCapacityProviderAssociations(
+                naming.CAPACITY_ASSOCIATIONS,
+                Cluster=Ref(ctx.cluster),
+                CapacityProviders=providers,
+                DefaultCapacityProviderStrategy=[
+                    ecs.CapacityProviderStrategy(CapacityProvider=default, Base=0, Weight=1)
+                ],
+            ),
+            ("services",),
+        )
+    )
+
+
+def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
+    origin = ("ec2_capacity", name)
+    assert ctx.cluster is not None
+    group = host_group(
+        ctx,
+        origin,
+        naming.capacity_security_group(name),
+        f"ECS container instances {name} of {ctx.bp.name}",
+        spec.ssh_from,
+    )
+    profile = instance_profile(
+        ctx,
+        naming.instance_role(name),
+        naming.instance_profile(name),
+        [],
+        [ECS_FOR_EC2],
+        origin,
+    )
+    arch = "arm64" if _ARM_FAMILY.match(spec.instance_type) else "x86_64"
+    image = ami_parameter(ctx, arch, ecs=True)
+    template = ctx.add(
+        ec2.LaunchTemplate(
+            naming.launch_template(name),
+            LaunchTemplateData=ec2.LaunchTemplateData(
+                ImageId=Ref(image),
+                InstanceType=spec.instance_type,
+                IamInstanceProfile=ec2.IamInstanceProfile(Arn=GetAtt(profile, "Arn")),
+                SecurityGroupIds=[GetAtt(group.group, "GroupId")],
+                MetadataOptions=ec2.MetadataOptions(
+                    HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
+                ),
+                BlockDeviceMappings=[
+                    encrypted_root(
+                        spec.root_volume_gb,
+                        ec2.LaunchTemplateBlockDeviceMapping,
+                        ec2.EBSBlockDevice,
+                    )
+                ],
+                Monitoring=ec2.Monitoring(Enabled=True),
+                UserData=Base64(
+                    Sub(
+                        "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n",
+                        Cluster=Ref(ctx.cluster),
+                    )
+                ),
+            ),
+        ),
+        origin,
+    )
+    group_asg = ctx.add(
+        autoscaling.AutoScalingGroup(
+            naming.auto_scaling_group(name),
+            MinSize=str(spec.min_size),
+            MaxSize=str(spec.max_size),
+            VPCZoneIdentifier=[Ref(s) for s in ctx.subnets[spec.subnets]],
+            LaunchTemplate=autoscaling.LaunchTemplateSpecification(
+                LaunchTemplateId=Ref(template),
+                Version=GetAtt(template, "LatestVersionNumber"),
+            ),
+            Tags=[autoscaling.Tag("Name", f"{ctx.bp.name}-{name}", True)],
+        ),
+        origin,
+    )
+    ctx.capacity_providers[name] = ctx.add(
+        ecs.CapacityProvider(
+            naming.capacity_provider(name),
+            AutoScalingGroupProvider=ecs.AutoScalingGroupProvider(
+                AutoScalingGroupArn=Ref(group_asg),
+                ManagedScaling=ecs.ManagedScaling(
+                    Status="ENABLED", TargetCapacity=spec.target_capacity_percent
+                ),
+                ManagedTerminationProtection="DISABLED",
+            ),
+        ),
+        origin,
+    )

@@ -1,0 +1,102 @@
+"""Lambda functions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Discriminator, Field, Tag
+
+from ...model.base import Strict
+from ...model.permissions import EnvValue, Permission, by_key
+from ...model.types import BucketName, EnvName, Image, LogRetentionDays
+
+Runtime = Literal[
+    "python3.13",
+    "python3.12",
+    "python3.11",
+    "nodejs22.x",
+    "nodejs20.x",
+    "java21",
+    "java17",
+    "ruby3.3",
+    "dotnet8",
+    "provided.al2023",
+]
+
+
+#: CloudFormation places inline code in index.py / index.js; larger code goes through S3.
+INLINE_LIMIT = 4096
+
+
+class S3Code(Strict):
+    """A deployment package already uploaded to S3."""
+
+    s3_bucket: BucketName
+    """The bucket holding the package."""
+
+    s3_key: str = Field(min_length=1, max_length=1024)
+    """The package's key."""
+
+
+class ImageCode(Strict):
+    """A container image in ECR."""
+
+    image: Image
+    """The image URI."""
+
+
+class InlineCode(Strict):
+    """A single source file read at build time and placed in the template (4 KB at most;
+    the handler's module is then ``index``)."""
+
+    inline_file: str = Field(min_length=1)
+    """The file, relative to the blueprint."""
+
+
+Code = Annotated[
+    Annotated[S3Code, Tag("S3Code")]
+    | Annotated[ImageCode, Tag("ImageCode")]
+    | Annotated[InlineCode, Tag("InlineCode")],
+    Discriminator(
+        by_key(s3_bucket="S3Code", image="ImageCode", inline_file="InlineCode"),
+        custom_error_type="code",
+        custom_error_message="code is a mapping with 's3_bucket' and 's3_key', 'image', or "
+        "'inline_file'",
+    ),
+]
+
+
+class Function(Strict):
+    """A Lambda function with its own log group and a role holding its named
+    permissions."""
+
+    code: Code
+    """Where the code comes from."""
+
+    runtime: Runtime | None = None
+    """The runtime (not used with an image)."""
+
+    handler: str | None = Field(default=None, min_length=1, max_length=128)
+    """The entry point, e.g. ``app.handler`` (not used with an image)."""
+
+    memory_mb: int = Field(default=256, ge=128, le=10240)
+    """Memory, which also sets the CPU share."""
+
+    timeout_seconds: int = Field(default=10, ge=1, le=900)
+    """Longest run."""
+
+    architecture: Literal["x86_64", "arm64"] = "arm64"
+    """Instruction set."""
+
+    environment: dict[EnvName, EnvValue] = Field(default={})
+    """Environment variables, plain or ``{ref: SECTION.NAME.ATTRIBUTE}``."""
+
+    permissions: list[Permission] = Field(default=[])
+    """What the function may do, by name."""
+
+    log_retention_days: LogRetentionDays = 30
+    """How long its logs are kept."""
+
+    reserved_concurrency: int | None = Field(default=None, ge=1, le=10000)
+    """Concurrent executions reserved for this function (and its ceiling); default: none
+    reserved, since reserving takes from the account's shared pool."""

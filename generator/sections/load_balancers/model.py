@@ -1,0 +1,134 @@
+"""Application load balancers, their listeners and routes to services."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from ...model.base import Strict
+from ...model.types import Cidr, DomainName, HostPattern, HttpCodes, Name, PathPattern, Port
+
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+]
+"""Listener policies allowed: every one refuses TLS 1.0 and 1.1."""
+
+
+class HealthCheck(Strict):
+    """How the load balancer decides a target is healthy."""
+
+    path: PathPattern = "/"
+    """The HTTP path probed."""
+
+    matcher: HttpCodes = "200-399"
+    """HTTP codes that count as healthy, e.g. ``200`` or ``200-399``."""
+
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    """Seconds between probes."""
+
+    timeout_seconds: int = Field(default=5, ge=2, le=120)
+    """Seconds to wait for an answer."""
+
+    healthy_threshold: int = Field(default=2, ge=2, le=10)
+    """Passing probes in a row before a target is healthy."""
+
+    unhealthy_threshold: int = Field(default=3, ge=2, le=10)
+    """Failing probes in a row before a target is unhealthy."""
+
+
+class Route(Strict):
+    """Traffic matching ``hosts`` and ``paths`` goes to a service's container port. A route
+    with neither is the listener's default."""
+
+    service: Name | None = None
+    """The service that receives the traffic (target type ``ip``, or ``instance`` for a
+    service on EC2 capacity)."""
+
+    instances: Name | None = None
+    """Or: the instance group that receives it (target type ``instance``); needs ``port``."""
+
+    name: Name | None = None
+    """Needed only when one service or instance group has several routes here."""
+
+    container: Name | None = None
+    """The container that receives the traffic; default: the service's one with a port."""
+
+    port: Port | None = None
+    """The port traffic goes to: for a service, its container's ``port`` (the default); for
+    instances, the port the application listens on."""
+
+    hosts: list[HostPattern] = Field(default=[], max_length=5)
+    """Host headers matched (any of them)."""
+
+    paths: list[PathPattern] = Field(default=[], max_length=5)
+    """Path patterns matched (any of them), e.g. ``/api/*``."""
+
+    priority: int | None = Field(default=None, ge=1, le=50000)
+    """Listener rule priority; default: derived from how specific the route is and its
+    name, so it never changes when other routes are added or reordered."""
+
+    health_check: HealthCheck = HealthCheck()
+    """The target group's health check."""
+
+    deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
+    """How long a draining target keeps its in-flight requests."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Route:
+        if self.service is not None and self.instances is not None:
+            raise PydanticCustomError(
+                "route_target", "a route has both 'service' and 'instances'; keep one"
+            )
+        if self.service is None and self.instances is None:
+            raise PydanticCustomError(
+                "route_target",
+                "a route needs 'service' (a service) or 'instances' (an "
+                "instance group) to send traffic to",
+            )
+        return self
+
+
+class LoadBalancer(Strict):
+    """An application load balancer in the public subnets (or private, when internal)."""
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """Reachable from the internet, or only inside the VPC."""
+
+    certificate: Name | None = None
+    """The certificate of the HTTPS listener on 443."""
+
+    https: bool = True
+    """Listen for HTTPS on 443. Turning it off needs ``http: forward``."""
+
+    http: Literal["redirect", "forward", "off"] = "redirect"
+    """What the HTTP listener on 80 does: redirect to HTTPS, serve the routes (only when
+    ``https`` is off), or not exist."""
+
+    tls_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    """The HTTPS listener's security policy; all choices require TLS 1.2 or newer."""
+
+    allowed_cidrs: list[Cidr] = Field(default=["0.0.0.0/0"], min_length=1)
+    """Who may connect to the listeners."""
+
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    """Connection idle timeout."""
+
+    deletion_protection: bool = True
+    """Refuse to delete the load balancer (and so its DNS name) until this is turned off."""
+
+    access_logs: bool = True
+    """Write a record of every request to the stack's access-log bucket."""
+
+    aliases: list[DomainName] = Field(default=[])
+    """Names given an A alias record to this load balancer, each in one of the zones."""
+
+    routes: list[Route] = Field(min_length=1)
+    """Where requests go."""

@@ -1,0 +1,276 @@
+"""Application load balancers: security group, listeners, target groups, rules, aliases."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Output, Ref, Sub
+from troposphere import elasticloadbalancingv2 as elb
+
+from ... import naming
+from ...model.resolve import RouteTarget
+from ...render import access_logs, scanner, security
+from ...render.context import Context, LoadBalancerHandle
+from ..zones import render as dns
+from .model import LoadBalancer
+
+
+def render(ctx: Context) -> None:
+    for name in sorted(ctx.bp.load_balancers):
+        _load_balancer(ctx, name, ctx.bp.load_balancers[name])
+
+
+def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
+    origin = ("load_balancers", name)
+    group = security.security_group(
+        ctx,
+        naming.load_balancer_security_group(name),
+        f"Load balancer {name} of {ctx.bp.name}",
+        origin,
+        egress_anywhere=False,
+    )
+    ports = ([443] if lb.https else []) + ([80] if lb.http != "off" else [])
+    for cidr in sorted(lb.allowed_cidrs):
+        for port in ports:
+            rule = security.allow_cidr(
+                ctx, group, cidr, port, f"Clients on {port}", (*origin, "allowed_cidrs")
+            )
+            if port == 80 and lb.http == "redirect" and cidr == "0.0.0.0/0":
+                scanner.skip(rule, "redirect-listener")
+    tier = "public" if lb.scheme == "internet-facing" else "private"
+    resource = ctx.add(
+        elb.LoadBalancer(
+            naming.load_balancer(name),
+            Type="application",
+            Scheme=lb.scheme,
+            Subnets=[Ref(s) for s in ctx.subnets[tier]],
+            SecurityGroups=[GetAtt(group.group, "GroupId")],
+            LoadBalancerAttributes=[
+                elb.LoadBalancerAttributes(
+                    Key="idle_timeout.timeout_seconds", Value=str(lb.idle_timeout_seconds)
+                ),
+                elb.LoadBalancerAttributes(
+                    Key="routing.http.drop_invalid_header_fields.enabled", Value="true"
+                ),
+                elb.LoadBalancerAttributes(Key="routing.http2.enabled", Value="true"),
+                elb.LoadBalancerAttributes(
+                    Key="deletion_protection.enabled", Value=str(lb.deletion_protection).lower()
+                ),
+                *_access_logs(ctx, name, lb),
+            ],
+        ),
+        origin,
+    )
+    if lb.access_logs:
+        resource.DependsOn = [access_logs.for_load_balancer(ctx).policy.title]
+    else:
+        scanner.skip(resource, "load-balancer-logs-off")
+    ctx.load_balancers[name] = LoadBalancerHandle(resource, group)
+    targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
+    for target in targets:
+        _target_group(ctx, target)
+    main = _listeners(ctx, name, lb, targets)
+    for target in targets:
+        if target.priority is not None:
+            _rule(ctx, main, target)
+    for domain in sorted(lb.aliases):
+        dns.alias_record(
+            ctx,
+            name,
+            domain,
+            GetAtt(resource, "DNSName"),
+            GetAtt(resource, "CanonicalHostedZoneID"),
+            (*origin, "aliases"),
+        )
+    ctx.output(
+        Output(
+            naming.output(name, "load-balancer", "dns-name"),
+            Description=f"DNS name of load balancer {name}",
+            Value=GetAtt(resource, "DNSName"),
+        )
+    )
+    _urls(ctx, name, lb, targets)
+
+
+def _access_logs(ctx: Context, name: str, lb: LoadBalancer) -> list[elb.LoadBalancerAttributes]:
+    if not lb.access_logs:
+        return [elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="false")]
+    archive = access_logs.for_load_balancer(ctx)
+    return [
+        elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
+        elb.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=Ref(archive.bucket)),
+        elb.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value=f"load-balancers/{name}"),
+    ]
+
+
+def _target_group(ctx: Context, target: RouteTarget) -> None:
+    assert ctx.vpc is not None
+    check = target.route.health_check
+    group = ctx.add(
+        elb.TargetGroup(
+            naming.target_group(target.lb, target.key),
+            TargetType=target.target_type,
+            Protocol="HTTP",
+            Port=target.port,
+            VpcId=Ref(ctx.vpc),
+            HealthCheckEnabled=True,
+            HealthCheckProtocol="HTTP",
+            HealthCheckPort="traffic-port",
+            HealthCheckPath=check.path,
+            HealthCheckIntervalSeconds=check.interval_seconds,
+            HealthCheckTimeoutSeconds=check.timeout_seconds,
+            HealthyThresholdCount=check.healthy_threshold,
+            UnhealthyThresholdCount=check.unhealthy_threshold,
+            Matcher=elb.Matcher(HttpCode=check.matcher),
+            TargetGroupAttributes=[
+                elb.TargetGroupAttribute(
+                    Key="deregistration_delay.timeout_seconds",
+                    Value=str(target.route.deregistration_delay_seconds),
+                )
+            ],
+        ),
+        _route_origin(ctx, target),
+    )
+    ctx.target_groups[(target.lb, target.key)] = group
+    if target.route.instances is not None:
+        name = target.route.instances
+        group.Targets = [
+            elb.TargetDescription(Id=Ref(i), Port=target.port) for i in ctx.instances[name]
+        ]
+        lb_group = ctx.load_balancers[target.lb].security_group
+        instances_group = ctx.groups[("instances", name)]
+        security.allow(
+            ctx,
+            lb_group,
+            instances_group,
+            target.port,
+            f"Load balancer {target.lb} to {name}",
+            _route_origin(ctx, target),
+        )
+
+
+def _route_origin(ctx: Context, target: RouteTarget) -> tuple[str | int, ...]:
+    routes = ctx.bp.load_balancers[target.lb].routes
+    return ("load_balancers", target.lb, "routes", routes.index(target.route))
+
+
+def _default_action(ctx: Context, targets: list[RouteTarget]) -> elb.Action:
+    for target in targets:
+        if target.priority is None:
+            return elb.Action(
+                Type="forward", TargetGroupArn=Ref(ctx.target_groups[(target.lb, target.key)])
+            )
+    return elb.Action(
+        Type="fixed-response",
+        FixedResponseConfig=elb.FixedResponseConfig(
+            StatusCode="404", ContentType="text/plain", MessageBody="Not found"
+        ),
+    )
+
+
+def _listeners(
+    ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]
+) -> elb.Listener:
+    """Create the listeners; return the one that carries the routing rules."""
+    origin = ("load_balancers", name)
+    resource = ctx.load_balancers[name].resource
+    main = None
+    if lb.https:
+        assert lb.certificate is not None
+        main = ctx.add(
+            elb.Listener(
+                naming.listener(name, "https"),
+                LoadBalancerArn=Ref(resource),
+                Port=443,
+                Protocol="HTTPS",
+                SslPolicy=lb.tls_policy,
+                Certificates=[
+                    elb.Certificate(CertificateArn=Ref(ctx.certificates[lb.certificate]))
+                ],
+                DefaultActions=[_default_action(ctx, targets)],
+            ),
+            (*origin, "certificate"),
+        )
+    if lb.http == "redirect":
+        action = elb.Action(
+            Type="redirect",
+            RedirectConfig=elb.RedirectConfig(Protocol="HTTPS", Port="443", StatusCode="HTTP_301"),
+        )
+    else:
+        action = _default_action(ctx, targets)
+    if lb.http != "off":
+        http = ctx.add(
+            elb.Listener(
+                naming.listener(name, "http"),
+                LoadBalancerArn=Ref(resource),
+                Port=80,
+                Protocol="HTTP",
+                DefaultActions=[action],
+            ),
+            (*origin, "http"),
+        )
+        if not lb.https:
+            scanner.skip(http, "https-off", "https-off-tls")
+        main = main or http
+    assert main is not None
+    for target in targets:
+        if target.priority is None:
+            ctx.attachments[(target.lb, target.key)] = [main]
+    return main
+
+
+def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
+    route = target.route
+    conditions = []
+    if route.hosts:
+        conditions.append(
+            elb.Condition(
+                Field="host-header",
+                HostHeaderConfig=elb.HostHeaderConfig(Values=sorted(route.hosts)),
+            )
+        )
+    if route.paths:
+        conditions.append(
+            elb.Condition(
+                Field="path-pattern",
+                PathPatternConfig=elb.PathPatternConfig(Values=sorted(route.paths)),
+            )
+        )
+    rule = ctx.add(
+        elb.ListenerRule(
+            naming.listener_rule(target.lb, target.key),
+            ListenerArn=Ref(listener),
+            Priority=target.priority,
+            Conditions=conditions,
+            Actions=[
+                elb.ListenerRuleAction(
+                    Type="forward", TargetGroupArn=Ref(ctx.target_groups[(target.lb, target.key)])
+                )
+            ],
+        ),
+        _route_origin(ctx, target),
+    )
+    ctx.attachments[(target.lb, target.key)] = [rule]
+
+
+def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]) -> None:
+    scheme = "https" if lb.https else "http"
+    aliases = sorted(lb.aliases, key=lambda a: (a.count("."), a))  # the apex first
+    for target in targets:
+        exact = sorted(h for h in target.route.hosts if "*" not in h and "?" not in h)
+        host = exact[0] if exact else (aliases[0] if aliases else None)
+        path = sorted(target.route.paths)[0].split("*")[0] if target.route.paths else "/"
+        value = (
+            f"{scheme}://{host}{path}"
+            if host
+            else Sub(
+                f"{scheme}://${{Host}}{path}",
+                Host=GetAtt(ctx.load_balancers[name].resource, "DNSName"),
+            )
+        )
+        ctx.output(
+            Output(
+                naming.output(name, target.key, "url"),
+                Description=f"URL of {target.key} through load balancer {name}",
+                Value=value,
+            ),
+            _route_origin(ctx, target),
+        )

@@ -1,0 +1,38 @@
+"""The network section: one VPC over N availability zones."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ...model.base import Strict
+from ...model.types import Cidr
+
+
+class Network(Strict):
+    """The VPC. Subnets are carved from ``cidr`` unless given, one public and one private
+    per availability zone; zones are picked with ``Fn::GetAZs``, never by name."""
+
+    cidr: Cidr = "10.0.0.0/16"
+    """The VPC's IPv4 block."""
+
+    azs: int = Field(default=2, ge=1, le=6)
+    """How many availability zones to spread over (a load balancer needs at least 2)."""
+
+    subnet_prefix: int | None = Field(default=None, ge=16, le=28)
+    """Prefix length of each carved subnet; default: the VPC's prefix + 4 (a /16 gives /20s).
+    Public subnet i takes slot i and private subnet i slot 8+i, so adding a zone never
+    moves an existing subnet."""
+
+    public_subnets: list[Cidr] | None = None
+    """Explicit public subnet blocks, one per zone, instead of carving."""
+
+    private_subnets: list[Cidr] | None = None
+    """Explicit private subnet blocks, one per zone, instead of carving."""
+
+    nat: Literal["none", "single", "per_az"] = "single"
+    """Outbound internet for private subnets: none, one NAT gateway, or one per zone."""
+
+    flow_logs: bool = True
+    """Record the VPC's accepted and rejected traffic in the stack's access-log bucket."""

@@ -1,0 +1,154 @@
+"""The network section: VPC, subnets per zone, internet gateway, NAT, route tables."""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, GetAZs, Ref, Select, Sub, Tags, ec2
+
+from ... import naming
+from ...render import access_logs
+from ...render.context import Context
+
+_ORIGIN = ("network",)
+
+
+def render(ctx: Context) -> None:
+    net = ctx.bp.network
+    vpc = ctx.add(
+        ec2.VPC(
+            naming.VPC,
+            CidrBlock=net.cidr,
+            EnableDnsHostnames=True,
+            EnableDnsSupport=True,
+            Tags=Tags(Name=ctx.bp.name),
+        ),
+        _ORIGIN,
+    )
+    ctx.vpc = vpc
+    if net.flow_logs:
+        archive = access_logs.for_flow_logs(ctx)
+        ctx.add(
+            ec2.FlowLog(
+                naming.FLOW_LOG,
+                ResourceId=Ref(vpc),
+                ResourceType="VPC",
+                TrafficType="ALL",
+                LogDestinationType="s3",
+                LogDestination=Sub("${Arn}/vpc-flow-logs", Arn=GetAtt(archive.bucket, "Arn")),
+                MaxAggregationInterval=600,
+                DependsOn=[archive.policy.title],
+            ),
+            (*_ORIGIN, "flow_logs"),
+        )
+    else:
+        vpc.Metadata = {"blueprint": {"flow_logs": "off: network.flow_logs is false"}}
+    igw = ctx.add(
+        ec2.InternetGateway(naming.INTERNET_GATEWAY, Tags=Tags(Name=ctx.bp.name)), _ORIGIN
+    )
+    attachment = ctx.add(
+        ec2.VPCGatewayAttachment(
+            naming.GATEWAY_ATTACHMENT, VpcId=Ref(vpc), InternetGatewayId=Ref(igw)
+        ),
+        _ORIGIN,
+    )
+    public_table = ctx.add(
+        ec2.RouteTable(
+            naming.PUBLIC_ROUTE_TABLE, VpcId=Ref(vpc), Tags=Tags(Name=f"{ctx.bp.name}-public")
+        ),
+        _ORIGIN,
+    )
+    ctx.add(
+        ec2.Route(
+            naming.PUBLIC_DEFAULT_ROUTE,
+            RouteTableId=Ref(public_table),
+            DestinationCidrBlock="0.0.0.0/0",
+            GatewayId=Ref(igw),
+            DependsOn=[attachment.title],
+        ),
+        _ORIGIN,
+    )
+    public = _subnets(ctx, "public", ctx.resolved.public_subnets)
+    private = _subnets(ctx, "private", ctx.resolved.private_subnets)
+    ctx.subnets = {"public": public, "private": private}
+    for i, subnet in enumerate(public):
+        _associate(ctx, "public", i, subnet, public_table)
+    nats = _nat_gateways(ctx, public, attachment.title)
+    for i, subnet in enumerate(private):
+        table = ctx.add(
+            ec2.RouteTable(
+                naming.private_route_table(i),
+                VpcId=Ref(vpc),
+                Tags=Tags(Name=f"{ctx.bp.name}-private-{i + 1}"),
+            ),
+            _ORIGIN,
+        )
+        _associate(ctx, "private", i, subnet, table)
+        if nats:
+            nat = nats[i] if len(nats) > 1 else nats[0]
+            ctx.add(
+                ec2.Route(
+                    naming.private_default_route(i),
+                    RouteTableId=Ref(table),
+                    DestinationCidrBlock="0.0.0.0/0",
+                    NatGatewayId=Ref(nat),
+                ),
+                _ORIGIN,
+            )
+
+
+def _subnets(ctx: Context, tier: str, blocks: tuple[str, ...]) -> list[ec2.Subnet]:
+    assert ctx.vpc is not None
+    return [
+        ctx.add(
+            ec2.Subnet(
+                naming.subnet(tier, i),
+                VpcId=Ref(ctx.vpc),
+                CidrBlock=cidr,
+                AvailabilityZone=Select(i, GetAZs("")),
+                MapPublicIpOnLaunch=False,
+                Tags=Tags(Name=f"{ctx.bp.name}-{tier}-{i + 1}"),
+            ),
+            ("network", f"{tier}_subnets"),
+        )
+        for i, cidr in enumerate(blocks)
+    ]
+
+
+def _associate(
+    ctx: Context, tier: str, index: int, subnet: ec2.Subnet, table: ec2.RouteTable
+) -> None:
+    ctx.add(
+        ec2.SubnetRouteTableAssociation(
+            naming.subnet_route_table_association(tier, index),
+            SubnetId=Ref(subnet),
+            RouteTableId=Ref(table),
+        ),
+        _ORIGIN,
+    )
+
+
+def _nat_gateways(ctx: Context, public: list[ec2.Subnet], attachment: str) -> list[ec2.NatGateway]:
+    mode = ctx.bp.network.nat
+    count = {"none": 0, "single": 1, "per_az": len(public)}[mode]
+    nats = []
+    for i in range(count):
+        eip = ctx.add(
+            ec2.EIP(
+                naming.nat_eip(i),
+                Domain="vpc",
+                DependsOn=[attachment],
+                Tags=Tags(Name=f"{ctx.bp.name}-nat-{i + 1}"),
+            ),
+            ("network", "nat"),
+        )
+        nats.append(
+            ctx.add(
+                ec2.NatGateway(
+                    naming.nat_gateway(i),
+                    AllocationId=GetAtt(eip, "AllocationId"),
+                    SubnetId=Ref(public[i]),
+                    Tags=Tags(Name=f"{ctx.bp.name}-nat-{i + 1}"),
+                ),
+                ("network", "nat"),
+            )
+        )
+    return nats

@@ -1,0 +1,269 @@
+"""ECS services on Fargate and Fargate Spot."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from ...model.base import Strict
+from ...model.permissions import EnvValue, Permission, by_key
+from ...model.types import (
+    SECRET_ARN,
+    DomainName,
+    EnvName,
+    Image,
+    InstanceType,
+    LogRetentionDays,
+    Name,
+    ParameterName,
+    Port,
+    SecretKey,
+    SecretName,
+    Source,
+)
+
+#: Valid Fargate (cpu units -> memory MiB) pairs.
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+
+class SsmSecret(Strict):
+    """A value read from SSM Parameter Store when the task starts."""
+
+    ssm: ParameterName
+    """The parameter's name (``ACCESS_TOKEN`` or ``/app/prod/token``), in the stack's region
+    and account."""
+
+
+class SecretsManagerSecret(Strict):
+    """A value read from Secrets Manager when the task starts."""
+
+    secrets_manager: SecretName
+    """The secret's name in the stack's region and account, or its full ARN."""
+
+    key: SecretKey | None = None
+    """A JSON key inside the secret; default: the whole secret string. ECS finds a key only
+    through the secret's full ARN (with its 6-character suffix), so give the ARN."""
+
+    @model_validator(mode="after")
+    def _key_needs_arn(self) -> SecretsManagerSecret:
+        if self.key is not None and not SECRET_ARN.match(self.secrets_manager):
+            raise PydanticCustomError(
+                "secret_key_arn",
+                "a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its "
+                "6-character suffix, as the console shows it): ECS cannot find a key by name",
+            )
+        return self
+
+
+Secret = Annotated[
+    Annotated[SsmSecret, Tag("SsmSecret")]
+    | Annotated[SecretsManagerSecret, Tag("SecretsManagerSecret")],
+    Discriminator(
+        by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret"),
+        custom_error_type="secret",
+        custom_error_message="a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
+    ),
+]
+
+# --- containers and services ---------------------------------------------------------------
+
+
+class Mount(Strict):
+    """An EFS file system (``file_systems:``) mounted into a container, over TLS with IAM
+    authorization."""
+
+    file_system: Name
+    """The file system's entry name."""
+
+    path: str = Field(pattern=r"^/[^\s]*$")
+    """Where it appears inside the container, e.g. ``/var/lib/ghost/content``."""
+
+    access_point: Name | None = None
+    """One of the file system's access points; default: the file system's root."""
+
+    read_only: bool = False
+    """Mount read-only."""
+
+
+class Container(Strict):
+    """One container of the service's task."""
+
+    image: Image
+    """The image, e.g. an ECR repository URI with a tag."""
+
+    port: Port | None = None
+    """The port the container listens on (TCP)."""
+
+    environment: dict[EnvName, EnvValue] = Field(default={})
+    """Plain environment variables, or ``{ref: SECTION.NAME.ATTRIBUTE}`` for a value another
+    entry produces (``{ref: caches.sessions.address}``). Never put secrets here: use
+    ``secrets``."""
+
+    secrets: dict[EnvName, Secret] = Field(default={})
+    """Environment variables filled from SSM or Secrets Manager when the task starts; only
+    the execution role may read them, each by its own ARN."""
+
+    command: list[str] | None = None
+    """Override the image's command."""
+
+    essential: bool = True
+    """Stop the task when this container stops."""
+
+    depends_on: dict[Name, Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]] = Field(default={})
+    """Containers of the same task that must reach a state before this one starts."""
+
+    mounts: list[Mount] = Field(default=[])
+    """EFS file systems mounted into this container."""
+
+    memory_reservation: int | None = Field(default=None, ge=6, le=1_000_000)
+    """Soft memory limit in MiB (for tasks on EC2 capacity)."""
+
+
+_EC2_PROVIDER = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+
+
+def _provider(value: str) -> str:
+    if value in ("FARGATE", "FARGATE_SPOT") or _EC2_PROVIDER.match(value):
+        return value
+    raise PydanticCustomError(
+        "capacity",
+        "'{value}' is not a capacity provider: write FARGATE, FARGATE_SPOT or the name of an "
+        "'ec2_capacity' entry",
+        {"value": value},
+    )
+
+
+class CapacityShare(Strict):
+    """One entry of a capacity provider strategy."""
+
+    provider: Annotated[str, AfterValidator(_provider)]
+    """FARGATE, FARGATE_SPOT, or the name of an ``ec2_capacity`` entry."""
+
+    base: int = Field(default=0, ge=0, le=100000)
+    """Tasks always placed on this provider first."""
+
+    weight: int = Field(default=1, ge=0, le=1000)
+    """Relative share of the tasks beyond the bases."""
+
+
+_SHORTHAND = {"fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}
+
+
+def _capacity(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value in _SHORTHAND:
+        return [{"provider": _SHORTHAND[value], "base": 0, "weight": 1}]
+    if _EC2_PROVIDER.match(value):
+        return [{"provider": value, "base": 0, "weight": 1}]
+    guess = value.lower() if value.lower() in _SHORTHAND else None
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    raise PydanticCustomError(
+        "capacity",
+        "'{value}' is not a capacity: write 'fargate', 'fargate_spot', the name of an "
+        "'ec2_capacity' entry, or a list of entries with provider, base and weight{hint}",
+        {"value": value, "hint": hint},
+    )
+
+
+class PublicDns(Strict):
+    """Keep an A record pointed at the public IP of the service's task, for a service with
+    no load balancer: an EventBridge rule on ECS task state changes runs a function that
+    blueprint provides, which UPSERTs the record when a task is RUNNING."""
+
+    name: DomainName
+    """The record's name, inside one of the zones."""
+
+    ttl_seconds: int = Field(default=60, ge=10, le=86400)
+    """The record's TTL."""
+
+
+class Service(Strict):
+    """An ECS service: a task definition, its roles, logs and security group."""
+
+    capacity: Annotated[
+        list[CapacityShare],
+        Field(min_length=1, max_length=2, json_schema_extra={"default": "fargate"}),
+        BeforeValidator(_capacity, json_schema_input_type=str | list[CapacityShare]),
+    ] = [CapacityShare(provider="FARGATE")]
+    """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), the name of an
+    ``ec2_capacity`` entry, or a strategy. Fargate and EC2 capacity cannot be mixed."""
+
+    cpu: int = Field(default=256, ge=128, le=16384)
+    """Task CPU units (1024 = 1 vCPU). On Fargate: 256, 512, 1024, 2048, 4096, 8192 or
+    16384."""
+
+    memory: int = Field(default=512, ge=128, le=122880)
+    """Task memory in MiB; on Fargate it must fit ``cpu`` (256 takes 512, 1024 or 2048)."""
+
+    architecture: Literal["X86_64", "ARM64"] = "X86_64"
+    """CPU architecture of the task (Fargate)."""
+
+    desired_count: int = Field(default=1, ge=0, le=1000)
+    """How many tasks to run."""
+
+    subnets: Literal["public", "private"] = "private"
+    """Which subnets the tasks run in (Fargate)."""
+
+    public_ip: bool = False
+    """Give each task a public IP (needed in public subnets without NAT)."""
+
+    containers: dict[Name, Container] = Field(min_length=1, max_length=10)
+    """The task's containers by name."""
+
+    permissions: list[Permission] = Field(default=[])
+    """What the application's own code may do (the task role), by name."""
+
+    log_retention_days: LogRetentionDays = 30
+    """How long the service's logs are kept."""
+
+    health_check_grace_seconds: int = Field(default=60, ge=0, le=2147483647)
+    """Seconds the load balancer's health checks are ignored after a task starts."""
+
+    public_dns: PublicDns | None = None
+    """Point a DNS name at the task's public IP (no load balancer)."""
+
+
+class Ec2Capacity(Strict):
+    """EC2 container instances for ECS: a launch template with the ECS-optimized Amazon
+    Linux 2023 AMI, an Auto Scaling group and a capacity provider with managed scaling.
+    Tasks on it use bridge networking with dynamic host ports."""
+
+    instance_type: InstanceType = "t3.small"
+    """The container instances' type."""
+
+    min_size: int = Field(default=1, ge=0, le=100)
+    """Fewest instances."""
+
+    max_size: int = Field(default=2, ge=1, le=100)
+    """Most instances."""
+
+    subnets: Literal["public", "private"] = "private"
+    """Where the instances run."""
+
+    target_capacity_percent: int = Field(default=100, ge=1, le=100)
+    """Managed scaling's target utilization."""
+
+    root_volume_gb: int = Field(default=30, ge=30, le=16384)
+    """Encrypted gp3 root volume size."""
+
+    ssh_from: list[Source] = Field(default=[])
+    """Who may SSH in: instance group names or CIDR blocks. Session Manager works
+    without it."""
+
+    allow_ssh_from_internet: bool = False
+    """Permit ``0.0.0.0/0`` in ``ssh_from``. Dangerous: it builds with a warning."""

@@ -1,0 +1,75 @@
+"""API Gateway WebSocket APIs backed by Lambda functions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ...model.base import Strict
+from ...model.types import DomainName, LogRetentionDays, Name
+
+DEFAULT_ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+    '"requestTime":"$context.requestTime","routeKey":"$context.routeKey",'
+    '"eventType":"$context.eventType","status":"$context.status",'
+    '"connectionId":"$context.connectionId","error":"$context.error.message",'
+    '"integrationError":"$context.integration.error"}'
+)
+
+
+class Stage(Strict):
+    """The deployed stage and the default settings of its routes."""
+
+    name: str = Field(default="live", pattern=r"^[A-Za-z0-9_-]{1,128}$")
+    """The stage name."""
+
+    throttling_burst: int = Field(default=5000, ge=0, le=5000)
+    """Requests in a burst."""
+
+    throttling_rate: float = Field(default=10000, ge=0, le=10000)
+    """Steady requests per second."""
+
+    logging_level: Literal["OFF", "ERROR", "INFO"] = "INFO"
+    """Execution logging (needs the account's API Gateway CloudWatch role)."""
+
+    data_trace: bool = False
+    """Log full request and response data (keep off with personal data)."""
+
+    detailed_metrics: bool = True
+    """Per-route CloudWatch metrics."""
+
+    access_log_format: str = Field(default=DEFAULT_ACCESS_LOG_FORMAT, min_length=1)
+    """Access log line format with ``$context`` variables."""
+
+    access_log_retention_days: LogRetentionDays = 90
+    """How long access logs are kept."""
+
+
+class ApiDomain(Strict):
+    """A custom domain (regional endpoint, TLS 1.2) mapped to the stage, with an alias
+    record."""
+
+    name: DomainName
+    """The domain, inside one of the zones."""
+
+    certificate: Name
+    """The certificate (``certificates:``) that covers it."""
+
+
+class WebSocketApi(Strict):
+    """A WebSocket API whose routes invoke Lambda functions through AWS_PROXY
+    integrations."""
+
+    route_selection: str = Field(default="$request.body.action", min_length=1)
+    """Where the route key is read from each message."""
+
+    routes: dict[str, Name] = Field(min_length=1)
+    """Route key -> function name: ``$connect``, ``$disconnect``, ``$default`` or a custom
+    action."""
+
+    stage: Stage = Stage()
+    """The stage."""
+
+    domain: ApiDomain | None = None
+    """A custom domain."""

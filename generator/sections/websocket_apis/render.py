@@ -1,0 +1,203 @@
+"""API Gateway WebSocket APIs: routes with AWS_PROXY integrations to functions, a stage
+with throttling and access logs, a deployment that follows the routes, and an optional
+custom domain (regional, TLS 1.2)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from troposphere import GetAtt, Join, Output, Ref, Sub, apigateway, apigatewayv2, awslambda
+
+from ... import naming
+from ...render import iam, logs
+from ...render.context import ApiHandle, Context
+from ..zones import render as dns
+from .model import WebSocketApi
+
+PUSH_TO_LOGS = (
+    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+)
+
+
+def render_apis(ctx: Context) -> None:
+    """The APIs themselves, first: functions' permissions and environment name them."""
+    for name in sorted(ctx.bp.websocket_apis):
+        spec = ctx.bp.websocket_apis[name]
+        api = ctx.add(
+            apigatewayv2.Api(
+                naming.api(name),
+                Name=f"{ctx.bp.name}-{name}",
+                ProtocolType="WEBSOCKET",
+                RouteSelectionExpression=spec.route_selection,
+            ),
+            ("websocket_apis", name),
+        )
+        stage = spec.stage.name
+        ctx.apis[name] = ApiHandle(api, stage)
+        host = "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+        ctx.attributes[("websocket_apis", name, "url")] = Sub(f"wss://{host}/{stage}", Api=Ref(api))
+        ctx.attributes[("websocket_apis", name, "management_endpoint")] = Sub(
+            f"https://{host}/{stage}", Api=Ref(api)
+        )
+
+
+def render_routes(ctx: Context) -> None:
+    """Routes, stage, deployment and domain, once the functions exist."""
+    if any(a.stage.logging_level != "OFF" for a in ctx.bp.websocket_apis.values()):
+        _account_logging_role(ctx)
+    for name in sorted(ctx.bp.websocket_apis):
+        _routes(ctx, name, ctx.bp.websocket_apis[name])
+
+
+def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
+    origin = ("websocket_apis", name)
+    handle = ctx.apis[name]
+    api = handle.api
+    routes = []
+    for key in sorted(spec.routes):
+        fn = ctx.functions[spec.routes[key]]
+        integration = ctx.add(
+            apigatewayv2.Integration(
+                naming.api_integration(name, key),
+                ApiId=Ref(api),
+                IntegrationType="AWS_PROXY",
+                IntegrationUri=Sub(
+                    "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+                    "functions/${Function}/invocations",
+                    Function=GetAtt(fn, "Arn"),
+                ),
+            ),
+            (*origin, "routes", key),
+        )
+        routes.append(
+            ctx.add(
+                apigatewayv2.Route(
+                    naming.api_route(name, key),
+                    ApiId=Ref(api),
+                    RouteKey=key,
+                    AuthorizationType="NONE",
+                    Target=Join("/", ["integrations", Ref(integration)]),
+                ),
+                (*origin, "routes", key),
+            )
+        )
+        ctx.add(
+            awslambda.Permission(
+                naming.api_permission(name, key),
+                Action="lambda:InvokeFunction",
+                FunctionName=Ref(fn),
+                Principal="apigateway.amazonaws.com",
+                SourceArn=Sub(
+                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                    f"${{Api}}/{handle.stage_name}/{key}",
+                    Api=Ref(api),
+                ),
+            ),
+            (*origin, "routes", key),
+        )
+    digest = hashlib.sha256(repr(sorted(spec.routes.items())).encode()).hexdigest()[:8]
+    deployment = ctx.add(
+        apigatewayv2.Deployment(
+            naming.api_deployment(name, digest.upper()),
+            ApiId=Ref(api),
+            DependsOn=[r.title for r in routes],
+        ),
+        (*origin, "routes"),
+    )
+    stage = _stage(ctx, name, spec, deployment)
+    if spec.domain is not None:
+        _domain(ctx, name, spec, stage)
+    ctx.output(
+        Output(
+            naming.output(name, "websocket-url"),
+            Description=f"WebSocket URL of {name}",
+            Value=ctx.value(f"websocket_apis.{name}.url"),
+        )
+    )
+
+
+def _stage(
+    ctx: Context, name: str, spec: WebSocketApi, deployment: apigatewayv2.Deployment
+) -> apigatewayv2.Stage:
+    origin = ("websocket_apis", name, "stage")
+    settings = spec.stage
+    access = logs.log_group(
+        ctx, naming.api_access_log_group(name), settings.access_log_retention_days, origin
+    )
+    stage = apigatewayv2.Stage(
+        naming.api_stage(name),
+        ApiId=Ref(ctx.apis[name].api),
+        StageName=settings.name,
+        DeploymentId=Ref(deployment),
+        DefaultRouteSettings=apigatewayv2.RouteSettings(
+            DataTraceEnabled=settings.data_trace,
+            DetailedMetricsEnabled=settings.detailed_metrics,
+            LoggingLevel=settings.logging_level,
+            ThrottlingBurstLimit=settings.throttling_burst,
+            ThrottlingRateLimit=settings.throttling_rate,
+        ),
+        AccessLogSettings=apigatewayv2.AccessLogSettings(
+            DestinationArn=GetAtt(access, "Arn"), Format=settings.access_log_format
+        ),
+    )
+    if settings.logging_level != "OFF":
+        # Execution logging fails until the account names a role for API Gateway.
+        stage.DependsOn = [naming.API_ACCOUNT]
+    return ctx.add(stage, origin)
+
+
+def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Stage) -> None:
+    assert spec.domain is not None
+    origin = ("websocket_apis", name, "domain")
+    domain = ctx.add(
+        apigatewayv2.DomainName(
+            naming.api_domain(name),
+            DomainName=spec.domain.name,
+            DomainNameConfigurations=[
+                apigatewayv2.DomainNameConfiguration(
+                    CertificateArn=Ref(ctx.certificates[spec.domain.certificate]),
+                    EndpointType="REGIONAL",
+                    SecurityPolicy="TLS_1_2",
+                )
+            ],
+        ),
+        origin,
+    )
+    ctx.add(
+        apigatewayv2.ApiMapping(
+            naming.api_mapping(name),
+            ApiId=Ref(ctx.apis[name].api),
+            DomainName=Ref(domain),
+            Stage=Ref(stage),
+        ),
+        origin,
+    )
+    dns.alias_record(
+        ctx,
+        name,
+        spec.domain.name,
+        GetAtt(domain, "RegionalDomainName"),
+        GetAtt(domain, "RegionalHostedZoneId"),
+        origin,
+    )
+    ctx.output(
+        Output(
+            naming.output(name, "websocket-domain-url"),
+            Description=f"WebSocket URL of {name} on its own domain",
+            Value=f"wss://{spec.domain.name}",
+        )
+    )
+
+
+def _account_logging_role(ctx: Context) -> None:
+    """API Gateway writes execution logs only once the account names a role for it. This
+    sets that account-wide setting (as the CDK does by default); the role may only push
+    logs."""
+    role = iam.role(
+        ctx, naming.API_LOGGING_ROLE, "apigateway.amazonaws.com", [], ("websocket_apis",)
+    )
+    role.ManagedPolicyArns = [Sub(PUSH_TO_LOGS)]
+    ctx.add(
+        apigateway.Account(naming.API_ACCOUNT, CloudWatchRoleArn=GetAtt(role, "Arn")),
+        ("websocket_apis",),
+    )
