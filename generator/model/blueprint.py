@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..sections.databases.model import Bucket, Cache, Database, FileSystem, Table
+from ..sections.buckets.model import Bucket
+from ..sections.caches.model import Cache
+from ..sections.databases.model import Database
 from ..sections.distributions.model import Distribution
+from ..sections.file_systems.model import FileSystem
 from ..sections.functions.model import Function
 from ..sections.instances.model import InstanceGroup
 from ..sections.load_balancers.model import LoadBalancer
 from ..sections.network.model import Network
 from ..sections.schedules.model import Schedule
 from ..sections.services.model import Ec2Capacity, Service
+from ..sections.tables.model import Table
 from ..sections.websocket_apis.model import WebSocketApi
 from ..sections.zones.model import Certificate, Zone
 from .base import Strict

@@ -12,9 +12,12 @@ from ..errors import Path
 from ..model.blueprint import Blueprint
 from ..model.resolve import Resolved
 from ..model.resolve_edges import CLOUDFRONT_REGION
-from ..sections.databases import render as data
+from ..sections.buckets import render as buckets
+from ..sections.caches import render as caches
+from ..sections.databases import render as databases
 from ..sections.distributions import render as cdn
 from ..sections.ec2_capacity import render as compute
+from ..sections.file_systems import render as file_systems
 from ..sections.functions import render as functions
 from ..sections.instances import render as instances
 from ..sections.load_balancers import render as load_balancer
@@ -22,6 +25,7 @@ from ..sections.network import render as network
 from ..sections.schedules import render as schedules
 from ..sections.services import public_dns as events
 from ..sections.services import render as services
+from ..sections.tables import render as tables
 from ..sections.websocket_apis import render as apis
 from ..sections.zones import render as dns
 from ..split import Home
@@ -32,7 +36,11 @@ from .context import Context
 RENDERERS: tuple[Callable[[Context], None], ...] = (
     network.render,
     dns.render,
-    data.render,
+    buckets.render,
+    tables.render,
+    databases.render,
+    caches.render,
+    file_systems.render,
     apis.render_apis,
     functions.render,
     apis.render_routes,
