@@ -6,6 +6,7 @@ from pydantic import Field
 
 from ..sections.buckets.model import Bucket
 from ..sections.caches.model import Cache
+from ..sections.certificates.model import Certificate
 from ..sections.databases.model import Database
 from ..sections.distributions.model import Distribution
 from ..sections.file_systems.model import FileSystem
@@ -17,7 +18,7 @@ from ..sections.schedules.model import Schedule
 from ..sections.services.model import Ec2Capacity, Service
 from ..sections.tables.model import Table
 from ..sections.websocket_apis.model import WebSocketApi
-from ..sections.zones.model import Certificate, Zone
+from ..sections.zones.model import Zone
 from .base import Strict
 from .types import LogicalId, Name, Region, StackName
 

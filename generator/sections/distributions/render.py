@@ -8,9 +8,8 @@ from typing import Any
 from troposphere import GetAtt, Output, Ref, cloudfront
 
 from ... import naming
-from ...render import access_logs, scanner, security
+from ...render import access_logs, records, scanner, security
 from ...render.context import Context
-from ..zones import render as dns
 from .model import Distribution
 
 #: The hosted zone id every CloudFront alias record points into.
@@ -115,7 +114,7 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         scanner.skip(resource, "distribution-logs-off")
     distribution = ctx.add(resource, origin)
     for alias in sorted(spec.aliases):
-        dns.alias_record(
+        records.alias_record(
             ctx,
             name,
             alias,

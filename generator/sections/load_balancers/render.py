@@ -7,9 +7,8 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from ... import naming
 from ...model.resolve import RouteTarget
-from ...render import access_logs, scanner, security
+from ...render import access_logs, records, scanner, security
 from ...render.context import Context, LoadBalancerHandle
-from ..zones import render as dns
 from .model import LoadBalancer
 
 
@@ -72,7 +71,7 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         if target.priority is not None:
             _rule(ctx, main, target)
     for domain in sorted(lb.aliases):
-        dns.alias_record(
+        records.alias_record(
             ctx,
             name,
             domain,

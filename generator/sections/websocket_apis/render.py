@@ -9,9 +9,8 @@ import hashlib
 from troposphere import GetAtt, Join, Output, Ref, Sub, apigateway, apigatewayv2, awslambda
 
 from ... import naming
-from ...render import iam, logs
+from ...render import iam, logs, records
 from ...render.context import ApiHandle, Context
-from ..zones import render as dns
 from .model import WebSocketApi
 
 PUSH_TO_LOGS = (
@@ -172,7 +171,7 @@ def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Sta
         ),
         origin,
     )
-    dns.alias_record(
+    records.alias_record(
         ctx,
         name,
         spec.domain.name,
