@@ -9,13 +9,14 @@ from ..sections.caches.model import Cache
 from ..sections.certificates.model import Certificate
 from ..sections.databases.model import Database
 from ..sections.distributions.model import Distribution
+from ..sections.ec2_capacity.model import Ec2Capacity
 from ..sections.file_systems.model import FileSystem
 from ..sections.functions.model import Function
 from ..sections.instances.model import InstanceGroup
 from ..sections.load_balancers.model import LoadBalancer
 from ..sections.network.model import Network
 from ..sections.schedules.model import Schedule
-from ..sections.services.model import Ec2Capacity, Service
+from ..sections.services.model import Service
 from ..sections.tables.model import Table
 from ..sections.websocket_apis.model import WebSocketApi
 from ..sections.zones.model import Zone

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import Path, one_of, suggest
+from ..sections.ec2_capacity.model import Ec2Capacity
 from ..sections.instances.model import InstanceGroup
-from ..sections.services.model import FARGATE_SIZES, Container, Ec2Capacity, Service
+from ..sections.services.model import FARGATE_SIZES, Container, Service
 from .checker import Checker
 from .permissions import (
     BucketPermission,

@@ -9,8 +9,8 @@ from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs
 
 from ... import naming
 from ...render.context import Context
-from ..instances.render import ami_parameter, encrypted_root, host_group, instance_profile
-from ..services.model import Ec2Capacity
+from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
+from .model import Ec2Capacity
 
 ECS_FOR_EC2 = (
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"

@@ -12,7 +12,7 @@ from troposphere import GetAtt, Ref, Sub, awslambda, events
 from ... import naming
 from ...render import iam
 from ...render.context import Context
-from ..functions.render import Spec, lambda_function
+from ...render.lambdas import Spec, lambda_function
 from .render import service_name
 
 
