@@ -50,7 +50,6 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .model.resolve_compute import ec2_capacity_of
 from .sections.services.model import CapacityShare, Service
 
 if TYPE_CHECKING:
@@ -378,7 +377,7 @@ def _network(bp: Blueprint, public_zones: int, p: _Prices, out: _Lines) -> None:
                 "one address per zone the load balancer spans",
             )
     for name, svc in sorted(bp.services.items()):
-        if svc.public_ip and ec2_capacity_of(svc) is None:
+        if svc.public_ip and svc.ec2_capacity is None:
             run = running(bp, name)
             out.fixed(
                 "network",
@@ -433,7 +432,7 @@ def _services(bp: Blueprint, p: _Prices, out: _Lines) -> None:
     discount = float(p.table["fargate_spot_discount"])
     for name, svc in sorted(bp.services.items()):
         run = running(bp, name)
-        hosts = ec2_capacity_of(svc)
+        hosts = svc.ec2_capacity
         if hosts is not None:
             note = "; ".join(n for n in (f"priced with {hosts} under instances", run.note) if n)
             out.fixed(

@@ -45,8 +45,8 @@ from .model.permissions import (
     TablePermission,
     WebSocketPermission,
 )
+from .model.ports import DYNAMIC_PORTS
 from .model.resolve import Resolved
-from .model.resolve_compute import DYNAMIC_PORTS, ec2_capacity_of
 from .model.types import is_cidr
 from .pipeline import Checked
 from .sections.services.model import Service
@@ -124,7 +124,7 @@ def build(bp: Blueprint, resolved: Resolved) -> Graph:
 
 
 def _capacity(svc: Service) -> str:
-    ec2 = ec2_capacity_of(svc)
+    ec2 = svc.ec2_capacity
     if ec2 is not None:
         return f"EC2 capacity {ec2}"
     return " + ".join(_PROVIDERS[p] for p in sorted({s.provider for s in svc.capacity}))
@@ -144,7 +144,7 @@ def _compute(g: Graph, bp: Blueprint) -> None:
             f"{cap.min_size}-{cap.max_size} container instances",
         )
     for name, svc in sorted(bp.services.items()):
-        ec2 = ec2_capacity_of(svc)
+        ec2 = svc.ec2_capacity
         place = bp.ec2_capacity[ec2].subnets if ec2 else svc.subnets
         key = g.node(
             ("services", name),
@@ -217,7 +217,7 @@ def _load_balancers(g: Graph, bp: Blueprint, resolved: Resolved) -> None:
         assert target.route.service is not None
         service = bp.services[target.route.service]
         label = str(target.port)
-        if ec2_capacity_of(service):
+        if service.ec2_capacity:
             label = f"{_ports(*DYNAMIC_PORTS)} (host ports for {target.port})"
         g.edge(lb_key, ("services", target.route.service), "traffic", label)
 

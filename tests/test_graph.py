@@ -20,7 +20,6 @@ import pytest
 import yaml
 
 from generator import graph, pipeline
-from generator.model.resolve_compute import ec2_capacity_of
 
 from .conftest import HERE, ROOT
 
@@ -289,7 +288,7 @@ def _drawn_rules(c: pipeline.Checked) -> set[tuple[Any, Any, str]]:
                     rules.add((graph.INTERNET, target, part.split()[0]))
                 continue
             if m := re.fullmatch(r"(\d+-\d+) \(host ports for \d+\)", part):
-                host = ec2_capacity_of(c.blueprint.services[target[1]])
+                host = c.blueprint.services[target[1]].ec2_capacity
                 rules.add((source, ("ec2_capacity", host), m[1]))
                 continue
             rules.add((source, target, part))

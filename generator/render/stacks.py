@@ -11,12 +11,12 @@ from .. import naming
 from ..errors import Path
 from ..model.blueprint import Blueprint
 from ..model.resolve import Resolved
-from ..model.resolve_edges import CLOUDFRONT_REGION
 from ..sections.buckets import render as buckets
 from ..sections.caches import render as caches
 from ..sections.certificates import render as certificates
 from ..sections.databases import render as databases
 from ..sections.distributions import render as cdn
+from ..sections.distributions.model import CLOUDFRONT_REGION
 from ..sections.ec2_capacity import render as compute
 from ..sections.file_systems import render as file_systems
 from ..sections.functions import render as functions

@@ -6,7 +6,7 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, elasticache
 
 from ... import naming
-from ...model.resolve_compute import ENGINE_PORTS
+from ...model.ports import ENGINE_PORTS
 from ...render import scanner, security
 from ...render.context import Context
 from ...render.stateful import RETAIN, SNAPSHOT, private_subnets, protect

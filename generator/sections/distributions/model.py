@@ -68,3 +68,7 @@ class Distribution(Strict):
 
     logging: bool = True
     """Write CloudFront's standard logs to the stack's access-log bucket."""
+
+
+#: CloudFront's certificates live in this region, whatever the stack's.
+CLOUDFRONT_REGION = "us-east-1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -132,3 +133,19 @@ class LoadBalancer(Strict):
 
     routes: list[Route] = Field(min_length=1)
     """Where requests go."""
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """Where one route sends its traffic, and its listener rule priority (None: default);
+    worked out by the load balancers' checks for the renderers."""
+
+    lb: str
+    key: str
+    route: Route
+    #: "ip" for Fargate tasks, "instance" for instances and tasks on EC2 capacity
+    target_type: str
+    #: the container (services) or None (instances)
+    container: str | None
+    port: int
+    priority: int | None

@@ -6,10 +6,9 @@ from troposphere import GetAtt, Output, Ref, Sub
 from troposphere import elasticloadbalancingv2 as elb
 
 from ... import naming
-from ...model.resolve import RouteTarget
 from ...render import access_logs, records, scanner, security
 from ...render.context import Context, LoadBalancerHandle
-from .model import LoadBalancer
+from .model import LoadBalancer, RouteTarget
 
 
 def render(ctx: Context) -> None:

@@ -23,6 +23,9 @@ from ...model.types import (
     SecretName,
 )
 
+#: The capacity providers that are Fargate; any other names an ``ec2_capacity`` entry.
+FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
+
 #: Valid Fargate (cpu units -> memory MiB) pairs.
 FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
@@ -234,3 +237,9 @@ class Service(Strict):
 
     public_dns: PublicDns | None = None
     """Point a DNS name at the task's public IP (no load balancer)."""
+
+    @property
+    def ec2_capacity(self) -> str | None:
+        """The ``ec2_capacity`` entry the service runs on, or None on Fargate."""
+        names = [s.provider for s in self.capacity if s.provider not in FARGATE_PROVIDERS]
+        return names[0] if names else None

@@ -9,7 +9,7 @@ from typing import Any
 from troposphere import GetAtt, Ref, Sub, ecs
 
 from ... import naming
-from ...model.resolve_compute import DYNAMIC_PORTS, ec2_capacity_of
+from ...model.ports import DYNAMIC_PORTS
 from ...render import grants, iam, logs, security
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
 from .model import Container, SecretsManagerSecret, Service, SsmSecret
@@ -223,7 +223,7 @@ def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs
 
 def _service(ctx: Context, name: str, svc: Service) -> None:
     origin = ("services", name)
-    capacity = ec2_capacity_of(svc)
+    capacity = svc.ec2_capacity
     task = _task_definition(ctx, name, svc, capacity is not None)
     if capacity is None:
         group = security.entry_group(

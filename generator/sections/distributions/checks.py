@@ -1,0 +1,122 @@
+"""CloudFront distributions' rules: aliases in zones and covered by the certificate, which
+is issued in us-east-1 (so its zone must exist first), sane cache times, and an origin
+that is a service's public name listening on the origin's port."""
+
+from __future__ import annotations
+
+from ...codes import Code
+from ...errors import Path
+from ...model.checker import Checker, rule
+from ..certificates.checks import COVER_CODES, certificate_covers
+from ..zones.checks import zone_for
+from .model import CLOUDFRONT_REGION
+
+
+@rule(Code.ORIGIN_HTTP, Code.DOMAIN_OUTSIDE_ZONE, Code.DISTRIBUTION_TTL_ORDER, *COVER_CODES)
+def distributions(c: Checker) -> None:
+    elsewhere: set[str] = set()
+    for name, dist in c.bp.distributions.items():
+        base: Path = ("distributions", name)
+        if dist.origin.protocol == "http":
+            c.warn(
+                (*base, "origin", "protocol"),
+                "CloudFront reaches the origin over plain "
+                "HTTP: traffic between them, logins included, is not encrypted",
+                Code.ORIGIN_HTTP,
+            )
+        for i, alias in enumerate(dist.aliases):
+            zone_for(c, (*base, "aliases", i), alias)
+        paths = [(*base, "aliases", i) for i in range(len(dist.aliases))]
+        certificate_covers(c, (*base, "certificate"), dist.certificate, dist.aliases, paths)
+        if c.bp.region != CLOUDFRONT_REGION and dist.certificate in c.bp.certificates:
+            elsewhere.add(dist.certificate)
+        cache = dist.cache
+        if cache.min_ttl_seconds > cache.default_ttl_seconds:
+            c.error(
+                (*base, "cache", "min_ttl_seconds"),
+                f"{cache.min_ttl_seconds} is above default_ttl_seconds "
+                f"({cache.default_ttl_seconds})",
+                Code.DISTRIBUTION_TTL_ORDER,
+            )
+        if cache.default_ttl_seconds > cache.max_ttl_seconds:
+            c.error(
+                (*base, "cache", "default_ttl_seconds"),
+                f"{cache.default_ttl_seconds} is above max_ttl_seconds ({cache.max_ttl_seconds})",
+                Code.DISTRIBUTION_TTL_ORDER,
+            )
+    c.us_east_1_certificates = frozenset(elsewhere)
+
+
+@rule(Code.CERTIFICATE_REGION)
+def certificates_elsewhere(c: Checker) -> None:
+    """A certificate issued in us-east-1 for CloudFront serves nothing in the stack's
+    region."""
+    east = c.us_east_1_certificates
+    for name, lb in c.bp.load_balancers.items():
+        if lb.certificate in east:
+            c.error(
+                ("load_balancers", name, "certificate"),
+                f"certificate "
+                f"'{lb.certificate}' is issued in {CLOUDFRONT_REGION} for CloudFront; a "
+                f"load balancer in {c.bp.region} needs a certificate of its own",
+                Code.CERTIFICATE_REGION,
+            )
+    for name, api in c.bp.websocket_apis.items():
+        if api.domain is not None and api.domain.certificate in east:
+            c.error(
+                ("websocket_apis", name, "domain", "certificate"),
+                "this certificate "
+                f"is issued in {CLOUDFRONT_REGION} for CloudFront; give the API a "
+                "certificate of its own",
+                Code.CERTIFICATE_REGION,
+            )
+
+
+@rule(Code.ORIGIN_PORT, Code.ORIGIN_OPEN)
+def origin_services(c: Checker) -> None:
+    """Record each service whose ``public_dns`` name is a distribution's origin: the
+    service must admit CloudFront on the origin's port."""
+    for name, dist in sorted(c.bp.distributions.items()):
+        port = dist.origin.http_port if dist.origin.protocol == "http" else dist.origin.https_port
+        for sname, svc in sorted(c.bp.services.items()):
+            if svc.public_dns is None or svc.public_dns.name != dist.origin.domain:
+                continue
+            c.origin_services.append((name, sname, port))
+            if port not in {ct.port for ct in svc.containers.values()}:
+                c.error(
+                    ("distributions", name, "origin"),
+                    f"service '{sname}' has no "
+                    f"container listening on port {port}, the origin's port",
+                    Code.ORIGIN_PORT,
+                )
+            else:
+                c.warn(
+                    ("distributions", name, "origin"),
+                    f"port {port} of service "
+                    f"'{sname}' is open to the internet: CloudFront's address ranges "
+                    "cannot be named in a template",
+                    Code.ORIGIN_OPEN,
+                )
+
+
+@rule(Code.ZONE_FOR_CLOUDFRONT)
+def zones_exist(c: Checker) -> None:
+    """A us-east-1 certificate is issued before the main stack exists, so the zone that
+    validates it must already exist."""
+    for name in sorted(c.us_east_1_certificates):
+        cert = c.bp.certificates[name]
+        for domain in (cert.domain, *cert.alternative_names):
+            zone = c.zone_of.get(domain)
+            if zone is not None and c.bp.zones[zone].existing_id is None:
+                c.error(
+                    ("zones", zone),
+                    f"certificate '{name}' is for CloudFront, so it is issued in us-east-1 "
+                    f"before this stack exists; zone '{zone}' must already exist: create it "
+                    "first, then set 'existing_id'",
+                    Code.ZONE_FOR_CLOUDFRONT,
+                    at_key=True,
+                )
+                return
+
+
+RULES = (distributions, certificates_elsewhere, origin_services, zones_exist)

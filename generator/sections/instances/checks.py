@@ -1,0 +1,37 @@
+"""Instance groups' rules: who may SSH in, what they may do, and how they boot."""
+
+from __future__ import annotations
+
+from ...codes import Code
+from ...errors import Path
+from ...model import reach, references
+from ...model.checker import Checker, rule
+
+
+@rule(Code.SSH_FROM_INTERNET, Code.SOURCE_UNKNOWN)
+def ssh(c: Checker) -> None:
+    for name, group in c.bp.instances.items():
+        reach.ssh_from(c, "instances", name, group.ssh_from, group.allow_ssh_from_internet)
+
+
+@rule(Code.USER_DATA_TWICE, Code.PUBLIC_IP_PRIVATE, *references.CODES)
+def instances(c: Checker) -> None:
+    for name, inst in c.bp.instances.items():
+        base: Path = ("instances", name)
+        references.check_permissions(c, (*base, "permissions"), inst.permissions)
+        if inst.user_data is not None and inst.user_data_file is not None:
+            c.error(
+                (*base, "user_data_file"),
+                "give 'user_data' or 'user_data_file', not both",
+                Code.USER_DATA_TWICE,
+            )
+        if inst.subnets == "private" and inst.public_ip:
+            c.error(
+                (*base, "public_ip"),
+                "a public IP does nothing in a private subnet; use 'subnets: public' or "
+                "drop 'public_ip'",
+                Code.PUBLIC_IP_PRIVATE,
+            )
+
+
+RULES = (ssh, instances)

@@ -1,0 +1,261 @@
+"""Load balancers' rules: listeners make sense together, aliases lie in zones and are
+covered by the certificate, and each route names a target that exists and gets a listener
+rule priority of its own."""
+
+from __future__ import annotations
+
+import re
+
+from ... import naming
+from ...codes import Code
+from ...errors import Path, one_of
+from ...model.checker import Checker, covers, rule
+from ..zones.checks import zone_for
+from .model import LoadBalancer, Route, RouteTarget
+
+#: Priorities are banded by how specific a route is (more specific = lower number =
+#: evaluated first); inside a band the number comes from a hash of the route's names.
+_BAND = 900
+_MAX_SPECIFICITY = 50
+
+#: AWS quotas for one application load balancer: target groups (100) and rules on a
+#: listener besides its default action (100). Each route is one of each.
+TARGET_GROUPS_PER_LOAD_BALANCER = 100
+
+
+@rule(Code.LOAD_BALANCER_AZS, Code.DOMAIN_OUTSIDE_ZONE, Code.ALIAS_NOT_COVERED)
+def aliases(c: Checker) -> None:
+    for name, lb in c.bp.load_balancers.items():
+        base: Path = ("load_balancers", name)
+        if c.bp.network.azs < 2:
+            c.error(
+                ("network", "azs"),
+                f"load balancer '{name}' needs subnets in at least 2 "
+                f"availability zones; set azs: 2 or more",
+                Code.LOAD_BALANCER_AZS,
+            )
+        cert = c.bp.certificates.get(lb.certificate or "")
+        for i, alias in enumerate(lb.aliases):
+            zone_for(c, (*base, "aliases", i), alias)
+            if (
+                lb.https
+                and cert
+                and not any(covers(p, alias) for p in (cert.domain, *cert.alternative_names))
+            ):
+                c.warn(
+                    (*base, "aliases", i),
+                    f"'{alias}' is not covered by certificate "
+                    f"'{lb.certificate}' ({cert.domain}); browsers will reject it",
+                    Code.ALIAS_NOT_COVERED,
+                )
+
+
+@rule(
+    Code.HTTPS_CERTIFICATE_MISSING,
+    Code.CERTIFICATE_UNKNOWN,
+    Code.CERTIFICATE_UNUSED,
+    Code.HTTP_BESIDE_HTTPS,
+    Code.LISTENER_NONE,
+)
+def listeners(c: Checker) -> None:
+    for name, lb in c.bp.load_balancers.items():
+        _check_listeners(c, name, lb)
+
+
+def _check_listeners(c: Checker, name: str, lb: LoadBalancer) -> None:
+    base: Path = ("load_balancers", name)
+    if lb.https and lb.certificate is None:
+        c.error(
+            base,
+            "an HTTPS listener needs a certificate: add 'certificate: NAME' (or "
+            "set 'https: false' and 'http: forward' for plain HTTP)",
+            Code.HTTPS_CERTIFICATE_MISSING,
+            at_key=True,
+        )
+    if lb.certificate is not None:
+        certs = c.bp.certificates
+        c.ref(
+            (*base, "certificate"), "certificate", lb.certificate, certs, Code.CERTIFICATE_UNKNOWN
+        )
+        if not lb.https:
+            c.error(
+                (*base, "certificate"),
+                "a certificate is set but 'https' is false; remove one of them",
+                Code.CERTIFICATE_UNUSED,
+            )
+    if lb.https and lb.http == "forward":
+        c.error(
+            (*base, "http"),
+            "with HTTPS on, plain HTTP would expose the same routes "
+            "unencrypted: use 'http: redirect' (the default) or 'http: off'",
+            Code.HTTP_BESIDE_HTTPS,
+        )
+    if not lb.https and lb.http != "forward":
+        c.error(
+            (*base, "http"),
+            f"with 'https: false' the HTTP listener must serve the "
+            f"routes: set 'http: forward' (it is '{lb.http}')",
+            Code.LISTENER_NONE,
+        )
+
+
+@rule(
+    Code.ROUTE_NAME_TWICE,
+    Code.ROUTE_TWICE,
+    Code.ROUTE_PRIORITY_TWICE,
+    Code.ROUTES_TOO_MANY,
+    Code.INSTANCE_GROUP_UNKNOWN,
+    Code.KEY_MISSING,
+    Code.SERVICE_UNKNOWN,
+    Code.CONTAINER_UNKNOWN,
+    Code.ROUTE_PORT_MISSING,
+    Code.ROUTE_PORT_MISMATCH,
+    Code.ROUTE_CONTAINER_AMBIGUOUS,
+)
+def routes(c: Checker) -> None:
+    for name, lb in c.bp.load_balancers.items():
+        _check_routes(c, name, lb)
+
+
+def _specificity(route: Route) -> int:
+    host_rank = 0
+    if route.hosts:
+        host_rank = 1 if any("*" in h or "?" in h for h in route.hosts) else 2
+    path_rank = 0
+    if route.paths:
+        literal = min(len(re.split(r"[*?]", p)[0]) for p in route.paths)
+        path_rank = 1 + min(literal, 15)
+    return host_rank * 17 + path_rank
+
+
+def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> None:
+    seen_keys: dict[str, int] = {}
+    seen_match: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    taken: dict[int, int] = {}
+    count = 0
+    for i, route in enumerate(lb.routes):
+        path: Path = ("load_balancers", lb_name, "routes", i)
+        key = route.name or route.service or route.instances or ""
+        if key in seen_keys:
+            c.error(
+                (*path, "name") if route.name else (*path, "service"),
+                f"routes[{seen_keys[key]}] already routes to '{key}'; give each of the "
+                f"routes a distinct 'name:'",
+                Code.ROUTE_NAME_TWICE,
+            )
+            continue
+        seen_keys[key] = i
+        match = (tuple(sorted(route.hosts)), tuple(sorted(route.paths)))
+        if match in seen_match:
+            what = "the default route" if match == ((), ()) else "the same hosts and paths"
+            c.error(path, f"duplicates routes[{seen_match[match]}]: {what}", Code.ROUTE_TWICE)
+            continue
+        seen_match[match] = i
+        target = _route_target(c, path, lb_name, key, route)
+        if target is None:
+            continue
+        if target.priority is not None:
+            if target.priority in taken:
+                c.error(
+                    (*path, "priority") if route.priority else path,
+                    f"priority {target.priority} is also routes[{taken[target.priority]}]'s; "
+                    "set a distinct 'priority:' on one of them",
+                    Code.ROUTE_PRIORITY_TWICE,
+                )
+            taken[target.priority] = i
+        c.routes[(lb_name, key)] = target
+        count += 1
+        if count == TARGET_GROUPS_PER_LOAD_BALANCER + 1:
+            c.error(
+                path,
+                f"load balancer {lb_name} would have more than "
+                f"{TARGET_GROUPS_PER_LOAD_BALANCER} routes, each a target group and a "
+                "listener rule: the most AWS allows on one load balancer; put the routes "
+                "from here on on another load balancer",
+                Code.ROUTES_TOO_MANY,
+            )
+
+
+def _route_target(
+    c: Checker, path: Path, lb_name: str, key: str, route: Route
+) -> RouteTarget | None:
+    priority = route.priority
+    if priority is None and (route.hosts or route.paths):
+        band = _MAX_SPECIFICITY - _specificity(route)
+        priority = band * _BAND + 1 + naming.slot(lb_name, key, modulo=_BAND)
+    if route.instances is not None:
+        groups = c.bp.instances
+        if not c.ref(
+            (*path, "instances"),
+            "instance group",
+            route.instances,
+            groups,
+            Code.INSTANCE_GROUP_UNKNOWN,
+        ):
+            return None
+        if route.port is None:
+            c.error(
+                (*path, "port"),
+                "missing required key 'port' (the port the instances' application listens on)",
+                Code.KEY_MISSING,
+                at_key=True,
+            )
+            return None
+        return RouteTarget(lb_name, key, route, "instance", None, route.port, priority)
+    assert route.service is not None
+    services = c.bp.services
+    if not c.ref((*path, "service"), "service", route.service, services, Code.SERVICE_UNKNOWN):
+        return None
+    container = _route_container(c, path, route)
+    if container is None:
+        return None
+    own_port = services[route.service].containers[container].port
+    if own_port is None:
+        c.error(
+            (*path, "container"),
+            f"container '{container}' has no 'port:' to send traffic to",
+            Code.ROUTE_PORT_MISSING,
+        )
+        return None
+    if route.port is not None and route.port != own_port:
+        c.error(
+            (*path, "port"),
+            f"port {route.port} does not match container '{container}' "
+            f"port {own_port}; the target group must use the container port",
+            Code.ROUTE_PORT_MISMATCH,
+        )
+        return None
+    kind = "instance" if services[route.service].ec2_capacity else "ip"
+    return RouteTarget(lb_name, key, route, kind, container, own_port, priority)
+
+
+def _route_container(c: Checker, path: Path, route: Route) -> str | None:
+    assert route.service is not None
+    containers = c.bp.services[route.service].containers
+    with_port = sorted(n for n, ct in containers.items() if ct.port is not None)
+    if route.container is not None:
+        if not c.ref(
+            (*path, "container"), "container", route.container, containers, Code.CONTAINER_UNKNOWN
+        ):
+            return None
+        return route.container
+    if len(with_port) == 1:
+        return with_port[0]
+    if not with_port:
+        c.error(
+            (*path, "service"),
+            f"no container of service '{route.service}' has a "
+            "'port:'; add one to the container that serves HTTP",
+            Code.ROUTE_PORT_MISSING,
+        )
+        return None
+    c.error(
+        path,
+        f"service '{route.service}' has {len(with_port)} containers with a port "
+        f"({one_of(with_port)}); say which with 'container:'",
+        Code.ROUTE_CONTAINER_AMBIGUOUS,
+    )
+    return None
+
+
+RULES = (aliases, listeners, routes)

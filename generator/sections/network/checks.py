@@ -1,0 +1,130 @@
+"""The network's rules: the VPC block and the subnets carved from it (or given) fit, do not
+overlap, and span the zones that the entries needing two zones require."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+
+from ...codes import Code
+from ...model.checker import Checker, rule
+
+
+@rule(
+    Code.VPC_CIDR_SIZE,
+    Code.SUBNET_PREFIX,
+    Code.SUBNET_SPACE,
+    Code.SUBNET_COUNT,
+    Code.SUBNET_OUTSIDE,
+    Code.SUBNET_SIZE,
+    Code.SUBNET_OVERLAP,
+)
+def subnets(c: Checker) -> None:
+    """Carve a public and a private subnet per zone from the VPC block, or check the ones
+    given; record them for the renderers."""
+    net = c.bp.network
+    vpc = ipaddress.IPv4Network(net.cidr)
+    if not 16 <= vpc.prefixlen <= 24:
+        c.error(
+            ("network", "cidr"),
+            f"'{net.cidr}': a VPC block must be between /16 and /24",
+            Code.VPC_CIDR_SIZE,
+        )
+        return
+    tiers: dict[str, tuple[str, ...]] = {}
+    for tier in ("public", "private"):
+        key = f"{tier}_subnets"
+        given = getattr(net, key)
+        if given is not None:
+            tiers[tier] = tuple(given)
+            _check_given(c, key, given, vpc)
+            continue
+        carved = _carve(c, vpc, tier)
+        if carved is None:
+            return
+        tiers[tier] = carved
+    _check_overlaps(c, tiers)
+    c.public_subnets, c.private_subnets = tiers["public"], tiers["private"]
+
+
+def _carve(c: Checker, vpc: ipaddress.IPv4Network, tier: str) -> tuple[str, ...] | None:
+    net = c.bp.network
+    prefix = net.subnet_prefix or min(vpc.prefixlen + 4, 28)
+    if prefix <= vpc.prefixlen:
+        c.error(
+            ("network", "subnet_prefix"),
+            f"/{prefix} subnets do not fit twice in the /{vpc.prefixlen} VPC",
+            Code.SUBNET_PREFIX,
+        )
+        return None
+    blocks = list(vpc.subnets(new_prefix=prefix))
+    half = len(blocks) // 2
+    if net.azs > half:
+        where = ("network", "subnet_prefix") if net.subnet_prefix else ("network", "azs")
+        c.error(
+            where,
+            f"{net.cidr} holds {len(blocks)} /{prefix} subnets, room for "
+            f"{half} zones of public + private; {net.azs} zones need a larger VPC or "
+            "a longer subnet_prefix",
+            Code.SUBNET_SPACE,
+        )
+        return None
+    offset = 0 if tier == "public" else half
+    return tuple(str(blocks[offset + i]) for i in range(net.azs))
+
+
+def _check_given(c: Checker, key: str, given: list[str], vpc: ipaddress.IPv4Network) -> None:
+    if len(given) != c.bp.network.azs:
+        c.error(
+            ("network", key),
+            f"lists {len(given)} subnet(s) for {c.bp.network.azs} zone(s); give one per zone",
+            Code.SUBNET_COUNT,
+        )
+    for i, cidr in enumerate(given):
+        block = ipaddress.IPv4Network(cidr)
+        if not block.subnet_of(vpc):
+            c.error(
+                ("network", key, i),
+                f"{cidr} is not inside the VPC block {vpc}",
+                Code.SUBNET_OUTSIDE,
+            )
+        elif block.prefixlen > 28:
+            c.error(
+                ("network", key, i),
+                f"{cidr} is smaller than /28, the least AWS allows",
+                Code.SUBNET_SIZE,
+            )
+
+
+def _check_overlaps(c: Checker, tiers: Mapping[str, tuple[str, ...]]) -> None:
+    seen: list[tuple[str, int, ipaddress.IPv4Network]] = []
+    for tier, blocks in tiers.items():
+        for i, cidr in enumerate(blocks):
+            block = ipaddress.IPv4Network(cidr)
+            for other_tier, j, other in seen:
+                if block.overlaps(other):
+                    c.error(
+                        ("network", f"{tier}_subnets", i),
+                        f"{cidr} overlaps {other} ({other_tier}_subnets[{j}])",
+                        Code.SUBNET_OVERLAP,
+                    )
+            seen.append((tier, i, block))
+
+
+@rule(Code.DATA_AZS)
+def zones_for_data(c: Checker) -> None:
+    """RDS subnet groups and replicated caches span two availability zones."""
+    needs_two = [("databases", n) for n in c.bp.databases]
+    needs_two += [("caches", n) for n, cache in c.bp.caches.items() if cache.replicas]
+    if c.bp.network.azs < 2 and needs_two:
+        section, name = needs_two[0]
+        c.error(
+            ("network", "azs"),
+            f"{section}.{name} needs subnets in at least 2 "
+            "availability zones (RDS subnet groups and replicated caches span two); set "
+            "azs: 2 or more",
+            Code.DATA_AZS,
+        )
+
+
+RULES = (subnets, zones_for_data)

@@ -1,0 +1,40 @@
+"""WebSocket APIs' rules: route keys API Gateway accepts, functions that exist, and a
+custom domain in a zone with a certificate that covers it."""
+
+from __future__ import annotations
+
+import re
+
+from ...codes import Code
+from ...errors import Path
+from ...model.checker import Checker, rule
+from ..certificates.checks import COVER_CODES, certificate_covers
+from ..zones.checks import zone_for
+
+_ROUTE_KEY = re.compile(r"^(\$connect|\$disconnect|\$default|[A-Za-z0-9_.-]{1,128})$")
+
+
+@rule(Code.ROUTE_KEY_INVALID, Code.FUNCTION_UNKNOWN, Code.DOMAIN_OUTSIDE_ZONE, *COVER_CODES)
+def apis(c: Checker) -> None:
+    for name, api in c.bp.websocket_apis.items():
+        base: Path = ("websocket_apis", name)
+        for key, function in api.routes.items():
+            if not _ROUTE_KEY.match(key):
+                c.error(
+                    (*base, "routes", key),
+                    f"'{key}' is not a route key: use $connect, "
+                    "$disconnect, $default or an action name of letters, digits, _ . -",
+                    Code.ROUTE_KEY_INVALID,
+                    at_key=True,
+                )
+            path: Path = (*base, "routes", key)
+            c.ref(path, "function", function, c.bp.functions, Code.FUNCTION_UNKNOWN)
+        if api.domain is not None:
+            dpath: Path = (*base, "domain")
+            zone_for(c, (*dpath, "name"), api.domain.name)
+            certificate_covers(
+                c, (*dpath, "certificate"), api.domain.certificate, [api.domain.name]
+            )
+
+
+RULES = (apis,)
