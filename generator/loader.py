@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .codes import Code
 from .errors import BlueprintError, Issue, Path, Problem, Severity, dotted
 
 MAX_BYTES = 1_000_000
@@ -76,15 +77,16 @@ class _Refused(Exception):
     """The document cannot be turned into data; carries the place and the reason."""
 
     # Any: PyYAML's C and pure parsers each have their own Mark class.
-    def __init__(self, message: str, mark: Any, path: Path = ()) -> None:
+    def __init__(self, message: str, code: Code, mark: Any, path: Path = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
         self.mark = mark
         self.path = path
 
 
 def _problem(
-    file: str, mark: yaml.Mark | None, message: str, code: str, path: Path = ()
+    file: str, mark: yaml.Mark | None, message: str, code: Code, path: Path = ()
 ) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return Problem(file, line, col, dotted(path), message, Severity.ERROR, code)
@@ -115,14 +117,21 @@ class _Builder:
             raise _Refused(
                 f"the document expands to more than {MAX_NODES:,} values (an alias bomb?); "
                 "anchors and aliases may not multiply it this far",
+                Code.YAML_TOO_LARGE,
                 node.start_mark,
             )
         if len(path) > MAX_DEPTH:
-            raise _Refused(f"the document nests deeper than {MAX_DEPTH} levels", node.start_mark)
+            raise _Refused(
+                f"the document nests deeper than {MAX_DEPTH} levels",
+                Code.YAML_TOO_DEEP,
+                node.start_mark,
+            )
         self.positions.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
             raise _Refused(
-                f"YAML tag '{node.tag}' is not allowed: a blueprint is plain data", node.start_mark
+                f"YAML tag '{node.tag}' is not allowed: a blueprint is plain data",
+                Code.YAML_TAG,
+                node.start_mark,
             )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -141,12 +150,13 @@ class _Builder:
             key = self.constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raw = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
-                raise _Refused(_key_message(key, raw), key_node.start_mark, path)
+                raise _Refused(_key_message(key, raw), Code.KEY_NOT_TEXT, key_node.start_mark, path)
             if id(key_node) in own:
                 if key in written:
                     first = self.positions.keys[(*path, key)]
                     raise _Refused(
                         f"duplicate key '{key}' (first defined at line {first[0]})",
+                        Code.KEY_TWICE,
                         key_node.start_mark,
                         (*path, key),
                     )
@@ -170,7 +180,7 @@ def _check_depth(text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 message = f"the document nests deeper than {MAX_DEPTH} levels"
-                raise _Refused(message, event.start_mark)
+                raise _Refused(message, Code.YAML_TOO_DEEP, event.start_mark)
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
 
@@ -184,7 +194,7 @@ def _syntax(file: str, exc: yaml.MarkedYAMLError) -> Problem:
             file,
             mark,
             f"YAML syntax: {what}; YAML cannot be indented with tabs: use spaces",
-            "yaml",
+            Code.YAML_SYNTAX,
         )
     if what == "but found another document":
         return _problem(
@@ -192,7 +202,7 @@ def _syntax(file: str, exc: yaml.MarkedYAMLError) -> Problem:
             mark,
             "YAML syntax: a blueprint is one YAML document; remove "
             "the '---' that starts a second one",
-            "yaml",
+            Code.YAML_SYNTAX,
         )
     elif what == "mapping values are not allowed here":
         what += (
@@ -205,7 +215,7 @@ def _syntax(file: str, exc: yaml.MarkedYAMLError) -> Problem:
         if start is not None and mark is not None and start.line != mark.line:
             at = f" at line {start.line + 1}, column {start.column + 1}"
         what = f"{what} ({exc.context}{at})"
-    return _problem(file, mark, f"YAML syntax: {what}", "yaml")
+    return _problem(file, mark, f"YAML syntax: {what}", Code.YAML_SYNTAX)
 
 
 def parse(text: str, file: str) -> Document:
@@ -217,7 +227,7 @@ def parse(text: str, file: str) -> Document:
                     file,
                     None,
                     f"the file is larger than {MAX_BYTES:,} bytes; a blueprint is short",
-                    "file-too-large",
+                    Code.FILE_TOO_LARGE,
                 )
             ]
         )
@@ -227,20 +237,20 @@ def parse(text: str, file: str) -> Document:
         if node is None:
             what = "is empty" if not text.strip() else "has nothing but comments"
             message = f"the file {what}; a blueprint needs at least 'name' and 'region'"
-            raise BlueprintError([_problem(file, None, message, "empty")])
+            raise BlueprintError([_problem(file, None, message, Code.FILE_EMPTY)])
         builder = _Builder()
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         raise BlueprintError([_syntax(file, exc)]) from None
     except _Refused as exc:
-        raise BlueprintError([_problem(file, exc.mark, exc.message, "yaml", exc.path)]) from None
+        raise BlueprintError([_problem(file, exc.mark, exc.message, exc.code, exc.path)]) from None
     except RecursionError:
         message = f"the document nests deeper than {MAX_DEPTH} levels"
-        raise BlueprintError([_problem(file, None, message, "yaml")]) from None
+        raise BlueprintError([_problem(file, None, message, Code.YAML_TOO_DEEP)]) from None
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
         message = f"the top level must be a mapping of keys (name:, region:, ...), found {kind}"
-        raise BlueprintError([_problem(file, node.start_mark, message, "root")])
+        raise BlueprintError([_problem(file, node.start_mark, message, Code.YAML_NOT_MAPPING)])
     return Document(file=file, data=data, positions=builder.positions)
 
 
@@ -248,7 +258,7 @@ def load(path: FsPath, display: str | None = None) -> Document:
     """Read and parse a blueprint file. Unreadable files become located problems."""
     name = display or str(path)
 
-    def refuse(message: str, code: str = "file") -> BlueprintError:
+    def refuse(message: str, code: Code = Code.FILE_UNREADABLE) -> BlueprintError:
         return BlueprintError([_problem(name, None, message, code)])
 
     try:
@@ -256,7 +266,7 @@ def load(path: FsPath, display: str | None = None) -> Document:
         if size > MAX_BYTES:
             raise refuse(
                 f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} a blueprint may be",
-                "file-too-large",
+                Code.FILE_TOO_LARGE,
             )
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -272,6 +282,6 @@ def load(path: FsPath, display: str | None = None) -> Document:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"byte 0x{raw[exc.start]:02X} is not UTF-8 text; save the file as UTF-8"
         raise BlueprintError(
-            [Problem(name, line, column, "", message, Severity.ERROR, "file")]
+            [Problem(name, line, column, "", message, Severity.ERROR, Code.FILE_NOT_UTF8)]
         ) from None
     return replace(parse(text, name), source=raw)

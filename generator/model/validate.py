@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from ..codes import Code
 from ..errors import Issue, Path, suggest
 from .blueprint import Blueprint
 
@@ -202,21 +203,77 @@ def _unknown_key(path: Path, data: Any) -> str:
     return f"unknown key '{key}'{hint}"
 
 
+#: pydantic's error types, and those of blueprint's named types, as catalogue codes.
+_CODES: dict[str, Code] = {
+    "literal_error": Code.VALUE_CHOICE,
+    "enum": Code.VALUE_CHOICE,
+    "greater_than_equal": Code.VALUE_RANGE,
+    "less_than_equal": Code.VALUE_RANGE,
+    "greater_than": Code.VALUE_RANGE,
+    "less_than": Code.VALUE_RANGE,
+    "too_short": Code.VALUE_LENGTH,
+    "too_long": Code.VALUE_LENGTH,
+    "string_too_short": Code.VALUE_LENGTH,
+    "string_too_long": Code.VALUE_LENGTH,
+    "name": Code.NAME_INVALID,
+    "stack_name": Code.STACK_NAME_INVALID,
+    "logical_id": Code.LOGICAL_ID_INVALID,
+    "region": Code.REGION_UNKNOWN,
+    "cidr": Code.CIDR_INVALID,
+    "domain": Code.DOMAIN_INVALID,
+    "zone_id": Code.ZONE_ID_INVALID,
+    "host": Code.HOST_PATTERN_INVALID,
+    "path": Code.PATH_PATTERN_INVALID,
+    "http_codes": Code.HTTP_CODES_INVALID,
+    "image": Code.IMAGE_INVALID,
+    "bucket": Code.BUCKET_NAME_INVALID,
+    "ssm_name": Code.SSM_NAME_INVALID,
+    "secret_name": Code.SECRET_NAME_INVALID,
+    "secret_key": Code.SECRET_KEY_INVALID,
+    "secret_key_arn": Code.SECRET_KEY_NEEDS_ARN,
+    "secret": Code.SECRET_SHAPE,
+    "permission": Code.PERMISSION_SHAPE,
+    "code": Code.CODE_SHAPE,
+    "env_name": Code.ENV_NAME_INVALID,
+    "env_value": Code.ENV_VALUE_INVALID,
+    "reference": Code.REFERENCE_INVALID,
+    "route_target": Code.ROUTE_TARGET_INVALID,
+    "capacity": Code.CAPACITY_INVALID,
+    "schedule": Code.SCHEDULE_INVALID,
+    "timezone": Code.TIMEZONE_UNKNOWN,
+    "version": Code.ENGINE_VERSION_INVALID,
+    "an EC2 instance type": Code.INSTANCE_TYPE_INVALID,
+    "an RDS instance class": Code.INSTANCE_TYPE_INVALID,
+    "an ElastiCache node type": Code.INSTANCE_TYPE_INVALID,
+}
+
+
+def code_of(kind: str) -> Code:
+    """The catalogue code of a pydantic error type; never the type itself."""
+    if kind in _CODES:
+        return _CODES[kind]
+    if kind in _TYPE_WORDS or kind.endswith(("_type", "_parsing")):
+        return Code.VALUE_TYPE
+    return Code.VALUE_INVALID
+
+
 def _issue(err: ErrorDetails, data: Any) -> Issue:
     loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
         path = _data_path(loc, data)
-        return Issue(path, _unknown_key(path, data), code="unknown-key", at_key=True)
+        return Issue(path, _unknown_key(path, data), code=Code.KEY_UNKNOWN, at_key=True)
     if kind == "missing":
         # The path names the missing key; the place is its parent's key (or the file's top).
         path = (*_data_path(loc[:-1], data), str(loc[-1]))
-        return Issue(path, f"missing required key '{loc[-1]}'", code="missing", at_key=True)
+        return Issue(path, f"missing required key '{loc[-1]}'", code=Code.KEY_MISSING, at_key=True)
     if loc and loc[-1] == "[key]":
         path = _data_path(loc[:-2], data)
-        return Issue((*path, loc[-2]), _message(err), code=kind, at_key=True)
+        return Issue((*path, loc[-2]), _message(err), code=code_of(kind), at_key=True)
     # A null value has no text of its own to point at: point at its key.
-    return Issue(_data_path(loc, data), _message(err), code=kind, at_key=err.get("input") is None)
+    return Issue(
+        _data_path(loc, data), _message(err), code=code_of(kind), at_key=err.get("input") is None
+    )
 
 
 def validate(data: Any) -> tuple[Blueprint | None, list[Issue]]:
