@@ -25,22 +25,41 @@ def render(ctx: Context) -> None:
     )
     ctx.vpc = vpc
     if net.flow_logs:
-        archive = access_logs.for_flow_logs(ctx)
-        ctx.add(
-            ec2.FlowLog(
-                naming.FLOW_LOG,
-                ResourceId=Ref(vpc),
-                ResourceType="VPC",
-                TrafficType="ALL",
-                LogDestinationType="s3",
-                LogDestination=Sub("${Arn}/vpc-flow-logs", Arn=GetAtt(archive.bucket, "Arn")),
-                MaxAggregationInterval=600,
-                DependsOn=[archive.policy.title],
-            ),
-            (*_ORIGIN, "flow_logs"),
-        )
+        _flow_log(ctx, vpc)
     else:
         vpc.Metadata = {"blueprint": {"flow_logs": "off: network.flow_logs is false"}}
+    attachment, public_table = _internet_gateway(ctx, vpc)
+    public = _subnets(ctx, "public", ctx.resolved.public_subnets)
+    private = _subnets(ctx, "private", ctx.resolved.private_subnets)
+    ctx.subnets = {"public": public, "private": private}
+    for i, subnet in enumerate(public):
+        _associate(ctx, "public", i, subnet, public_table)
+    nats = _nat_gateways(ctx, public, attachment.title)
+    for i, subnet in enumerate(private):
+        _private_routes(ctx, vpc, i, subnet, nats)
+
+
+def _flow_log(ctx: Context, vpc: ec2.VPC) -> None:
+    archive = access_logs.for_flow_logs(ctx)
+    ctx.add(
+        ec2.FlowLog(
+            naming.FLOW_LOG,
+            ResourceId=Ref(vpc),
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="s3",
+            LogDestination=Sub("${Arn}/vpc-flow-logs", Arn=GetAtt(archive.bucket, "Arn")),
+            MaxAggregationInterval=600,
+            DependsOn=[archive.policy.title],
+        ),
+        (*_ORIGIN, "flow_logs"),
+    )
+
+
+def _internet_gateway(
+    ctx: Context, vpc: ec2.VPC
+) -> tuple[ec2.VPCGatewayAttachment, ec2.RouteTable]:
+    """The internet gateway, and the public route table whose default route goes to it."""
     igw = ctx.add(
         ec2.InternetGateway(naming.INTERNET_GATEWAY, Tags=Tags(Name=ctx.bp.name)), _ORIGIN
     )
@@ -66,33 +85,34 @@ def render(ctx: Context) -> None:
         ),
         _ORIGIN,
     )
-    public = _subnets(ctx, "public", ctx.resolved.public_subnets)
-    private = _subnets(ctx, "private", ctx.resolved.private_subnets)
-    ctx.subnets = {"public": public, "private": private}
-    for i, subnet in enumerate(public):
-        _associate(ctx, "public", i, subnet, public_table)
-    nats = _nat_gateways(ctx, public, attachment.title)
-    for i, subnet in enumerate(private):
-        table = ctx.add(
-            ec2.RouteTable(
-                naming.private_route_table(i),
-                VpcId=Ref(vpc),
-                Tags=Tags(Name=f"{ctx.bp.name}-private-{i + 1}"),
+    return attachment, public_table
+
+
+def _private_routes(
+    ctx: Context, vpc: ec2.VPC, i: int, subnet: ec2.Subnet, nats: list[ec2.NatGateway]
+) -> None:
+    """Private subnet ``i``'s route table: out through its zone's NAT gateway (or the one
+    NAT gateway), or nowhere without NAT."""
+    table = ctx.add(
+        ec2.RouteTable(
+            naming.private_route_table(i),
+            VpcId=Ref(vpc),
+            Tags=Tags(Name=f"{ctx.bp.name}-private-{i + 1}"),
+        ),
+        _ORIGIN,
+    )
+    _associate(ctx, "private", i, subnet, table)
+    if nats:
+        nat = nats[i] if len(nats) > 1 else nats[0]
+        ctx.add(
+            ec2.Route(
+                naming.private_default_route(i),
+                RouteTableId=Ref(table),
+                DestinationCidrBlock="0.0.0.0/0",
+                NatGatewayId=Ref(nat),
             ),
             _ORIGIN,
         )
-        _associate(ctx, "private", i, subnet, table)
-        if nats:
-            nat = nats[i] if len(nats) > 1 else nats[0]
-            ctx.add(
-                ec2.Route(
-                    naming.private_default_route(i),
-                    RouteTableId=Ref(table),
-                    DestinationCidrBlock="0.0.0.0/0",
-                    NatGatewayId=Ref(nat),
-                ),
-                _ORIGIN,
-            )
 
 
 def _subnets(ctx: Context, tier: str, blocks: tuple[str, ...]) -> list[ec2.Subnet]:
