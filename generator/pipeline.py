@@ -14,6 +14,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from . import deploy, loader, pinning, replacement, split
+from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, suggest
 from .model.blueprint import Blueprint
 from .model.resolve import Resolved, resolve
@@ -105,11 +106,13 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
         try:
             text = (base / relative).read_text("utf-8")
         except UnicodeDecodeError:
-            issues.append(Issue(where, f"'{relative}' is not UTF-8 text", code="file"))
+            issues.append(
+                Issue(where, f"'{relative}' is not UTF-8 text", code=Code.INCLUDE_UNREADABLE)
+            )
             continue
         except OSError as exc:
             reason = (exc.strerror or "cannot be read").lower()
-            issues.append(Issue(where, f"'{relative}': {reason}", code="file"))
+            issues.append(Issue(where, f"'{relative}': {reason}", code=Code.INCLUDE_UNREADABLE))
             continue
         size = len(text.encode())
         if size > limit:
@@ -118,7 +121,7 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
                     where,
                     f"'{relative}' is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
                     "object or an image for larger code)",
-                    code="too-large",
+                    code=Code.INCLUDE_TOO_LARGE,
                 )
             )
             continue
@@ -163,12 +166,12 @@ def render(checked: Checked) -> Build:
         issue = Issue(
             exc.second,
             f"makes the logical ID '{exc.logical_id}', which {first} makes too; rename one of them",
-            code="id-collision",
+            code=Code.LOGICAL_ID_COLLISION,
             at_key=True,
         )
         raise BlueprintError([doc.locate(issue)]) from None
     except split.SplitError as exc:
-        issue = Issue(exc.origin, exc.message, code="stack-split", at_key=True)
+        issue = Issue(exc.origin, exc.message, code=Code.STACK_SPLIT, at_key=True)
         raise BlueprintError([doc.locate(issue)]) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc!r}") from exc

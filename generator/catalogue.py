@@ -1,0 +1,538 @@
+"""What each problem code means, with an example message: the data behind
+docs/errors.md (written by :func:`markdown`; ``tests/test_codes.py`` keeps it fresh).
+A data table, one entry per :class:`generator.codes.Code`."""
+
+from __future__ import annotations
+
+from .codes import Code
+
+#: code -> (what it means, an example of the message printed with it)
+CATALOGUE: dict[Code, tuple[str, str]] = {
+    Code.FILE_UNREADABLE: (
+        "The blueprint file does not exist, is a folder, or cannot be read.",
+        "blueprint.yaml: no such file",
+    ),
+    Code.FILE_TOO_LARGE: (
+        "The blueprint file is larger than a blueprint may be (it is read whole).",
+        "the file is 2,000,000 bytes, larger than the 1,048,576 a blueprint may be",
+    ),
+    Code.FILE_EMPTY: (
+        "The file holds nothing, or only comments.",
+        "the file is empty; a blueprint needs at least 'name' and 'region'",
+    ),
+    Code.YAML_SYNTAX: (
+        "The text is not valid YAML (tabs for indentation, a second document, an unclosed quote...).",
+        "YAML syntax: a blueprint is one YAML document; remove the '---' that starts a second one",
+    ),
+    Code.FILE_NOT_UTF8: (
+        "The file is not UTF-8 text.",
+        "byte 0xE9 is not UTF-8 text; save the file as UTF-8",
+    ),
+    Code.YAML_NOT_MAPPING: (
+        "The top level is not a mapping of keys.",
+        "the top level must be a mapping of keys (name:, region:, ...), found a list",
+    ),
+    Code.YAML_TAG: (
+        "A YAML tag (`!!python/...`, `!Ref`) was used; a blueprint is plain data.",
+        "services.bot: YAML tag '!Ref' is not allowed: a blueprint is plain data",
+    ),
+    Code.YAML_TOO_DEEP: (
+        "The document nests deeper than blueprint reads.",
+        "the document nests deeper than 64 levels",
+    ),
+    Code.YAML_TOO_LARGE: (
+        "Anchors and aliases expand the document past the number of values blueprint reads (an alias bomb).",
+        "the document expands to more than 100,000 values (an alias bomb?); anchors and aliases may not multiply it this far",
+    ),
+    Code.KEY_TWICE: (
+        "A key appears twice in one mapping.",
+        "region: duplicate key 'region' (first defined at line 3)",
+    ),
+    Code.KEY_NOT_TEXT: (
+        "A key is a number or a YAML boolean, not text.",
+        "services.worker.containers.app.environment: the number 8080 cannot be a key; quote it: '8080'",
+    ),
+    Code.INCLUDE_UNREADABLE: (
+        "A file the blueprint names (user data, inline function code) cannot be read, or is not UTF-8.",
+        "instances.web.user_data_file: 'boot.sh': no such file or directory",
+    ),
+    Code.INCLUDE_TOO_LARGE: (
+        "A file the blueprint names is larger than AWS takes inline.",
+        "functions.api.code.inline_file: 'handler.py' is 5,000 bytes; at most 4,096 fit inline (use an S3 object or an image for larger code)",
+    ),
+    Code.KEY_UNKNOWN: (
+        "A key that the entry does not have (a typo, or a setting in the wrong place).",
+        "x-common: unknown key 'x-common'; allowed here: buckets, caches, certificates, databases, distributions, ec2_capacity, file_systems, functions, instances, load_balancers, logical_ids, name, network, region, schedules, services, tables, tags, websocket_apis, zones",
+    ),
+    Code.KEY_MISSING: (
+        "A key the entry needs is not there.",
+        "functions.message.handler: missing required key 'handler' (needed unless the code is an image)",
+    ),
+    Code.VALUE_TYPE: (
+        "A value of the wrong kind: text where a number or a list belongs, and so on.",
+        "load_balancers.web.aliases: expected a list, found 'bot.example.com'; write [bot.example.com]",
+    ),
+    Code.VALUE_CHOICE: (
+        "A value that is not one of the values the key allows.",
+        "databases.main.engine: 'aurora-mysql' is not allowed; expected 'mysql', 'postgres' or 'mariadb'",
+    ),
+    Code.VALUE_RANGE: (
+        "A number outside the range the key allows.",
+        "network.azs: 7 is out of range: must be at most 6",
+    ),
+    Code.VALUE_LENGTH: (
+        "A list, mapping or text that is too short or too long.",
+        "load_balancers.web.allowed_cidrs: needs at least 1 item(s), found 0",
+    ),
+    Code.VALUE_INVALID: (
+        "A value the key does not accept, for a reason given in the message.",
+        "services.bot.memory: value is not a multiple of 1",
+    ),
+    Code.NAME_INVALID: (
+        "An entry name that is not lower-case letters, digits and single '-' or '_'.",
+        "services.Worker: 'Worker' is not a valid name: use lower-case letters, digits, and single '-' or '_' between them, starting with a letter; did you mean 'worker'?",
+    ),
+    Code.STACK_NAME_INVALID: (
+        "The blueprint's 'name' cannot prefix stack names.",
+        "name: 'NewsWorker' is not a valid stack name prefix: lower-case letters, digits and single hyphens, starting with a letter; did you mean 'newsworker'?",
+    ),
+    Code.LOGICAL_ID_INVALID: (
+        "A logical ID in 'logical_ids' is not one CloudFormation accepts.",
+        "logical_ids.Web-Service: 'Web-Service' is not a logical ID: letters and digits only, at most 255",
+    ),
+    Code.REGION_UNKNOWN: (
+        "'region' is not an AWS region.",
+        "region: 'tokyo' is not an AWS region like 'ap-northeast-1'",
+    ),
+    Code.CIDR_INVALID: (
+        "A CIDR block that is malformed or has host bits set.",
+        "network.cidr: '10.1.2.0/16' has host bits set; did you mean '10.1.0.0/16'?",
+    ),
+    Code.DOMAIN_INVALID: (
+        "A domain name that is malformed (or a wildcard where none is allowed).",
+        "load_balancers.web.aliases[0]: '*.example.com' is not a domain name like 'api.example.com'",
+    ),
+    Code.ZONE_ID_INVALID: (
+        "'existing_id' is not a Route53 hosted zone id.",
+        "zones.main.existing_id: '/hostedzone/Z0123456789ABC' is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)",
+    ),
+    Code.HOST_PATTERN_INVALID: (
+        "A route's host is not a host-name pattern.",
+        "load_balancers.web.routes[0].hosts[0]: 'https://bot.example.com' is not a host name pattern like 'api.example.com' or '*.example.com'",
+    ),
+    Code.PATH_PATTERN_INVALID: (
+        "A path pattern that does not start with '/' or holds spaces.",
+        "load_balancers.web.routes[0].health_check.path: 'health' is not a path pattern: it must start with '/' (e.g. '/api/*'), have no spaces and be at most 128 characters",
+    ),
+    Code.HTTP_CODES_INVALID: (
+        "A health-check matcher that is not HTTP status codes.",
+        "load_balancers.web.routes[0].health_check.matcher: 'OK' is not HTTP status codes like '200', '200-399' or '200,302'",
+    ),
+    Code.IMAGE_INVALID: (
+        "A container image reference that is malformed.",
+        "services.worker.containers.app.image: 'nginx 1.27' is not a container image reference like '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:1.0' or 'nginx:1.27'",
+    ),
+    Code.BUCKET_NAME_INVALID: (
+        "An S3 bucket name that S3 refuses.",
+        "services.bot.permissions[0].s3_bucket: 'Linebot_News_Data' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
+    ),
+    Code.SSM_NAME_INVALID: (
+        "An SSM parameter name that is malformed (or an ARN where a name belongs).",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN.ssm: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/ACCESS_TOKEN' is not an SSM parameter name: letters, digits, '_', '.', '-' and '/' for a hierarchy",
+    ),
+    Code.SECRET_NAME_INVALID: (
+        "A Secrets Manager secret name or ARN that is malformed.",
+        "services.bot.containers.app.secrets.TOKEN.secrets_manager: 'my secret' is not a Secrets Manager secret name or ARN",
+    ),
+    Code.SECRET_KEY_INVALID: (
+        "A JSON key of a secret that ECS cannot reference.",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN.key: 'token:v2' cannot be a JSON key reference: ECS separates the parts of a secret reference with ':', so the key may not contain ':' or start or end with a space",
+    ),
+    Code.SECRET_KEY_NEEDS_ARN: (
+        "A JSON key of a secret named without the secret's full ARN (ECS finds keys only through it).",
+        "services.bot.containers.app.secrets.CHANNEL_SECRET: a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its 6-character suffix, as the console shows it): ECS cannot find a key by name",
+    ),
+    Code.SECRET_SHAPE: (
+        "A container secret that is neither 'ssm:' nor 'secrets_manager:'.",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
+    ),
+    Code.PERMISSION_SHAPE: (
+        "A permission that is none of the permission kinds.",
+        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamodb_table', 'access'",
+    ),
+    Code.CODE_SHAPE: (
+        "A function's code that is none of zip from S3, an inline file or an image.",
+        "functions.api.code: a function's code is a mapping with 'inline_file', 's3_bucket' or 'image'",
+    ),
+    Code.ENV_NAME_INVALID: (
+        "An environment variable name that is not letters, digits and '_'.",
+        "services.worker.containers.app.environment.LOG-LEVEL: 'LOG-LEVEL' is not a valid environment variable name: letters, digits and '_', not starting with a digit",
+    ),
+    Code.ENV_VALUE_INVALID: (
+        "An environment value that is not text (or a ref mapping).",
+        "services.worker.containers.app.environment.WORKERS: environment values are text: quote it ('4'), or use a ref mapping for another entry's value",
+    ),
+    Code.REFERENCE_INVALID: (
+        "A reference that is not SECTION.NAME.ATTRIBUTE.",
+        "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: 'caches.sessions' is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. caches.sessions.address",
+    ),
+    Code.ROUTE_TARGET_INVALID: (
+        "A route that names neither a service nor instances, or both.",
+        "load_balancers.web.routes[0]: a route needs 'service' (a service) or 'instances' (an instance group) to send traffic to",
+    ),
+    Code.CAPACITY_INVALID: (
+        "A service's capacity that is not fargate, fargate_spot, an ec2_capacity entry or a strategy.",
+        "services.bot.capacity: 'FARGATE_SPOT' is not a capacity: write 'fargate', 'fargate_spot', the name of an 'ec2_capacity' entry, or a list of entries with provider, base and weight; did you mean 'fargate_spot'?",
+    ),
+    Code.SCHEDULE_INVALID: (
+        "A schedule expression that is not cron(...), rate(...) or at(...) as EventBridge Scheduler reads them.",
+        "schedules.weekend-start.expression: 'at(2026-12-31)' is not a one-time schedule: write at(2026-12-31T23:00:00)",
+    ),
+    Code.TIMEZONE_UNKNOWN: (
+        "A time zone that is not an IANA time-zone name.",
+        "schedules.weekend-start.timezone: 'Tokyo' is not an IANA time zone like 'Asia/Tokyo'; did you mean 'Asia/Tokyo'?",
+    ),
+    Code.ENGINE_VERSION_INVALID: (
+        "A database or cache engine version that is malformed.",
+        "databases.main.version: '8.0.43-r1' is not an engine version: write numbers like '8.0.43' or '7.1'",
+    ),
+    Code.INSTANCE_TYPE_INVALID: (
+        "An EC2 instance type, RDS class or ElastiCache node type that is malformed.",
+        "caches.sessions.node_type: 't4g.micro' is not an ElastiCache node type like 'cache.t4g.micro'; did you mean 'cache.t4g.micro'?",
+    ),
+    Code.NAME_COLLISION: (
+        "Two names of one section that would make the same logical ID.",
+        "services.news_worker: 'news_worker' and 'news-worker' would both become 'NewsWorker' in logical IDs; rename one",
+    ),
+    Code.NAME_SHARED: (
+        "A name used by more than one of services, instances and ec2_capacity.",
+        "instances.web: 'web' is also in 'services'; names of services, instances and ec2_capacity must differ, since allow_from and ssh_from name them alone",
+    ),
+    Code.NAME_RESERVED_PREFIX: (
+        "A blueprint name that starts with a prefix ECS reserves (aws, ecs, fargate) while EC2 capacity is used.",
+        "name: 'ecs-spring' starts with a prefix ECS reserves for capacity provider names (aws, ecs, fargate), and EC2 capacity providers are named after the stack; choose another name",
+    ),
+    Code.RECORD_TWICE: (
+        "One DNS name that two entries would point somewhere.",
+        "distributions.cdn.aliases[0]: 'bot.example.com' already has a record from load_balancers.web; a name can point at one thing",
+    ),
+    Code.VPC_CIDR_SIZE: (
+        "The VPC block is not between /16 and /24.",
+        "network.cidr: '10.0.0.0/8': a VPC block must be between /16 and /24",
+    ),
+    Code.SUBNET_PREFIX: (
+        "Subnets of this prefix do not fit twice (public and private) in the VPC.",
+        "network.subnet_prefix: /16 subnets do not fit twice in the /16 VPC",
+    ),
+    Code.SUBNET_SPACE: (
+        "The VPC has no room for a public and a private subnet in every zone.",
+        "network.subnet_prefix: 10.1.0.0/24 holds 8 /27 subnets, room for 4 zones of public + private; 6 zones need a larger VPC or a longer subnet_prefix",
+    ),
+    Code.SUBNET_COUNT: (
+        "Given subnets that are not one per zone.",
+        "network.public_subnets: lists 3 subnet(s) for 2 zone(s); give one per zone",
+    ),
+    Code.SUBNET_OUTSIDE: (
+        "A given subnet that lies outside the VPC block.",
+        "network.public_subnets[1]: 10.2.1.0/24 is not inside the VPC block 10.1.0.0/16",
+    ),
+    Code.SUBNET_SIZE: (
+        "A given subnet smaller than /28.",
+        "network.public_subnets[0]: 10.1.0.0/29 is smaller than /28, the least AWS allows",
+    ),
+    Code.SUBNET_OVERLAP: (
+        "Two subnets that overlap.",
+        "network.private_subnets[0]: 10.1.1.0/24 overlaps 10.1.1.0/24 (public_subnets[1])",
+    ),
+    Code.DATA_AZS: (
+        "A database or replicated cache with fewer than two availability zones.",
+        "network.azs: databases.main needs subnets in at least 2 availability zones (RDS subnet groups and replicated caches span two); set azs: 2 or more",
+    ),
+    Code.ZONE_UNKNOWN: (
+        "A name of a zone that is not under 'zones:'.",
+        "certificates.bot.zone: unknown zone 'mian'; did you mean 'main'? (defined: 'main')",
+    ),
+    Code.DOMAIN_OUTSIDE_ZONE: (
+        "A domain name that lies in none of the blueprint's zones (or not in the zone named).",
+        "load_balancers.web.aliases[1]: 'bot.example.org' is not inside any zone (zones: example.com); add a zone under 'zones:' that contains it",
+    ),
+    Code.ZONE_FOR_CLOUDFRONT: (
+        "The zone of a CloudFront certificate is created by the stack, but the certificate is issued before it.",
+        "zones.main: certificate 'blog' is for CloudFront, so it is issued in us-east-1 before this stack exists; zone 'main' must already exist: create it first, then set 'existing_id'",
+    ),
+    Code.CERTIFICATE_UNKNOWN: (
+        "A name of a certificate that is not under 'certificates:'.",
+        "distributions.blog.certificate: unknown certificate 'blogs'; did you mean 'blog'? (defined: 'blog')",
+    ),
+    Code.CERTIFICATE_NAME_TWICE: (
+        "A certificate lists its own domain among its alternative names.",
+        "certificates.bot.alternative_names[1]: 'bot.example.com' is already the certificate's domain",
+    ),
+    Code.CERTIFICATE_NOT_COVERING: (
+        "A certificate that does not cover a name it must serve.",
+        "distributions.blog.aliases[1]: certificate 'blog' (blog.example.com) does not cover 'www.example.com'; add it to the certificate's alternative_names",
+    ),
+    Code.CERTIFICATE_REGION: (
+        "A certificate issued in us-east-1 for CloudFront, also used where the stack's region is needed.",
+        "load_balancers.web.certificate: certificate 'blog' is issued in us-east-1 for CloudFront; a load balancer in ap-northeast-1 needs a certificate of its own",
+    ),
+    Code.LOAD_BALANCER_AZS: (
+        "A load balancer with fewer than two availability zones.",
+        "network.azs: load balancer 'web' needs subnets in at least 2 availability zones; set azs: 2 or more",
+    ),
+    Code.HTTPS_CERTIFICATE_MISSING: (
+        "An HTTPS listener without a certificate.",
+        "load_balancers.web: an HTTPS listener needs a certificate: add 'certificate: NAME' (or set 'https: false' and 'http: forward' for plain HTTP)",
+    ),
+    Code.CERTIFICATE_UNUSED: (
+        "A certificate on a load balancer whose HTTPS is off.",
+        "load_balancers.web.certificate: a certificate is set but 'https' is false; remove one of them",
+    ),
+    Code.HTTP_BESIDE_HTTPS: (
+        "Plain HTTP forwarding beside HTTPS, which would serve the routes unencrypted.",
+        "load_balancers.web.http: with HTTPS on, plain HTTP would expose the same routes unencrypted: use 'http: redirect' (the default) or 'http: off'",
+    ),
+    Code.LISTENER_NONE: (
+        "A load balancer whose settings leave no listener serving the routes.",
+        "load_balancers.web.http: with 'https: false' the HTTP listener must serve the routes: set 'http: forward' (it is 'redirect')",
+    ),
+    Code.ALIAS_NOT_COVERED: (
+        "A load balancer alias that its certificate does not cover (a warning).",
+        "load_balancers.web.aliases[1]: 'bot.example.org' is not covered by certificate 'bot' (bot.example.com); browsers will reject it",
+    ),
+    Code.ROUTE_NAME_TWICE: (
+        "Two routes of one load balancer with the same name.",
+        "load_balancers.web.routes[1].service: routes[0] already routes to 'bot'; give each of the routes a distinct 'name:'",
+    ),
+    Code.ROUTE_TWICE: (
+        "Two routes of one load balancer with the same hosts and paths.",
+        "load_balancers.web.routes[1]: duplicates routes[0]: the same hosts and paths",
+    ),
+    Code.ROUTE_PRIORITY_TWICE: (
+        "Two routes of one load balancer with the same priority.",
+        "load_balancers.web.routes[1].priority: priority 10 is also routes[0]'s; set a distinct 'priority:' on one of them",
+    ),
+    Code.ROUTES_TOO_MANY: (
+        "More routes on one load balancer than AWS allows (100).",
+        "load_balancers.web.routes[100]: load balancer web would have more than 100 routes, each a target group and a listener rule: the most AWS allows on one load balancer; put the routes from here on on another load balancer",
+    ),
+    Code.ROUTE_PORT_MISSING: (
+        "A route to a service none of whose containers (or not the one named) has a port.",
+        "load_balancers.web.routes[0].service: no container of service 'bot' has a 'port:'; add one to the container that serves HTTP",
+    ),
+    Code.ROUTE_PORT_MISMATCH: (
+        "A route port that differs from the container's port.",
+        "load_balancers.web.routes[0].port: port 80 does not match container 'app' port 8080; the target group must use the container port",
+    ),
+    Code.ROUTE_CONTAINER_AMBIGUOUS: (
+        "A route to a service with several containers with ports, without 'container:'.",
+        "load_balancers.web.routes[0]: service 'bot' has 2 containers with a port ('app' or 'metrics'); say which with 'container:'",
+    ),
+    Code.SERVICE_UNKNOWN: (
+        "A name of a service that is not under 'services:'.",
+        "load_balancers.web.routes[0].service: unknown service 'bto'; did you mean 'bot'? (defined: 'bot')",
+    ),
+    Code.CONTAINER_UNKNOWN: (
+        "A name of a container that is not in the task.",
+        "services.ghost.containers.nginx.depends_on.blog: unknown container 'blog' (this task has 'ghost' or 'nginx')",
+    ),
+    Code.CONTAINER_DEPENDS_ON_SELF: (
+        "A container that waits for itself.",
+        "services.ghost.containers.nginx.depends_on.nginx: a container cannot wait for itself",
+    ),
+    Code.VARIABLE_TWICE: (
+        "A variable that is both in 'environment' and in 'secrets'.",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN: 'ACCESS_TOKEN' is also in 'environment'; keep one",
+    ),
+    Code.FARGATE_SIZE: (
+        "A cpu and memory pair that Fargate does not offer.",
+        "services.worker.cpu: 300 is not a Fargate cpu size: use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
+    ),
+    Code.SERVICE_NO_EGRESS: (
+        "Tasks that cannot reach the internet to pull images (an error, or a warning without NAT).",
+        "services.worker.subnets: private subnets have no NAT ('network.nat: none'): tasks cannot pull images or reach AWS APIs",
+    ),
+    Code.PUBLIC_IP_PRIVATE: (
+        "A public IP asked for in a private subnet.",
+        "instances.web.public_ip: a public IP does nothing in a private subnet; use 'subnets: public' or drop 'public_ip'",
+    ),
+    Code.CAPACITY_UNKNOWN: (
+        "A capacity provider that is neither Fargate nor an ec2_capacity entry.",
+        "services.bot.capacity[0].provider: unknown capacity 'fargate_spot': use FARGATE, FARGATE_SPOT or an ec2_capacity entry (none defined); did you mean 'FARGATE_SPOT'?",
+    ),
+    Code.CAPACITY_TWICE: (
+        "A capacity provider listed twice in one strategy.",
+        "services.bot.capacity[1].provider: 'FARGATE_SPOT' is already capacity[0]; give each provider once",
+    ),
+    Code.CAPACITY_BASES: (
+        "More than one provider of a strategy with a base above 0.",
+        "services.bot.capacity[1].base: only one provider may have a base above 0, and capacity[0] already has one",
+    ),
+    Code.CAPACITY_MIXED: (
+        "A strategy that mixes Fargate and EC2 capacity, or several EC2 capacity entries.",
+        "services.app2.capacity: a service runs on Fargate or on EC2 capacity, not both",
+    ),
+    Code.CAPACITY_SIZE_ORDER: (
+        "EC2 capacity whose min_size is above its max_size.",
+        "ec2_capacity.hosts.min_size: min_size 3 is above max_size 2",
+    ),
+    Code.PUBLIC_DNS_WITHOUT_IP: (
+        "A public DNS name for a service whose tasks have no public IP.",
+        "services.ghost.public_dns: 'public_dns' points a name at the task's public IP: it needs 'public_ip: true'",
+    ),
+    Code.PUBLIC_DNS_MANY_TASKS: (
+        "A public DNS name for a service of several tasks (a warning: it follows the last one started).",
+        "services.ghost.public_dns.name: one DNS record follows 2 tasks: it names whichever started last",
+    ),
+    Code.FILE_SYSTEM_MANY_WRITERS: (
+        "Several tasks writing one EFS file system (a warning: EFS does not lock between them).",
+        "services.ghost.desired_count: 2 tasks share an EFS file system, and EFS does not lock writes between them; most applications need desired_count: 1",
+    ),
+    Code.INSTANCE_GROUP_UNKNOWN: (
+        "A name of an instance group that is not under 'instances:'.",
+        "load_balancers.web.routes[0].instances: unknown instance group 'webs'; did you mean 'web'? (defined: 'bastion' or 'web')",
+    ),
+    Code.USER_DATA_TWICE: (
+        "Both 'user_data' and 'user_data_file'.",
+        "instances.web.user_data_file: give 'user_data' or 'user_data_file', not both",
+    ),
+    Code.SSH_FROM_INTERNET: (
+        "SSH open to 0.0.0.0/0: refused, or a warning when 'allow_ssh_from_internet' is set.",
+        "instances.bastion.ssh_from[0]: SSH from the whole internet is refused: name the CIDR blocks you connect from, use Session Manager, or set 'allow_ssh_from_internet: true' if you really mean it",
+    ),
+    Code.SOURCE_UNKNOWN: (
+        "A name in 'allow_from' or 'ssh_from' that is no service, instance group or ec2_capacity entry.",
+        "caches.sessions.allow_from[1]: unknown service, instance group or ec2_capacity entry 'app3'; did you mean 'app2'? (defined: 'app1', 'app2' or 'hosts')",
+    ),
+    Code.FUNCTION_UNKNOWN: (
+        "A name of a function that is not under 'functions:'.",
+        "websocket_apis.chat.routes.$connect: unknown function 'onconnect'; did you mean 'connect'? (defined: 'connect' or 'message')",
+    ),
+    Code.FUNCTION_IMAGE_RUNTIME: (
+        "A runtime or handler on a function whose code is an image.",
+        "functions.connect.runtime: an image function takes no runtime or handler: the image's settings decide",
+    ),
+    Code.REFERENCE_SECTION_UNKNOWN: (
+        "A reference to a section that cannot be referenced.",
+        "services.app1.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown reference section 'cache'; did you mean 'caches'? (defined: 'buckets', 'caches', 'databases', 'file_systems', 'tables' or 'websocket_apis')",
+    ),
+    Code.REFERENCE_ATTRIBUTE_UNKNOWN: (
+        "A reference to an attribute its section does not have.",
+        "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown attribute 'endpoint' of caches.sessions (use 'address' or 'port')",
+    ),
+    Code.REFERENCE_QUOTED: (
+        "A quoted value that looks like a reference, and so is plain text (a warning).",
+        "functions.connect.environment.TABLE_NAME: this looks like a reference but is quoted, so it is plain text: remove the quotes to make it a reference",
+    ),
+    Code.SECRET_IN_PLAIN_TEXT: (
+        "An environment variable whose name says it is a secret, in plain text (a warning).",
+        "services.bot.containers.app.environment.CHANNEL_SECRET: 'CHANNEL_SECRET' looks like a secret in plain text; move it to 'secrets:' as an SSM or Secrets Manager reference",
+    ),
+    Code.BUCKET_UNKNOWN: (
+        "A name of a bucket that is not under 'buckets:'.",
+        "instances.web.permissions[0].bucket: unknown bucket 'rails-api-images-bucket' (defined: 'images')",
+    ),
+    Code.TABLE_UNKNOWN: (
+        "A name of a table that is not under 'tables:'.",
+        "functions.message.permissions[0].table: unknown table 'connection'; did you mean 'connections'? (defined: 'connections')",
+    ),
+    Code.DATABASE_UNKNOWN: (
+        "A name of a database that is not under 'databases:'.",
+        "services.api.permissions[0].database: unknown database 'mian'; did you mean 'main'? (defined: 'main')",
+    ),
+    Code.CACHE_UNKNOWN: (
+        "A name of a cache that is not under 'caches:'.",
+        "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown cache 'session'; did you mean 'sessions'? (defined: 'sessions')",
+    ),
+    Code.FILE_SYSTEM_UNKNOWN: (
+        "A name of a file system that is not under 'file_systems:'.",
+        "services.ghost.containers.ghost.mounts[0].file_system: unknown file system 'contents'; did you mean 'content'? (defined: 'content')",
+    ),
+    Code.ACCESS_POINT_UNKNOWN: (
+        "A name of an access point the file system does not have.",
+        "services.ghost.containers.nginx.mounts[0].access_point: unknown access point 'ngnix'; did you mean 'nginx'? (defined: 'ghost' or 'nginx')",
+    ),
+    Code.WEBSOCKET_API_UNKNOWN: (
+        "A name of a WebSocket API that is not under 'websocket_apis:'.",
+        "functions.message.permissions[1].websocket_api: unknown websocket api 'chats'; did you mean 'chat'? (defined: 'chat')",
+    ),
+    Code.TABLE_CAPACITY_ON_DEMAND: (
+        "Read or write capacity on a table billed on demand.",
+        "tables.connections.read_capacity: 'read_capacity' applies only with 'billing: provisioned'",
+    ),
+    Code.TABLE_KEY_TWICE: (
+        "A table whose sort key is its partition key.",
+        "tables.connections.sort_key.name: the sort key must differ from the partition key",
+    ),
+    Code.DATABASE_STORAGE_ORDER: (
+        "A database whose max_storage_gb is not above storage_gb.",
+        "databases.main.max_storage_gb: max_storage_gb must be above storage_gb (100)",
+    ),
+    Code.ROUTE_KEY_INVALID: (
+        "A WebSocket route key API Gateway refuses.",
+        "websocket_apis.chat.routes.send message: 'send message' is not a route key: use $connect, $disconnect, $default or an action name of letters, digits, _ . -",
+    ),
+    Code.ORIGIN_HTTP: (
+        "A CloudFront origin reached over plain HTTP (a warning).",
+        "distributions.blog.origin.protocol: CloudFront reaches the origin over plain HTTP: traffic between them, logins included, is not encrypted",
+    ),
+    Code.ORIGIN_OPEN: (
+        "A service that is a CloudFront origin, open to the internet on the origin's port (a warning).",
+        "distributions.blog.origin: port 80 of service 'ghost' is open to the internet: CloudFront's address ranges cannot be named in a template",
+    ),
+    Code.ORIGIN_PORT: (
+        "A service that is a CloudFront origin with no container on the origin's port.",
+        "distributions.blog.origin: service 'ghost' has no container listening on port 8080, the origin's port",
+    ),
+    Code.DISTRIBUTION_TTL_ORDER: (
+        "Cache times out of order (min above default, or default above max).",
+        "distributions.blog.cache.min_ttl_seconds: 600 is above default_ttl_seconds (300)",
+    ),
+    Code.LOGICAL_ID_COLLISION: (
+        "Two entries whose names make the same logical ID.",
+        "services.api: makes the logical ID 'ApiService', which load_balancers.api makes too; rename one of them",
+    ),
+    Code.LOGICAL_ID_UNKNOWN: (
+        "A pin in 'logical_ids' for a logical ID that no resource has.",
+        "logical_ids.WebServce: no resource has the logical ID 'WebServce'; did you mean 'WebService'?",
+    ),
+    Code.LOGICAL_ID_TAKEN: (
+        "A pin onto a logical ID that another resource already has.",
+        "logical_ids.WebService: 'BastionInstance' is already the ID of another resource; pin to an ID no resource uses",
+    ),
+    Code.STACK_SPLIT: (
+        "An entry whose resources would belong to two services' stacks, or wait for a stack that deploys later.",
+        "schedules.nightly: waits for 'ApiService' in stack shop-service-api, which deploys later",
+    ),
+    Code.STACK_LIMIT: (
+        "A stack over CloudFormation's quotas (resources, parameters, outputs, bytes), with headroom.",
+        "services.api: stack shop would hold 451 resources; blueprint keeps a stack at 450 or fewer (CloudFormation's quota is 500)",
+    ),
+    Code.SECURITY_GROUP_RULES_TOO_MANY: (
+        "More inbound or outbound rules on one security group than AWS allows (60).",
+        "load_balancers.web.routes[60]: security group WebLoadBalancerSecurityGroup would have more than 60 outbound rules, AWS's quota for one group; spread the entries that reach it (for a load balancer: its routes) over more of them",
+    ),
+    Code.CFN_LINT: (
+        "A cfn-lint finding in a rendered template, at the entry that made the resource (a bug in blueprint when it is an error).",
+        "services.bot: cfn-lint W3011 in linebot.json line 120 (Resources/BotLogGroup): Both 'UpdateReplacePolicy' and 'DeletionPolicy' are needed",
+    ),
+}
+
+
+def markdown() -> str:
+    """docs/errors.md: every code, grouped as the catalogue is, with its meaning and an
+    example."""
+    lines = [
+        "# Problem codes",
+        "",
+        "Every problem blueprint reports carries one of these codes (`--format json` prints",
+        "it as `code`). Codes never change meaning, and a new check gets a new code.",
+        "Written from `generator/catalogue.py`; edit that, not this page.",
+        "",
+        "| code | meaning | example |",
+        "| --- | --- | --- |",
+    ]
+    for code, (meaning, example) in CATALOGUE.items():
+        cells = [f"`{code.value}`", meaning, example]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
