@@ -15,7 +15,7 @@ from typing import Any
 from troposphere import GetAtt, Ref, Sub, s3
 
 from .. import naming
-from . import buckets, scanner
+from . import private_bucket, scanner
 from .context import Context
 
 #: How long access records are kept.
@@ -75,7 +75,9 @@ def _archive(ctx: Context) -> Archive:
     if isinstance(found, Archive):
         return found
     # Load balancers can write only to buckets encrypted with S3-managed keys.
-    bucket = buckets.private_bucket(naming.ACCESS_LOG_ARCHIVE, versioning=True, bucket_key=False)
+    bucket = private_bucket.private_bucket(
+        naming.ACCESS_LOG_ARCHIVE, versioning=True, bucket_key=False
+    )
     bucket.LifecycleConfiguration = s3.LifecycleConfiguration(
         Rules=[
             s3.LifecycleRule(
@@ -93,7 +95,7 @@ def _archive(ctx: Context) -> Archive:
     bucket.UpdateReplacePolicy = "Retain"
     scanner.skip(bucket, "log-bucket")
     ctx.add(bucket, _ORIGIN)
-    statements: list[dict[str, Any]] = [buckets.deny_insecure_transport(bucket)]
+    statements: list[dict[str, Any]] = [private_bucket.deny_insecure_transport(bucket)]
     policy = ctx.add(
         s3.BucketPolicy(
             naming.ACCESS_LOG_ARCHIVE_POLICY,

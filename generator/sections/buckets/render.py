@@ -6,7 +6,7 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, s3
 
 from ... import naming
-from ...render import access_logs, buckets, scanner
+from ...render import access_logs, private_bucket, scanner
 from ...render.context import Context
 from ...render.stateful import RETAIN, protect
 from .model import Bucket
@@ -30,7 +30,7 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
                 ),
             )
         )
-    bucket = buckets.private_bucket(
+    bucket = private_bucket.private_bucket(
         naming.bucket(name), versioning=spec.versioning, bucket_key=True
     )
     if spec.name is not None:
@@ -52,7 +52,7 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
             Bucket=Ref(resource),
             PolicyDocument={
                 "Version": "2012-10-17",
-                "Statement": [buckets.deny_insecure_transport(resource)],
+                "Statement": [private_bucket.deny_insecure_transport(resource)],
             },
         ),
         origin,
