@@ -15,25 +15,27 @@ from ..sections.buckets import render as buckets
 from ..sections.caches import render as caches
 from ..sections.certificates import render as certificates
 from ..sections.databases import render as databases
-from ..sections.distributions import render as cdn
+from ..sections.distributions import render as distributions
 from ..sections.distributions.model import CLOUDFRONT_REGION
-from ..sections.ec2_capacity import render as compute
+from ..sections.ec2_capacity import render as ec2_capacity
 from ..sections.file_systems import render as file_systems
 from ..sections.functions import render as functions
 from ..sections.instances import render as instances
-from ..sections.load_balancers import render as load_balancer
+from ..sections.load_balancers import render as load_balancers
 from ..sections.network import render as network
 from ..sections.schedules import render as schedules
-from ..sections.services import public_dns as events
+from ..sections.services import public_dns
 from ..sections.services import render as services
 from ..sections.tables import render as tables
-from ..sections.websocket_apis import render as apis
+from ..sections.websocket_apis import render as websocket_apis
 from ..sections.zones import render as zones
 from ..split import Home
 from . import reach, tags
 from .context import Context
 
-#: Each renderer reads the handles of those before it. This list is the whole order.
+#: Each renderer reads the handles of those before it. This list is the whole order of
+#: rendering; the rules of the sections run in the same order of sections
+#: (:data:`generator.model.resolve.RULES`; tests/test_architecture.py checks it).
 RENDERERS: tuple[Callable[[Context], None], ...] = (
     network.render,
     zones.render,
@@ -43,16 +45,16 @@ RENDERERS: tuple[Callable[[Context], None], ...] = (
     databases.render,
     caches.render,
     file_systems.render,
-    apis.render_apis,
+    websocket_apis.render_apis,
     functions.render,
-    apis.render_routes,
+    websocket_apis.render_routes,
     instances.render,
-    load_balancer.render,
-    compute.render,
+    load_balancers.render,
+    ec2_capacity.render,
     services.render,
-    events.render,
+    public_dns.render,
     schedules.render,
-    cdn.render,
+    distributions.render,
     reach.render,
 )
 
