@@ -3,7 +3,7 @@ the master password is managed by RDS in Secrets Manager."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, rds
+from troposphere import AWSObject, GetAtt, Ref, rds
 
 from ... import naming
 from ...model.ports import ENGINE_PORTS
@@ -35,6 +35,22 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
         ),
         origin,
     )
+    db = _instance(name, spec, subnets, group.group)
+    _monitoring(ctx, name, spec, db)
+    if not spec.multi_az:
+        scanner.skip(db, "database-single-az")
+    resource = ctx.add(protect(db, SNAPSHOT), origin)
+    ctx.attributes[("databases", name, "address")] = GetAtt(resource, "Endpoint.Address")
+    ctx.attributes[("databases", name, "port")] = GetAtt(resource, "Endpoint.Port")
+    ctx.attributes[("databases", name, "secret_arn")] = GetAtt(
+        resource, "MasterUserSecret.SecretArn"
+    )
+
+
+def _instance(
+    name: str, spec: Database, subnets: rds.DBSubnetGroup, group: AWSObject
+) -> rds.DBInstance:
+    """The DB instance as the entry describes it, before monitoring is decided."""
     db = rds.DBInstance(
         naming.database(name),
         Engine=spec.engine,
@@ -46,7 +62,7 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
         MasterUsername=spec.username,
         ManageMasterUserPassword=True,
         DBSubnetGroupName=Ref(subnets),
-        VPCSecurityGroups=[GetAtt(group.group, "GroupId")],
+        VPCSecurityGroups=[GetAtt(group, "GroupId")],
         Port=str(ENGINE_PORTS[spec.engine]),
         MultiAZ=spec.multi_az,
         PubliclyAccessible=False,
@@ -56,28 +72,26 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
         AutoMinorVersionUpgrade=True,
         EnableIAMDatabaseAuthentication=spec.engine != "mariadb",
     )
+    if spec.max_storage_gb is not None:
+        db.MaxAllocatedStorage = spec.max_storage_gb
+    if spec.database_name is not None:
+        db.DBName = spec.database_name
+    return db
+
+
+def _monitoring(ctx: Context, name: str, spec: Database, db: rds.DBInstance) -> None:
+    """Enhanced monitoring with its role when asked for; otherwise the scanner is told why
+    it is off."""
     if spec.monitoring_interval_seconds:
         monitoring = iam.role(
             ctx,
             naming.database_monitoring_role(name),
             "monitoring.rds.amazonaws.com",
             [],
-            origin,
+            ("databases", name),
             managed=["service-role/AmazonRDSEnhancedMonitoringRole"],
         )
         db.MonitoringInterval = spec.monitoring_interval_seconds
         db.MonitoringRoleArn = GetAtt(monitoring, "Arn")
     else:
         scanner.skip(db, "database-monitoring-off")
-    if not spec.multi_az:
-        scanner.skip(db, "database-single-az")
-    if spec.max_storage_gb is not None:
-        db.MaxAllocatedStorage = spec.max_storage_gb
-    if spec.database_name is not None:
-        db.DBName = spec.database_name
-    resource = ctx.add(protect(db, SNAPSHOT), origin)
-    ctx.attributes[("databases", name, "address")] = GetAtt(resource, "Endpoint.Address")
-    ctx.attributes[("databases", name, "port")] = GetAtt(resource, "Endpoint.Port")
-    ctx.attributes[("databases", name, "secret_arn")] = GetAtt(
-        resource, "MasterUserSecret.SecretArn"
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs
+from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
 
 from ... import naming
 from ...render.context import Context
@@ -57,7 +57,6 @@ def render(ctx: Context) -> None:
 
 def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
     origin = ("ec2_capacity", name)
-    assert ctx.cluster is not None
     group = host_group(
         ctx,
         origin,
@@ -73,56 +72,13 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
         [ECS_FOR_EC2],
         origin,
     )
-    arch = "arm64" if _ARM_FAMILY.match(spec.instance_type) else "x86_64"
-    image = ami_parameter(ctx, arch, ecs=True)
-    template = ctx.add(
-        ec2.LaunchTemplate(
-            naming.launch_template(name),
-            LaunchTemplateData=ec2.LaunchTemplateData(
-                ImageId=Ref(image),
-                InstanceType=spec.instance_type,
-                IamInstanceProfile=ec2.IamInstanceProfile(Arn=GetAtt(profile, "Arn")),
-                SecurityGroupIds=[GetAtt(group.group, "GroupId")],
-                MetadataOptions=ec2.MetadataOptions(
-                    HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
-                ),
-                BlockDeviceMappings=[
-                    encrypted_root(
-                        spec.root_volume_gb,
-                        ec2.LaunchTemplateBlockDeviceMapping,
-                        ec2.EBSBlockDevice,
-                    )
-                ],
-                Monitoring=ec2.Monitoring(Enabled=True),
-                UserData=Base64(
-                    Sub(
-                        "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n",
-                        Cluster=Ref(ctx.cluster),
-                    )
-                ),
-            ),
-        ),
-        origin,
-    )
-    group_asg = ctx.add(
-        autoscaling.AutoScalingGroup(
-            naming.auto_scaling_group(name),
-            MinSize=str(spec.min_size),
-            MaxSize=str(spec.max_size),
-            VPCZoneIdentifier=[Ref(s) for s in ctx.subnets[spec.subnets]],
-            LaunchTemplate=autoscaling.LaunchTemplateSpecification(
-                LaunchTemplateId=Ref(template),
-                Version=GetAtt(template, "LatestVersionNumber"),
-            ),
-            Tags=[autoscaling.Tag("Name", f"{ctx.bp.name}-{name}", True)],
-        ),
-        origin,
-    )
+    template = ctx.add(_launch_template(ctx, name, spec, profile, group.group), origin)
+    instances = ctx.add(_auto_scaling_group(ctx, name, spec, template), origin)
     ctx.capacity_providers[name] = ctx.add(
         ecs.CapacityProvider(
             naming.capacity_provider(name),
             AutoScalingGroupProvider=ecs.AutoScalingGroupProvider(
-                AutoScalingGroupArn=Ref(group_asg),
+                AutoScalingGroupArn=Ref(instances),
                 ManagedScaling=ecs.ManagedScaling(
                     Status="ENABLED", TargetCapacity=spec.target_capacity_percent
                 ),
@@ -130,4 +86,61 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
             ),
         ),
         origin,
+    )
+
+
+def _launch_template(
+    ctx: Context,
+    name: str,
+    spec: Ec2Capacity,
+    profile: iam.InstanceProfile,
+    group: AWSObject,
+) -> ec2.LaunchTemplate:
+    """Container instances: the ECS-optimised AMI for the type's architecture, IMDSv2
+    only, an encrypted root volume, and user data that joins them to the cluster."""
+    assert ctx.cluster is not None
+    arch = "arm64" if _ARM_FAMILY.match(spec.instance_type) else "x86_64"
+    image = ami_parameter(ctx, arch, ecs=True)
+    return ec2.LaunchTemplate(
+        naming.launch_template(name),
+        LaunchTemplateData=ec2.LaunchTemplateData(
+            ImageId=Ref(image),
+            InstanceType=spec.instance_type,
+            IamInstanceProfile=ec2.IamInstanceProfile(Arn=GetAtt(profile, "Arn")),
+            SecurityGroupIds=[GetAtt(group, "GroupId")],
+            MetadataOptions=ec2.MetadataOptions(
+                HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
+            ),
+            BlockDeviceMappings=[
+                encrypted_root(
+                    spec.root_volume_gb,
+                    ec2.LaunchTemplateBlockDeviceMapping,
+                    ec2.EBSBlockDevice,
+                )
+            ],
+            Monitoring=ec2.Monitoring(Enabled=True),
+            UserData=Base64(
+                Sub(
+                    "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n",
+                    Cluster=Ref(ctx.cluster),
+                )
+            ),
+        ),
+    )
+
+
+def _auto_scaling_group(
+    ctx: Context, name: str, spec: Ec2Capacity, template: ec2.LaunchTemplate
+) -> autoscaling.AutoScalingGroup:
+    """The instances, always on the launch template's latest version."""
+    return autoscaling.AutoScalingGroup(
+        naming.auto_scaling_group(name),
+        MinSize=str(spec.min_size),
+        MaxSize=str(spec.max_size),
+        VPCZoneIdentifier=[Ref(s) for s in ctx.subnets[spec.subnets]],
+        LaunchTemplate=autoscaling.LaunchTemplateSpecification(
+            LaunchTemplateId=Ref(template),
+            Version=GetAtt(template, "LatestVersionNumber"),
+        ),
+        Tags=[autoscaling.Tag("Name", f"{ctx.bp.name}-{name}", True)],
     )

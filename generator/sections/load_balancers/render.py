@@ -6,8 +6,9 @@ from troposphere import GetAtt, Output, Ref, Sub
 from troposphere import elasticloadbalancingv2 as elb
 
 from ... import naming
+from ...errors import Path
 from ...render import access_logs, records, scanner, security
-from ...render.context import Context, LoadBalancerHandle
+from ...render.context import Context, LoadBalancerHandle, SecurityGroupHandle
 from .model import LoadBalancer, RouteTarget
 
 
@@ -25,14 +26,7 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         origin,
         egress_anywhere=False,
     )
-    ports = ([443] if lb.https else []) + ([80] if lb.http != "off" else [])
-    for cidr in sorted(lb.allowed_cidrs):
-        for port in ports:
-            rule = security.allow_cidr(
-                ctx, group, cidr, port, f"Clients on {port}", (*origin, "allowed_cidrs")
-            )
-            if port == 80 and lb.http == "redirect" and cidr == "0.0.0.0/0":
-                scanner.skip(rule, "redirect-listener")
+    _client_ingress(ctx, lb, group, (*origin, "allowed_cidrs"))
     tier = "public" if lb.scheme == "internet-facing" else "private"
     resource = ctx.add(
         elb.LoadBalancer(
@@ -41,19 +35,7 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
             Scheme=lb.scheme,
             Subnets=[Ref(s) for s in ctx.subnets[tier]],
             SecurityGroups=[GetAtt(group.group, "GroupId")],
-            LoadBalancerAttributes=[
-                elb.LoadBalancerAttributes(
-                    Key="idle_timeout.timeout_seconds", Value=str(lb.idle_timeout_seconds)
-                ),
-                elb.LoadBalancerAttributes(
-                    Key="routing.http.drop_invalid_header_fields.enabled", Value="true"
-                ),
-                elb.LoadBalancerAttributes(Key="routing.http2.enabled", Value="true"),
-                elb.LoadBalancerAttributes(
-                    Key="deletion_protection.enabled", Value=str(lb.deletion_protection).lower()
-                ),
-                *_access_logs(ctx, name, lb),
-            ],
+            LoadBalancerAttributes=_attributes(ctx, name, lb),
         ),
         origin,
     )
@@ -62,13 +44,7 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
     else:
         scanner.skip(resource, "load-balancer-logs-off")
     ctx.load_balancers[name] = LoadBalancerHandle(resource, group)
-    targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
-    for target in targets:
-        _target_group(ctx, target)
-    main = _listeners(ctx, name, lb, targets)
-    for target in targets:
-        if target.priority is not None:
-            _rule(ctx, main, target)
+    targets = _routing(ctx, name, lb)
     for domain in sorted(lb.aliases):
         records.alias_record(
             ctx,
@@ -86,6 +62,49 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         )
     )
     _urls(ctx, name, lb, targets)
+
+
+def _routing(ctx: Context, name: str, lb: LoadBalancer) -> list[RouteTarget]:
+    """The target group of each route, the listeners, and a rule per non-default route;
+    returns the routes' targets."""
+    targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
+    for target in targets:
+        _target_group(ctx, target)
+    main = _listeners(ctx, name, lb, targets)
+    for target in targets:
+        if target.priority is not None:
+            _rule(ctx, main, target)
+    return targets
+
+
+def _client_ingress(
+    ctx: Context, lb: LoadBalancer, group: SecurityGroupHandle, origin: Path
+) -> None:
+    """Clients in the allowed CIDRs may reach every listener port; an open port 80 that
+    only redirects to HTTPS is told to the scanner as such."""
+    ports = ([443] if lb.https else []) + ([80] if lb.http != "off" else [])
+    for cidr in sorted(lb.allowed_cidrs):
+        for port in ports:
+            rule = security.allow_cidr(ctx, group, cidr, port, f"Clients on {port}", origin)
+            if port == 80 and lb.http == "redirect" and cidr == "0.0.0.0/0":
+                scanner.skip(rule, "redirect-listener")
+
+
+def _attributes(ctx: Context, name: str, lb: LoadBalancer) -> list[elb.LoadBalancerAttributes]:
+    """Invalid header fields dropped, HTTP/2 on, and the entry's timeout, protection and logs."""
+    return [
+        elb.LoadBalancerAttributes(
+            Key="idle_timeout.timeout_seconds", Value=str(lb.idle_timeout_seconds)
+        ),
+        elb.LoadBalancerAttributes(
+            Key="routing.http.drop_invalid_header_fields.enabled", Value="true"
+        ),
+        elb.LoadBalancerAttributes(Key="routing.http2.enabled", Value="true"),
+        elb.LoadBalancerAttributes(
+            Key="deletion_protection.enabled", Value=str(lb.deletion_protection).lower()
+        ),
+        *_access_logs(ctx, name, lb),
+    ]
 
 
 def _access_logs(ctx: Context, name: str, lb: LoadBalancer) -> list[elb.LoadBalancerAttributes]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from troposphere import GetAtt, Ref, Sub, awslambda, events
 
@@ -13,6 +14,7 @@ from ... import naming
 from ...render import iam
 from ...render.context import Context
 from ...render.lambdas import Spec, lambda_function
+from .model import PublicDns
 from .render import service_name
 
 
@@ -35,11 +37,63 @@ def _public_dns(ctx: Context, name: str) -> None:
     origin = ("services", name, "public_dns")
     zone = ctx.zones[ctx.resolved.zone_of[record]]
     group = f"service:{service_name(ctx, name)}"
-    statements = [
+    spec = _updater_spec(ctx, name, svc.public_dns, zone.zone_id, group, svc.log_retention_days)
+    fn = lambda_function(
+        ctx,
+        naming.dns_updater(name),
+        naming.dns_updater_role(name),
+        naming.dns_updater_log_group(name),
+        spec,
+        origin,
+    )
+    rule = ctx.add(_task_state_rule(ctx, name, record, group, fn), origin)
+    ctx.add(
+        awslambda.Permission(
+            naming.task_state_permission(name),
+            Action="lambda:InvokeFunction",
+            FunctionName=Ref(fn),
+            Principal="events.amazonaws.com",
+            SourceArn=GetAtt(rule, "Arn"),
+        ),
+        origin,
+    )
+
+
+def _updater_spec(
+    ctx: Context, name: str, dns: PublicDns, zone_id: Any, group: str, log_retention_days: int
+) -> Spec:
+    """The updater function of one service: told which record to set, in which zone, for
+    the tasks of which service group."""
+    assert ctx.cluster is not None
+    return Spec(
+        name=f"{name}-dns",
+        code=awslambda.Code(ZipFile=updater_source()),
+        image=False,
+        runtime="python3.12",
+        handler="index.handler",
+        memory_mb=128,
+        timeout_seconds=30,
+        architecture="arm64",
+        environment={
+            "HOSTED_ZONE_ID": zone_id,
+            "RECORD_NAME": dns.name,
+            "TTL": str(dns.ttl_seconds),
+            "CLUSTER_ARN": GetAtt(ctx.cluster, "Arn"),
+            "SERVICE_GROUP": group,
+        },
+        statements=_updater_statements(zone_id, dns.name),
+        log_retention_days=log_retention_days,
+        concurrency_skip="updater-concurrency",
+    )
+
+
+def _updater_statements(zone_id: Any, record: str) -> list[dict[str, Any]]:
+    """The updater may only upsert the A record of its own name, and read task addresses."""
+    return [
         {
             **iam.statement(
                 ["route53:ChangeResourceRecordSets"],
-                [Sub("arn:${AWS::Partition}:route53:::hostedzone/${Zone}", Zone=zone.zone_id)],
+                [Sub("arn:${AWS::Partition}:route53:::hostedzone/${Zone}", Zone=zone_id)],
             ),
             "Condition": {
                 "ForAllValues:StringEquals": {
@@ -51,60 +105,26 @@ def _public_dns(ctx: Context, name: str) -> None:
         },
         iam.statement(["ec2:DescribeNetworkInterfaces"], ["*"]),
     ]
-    spec = Spec(
-        name=f"{name}-dns",
-        code=awslambda.Code(ZipFile=updater_source()),
-        image=False,
-        runtime="python3.12",
-        handler="index.handler",
-        memory_mb=128,
-        timeout_seconds=30,
-        architecture="arm64",
-        environment={
-            "HOSTED_ZONE_ID": zone.zone_id,
-            "RECORD_NAME": record,
-            "TTL": str(svc.public_dns.ttl_seconds),
-            "CLUSTER_ARN": GetAtt(ctx.cluster, "Arn"),
-            "SERVICE_GROUP": group,
-        },
-        statements=statements,
-        log_retention_days=svc.log_retention_days,
-        concurrency_skip="updater-concurrency",
-    )
-    fn = lambda_function(
-        ctx,
-        naming.dns_updater(name),
-        naming.dns_updater_role(name),
-        naming.dns_updater_log_group(name),
-        spec,
-        origin,
-    )
-    rule = ctx.add(
-        events.Rule(
-            naming.task_state_rule(name),
-            Description=f"Tasks of {name} reaching RUNNING: point {record} at them",
-            EventPattern={
-                "source": ["aws.ecs"],
-                "detail-type": ["ECS Task State Change"],
-                "detail": {
-                    "clusterArn": [GetAtt(ctx.cluster, "Arn")],
-                    "group": [group],
-                    "lastStatus": ["RUNNING"],
-                    "desiredStatus": ["RUNNING"],
-                },
+
+
+def _task_state_rule(
+    ctx: Context, name: str, record: str, group: str, fn: awslambda.Function
+) -> events.Rule:
+    """Invokes the updater whenever a task of the service reaches RUNNING."""
+    assert ctx.cluster is not None
+    return events.Rule(
+        naming.task_state_rule(name),
+        Description=f"Tasks of {name} reaching RUNNING: point {record} at them",
+        EventPattern={
+            "source": ["aws.ecs"],
+            "detail-type": ["ECS Task State Change"],
+            "detail": {
+                "clusterArn": [GetAtt(ctx.cluster, "Arn")],
+                "group": [group],
+                "lastStatus": ["RUNNING"],
+                "desiredStatus": ["RUNNING"],
             },
-            State="ENABLED",
-            Targets=[events.Target(Id="dns-updater", Arn=GetAtt(fn, "Arn"))],
-        ),
-        origin,
-    )
-    ctx.add(
-        awslambda.Permission(
-            naming.task_state_permission(name),
-            Action="lambda:InvokeFunction",
-            FunctionName=Ref(fn),
-            Principal="events.amazonaws.com",
-            SourceArn=GetAtt(rule, "Arn"),
-        ),
-        origin,
+        },
+        State="ENABLED",
+        Targets=[events.Target(Id="dns-updater", Arn=GetAtt(fn, "Arn"))],
     )

@@ -12,6 +12,7 @@ from ... import naming
 from ...model.ports import DYNAMIC_PORTS
 from ...render import grants, iam, logs, security
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
+from ..load_balancers.model import RouteTarget
 from .model import Container, SecretsManagerSecret, Service, SsmSecret
 
 _ECR = re.compile(
@@ -243,18 +244,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         Cluster=Ref(ctx.cluster),
         TaskDefinition=Ref(task),
         DesiredCount=svc.desired_count,
-        CapacityProviderStrategy=[
-            ecs.CapacityProviderStrategyItem(
-                CapacityProvider=(
-                    Ref(ctx.capacity_providers[s.provider])
-                    if s.provider in ctx.capacity_providers
-                    else s.provider
-                ),
-                Base=s.base,
-                Weight=s.weight,
-            )
-            for s in sorted(svc.capacity, key=lambda s: s.provider)
-        ],
+        CapacityProviderStrategy=_capacity_strategy(ctx, svc),
         DeploymentConfiguration=ecs.DeploymentConfiguration(
             DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
             MaximumPercent=200,
@@ -264,37 +254,75 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         EnableECSManagedTags=True,
     )
     if capacity is None:
-        service.NetworkConfiguration = ecs.NetworkConfiguration(
-            AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-                AssignPublicIp="ENABLED" if svc.public_ip else "DISABLED",
-                Subnets=[Ref(s) for s in ctx.subnets[svc.subnets]],
-                SecurityGroups=[GetAtt(group.group, "GroupId")],
-            )
+        service.NetworkConfiguration = _network_configuration(ctx, svc, group)
+    if svc.public_dns is not None:
+        # A fixed name lets the DNS rule match this service's tasks before the service
+        # exists (the service waits for the rule, so its first task is not missed).
+        service.ServiceName = service_name(ctx, name)
+    if routes:
+        service.LoadBalancers = _target_groups(ctx, routes)
+        service.HealthCheckGracePeriodSeconds = svc.health_check_grace_seconds
+    waits = _waits(ctx, name, svc, routes)
+    if waits:
+        service.DependsOn = waits
+    ctx.services[name] = ServiceHandle(ctx.add(service, origin), group)
+
+
+def _capacity_strategy(ctx: Context, svc: Service) -> list[ecs.CapacityProviderStrategyItem]:
+    """The service's share of each capacity provider: Fargate ones by name, EC2 capacity
+    by its provider resource."""
+    return [
+        ecs.CapacityProviderStrategyItem(
+            CapacityProvider=(
+                Ref(ctx.capacity_providers[s.provider])
+                if s.provider in ctx.capacity_providers
+                else s.provider
+            ),
+            Base=s.base,
+            Weight=s.weight,
         )
+        for s in sorted(svc.capacity, key=lambda s: s.provider)
+    ]
+
+
+def _network_configuration(
+    ctx: Context, svc: Service, group: SecurityGroupHandle
+) -> ecs.NetworkConfiguration:
+    """The awsvpc network of a Fargate task: its subnets, its security group, and a public
+    IP only when the entry asks for one."""
+    return ecs.NetworkConfiguration(
+        AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+            AssignPublicIp="ENABLED" if svc.public_ip else "DISABLED",
+            Subnets=[Ref(s) for s in ctx.subnets[svc.subnets]],
+            SecurityGroups=[GetAtt(group.group, "GroupId")],
+        )
+    )
+
+
+def _target_groups(ctx: Context, routes: list[RouteTarget]) -> list[ecs.LoadBalancer]:
+    """The target group of each route, with the container and port it sends traffic to."""
+    return [
+        ecs.LoadBalancer(
+            ContainerName=t.container,
+            ContainerPort=t.port,
+            TargetGroupArn=Ref(ctx.target_groups[(t.lb, t.key)]),
+        )
+        for t in routes
+    ]
+
+
+def _waits(ctx: Context, name: str, svc: Service, routes: list[RouteTarget]) -> list[str]:
+    """The logical IDs the service must be created after, sorted."""
     waits = [r.title for r in ctx.cluster_ready]
     mounted = {m.file_system for c in svc.containers.values() for m in c.mounts}
     # Tasks mount EFS at start: the mount targets must exist first.
     waits += [t.title for fs in sorted(mounted) for t in ctx.mount_targets[fs]]
     if svc.public_dns is not None:
-        # A fixed name lets the DNS rule match this service's tasks before the service
-        # exists, and the service waits for the rule, so its first task is not missed.
-        service.ServiceName = service_name(ctx, name)
+        # The DNS rule must exist before the first task starts, or that task is missed.
         waits += [naming.task_state_rule(name), naming.task_state_permission(name)]
-    if routes:
-        service.LoadBalancers = [
-            ecs.LoadBalancer(
-                ContainerName=t.container,
-                ContainerPort=t.port,
-                TargetGroupArn=Ref(ctx.target_groups[(t.lb, t.key)]),
-            )
-            for t in routes
-        ]
-        service.HealthCheckGracePeriodSeconds = svc.health_check_grace_seconds
-        # ECS refuses a target group that no listener uses yet.
-        waits += [r.title for t in routes for r in ctx.attachments[(t.lb, t.key)]]
-    if waits:
-        service.DependsOn = sorted(set(waits))
-    ctx.services[name] = ServiceHandle(ctx.add(service, origin), group)
+    # ECS refuses a target group that no listener uses yet.
+    waits += [r.title for t in routes for r in ctx.attachments[(t.lb, t.key)]]
+    return sorted(set(waits))
 
 
 def _admit_load_balancers(

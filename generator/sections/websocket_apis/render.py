@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import hashlib
 
-from troposphere import GetAtt, Join, Output, Ref, Sub, apigateway, apigatewayv2, awslambda
+from troposphere import (
+    AWSObject,
+    GetAtt,
+    Join,
+    Output,
+    Ref,
+    Sub,
+    apigateway,
+    apigatewayv2,
+    awslambda,
+)
 
 from ... import naming
 from ...render import iam, logs, records
@@ -50,50 +60,10 @@ def render_routes(ctx: Context) -> None:
 
 def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
     origin = ("websocket_apis", name)
-    handle = ctx.apis[name]
-    api = handle.api
-    routes = []
-    for key in sorted(spec.routes):
-        fn = ctx.functions[spec.routes[key]]
-        integration = ctx.add(
-            apigatewayv2.Integration(
-                naming.api_integration(name, key),
-                ApiId=Ref(api),
-                IntegrationType="AWS_PROXY",
-                IntegrationUri=Sub(
-                    "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
-                    "functions/${Function}/invocations",
-                    Function=GetAtt(fn, "Arn"),
-                ),
-            ),
-            (*origin, "routes", key),
-        )
-        routes.append(
-            ctx.add(
-                apigatewayv2.Route(
-                    naming.api_route(name, key),
-                    ApiId=Ref(api),
-                    RouteKey=key,
-                    AuthorizationType="NONE",
-                    Target=Join("/", ["integrations", Ref(integration)]),
-                ),
-                (*origin, "routes", key),
-            )
-        )
-        ctx.add(
-            awslambda.Permission(
-                naming.api_permission(name, key),
-                Action="lambda:InvokeFunction",
-                FunctionName=Ref(fn),
-                Principal="apigateway.amazonaws.com",
-                SourceArn=Sub(
-                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
-                    f"${{Api}}/{handle.stage_name}/{key}",
-                    Api=Ref(api),
-                ),
-            ),
-            (*origin, "routes", key),
-        )
+    api = ctx.apis[name].api
+    routes = [
+        _route(ctx, name, key, ctx.functions[spec.routes[key]]) for key in sorted(spec.routes)
+    ]
     digest = hashlib.sha256(repr(sorted(spec.routes.items())).encode()).hexdigest()[:8]
     deployment = ctx.add(
         apigatewayv2.Deployment(
@@ -113,6 +83,51 @@ def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
             Value=ctx.value(f"websocket_apis.{name}.url"),
         )
     )
+
+
+def _route(ctx: Context, name: str, key: str, fn: AWSObject) -> apigatewayv2.Route:
+    """One route key: its proxy integration to the function, the route itself, and the
+    function's permission for calls on that route of the stage."""
+    origin = ("websocket_apis", name, "routes", key)
+    handle = ctx.apis[name]
+    integration = ctx.add(
+        apigatewayv2.Integration(
+            naming.api_integration(name, key),
+            ApiId=Ref(handle.api),
+            IntegrationType="AWS_PROXY",
+            IntegrationUri=Sub(
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+                "functions/${Function}/invocations",
+                Function=GetAtt(fn, "Arn"),
+            ),
+        ),
+        origin,
+    )
+    route = ctx.add(
+        apigatewayv2.Route(
+            naming.api_route(name, key),
+            ApiId=Ref(handle.api),
+            RouteKey=key,
+            AuthorizationType="NONE",
+            Target=Join("/", ["integrations", Ref(integration)]),
+        ),
+        origin,
+    )
+    ctx.add(
+        awslambda.Permission(
+            naming.api_permission(name, key),
+            Action="lambda:InvokeFunction",
+            FunctionName=Ref(fn),
+            Principal="apigateway.amazonaws.com",
+            SourceArn=Sub(
+                "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                f"${{Api}}/{handle.stage_name}/{key}",
+                Api=Ref(handle.api),
+            ),
+        ),
+        origin,
+    )
+    return route
 
 
 def _stage(
