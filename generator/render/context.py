@@ -1,9 +1,13 @@
 """What earlier section renderers hand to later ones, as typed handles.
 
-A renderer reads the handles of the sections before it and registers its own; it
-never looks a resource up by a string logical ID. Every resource is added through
-:meth:`Context.add`, which records the blueprint path it came from so that a
-problem found later (by troposphere or cfn-lint) can be reported at that line.
+A renderer reads the handles of the sections before it and publishes its own, one handle
+per entry (or one per section: the network, the cluster); it never looks a resource up by
+a string logical ID. A handle read before the section that publishes it has rendered is a
+bug in the order of :data:`generator.render.stacks.RENDERERS`, reported as such.
+
+Every resource is added through :meth:`Context.add`, which records the blueprint path it
+came from so that a problem found later (by troposphere or cfn-lint) can be reported at
+that line.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any, TypeVar
 
 from troposphere import AWSObject, Output, Template
 
-from ..errors import Path
+from ..errors import InternalError, Path
 from ..model.blueprint import Blueprint
 from ..model.permissions import Reference
 from ..model.resolve import Resolved
@@ -48,9 +52,37 @@ class ZoneHandle:
 
 
 @dataclass(frozen=True)
+class NetworkHandle:
+    vpc: AWSObject
+    #: "public" / "private" -> the subnets of that tier, one per zone
+    subnets: Mapping[str, list[AWSObject]]
+
+
+@dataclass(frozen=True)
 class LoadBalancerHandle:
     resource: AWSObject
     security_group: SecurityGroupHandle
+    #: route key -> its target group
+    target_groups: dict[str, AWSObject] = field(default_factory=dict)
+    #: route key -> the listener or rule that attaches its target group
+    attachments: dict[str, list[AWSObject]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterHandle:
+    cluster: AWSObject
+    #: ec2_capacity entry -> its capacity provider
+    capacity_providers: dict[str, AWSObject] = field(default_factory=dict)
+    #: what services wait for before they are created (capacity associations)
+    ready: list[AWSObject] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileSystemHandle:
+    file_system: AWSObject
+    mount_targets: list[AWSObject] = field(default_factory=list)
+    #: access point name -> the access point
+    access_points: dict[str, AWSObject] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,38 +108,40 @@ class Context:
     origins: dict[str, Path] = field(default_factory=dict)
     #: output name -> the blueprint path that produced it (when not the stack as a whole)
     output_origins: dict[str, Path] = field(default_factory=dict)
-    vpc: AWSObject | None = None
-    subnets: dict[str, list[AWSObject]] = field(default_factory=dict)
+    network_handle: NetworkHandle | None = None
     zones: dict[str, ZoneHandle] = field(default_factory=dict)
-    certificates: dict[str, AWSObject] = field(default_factory=dict)
+    #: certificate entry -> its ARN (a certificate of this stack, or a parameter whose
+    #: value the us-east-1 stack's output provides)
+    certificate_arns: dict[str, Any] = field(default_factory=dict)
     load_balancers: dict[str, LoadBalancerHandle] = field(default_factory=dict)
-    #: (load balancer, route key) -> target group
-    target_groups: dict[tuple[str, str], AWSObject] = field(default_factory=dict)
-    #: (load balancer, route key) -> the listener or rule that attaches the target group
-    attachments: dict[tuple[str, str], list[AWSObject]] = field(default_factory=dict)
-    cluster: AWSObject | None = None
-    #: resources services must wait for before they are created (capacity associations)
-    cluster_ready: list[AWSObject] = field(default_factory=list)
+    cluster_handle: ClusterHandle | None = None
     services: dict[str, ServiceHandle] = field(default_factory=dict)
     #: (section, name) -> the security group of that entry
     groups: dict[tuple[str, str], SecurityGroupHandle] = field(default_factory=dict)
     #: (section, name, attribute) -> the value ``{ref: ...}`` stands for
     attributes: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     instances: dict[str, list[AWSObject]] = field(default_factory=dict)
-    capacity_providers: dict[str, AWSObject] = field(default_factory=dict)
     buckets: dict[str, AWSObject] = field(default_factory=dict)
     tables: dict[str, AWSObject] = field(default_factory=dict)
-    file_systems: dict[str, AWSObject] = field(default_factory=dict)
-    access_points: dict[tuple[str, str], AWSObject] = field(default_factory=dict)
-    mount_targets: dict[str, list[AWSObject]] = field(default_factory=dict)
+    file_systems: dict[str, FileSystemHandle] = field(default_factory=dict)
     functions: dict[str, AWSObject] = field(default_factory=dict)
     apis: dict[str, ApiHandle] = field(default_factory=dict)
     #: files the blueprint names (user data, inline code), read by the load step
     includes: dict[str, str] = field(default_factory=dict)
-    #: certificate parameters whose values another stack's outputs provide
-    imported_certificates: dict[str, AWSObject] = field(default_factory=dict)
     #: the stack's access-log bucket (access_logs.Archive), made when first needed
     access_log_archive: object | None = None
+
+    @property
+    def network(self) -> NetworkHandle:
+        if self.network_handle is None:
+            raise InternalError("the network is read before it is rendered")
+        return self.network_handle
+
+    @property
+    def cluster(self) -> ClusterHandle:
+        if self.cluster_handle is None:
+            raise InternalError("the ECS cluster is read before it is rendered")
+        return self.cluster_handle
 
     def add(self, resource: R, origin: Path) -> R:
         """Add a resource to the template, remembering which blueprint entry made it. Two

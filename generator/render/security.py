@@ -25,7 +25,6 @@ def security_group(
 ) -> SecurityGroupHandle:
     """A security group in the VPC; with ``egress_anywhere`` it may open any outbound
     connection (tasks pulling images, calling APIs), otherwise none until allowed."""
-    assert ctx.vpc is not None
     egress = (
         ec2.SecurityGroupRule(
             CidrIp="0.0.0.0/0", IpProtocol="-1", Description="Outbound to anywhere"
@@ -37,7 +36,7 @@ def security_group(
         ec2.SecurityGroup(
             logical_id,
             GroupDescription=description,
-            VpcId=Ref(ctx.vpc),
+            VpcId=Ref(ctx.network.vpc),
             SecurityGroupEgress=[egress],
             Tags=Tags(Name=f"{ctx.bp.name}-{logical_id}"),
         ),

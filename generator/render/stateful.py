@@ -23,7 +23,7 @@ def protect(resource: Any, policies: dict[str, str]) -> Any:
 
 
 def private_subnets(ctx: Context) -> list[Ref]:
-    return [Ref(s) for s in ctx.subnets["private"]]
+    return [Ref(s) for s in ctx.network.subnets["private"]]
 
 
 def tls_only_policy() -> dict[str, Any]:

@@ -16,7 +16,7 @@ def render(ctx: Context) -> None:
     east = ctx.resolved.us_east_1_certificates
     for name in sorted(ctx.bp.certificates):
         if name in east:
-            ctx.imported_certificates[name] = ctx.template.add_parameter(
+            parameter = ctx.template.add_parameter(
                 Parameter(
                     naming.certificate_parameter(name),
                     Type="String",
@@ -25,6 +25,7 @@ def render(ctx: Context) -> None:
                     "certificates stack (deploy.sh passes it)",
                 )
             )
+            ctx.certificate_arns[name] = Ref(parameter)
         else:
             _certificate(ctx, name)
 
@@ -38,7 +39,7 @@ def render_us_east_1(ctx: Context) -> None:
             Output(
                 naming.certificate_parameter(name),
                 Description=f"ARN of certificate {name}",
-                Value=Ref(ctx.certificates[name]),
+                Value=ctx.certificate_arns[name],
             )
         )
 
@@ -65,4 +66,4 @@ def _certificate(ctx: Context, name: str) -> None:
     )
     if any(domain.startswith("*.") for domain in names):
         scanner.skip(resource, "wildcard-certificate")
-    ctx.certificates[name] = ctx.add(resource, ("certificates", name))
+    ctx.certificate_arns[name] = Ref(ctx.add(resource, ("certificates", name)))

@@ -3,8 +3,6 @@ with CloudFront's own TTLs, and alias records. The certificate lives in us-east-
 
 from __future__ import annotations
 
-from typing import Any
-
 from troposphere import GetAtt, Output, Ref, cloudfront
 
 from ... import naming
@@ -34,12 +32,6 @@ def render(ctx: Context) -> None:
         scanner.skip(rule, "cloudfront-origin")
 
 
-def _certificate_arn(ctx: Context, name: str) -> Any:
-    if name in ctx.imported_certificates:
-        return Ref(ctx.imported_certificates[name])
-    return Ref(ctx.certificates[name])
-
-
 def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
     origin = ("distributions", name)
     policy = _cache_policy(ctx, name, spec.cache, (*origin, "cache"))
@@ -53,7 +45,7 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         Origins=[_origin(spec.origin)],
         DefaultCacheBehavior=_default_behavior(policy),
         ViewerCertificate=cloudfront.ViewerCertificate(
-            AcmCertificateArn=_certificate_arn(ctx, spec.certificate),
+            AcmCertificateArn=ctx.certificate_arns[spec.certificate],
             SslSupportMethod="sni-only",
             MinimumProtocolVersion="TLSv1.2_2021",
         ),

@@ -8,7 +8,7 @@ import re
 from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
 
 from ... import naming
-from ...render.context import Context
+from ...render.context import ClusterHandle, Context
 from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
 from .model import Ec2Capacity
 
@@ -22,29 +22,30 @@ _ARM_FAMILY = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 def render(ctx: Context) -> None:
     if not ctx.bp.services and not ctx.bp.ec2_capacity:
         return
-    ctx.cluster = ctx.add(
+    cluster = ctx.add(
         ecs.Cluster(
             naming.CLUSTER,
             ClusterSettings=[ecs.ClusterSetting(Name="containerInsights", Value="enabled")],
         ),
         ("services",),
     )
+    ctx.cluster_handle = ClusterHandle(cluster)
     for name in sorted(ctx.bp.ec2_capacity):
         _ec2_capacity(ctx, name, ctx.bp.ec2_capacity[name])
     used = {s.provider for svc in ctx.bp.services.values() for s in svc.capacity}
     fargate = sorted(used & {"FARGATE", "FARGATE_SPOT"})
     providers = [
         *fargate,
-        *(Ref(ctx.capacity_providers[n]) for n in sorted(ctx.capacity_providers)),
+        *(Ref(p) for _, p in sorted(ctx.cluster.capacity_providers.items())),
     ]
     if not providers:
         return
     default = fargate[0] if fargate else providers[0]
-    ctx.cluster_ready.append(
+    ctx.cluster.ready.append(
         ctx.add(
             ecs.ClusterCapacityProviderAssociations(
                 naming.CAPACITY_ASSOCIATIONS,
-                Cluster=Ref(ctx.cluster),
+                Cluster=Ref(ctx.cluster.cluster),
                 CapacityProviders=providers,
                 DefaultCapacityProviderStrategy=[
                     ecs.CapacityProviderStrategy(CapacityProvider=default, Base=0, Weight=1)
@@ -74,7 +75,7 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
     )
     template = ctx.add(_launch_template(ctx, name, spec, profile, group.group), origin)
     instances = ctx.add(_auto_scaling_group(ctx, name, spec, template), origin)
-    ctx.capacity_providers[name] = ctx.add(
+    ctx.cluster.capacity_providers[name] = ctx.add(
         ecs.CapacityProvider(
             naming.capacity_provider(name),
             AutoScalingGroupProvider=ecs.AutoScalingGroupProvider(
@@ -98,7 +99,6 @@ def _launch_template(
 ) -> ec2.LaunchTemplate:
     """Container instances: the ECS-optimised AMI for the type's architecture, IMDSv2
     only, an encrypted root volume, and user data that joins them to the cluster."""
-    assert ctx.cluster is not None
     arch = "arm64" if _ARM_FAMILY.match(spec.instance_type) else "x86_64"
     image = ami_parameter(ctx, arch, ecs=True)
     return ec2.LaunchTemplate(
@@ -122,7 +122,7 @@ def _launch_template(
             UserData=Base64(
                 Sub(
                     "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n",
-                    Cluster=Ref(ctx.cluster),
+                    Cluster=Ref(ctx.cluster.cluster),
                 )
             ),
         ),
@@ -137,7 +137,7 @@ def _auto_scaling_group(
         naming.auto_scaling_group(name),
         MinSize=str(spec.min_size),
         MaxSize=str(spec.max_size),
-        VPCZoneIdentifier=[Ref(s) for s in ctx.subnets[spec.subnets]],
+        VPCZoneIdentifier=[Ref(s) for s in ctx.network.subnets[spec.subnets]],
         LaunchTemplate=autoscaling.LaunchTemplateSpecification(
             LaunchTemplateId=Ref(template),
             Version=GetAtt(template, "LatestVersionNumber"),

@@ -7,7 +7,7 @@ from troposphere import GetAtt, Ref, Tags, efs
 
 from ... import naming
 from ...render import security
-from ...render.context import Context
+from ...render.context import Context, FileSystemHandle
 from ...render.stateful import RETAIN, protect, tls_only_policy
 from .model import FileSystem
 
@@ -42,8 +42,8 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
         origin,
     )
     tier = _mount_tier(ctx, name)
-    ctx.mount_targets[name] = []
-    for i, subnet in enumerate(ctx.subnets[tier]):
+    handle = ctx.file_systems[name] = FileSystemHandle(fs)
+    for i, subnet in enumerate(ctx.network.subnets[tier]):
         target = ctx.add(
             efs.MountTarget(
                 naming.mount_target(name, i),
@@ -53,10 +53,10 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
             ),
             origin,
         )
-        ctx.mount_targets[name].append(target)
+        handle.mount_targets.append(target)
     for ap_name in sorted(spec.access_points):
         ap = spec.access_points[ap_name]
-        ctx.access_points[(name, ap_name)] = ctx.add(
+        handle.access_points[ap_name] = ctx.add(
             efs.AccessPoint(
                 naming.access_point(name, ap_name),
                 FileSystemId=Ref(fs),
@@ -70,7 +70,6 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
             ),
             (*origin, "access_points", ap_name),
         )
-    ctx.file_systems[name] = fs
     ctx.attributes[("file_systems", name, "id")] = Ref(fs)
 
 

@@ -42,7 +42,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
     )
     image = ami_parameter(ctx, spec.architecture, ecs=False)
     public_ip = spec.public_ip if spec.public_ip is not None else spec.subnets == "public"
-    subnets = ctx.subnets[spec.subnets]
+    subnets = ctx.network.subnets[spec.subnets]
     user_data = spec.user_data
     if spec.user_data_file is not None:
         user_data = ctx.includes[spec.user_data_file]

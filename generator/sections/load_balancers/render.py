@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Output, Ref, Sub
+from troposphere import AWSObject, GetAtt, Output, Ref, Sub
 from troposphere import elasticloadbalancingv2 as elb
 
 from ... import naming
@@ -33,7 +33,7 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
             naming.load_balancer(name),
             Type="application",
             Scheme=lb.scheme,
-            Subnets=[Ref(s) for s in ctx.subnets[tier]],
+            Subnets=[Ref(s) for s in ctx.network.subnets[tier]],
             SecurityGroups=[GetAtt(group.group, "GroupId")],
             LoadBalancerAttributes=_attributes(ctx, name, lb),
         ),
@@ -119,7 +119,6 @@ def _access_logs(ctx: Context, name: str, lb: LoadBalancer) -> list[elb.LoadBala
 
 
 def _target_group(ctx: Context, target: RouteTarget) -> None:
-    assert ctx.vpc is not None
     check = target.route.health_check
     group = ctx.add(
         elb.TargetGroup(
@@ -127,7 +126,7 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
             TargetType=target.target_type,
             Protocol="HTTP",
             Port=target.port,
-            VpcId=Ref(ctx.vpc),
+            VpcId=Ref(ctx.network.vpc),
             HealthCheckEnabled=True,
             HealthCheckProtocol="HTTP",
             HealthCheckPort="traffic-port",
@@ -146,7 +145,7 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
         ),
         _route_origin(ctx, target),
     )
-    ctx.target_groups[(target.lb, target.key)] = group
+    ctx.load_balancers[target.lb].target_groups[target.key] = group
     if target.route.instances is not None:
         name = target.route.instances
         group.Targets = [
@@ -173,7 +172,8 @@ def _default_action(ctx: Context, targets: list[RouteTarget]) -> elb.Action:
     for target in targets:
         if target.priority is None:
             return elb.Action(
-                Type="forward", TargetGroupArn=Ref(ctx.target_groups[(target.lb, target.key)])
+                Type="forward",
+                TargetGroupArn=Ref(_group_of(ctx, target)),
             )
     return elb.Action(
         Type="fixed-response",
@@ -199,9 +199,7 @@ def _listeners(
                 Port=443,
                 Protocol="HTTPS",
                 SslPolicy=lb.tls_policy,
-                Certificates=[
-                    elb.Certificate(CertificateArn=Ref(ctx.certificates[lb.certificate]))
-                ],
+                Certificates=[elb.Certificate(CertificateArn=ctx.certificate_arns[lb.certificate])],
                 DefaultActions=[_default_action(ctx, targets)],
             ),
             (*origin, "certificate"),
@@ -230,7 +228,7 @@ def _listeners(
     assert main is not None
     for target in targets:
         if target.priority is None:
-            ctx.attachments[(target.lb, target.key)] = [main]
+            ctx.load_balancers[target.lb].attachments[target.key] = [main]
     return main
 
 
@@ -259,13 +257,14 @@ def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
             Conditions=conditions,
             Actions=[
                 elb.ListenerRuleAction(
-                    Type="forward", TargetGroupArn=Ref(ctx.target_groups[(target.lb, target.key)])
+                    Type="forward",
+                    TargetGroupArn=Ref(_group_of(ctx, target)),
                 )
             ],
         ),
         _route_origin(ctx, target),
     )
-    ctx.attachments[(target.lb, target.key)] = [rule]
+    ctx.load_balancers[target.lb].attachments[target.key] = [rule]
 
 
 def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]) -> None:
@@ -291,3 +290,8 @@ def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget])
             ),
             _route_origin(ctx, target),
         )
+
+
+def _group_of(ctx: Context, target: RouteTarget) -> AWSObject:
+    """The target group a route's listener action forwards to."""
+    return ctx.load_balancers[target.lb].target_groups[target.key]

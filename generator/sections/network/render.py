@@ -6,7 +6,7 @@ from troposphere import GetAtt, GetAZs, Ref, Select, Sub, Tags, ec2
 
 from ... import naming
 from ...render import access_logs
-from ...render.context import Context
+from ...render.context import Context, NetworkHandle
 
 _ORIGIN = ("network",)
 
@@ -23,15 +23,14 @@ def render(ctx: Context) -> None:
         ),
         _ORIGIN,
     )
-    ctx.vpc = vpc
     if net.flow_logs:
         _flow_log(ctx, vpc)
     else:
         vpc.Metadata = {"blueprint": {"flow_logs": "off: network.flow_logs is false"}}
     attachment, public_table = _internet_gateway(ctx, vpc)
-    public = _subnets(ctx, "public", ctx.resolved.public_subnets)
-    private = _subnets(ctx, "private", ctx.resolved.private_subnets)
-    ctx.subnets = {"public": public, "private": private}
+    public = _subnets(ctx, vpc, "public", ctx.resolved.public_subnets)
+    private = _subnets(ctx, vpc, "private", ctx.resolved.private_subnets)
+    ctx.network_handle = NetworkHandle(vpc, {"public": public, "private": private})
     for i, subnet in enumerate(public):
         _associate(ctx, "public", i, subnet, public_table)
     nats = _nat_gateways(ctx, public, attachment.title)
@@ -115,13 +114,12 @@ def _private_routes(
         )
 
 
-def _subnets(ctx: Context, tier: str, blocks: tuple[str, ...]) -> list[ec2.Subnet]:
-    assert ctx.vpc is not None
+def _subnets(ctx: Context, vpc: ec2.VPC, tier: str, blocks: tuple[str, ...]) -> list[ec2.Subnet]:
     return [
         ctx.add(
             ec2.Subnet(
                 naming.subnet(tier, i),
-                VpcId=Ref(ctx.vpc),
+                VpcId=Ref(vpc),
                 CidrBlock=cidr,
                 AvailabilityZone=Select(i, GetAZs("")),
                 MapPublicIpOnLaunch=False,

@@ -30,6 +30,7 @@ def render(ctx: Context) -> None:
         )
     for name in sorted(ctx.bp.schedules):
         sched = ctx.bp.schedules[name]
+        cluster = Ref(ctx.cluster.cluster)
         handle = ctx.services[sched.service]
         body = json.dumps(
             {"Cluster": "${Cluster}", "Service": "${Service}", "DesiredCount": sched.desired_count},
@@ -47,7 +48,9 @@ def render(ctx: Context) -> None:
                     Arn=Sub(_UPDATE_SERVICE),
                     RoleArn=GetAtt(roles[sched.service], "Arn"),
                     Input=Sub(
-                        body, Cluster=Ref(ctx.cluster), Service=GetAtt(handle.service, "Name")
+                        body,
+                        Cluster=cluster,
+                        Service=GetAtt(handle.service, "Name"),
                     ),
                     RetryPolicy=scheduler.RetryPolicy(
                         MaximumRetryAttempts=3, MaximumEventAgeInSeconds=3600

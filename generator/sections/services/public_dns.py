@@ -32,7 +32,7 @@ def render(ctx: Context) -> None:
 
 def _public_dns(ctx: Context, name: str) -> None:
     svc = ctx.bp.services[name]
-    assert svc.public_dns is not None and ctx.cluster is not None
+    assert svc.public_dns is not None
     record = svc.public_dns.name
     origin = ("services", name, "public_dns")
     zone = ctx.zones[ctx.resolved.zone_of[record]]
@@ -64,7 +64,6 @@ def _updater_spec(
 ) -> Spec:
     """The updater function of one service: told which record to set, in which zone, for
     the tasks of which service group."""
-    assert ctx.cluster is not None
     return Spec(
         name=f"{name}-dns",
         code=awslambda.Code(ZipFile=updater_source()),
@@ -78,7 +77,7 @@ def _updater_spec(
             "HOSTED_ZONE_ID": zone_id,
             "RECORD_NAME": dns.name,
             "TTL": str(dns.ttl_seconds),
-            "CLUSTER_ARN": GetAtt(ctx.cluster, "Arn"),
+            "CLUSTER_ARN": GetAtt(ctx.cluster.cluster, "Arn"),
             "SERVICE_GROUP": group,
         },
         statements=_updater_statements(zone_id, dns.name),
@@ -111,7 +110,6 @@ def _task_state_rule(
     ctx: Context, name: str, record: str, group: str, fn: awslambda.Function
 ) -> events.Rule:
     """Invokes the updater whenever a task of the service reaches RUNNING."""
-    assert ctx.cluster is not None
     return events.Rule(
         naming.task_state_rule(name),
         Description=f"Tasks of {name} reaching RUNNING: point {record} at them",
@@ -119,7 +117,7 @@ def _task_state_rule(
             "source": ["aws.ecs"],
             "detail-type": ["ECS Task State Change"],
             "detail": {
-                "clusterArn": [GetAtt(ctx.cluster, "Arn")],
+                "clusterArn": [GetAtt(ctx.cluster.cluster, "Arn")],
                 "group": [group],
                 "lastStatus": ["RUNNING"],
                 "desiredStatus": ["RUNNING"],

@@ -97,7 +97,7 @@ def _mount_statements(ctx: Context, svc: Service) -> list[dict[str, Any]]:
         actions = ["elasticfilesystem:ClientMount"]
         if write:
             actions.append("elasticfilesystem:ClientWrite")
-        out.append(iam.statement(actions, [GetAtt(ctx.file_systems[fs_name], "Arn")]))
+        out.append(iam.statement(actions, [GetAtt(ctx.file_systems[fs_name].file_system, "Arn")]))
     return out
 
 
@@ -109,12 +109,12 @@ def _volumes(ctx: Context, svc: Service) -> list[ecs.Volume]:
     for fs_name, ap_name in seen:
         auth = ecs.AuthorizationConfig(IAM="ENABLED")
         if ap_name:
-            auth.AccessPointId = Ref(ctx.access_points[(fs_name, ap_name)])
+            auth.AccessPointId = Ref(ctx.file_systems[fs_name].access_points[ap_name])
         volumes.append(
             ecs.Volume(
                 Name=_volume_name(fs_name, ap_name),
                 EFSVolumeConfiguration=ecs.EFSVolumeConfiguration(
-                    FilesystemId=Ref(ctx.file_systems[fs_name]),
+                    FilesystemId=Ref(ctx.file_systems[fs_name].file_system),
                     TransitEncryption="ENABLED",
                     AuthorizationConfig=auth,
                 ),
@@ -238,10 +238,9 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         group = ctx.groups[("ec2_capacity", capacity)]
     _admit_load_balancers(ctx, name, group, bridge=capacity is not None)
     routes = [t for t in ctx.resolved.routes.values() if t.route.service == name]
-    assert ctx.cluster is not None
     service = ecs.Service(
         naming.service(name),
-        Cluster=Ref(ctx.cluster),
+        Cluster=Ref(ctx.cluster.cluster),
         TaskDefinition=Ref(task),
         DesiredCount=svc.desired_count,
         CapacityProviderStrategy=_capacity_strategy(ctx, svc),
@@ -274,8 +273,8 @@ def _capacity_strategy(ctx: Context, svc: Service) -> list[ecs.CapacityProviderS
     return [
         ecs.CapacityProviderStrategyItem(
             CapacityProvider=(
-                Ref(ctx.capacity_providers[s.provider])
-                if s.provider in ctx.capacity_providers
+                Ref(ctx.cluster.capacity_providers[s.provider])
+                if s.provider in ctx.cluster.capacity_providers
                 else s.provider
             ),
             Base=s.base,
@@ -293,7 +292,7 @@ def _network_configuration(
     return ecs.NetworkConfiguration(
         AwsvpcConfiguration=ecs.AwsvpcConfiguration(
             AssignPublicIp="ENABLED" if svc.public_ip else "DISABLED",
-            Subnets=[Ref(s) for s in ctx.subnets[svc.subnets]],
+            Subnets=[Ref(s) for s in ctx.network.subnets[svc.subnets]],
             SecurityGroups=[GetAtt(group.group, "GroupId")],
         )
     )
@@ -305,7 +304,7 @@ def _target_groups(ctx: Context, routes: list[RouteTarget]) -> list[ecs.LoadBala
         ecs.LoadBalancer(
             ContainerName=t.container,
             ContainerPort=t.port,
-            TargetGroupArn=Ref(ctx.target_groups[(t.lb, t.key)]),
+            TargetGroupArn=Ref(ctx.load_balancers[t.lb].target_groups[t.key]),
         )
         for t in routes
     ]
@@ -313,15 +312,15 @@ def _target_groups(ctx: Context, routes: list[RouteTarget]) -> list[ecs.LoadBala
 
 def _waits(ctx: Context, name: str, svc: Service, routes: list[RouteTarget]) -> list[str]:
     """The logical IDs the service must be created after, sorted."""
-    waits = [r.title for r in ctx.cluster_ready]
+    waits = [r.title for r in ctx.cluster.ready]
     mounted = {m.file_system for c in svc.containers.values() for m in c.mounts}
     # Tasks mount EFS at start: the mount targets must exist first.
-    waits += [t.title for fs in sorted(mounted) for t in ctx.mount_targets[fs]]
+    waits += [t.title for fs in sorted(mounted) for t in ctx.file_systems[fs].mount_targets]
     if svc.public_dns is not None:
         # The DNS rule must exist before the first task starts, or that task is missed.
         waits += [naming.task_state_rule(name), naming.task_state_permission(name)]
     # ECS refuses a target group that no listener uses yet.
-    waits += [r.title for t in routes for r in ctx.attachments[(t.lb, t.key)]]
+    waits += [r.title for t in routes for r in ctx.load_balancers[t.lb].attachments[t.key]]
     return sorted(set(waits))
 
 

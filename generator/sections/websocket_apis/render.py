@@ -52,13 +52,16 @@ def render_apis(ctx: Context) -> None:
 
 def render_routes(ctx: Context) -> None:
     """Routes, stage, deployment and domain, once the functions exist."""
+    account = None
     if any(a.stage.logging_level != "OFF" for a in ctx.bp.websocket_apis.values()):
-        _account_logging_role(ctx)
+        account = _account_logging_role(ctx)
     for name in sorted(ctx.bp.websocket_apis):
-        _routes(ctx, name, ctx.bp.websocket_apis[name])
+        _routes(ctx, name, ctx.bp.websocket_apis[name], account)
 
 
-def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
+def _routes(
+    ctx: Context, name: str, spec: WebSocketApi, account: apigateway.Account | None
+) -> None:
     origin = ("websocket_apis", name)
     api = ctx.apis[name].api
     routes = [
@@ -73,7 +76,7 @@ def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
         ),
         (*origin, "routes"),
     )
-    stage = _stage(ctx, name, spec, deployment)
+    stage = _stage(ctx, name, spec, deployment, account)
     if spec.domain is not None:
         _domain(ctx, name, spec, stage)
     ctx.output(
@@ -131,7 +134,11 @@ def _route(ctx: Context, name: str, key: str, fn: AWSObject) -> apigatewayv2.Rou
 
 
 def _stage(
-    ctx: Context, name: str, spec: WebSocketApi, deployment: apigatewayv2.Deployment
+    ctx: Context,
+    name: str,
+    spec: WebSocketApi,
+    deployment: apigatewayv2.Deployment,
+    account: apigateway.Account | None,
 ) -> apigatewayv2.Stage:
     origin = ("websocket_apis", name, "stage")
     settings = spec.stage
@@ -154,9 +161,9 @@ def _stage(
             DestinationArn=GetAtt(access, "Arn"), Format=settings.access_log_format
         ),
     )
-    if settings.logging_level != "OFF":
+    if account is not None and settings.logging_level != "OFF":
         # Execution logging fails until the account names a role for API Gateway.
-        stage.DependsOn = [naming.API_ACCOUNT]
+        stage.DependsOn = [account.title]
     return ctx.add(stage, origin)
 
 
@@ -169,7 +176,7 @@ def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Sta
             DomainName=spec.domain.name,
             DomainNameConfigurations=[
                 apigatewayv2.DomainNameConfiguration(
-                    CertificateArn=Ref(ctx.certificates[spec.domain.certificate]),
+                    CertificateArn=ctx.certificate_arns[spec.domain.certificate],
                     EndpointType="REGIONAL",
                     SecurityPolicy="TLS_1_2",
                 )
@@ -203,7 +210,7 @@ def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Sta
     )
 
 
-def _account_logging_role(ctx: Context) -> None:
+def _account_logging_role(ctx: Context) -> apigateway.Account:
     """API Gateway writes execution logs only once the account names a role for it. This
     sets that account-wide setting (as the CDK does by default); the role may only push
     logs."""
@@ -211,7 +218,7 @@ def _account_logging_role(ctx: Context) -> None:
         ctx, naming.API_LOGGING_ROLE, "apigateway.amazonaws.com", [], ("websocket_apis",)
     )
     role.ManagedPolicyArns = [Sub(PUSH_TO_LOGS)]
-    ctx.add(
+    return ctx.add(
         apigateway.Account(naming.API_ACCOUNT, CloudWatchRoleArn=GetAtt(role, "Arn")),
         ("websocket_apis",),
     )
