@@ -7,13 +7,14 @@ from ...codes import Code
 from ...errors import Path
 from ...model import references
 from ...model.checker import Checker, rule
+from .model import ImageCode
 
 
 @rule(Code.KEY_MISSING, Code.FUNCTION_IMAGE_RUNTIME, *references.CODES)
 def functions(c: Checker) -> None:
     for name, fn in c.bp.functions.items():
         base: Path = ("functions", name)
-        image = "image" in type(fn.code).model_fields
+        image = isinstance(fn.code, ImageCode)
         for key in ("runtime", "handler"):
             if not image and getattr(fn, key) is None:
                 c.error(

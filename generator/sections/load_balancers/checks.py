@@ -11,7 +11,7 @@ from ...codes import Code
 from ...errors import Path, one_of
 from ...model.checker import Checker, covers, rule
 from ..zones.checks import zone_for
-from .model import LoadBalancer, Route, RouteTarget
+from .model import LoadBalancer, Route, RouteTarget, ToInstances, ToService
 
 #: Priorities are banded by how specific a route is (more specific = lower number =
 #: evaluated first); inside a band the number comes from a hash of the route's names.
@@ -201,7 +201,8 @@ def _route_target(
                 at_key=True,
             )
             return None
-        return RouteTarget(lb_name, key, route, "instance", None, route.port, priority)
+        to_group = ToInstances(route.instances)
+        return RouteTarget(lb_name, key, route, to_group, route.port, priority)
     assert route.service is not None
     services = c.bp.services
     if not c.ref((*path, "service"), "service", route.service, services, Code.SERVICE_UNKNOWN):
@@ -225,8 +226,9 @@ def _route_target(
             Code.ROUTE_PORT_MISMATCH,
         )
         return None
-    kind = "instance" if services[route.service].ec2_capacity else "ip"
-    return RouteTarget(lb_name, key, route, kind, container, own_port, priority)
+    on_ec2 = services[route.service].ec2_capacity is not None
+    to_service = ToService(route.service, container, on_ec2)
+    return RouteTarget(lb_name, key, route, to_service, own_port, priority)
 
 
 def _route_container(c: Checker, path: Path, route: Route) -> str | None:

@@ -136,6 +136,23 @@ class LoadBalancer(Strict):
 
 
 @dataclass(frozen=True)
+class ToService:
+    """A route to a service's container."""
+
+    service: str
+    container: str
+    #: tasks on EC2 capacity register as their host instance, on a dynamic host port
+    on_ec2: bool
+
+
+@dataclass(frozen=True)
+class ToInstances:
+    """A route to an instance group."""
+
+    group: str
+
+
+@dataclass(frozen=True)
 class RouteTarget:
     """Where one route sends its traffic, and its listener rule priority (None: default);
     worked out by the load balancers' checks for the renderers."""
@@ -143,9 +160,13 @@ class RouteTarget:
     lb: str
     key: str
     route: Route
-    #: "ip" for Fargate tasks, "instance" for instances and tasks on EC2 capacity
-    target_type: str
-    #: the container (services) or None (instances)
-    container: str | None
+    to: ToService | ToInstances
     port: int
     priority: int | None
+
+    @property
+    def target_type(self) -> str:
+        """The target group's type: ``ip`` for Fargate tasks, ``instance`` otherwise."""
+        if isinstance(self.to, ToService) and not self.to.on_ec2:
+            return "ip"
+        return "instance"

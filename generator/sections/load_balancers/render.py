@@ -9,7 +9,7 @@ from ... import naming
 from ...errors import Path
 from ...render import access_logs, records, scanner, security
 from ...render.context import Context, LoadBalancerHandle, SecurityGroupHandle
-from .model import LoadBalancer, RouteTarget
+from .model import LoadBalancer, RouteTarget, ToInstances
 
 
 def render(ctx: Context) -> None:
@@ -146,8 +146,8 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
         _route_origin(ctx, target),
     )
     ctx.load_balancers[target.lb].target_groups[target.key] = group
-    if target.route.instances is not None:
-        name = target.route.instances
+    if isinstance(target.to, ToInstances):
+        name = target.to.group
         group.Targets = [
             elb.TargetDescription(Id=Ref(i), Port=target.port) for i in ctx.instances[name]
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
@@ -239,7 +240,30 @@ class Service(Strict):
     """Point a DNS name at the task's public IP (no load balancer)."""
 
     @property
+    def placement(self) -> OnFargate | OnEc2Capacity:
+        """Where the tasks run, as one variant (a strategy naming both kinds is refused by
+        the services' capacity rule)."""
+        names = [s.provider for s in self.capacity if s.provider not in FARGATE_PROVIDERS]
+        return OnEc2Capacity(names[0]) if names else OnFargate(tuple(self.capacity))
+
+    @property
     def ec2_capacity(self) -> str | None:
         """The ``ec2_capacity`` entry the service runs on, or None on Fargate."""
-        names = [s.provider for s in self.capacity if s.provider not in FARGATE_PROVIDERS]
-        return names[0] if names else None
+        placement = self.placement
+        return placement.capacity if isinstance(placement, OnEc2Capacity) else None
+
+
+@dataclass(frozen=True)
+class OnFargate:
+    """Tasks on Fargate and Fargate Spot, shared by a capacity provider strategy; each task
+    has its own network interface (awsvpc)."""
+
+    shares: tuple[CapacityShare, ...]
+
+
+@dataclass(frozen=True)
+class OnEc2Capacity:
+    """Tasks on the container instances of one ``ec2_capacity`` entry, in bridge mode on
+    dynamic host ports, behind the hosts' security group."""
+
+    capacity: str

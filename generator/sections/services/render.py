@@ -12,8 +12,15 @@ from ... import naming
 from ...model.ports import DYNAMIC_PORTS
 from ...render import grants, iam, logs, security
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
-from ..load_balancers.model import RouteTarget
-from .model import Container, SecretsManagerSecret, Service, SsmSecret
+from ..load_balancers.model import RouteTarget, ToService
+from .model import (
+    Container,
+    OnEc2Capacity,
+    OnFargate,
+    SecretsManagerSecret,
+    Service,
+    SsmSecret,
+)
 
 _ECR = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
@@ -224,20 +231,22 @@ def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs
 
 def _service(ctx: Context, name: str, svc: Service) -> None:
     origin = ("services", name)
-    capacity = svc.ec2_capacity
-    task = _task_definition(ctx, name, svc, capacity is not None)
-    if capacity is None:
-        group = security.entry_group(
-            ctx,
-            origin,
-            naming.service_security_group(name),
-            f"Tasks of service {name} of {ctx.bp.name}",
-            egress_anywhere=True,
-        )
-    else:
-        group = ctx.groups[("ec2_capacity", capacity)]
-    _admit_load_balancers(ctx, name, group, bridge=capacity is not None)
-    routes = [t for t in ctx.resolved.routes.values() if t.route.service == name]
+    placement = svc.placement
+    on_ec2 = isinstance(placement, OnEc2Capacity)
+    task = _task_definition(ctx, name, svc, on_ec2)
+    match placement:
+        case OnEc2Capacity(capacity=capacity):
+            group = ctx.groups[("ec2_capacity", capacity)]
+        case OnFargate():
+            group = security.entry_group(
+                ctx,
+                origin,
+                naming.service_security_group(name),
+                f"Tasks of service {name} of {ctx.bp.name}",
+                egress_anywhere=True,
+            )
+    _admit_load_balancers(ctx, name, group, bridge=on_ec2)
+    routes = _routes_to(ctx, name)
     service = ecs.Service(
         naming.service(name),
         Cluster=Ref(ctx.cluster.cluster),
@@ -252,7 +261,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         PropagateTags="SERVICE",
         EnableECSManagedTags=True,
     )
-    if capacity is None:
+    if not on_ec2:
         service.NetworkConfiguration = _network_configuration(ctx, svc, group)
     if svc.public_dns is not None:
         # A fixed name lets the DNS rule match this service's tasks before the service
@@ -298,19 +307,32 @@ def _network_configuration(
     )
 
 
-def _target_groups(ctx: Context, routes: list[RouteTarget]) -> list[ecs.LoadBalancer]:
-    """The target group of each route, with the container and port it sends traffic to."""
+def _routes_to(ctx: Context, name: str) -> list[tuple[RouteTarget, ToService]]:
+    """The routes of every load balancer that send traffic to this service."""
     return [
-        ecs.LoadBalancer(
-            ContainerName=t.container,
-            ContainerPort=t.port,
-            TargetGroupArn=Ref(ctx.load_balancers[t.lb].target_groups[t.key]),
-        )
-        for t in routes
+        (t, t.to)
+        for t in ctx.resolved.routes.values()
+        if isinstance(t.to, ToService) and t.to.service == name
     ]
 
 
-def _waits(ctx: Context, name: str, svc: Service, routes: list[RouteTarget]) -> list[str]:
+def _target_groups(
+    ctx: Context, routes: list[tuple[RouteTarget, ToService]]
+) -> list[ecs.LoadBalancer]:
+    """The target group of each route, with the container and port it sends traffic to."""
+    return [
+        ecs.LoadBalancer(
+            ContainerName=to.container,
+            ContainerPort=t.port,
+            TargetGroupArn=Ref(ctx.load_balancers[t.lb].target_groups[t.key]),
+        )
+        for t, to in routes
+    ]
+
+
+def _waits(
+    ctx: Context, name: str, svc: Service, routes: list[tuple[RouteTarget, ToService]]
+) -> list[str]:
     """The logical IDs the service must be created after, sorted."""
     waits = [r.title for r in ctx.cluster.ready]
     mounted = {m.file_system for c in svc.containers.values() for m in c.mounts}
@@ -320,7 +342,7 @@ def _waits(ctx: Context, name: str, svc: Service, routes: list[RouteTarget]) -> 
         # The DNS rule must exist before the first task starts, or that task is missed.
         waits += [naming.task_state_rule(name), naming.task_state_permission(name)]
     # ECS refuses a target group that no listener uses yet.
-    waits += [r.title for t in routes for r in ctx.load_balancers[t.lb].attachments[t.key]]
+    waits += [r.title for t, _ in routes for r in ctx.load_balancers[t.lb].attachments[t.key]]
     return sorted(set(waits))
 
 
@@ -329,8 +351,8 @@ def _admit_load_balancers(
 ) -> None:
     """Each load balancer routing to the service may reach it on the container port, or on
     the dynamic host port range for tasks on EC2 capacity."""
-    routes = [t for t in ctx.resolved.routes.values() if t.route.service == name]
-    for lb_name, port in sorted({(t.lb, t.port) for t in routes}):
+    routes = _routes_to(ctx, name)
+    for lb_name, port in sorted({(t.lb, t.port) for t, _ in routes}):
         lb_group = ctx.load_balancers[lb_name].security_group
         low, high = DYNAMIC_PORTS if bridge else (port, port)
         # On EC2 capacity the rule admits the load balancer to the hosts, for every service

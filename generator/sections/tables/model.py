@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
 
+from ...errors import InternalError
 from ...model.base import Strict
 
 
@@ -43,3 +45,26 @@ class Table(Strict):
 
     point_in_time_recovery: bool = True
     """Continuous backups for 35 days."""
+
+    @property
+    def capacity(self) -> OnDemand | Provisioned:
+        """The billing as one variant; the tables rule has checked that provisioned
+        billing comes with both capacities."""
+        if self.billing == "on_demand":
+            return OnDemand()
+        if self.read_capacity is None or self.write_capacity is None:
+            raise InternalError("provisioned billing without capacities passed the checks")
+        return Provisioned(self.read_capacity, self.write_capacity)
+
+
+@dataclass(frozen=True)
+class OnDemand:
+    """Billed per request."""
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """Billed for capacity units reserved per second."""
+
+    read: int
+    write: int

@@ -8,7 +8,7 @@ from ... import naming
 from ...render import scanner
 from ...render.context import Context
 from ...render.stateful import RETAIN, protect
-from .model import Table
+from .model import OnDemand, Provisioned, Table
 
 
 def render(ctx: Context) -> None:
@@ -27,17 +27,20 @@ def _table(ctx: Context, name: str, spec: Table) -> None:
             for _, k in keys
         ],
         KeySchema=[dynamodb.KeySchema(AttributeName=k.name, KeyType=kind) for kind, k in keys],
-        BillingMode="PAY_PER_REQUEST" if spec.billing == "on_demand" else "PROVISIONED",
+        BillingMode="PROVISIONED" if isinstance(spec.capacity, Provisioned) else "PAY_PER_REQUEST",
         SSESpecification=dynamodb.SSESpecification(SSEEnabled=True),
         PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(
             PointInTimeRecoveryEnabled=spec.point_in_time_recovery
         ),
         DeletionProtectionEnabled=True,
     )
-    if spec.billing == "provisioned":
-        table.ProvisionedThroughput = dynamodb.ProvisionedThroughput(
-            ReadCapacityUnits=spec.read_capacity, WriteCapacityUnits=spec.write_capacity
-        )
+    match spec.capacity:
+        case Provisioned(read=read, write=write):
+            table.ProvisionedThroughput = dynamodb.ProvisionedThroughput(
+                ReadCapacityUnits=read, WriteCapacityUnits=write
+            )
+        case OnDemand():
+            pass
     if spec.ttl_attribute is not None:
         table.TimeToLiveSpecification = dynamodb.TimeToLiveSpecification(
             AttributeName=spec.ttl_attribute, Enabled=True
