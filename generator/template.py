@@ -65,10 +65,6 @@ class _Visit:
     condition: Callable[[str], str]
 
 
-def _same(reference: Reference) -> Reference:
-    return reference
-
-
 def _same_condition(name: str) -> str:
     return name
 
@@ -278,26 +274,29 @@ def rewrite(
 
 def references(node: Any, level: Level = "value") -> set[str]:
     """Logical IDs (resources and parameters) that ``node`` refers to."""
-    found: set[str] = set()
-
-    def note(reference: Reference) -> Reference:
-        found.add(reference.name)
-        return reference
-
-    _LEVELS[level](node, _Visit(note, _same_condition))
-    return found
+    return {reference.name for reference in _found(node, level)[0]}
 
 
 def conditions(node: Any, level: Level = "value") -> set[str]:
     """Condition names that ``node`` uses."""
-    found: set[str] = set()
+    return set(_found(node, level)[1])
 
-    def note(name: str) -> str:
-        found.add(name)
+
+def _found(node: Any, level: Level) -> tuple[list[Reference], list[str]]:
+    """Every reference and condition name in ``node``, in the order they are written."""
+    found: list[Reference] = []
+    used: list[str] = []
+
+    def reference(r: Reference) -> Reference:
+        found.append(r)
+        return r
+
+    def condition(name: str) -> str:
+        used.append(name)
         return name
 
-    _LEVELS[level](node, _Visit(_same, note))
-    return found
+    _LEVELS[level](node, _Visit(reference, condition))
+    return found, used
 
 
 def depends_on(resource: Mapping[str, Any]) -> list[str]:
@@ -311,11 +310,5 @@ def target(value: Any) -> Reference | None:
     for a pseudo parameter)."""
     if not (isinstance(value, dict) and len(value) == 1 and set(value) <= {"Ref", "Fn::GetAtt"}):
         return None
-    found: list[Reference] = []
-
-    def note(reference: Reference) -> Reference:
-        found.append(reference)
-        return reference
-
-    _value(value, _Visit(note, _same_condition))
+    found = _found(value, "value")[0]
     return found[0] if found else None
