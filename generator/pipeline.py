@@ -4,8 +4,8 @@ one-way steps.
 Each step takes what the one before produced and returns values; only :func:`load`
 (first) and :func:`write` (last) touch files. A step that finds problems raises
 :class:`BlueprintError` carrying all of them, located in the blueprint. :func:`render`
-runs render, check_stacks and serialize, the three steps from a checked blueprint to the
-files of a build.
+runs the three steps from a checked blueprint to the files of a build: render
+(:func:`render_stacks`), check_stacks (:mod:`generator.stack_checks`) and :func:`serialize`.
 """
 
 from __future__ import annotations
