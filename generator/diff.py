@@ -4,17 +4,15 @@ resource, with replacements predicted from the provider schemas and data-loss ri
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import replacement
+from . import replacement, template
 
 #: Exit codes of ``blueprint diff``, so CI can fail on data-loss risk alone.
 EXIT_NO_CHANGES, EXIT_CHANGES, EXIT_DATA_LOSS = 0, 10, 11
 RENAME_SIMILARITY = 0.8
-_SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 Path = tuple[str | int, ...]
 
@@ -82,27 +80,6 @@ def changed_paths(old: Any, new: Any, path: Path = ()) -> Iterator[Path]:
         yield path
 
 
-def references(value: Any) -> set[str]:
-    """Logical IDs a value refers to through Ref, GetAtt or Sub."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        if "Ref" in value and isinstance(value["Ref"], str):
-            found.add(value["Ref"])
-        getatt = value.get("Fn::GetAtt")
-        if isinstance(getatt, list) and getatt:
-            found.add(str(getatt[0]))
-        sub = value.get("Fn::Sub")
-        text = sub[0] if isinstance(sub, list) else sub
-        if isinstance(text, str):
-            found.update(_SUB_VAR.findall(text))
-        for item in value.values():
-            found |= references(item)
-    elif isinstance(value, list):
-        for item in value:
-            found |= references(item)
-    return {f for f in found if not f.startswith("AWS::")}
-
-
 def _at(value: Any, pointer: tuple[str, ...]) -> Iterator[Any]:
     """Values found at a create-only pointer (``*`` walks every list item)."""
     if not pointer:
@@ -116,8 +93,12 @@ def _at(value: Any, pointer: tuple[str, ...]) -> Iterator[Any]:
         yield from _at(value[head], rest)
 
 
+#: What every reference becomes when renamed twins are compared: their names differ.
+_ANY = template.Reference("<ref>")
+
+
 def _leaves(value: Any, path: Path = ()) -> set[tuple[Path, str]]:
-    """Flattened (path, value) pairs with references blanked, to compare renamed twins."""
+    """Flattened (path, value) pairs, references blanked, to compare renamed twins."""
     if isinstance(value, dict):
         if set(value) & {"Ref", "Fn::GetAtt"}:
             return {(path, "<ref>")}
@@ -130,11 +111,14 @@ def _leaves(value: Any, path: Path = ()) -> set[tuple[Path, str]]:
         for i, item in enumerate(value):
             out |= _leaves(item, (*path, i))
         return out
-    return {(path, _SUB_VAR.sub("<ref>", value) if isinstance(value, str) else repr(value))}
+    return {(path, value if isinstance(value, str) else repr(value))}
 
 
 def similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    left, right = _leaves(a.get("Properties", {})), _leaves(b.get("Properties", {}))
+    def blanked(resource: Mapping[str, Any]) -> set[tuple[Path, str]]:
+        return _leaves(template.replace(resource.get("Properties", {}), lambda _: _ANY))
+
+    left, right = blanked(a), blanked(b)
     if not left and not right:
         return 1.0
     return len(left & right) / len(left | right)
@@ -212,14 +196,14 @@ def _follow(
     kind = resource["Type"]
     props = resource.get("Properties", {})
     for pointer in replacement.create_only(region, kind):
-        hit = sorted(set().union(*(references(v) for v in _at(props, pointer))) & moving)
+        hit = sorted(set().union(*(template.references(v) for v in _at(props, pointer))) & moving)
         if hit:
             reason = f"{'/'.join(pointer)} refers to {hit[0]}, which is replaced"
             paths = current.paths if current else ()
             return ResourceChange(
                 logical_id, kind, "may_be_replaced", paths, (reason,), replacement.is_stateful(kind)
             )
-    hit = sorted(references(props) & moving)
+    hit = sorted(template.references(props) & moving)
     if hit and current is None:
         return ResourceChange(
             logical_id, kind, "in_place", (), (f"it refers to {hit[0]}, which is replaced",)

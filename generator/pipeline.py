@@ -1,8 +1,11 @@
-"""load -> validate -> resolve -> render -> serialize -> lint -> write, as one-way steps.
+"""load -> validate -> resolve -> render -> check_stacks -> serialize -> lint -> write, as
+one-way steps.
 
 Each step takes what the one before produced and returns values; only :func:`load`
 (first) and :func:`write` (last) touch files. A step that finds problems raises
-:class:`BlueprintError` carrying all of them, located in the blueprint.
+:class:`BlueprintError` carrying all of them, located in the blueprint. :func:`render`
+runs the three steps from a checked blueprint to the files of a build: render
+(:func:`render_stacks`), check_stacks (:mod:`generator.stack_checks`) and :func:`serialize`.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from . import deploy, loader, pinning, replacement, split
+from . import deploy, loader, pinning, replacement, split, stack_checks
 from .codes import Code
-from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, suggest
+from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .model.blueprint import Blueprint
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
-from .output import canonical_json, write_all
+from .output import write_all
+from .rendered import Rendered, RenderedStack, Template
 from .sections.functions.model import INLINE_LIMIT
 
 if TYPE_CHECKING:
@@ -36,19 +40,6 @@ class Checked:
     warnings: list[Problem]
     #: path as written in the blueprint -> the file's text
     includes: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RenderedStack:
-    name: str
-    region: str
-    file: str
-    text: str
-    data: dict[str, Any]
-    resources: int
-    origins: dict[str, tuple[str | int, ...]]
-    #: parameter -> (stack, region, output) whose value deploy.sh passes to it
-    parameter_sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -130,22 +121,33 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
 
 
 def render(checked: Checked) -> Build:
-    """Render every stack, split the main one, serialize; turn troposphere's complaints
-    into reported bugs and a stack over its limits into a located error."""
+    """render -> check_stacks -> serialize: the stacks are rendered, checked as a whole
+    (quotas, stack limits, pins; see :mod:`generator.stack_checks`), then serialized."""
+    rendered = render_stacks(checked)
+    issues = stack_checks.check_stacks(rendered)
+    if issues:
+        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
+    return serialize(checked, rendered)
+
+
+def render_stacks(checked: Checked) -> Rendered:
+    """Render every template, pin its logical IDs and split it into stacks; turn
+    troposphere's complaints into reported bugs and an entry that cannot be placed into
+    a located error."""
     # Imported here: troposphere is only needed once the blueprint is valid.
     from .render import stacks as stack_renderer
     from .render.context import IdCollision
 
     doc = checked.document
     pins = checked.blueprint.logical_ids
+    templates: list[Template] = []
+    stacks: list[RenderedStack] = []
     try:
-        stacks = stack_renderer.render(checked.blueprint, checked.resolved, checked.includes)
-        rendered = []
-        for stack in stacks:
+        for stack in stack_renderer.render(checked.blueprint, checked.resolved, checked.includes):
             data = pinning.apply(stack.template.to_dict(), pins)
             origins = {pins.get(k, k): v for k, v in stack.origins.items()}
             sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
-            _check_group_rules(checked, data, origins)
+            templates.append(Template(data, origins))
             if stack.placement is None:
                 parts = [_whole(stack.name, stack.region, data, origins, sources)]
             else:
@@ -159,8 +161,8 @@ def render(checked: Checked) -> Build:
                     is_list=functools.partial(replacement.attribute_is_list, stack.region),
                     sources=sources,
                 ).run()
-            for part in parts:
-                rendered.append(_serialize(part, data.get("AWSTemplateFormatVersion", "")))
+            version = data.get("AWSTemplateFormatVersion", "")
+            stacks.extend(_stack(part, version) for part in parts)
     except IdCollision as exc:
         first = dotted(exc.first) or "another entry"
         issue = Issue(
@@ -175,14 +177,17 @@ def render(checked: Checked) -> Build:
         raise BlueprintError([doc.locate(issue)]) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc!r}") from exc
-    _check_limits(checked, rendered)
-    _check_pins(checked, rendered)
+    return Rendered(templates, stacks, pins)
+
+
+def serialize(checked: Checked, rendered: Rendered) -> Build:
+    """The files of the build: each stack's canonical text and the deploy script."""
     planned = [
         deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data, s.parameter_sources)
-        for s in rendered
+        for s in rendered.stacks
     ]
     script = deploy.script(planned, checked.document.file, checked.blueprint.name)
-    return Build(checked=checked, stacks=rendered, deploy_script=script)
+    return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
 
 
 def _whole(
@@ -199,126 +204,16 @@ def _whole(
     return part
 
 
-def _serialize(part: split.Part, version: str) -> RenderedStack:
-    data = part.template(version)
+def _stack(part: split.Part, version: str) -> RenderedStack:
     return RenderedStack(
         name=part.name,
         region=part.region,
         file=f"{part.name}.json",
-        text=canonical_json(data),
-        data=data,
+        data=part.template(version),
         resources=len(part.resources),
         origins=part.origins,
         parameter_sources=dict(sorted(part.sources.items())),
     )
-
-
-#: AWS's default quota of inbound, and of outbound, rules in one security group.
-RULES_PER_GROUP = 60
-
-
-def _check_group_rules(
-    checked: Checked, data: dict[str, Any], origins: dict[str, tuple[str | int, ...]]
-) -> None:
-    """No security group gets more inbound or outbound rules than AWS allows; the rule
-    past the quota is reported at the entry that made it."""
-    resources = data.get("Resources", {})
-    counts: dict[tuple[str, str], int] = {}
-    for name, body in resources.items():
-        if body["Type"] == "AWS::EC2::SecurityGroup":
-            props = body.get("Properties", {})
-            counts[(name, "inbound")] = len(props.get("SecurityGroupIngress", []))
-            counts[(name, "outbound")] = len(props.get("SecurityGroupEgress", []))
-    issues = []
-    for name, body in resources.items():
-        direction = {
-            "AWS::EC2::SecurityGroupIngress": "inbound",
-            "AWS::EC2::SecurityGroupEgress": "outbound",
-        }.get(body["Type"])
-        group = body.get("Properties", {}).get("GroupId")
-        if direction is None or not isinstance(group, dict):
-            continue
-        target = group.get("Ref") or (group.get("Fn::GetAtt") or [None])[0]
-        if (target, direction) not in counts:
-            continue
-        counts[(target, direction)] += 1
-        if counts[(target, direction)] == RULES_PER_GROUP + 1:
-            issues.append(
-                Issue(
-                    origins.get(name, ()),
-                    f"security group {target} would have more than {RULES_PER_GROUP} "
-                    f"{direction} rules, AWS's quota for one group; spread the entries that "
-                    "reach it (for a load balancer: its routes) over more of them",
-                    code="too-many-rules",
-                    at_key=True,
-                )
-            )
-    if issues:
-        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
-
-
-def _check_limits(checked: Checked, rendered: list[RenderedStack]) -> None:
-    """Each stack stays below CloudFormation's quotas, with headroom; a stack over one is
-    reported at the entry that made its first resource (or output) past the limit."""
-    issues = []
-    for stack in rendered:
-        size = len(stack.text.encode())
-        counts = (
-            ("resources", list(stack.data.get("Resources", {})), split.MAX_RESOURCES, "500"),
-            ("parameters", list(stack.data.get("Parameters", {})), split.MAX_PARAMETERS, "200"),
-            ("outputs", list(stack.data.get("Outputs", {})), split.MAX_OUTPUTS, "200"),
-        )
-        for what, names, limit, quota in counts:
-            if len(names) > limit:
-                origin = stack.origins.get(names[limit], ())
-                issues.append(
-                    Issue(
-                        origin,
-                        f"stack {stack.name} would hold {len(names)} {what}; blueprint keeps "
-                        f"a stack at {limit} or fewer (CloudFormation's quota is {quota}). "
-                        "Each service has a stack of its own; the main stack holds every "
-                        "other entry: move some of them to a blueprint of their own",
-                        code="stack-limit",
-                        at_key=True,
-                    )
-                )
-        if size > split.MAX_BYTES:
-            issues.append(
-                Issue(
-                    (),
-                    f"stack {stack.name}'s template would be {size:,} bytes; blueprint keeps a "
-                    f"template at {split.MAX_BYTES:,} or fewer (CloudFormation's quota is 1 MB)",
-                    code="stack-limit",
-                )
-            )
-    if issues:
-        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
-
-
-def _check_pins(checked: Checked, rendered: list[RenderedStack]) -> None:
-    """Each pin must name a resource the build makes, and its old ID must be free."""
-    made = {k for s in rendered for k in s.data.get("Resources", {})}
-    issues = []
-    for new, old in checked.blueprint.logical_ids.items():
-        if new not in made and old not in made:
-            issues.append(
-                Issue(
-                    ("logical_ids", new),
-                    f"no resource has the logical ID '{new}'{suggest(new, made)}",
-                    code="unknown-id",
-                    at_key=True,
-                )
-            )
-        elif new in made and old in made:
-            issues.append(
-                Issue(
-                    ("logical_ids", new),
-                    f"'{old}' is already the ID of another resource; pin to an ID no resource uses",
-                    code="id-taken",
-                )
-            )
-    if issues:
-        raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
 
 
 def lint(

@@ -20,12 +20,12 @@ Works on template data (no troposphere), after logical IDs are pinned.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Path
+from .template import Level, Reference, depends_on, references, replace
 
 #: Headroom below CloudFormation's quotas for one stack: 500 resources, 1 MB of template
 #: in S3, 200 parameters, 200 outputs.
@@ -33,8 +33,6 @@ MAX_RESOURCES = 450
 MAX_BYTES = 900_000
 MAX_PARAMETERS = 180
 MAX_OUTPUTS = 180
-
-_SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)((?:\.[A-Za-z0-9.]+)?)\}")
 
 
 @dataclass
@@ -77,37 +75,6 @@ class Home:
 
     stack: str
     description: str
-
-
-def references(value: Any) -> Iterator[tuple[str, str | None]]:
-    """(logical ID, attribute or None) for every Ref, GetAtt and Sub variable in a value."""
-    if isinstance(value, dict):
-        ref = value.get("Ref")
-        if isinstance(ref, str) and len(value) == 1:
-            yield ref, None
-            return
-        getatt = value.get("Fn::GetAtt")
-        if isinstance(getatt, list) and len(value) == 1:
-            yield str(getatt[0]), ".".join(str(a) for a in getatt[1:])
-            return
-        if "Fn::Sub" in value and len(value) == 1:
-            sub = value["Fn::Sub"]
-            text, local = (sub[0], sub[1]) if isinstance(sub, list) else (sub, {})
-            for name, attribute in _SUB_VAR.findall(text):
-                if name not in local:
-                    yield name, attribute[1:] or None
-            yield from references(local)
-            return
-        for item in value.values():
-            yield from references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from references(item)
-
-
-def _depends(resource: Mapping[str, Any]) -> list[str]:
-    deps = resource.get("DependsOn", [])
-    return [deps] if isinstance(deps, str) else list(deps)
 
 
 def _parameter_name(logical_id: str, attribute: str | None) -> str:
@@ -158,13 +125,13 @@ class Split:
             part = self.parts[self.where[logical_id]]
             at = self.origins.get(logical_id, ())
             local = {k: v for k, v in body.items() if k != "DependsOn"}
-            local = self._localize(local, part, at)
-            for dep in _depends(body):
+            local = self._localize(local, part, at, "resource")
+            for dep in depends_on(body):
                 if dep in self.where and self.rank[self.where[dep]] > self.rank[part.name]:
                     raise SplitError(
                         at, f"waits for '{dep}' in stack {self.where[dep]}, which deploys later"
                     )
-            deps = [d for d in _depends(body) if self.where.get(d, part.name) == part.name]
+            deps = [d for d in depends_on(body) if self.where.get(d, part.name) == part.name]
             if deps:
                 local["DependsOn"] = deps if isinstance(body["DependsOn"], list) else deps[0]
             part.resources[logical_id] = local
@@ -176,20 +143,18 @@ class Split:
             stack = placed.stack if placed is not None and placed.stack in self.parts else None
             if stack is None:
                 stack = max(
-                    (self.where[r] for r, _ in references(body) if r in self.resources),
+                    (self.where[r] for r in references(body, "output") if r in self.resources),
                     key=self.rank.__getitem__,
                     default=self.main.stack,
                 )
             part = self.parts[stack]
             if name in part.outputs:
                 raise SplitError(at, f"output '{name}' is also a value another stack reads")
-            part.outputs[name] = self._localize(body, part, at)
+            part.outputs[name] = self._localize(body, part, at, "output")
         return list(self.parts.values())
 
     def _needs(self, logical_id: str) -> set[str]:
-        body = self.resources[logical_id]
-        found = {name for name, _ in references(body) if name in self.resources}
-        return found | {d for d in _depends(body) if d in self.resources}
+        return references(self.resources[logical_id], "resource") & self.resources.keys()
 
     def _pull(self) -> None:
         """A main-stack resource that refers to something in another stack joins it (the
@@ -213,38 +178,16 @@ class Split:
                     moved = True
 
     # --- rewriting references ----------------------------------------------------------------
-    def _localize(self, value: Any, part: Part, at: Path) -> Any:
-        if isinstance(value, list):
-            return [self._localize(item, part, at) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, item),) = value.items()
-            if key == "Ref" and isinstance(item, str):
-                self._reach(item, None, part, at)
-                return value
-            if key == "Fn::GetAtt" and isinstance(item, list):
-                name, attribute = str(item[0]), ".".join(str(a) for a in item[1:])
-                if self._reach(name, attribute, part, at):
-                    return {"Ref": _parameter_name(name, attribute)}
-                return value
-            if key == "Fn::Sub":
-                return {"Fn::Sub": self._sub(item, part, at)}
-        return {k: self._localize(v, part, at) for k, v in value.items()}
+    def _localize(self, value: Any, part: Part, at: Path, level: Level) -> Any:
+        """``value`` as ``part`` can hold it: what another stack makes arrives through a
+        parameter (a GetAtt becomes a Ref of it, a Sub variable names it)."""
 
-    def _sub(self, item: Any, part: Part, at: Path) -> Any:
-        text, local = (item[0], item[1]) if isinstance(item, list) else (item, {})
+        def one(reference: Reference) -> Reference:
+            if self._reach(reference.name, reference.attribute, part, at):
+                return Reference(_parameter_name(reference.name, reference.attribute))
+            return reference
 
-        def one(match: re.Match[str]) -> str:
-            name, attribute = match.group(1), match.group(2)[1:] or None
-            if name in local or not self._reach(name, attribute, part, at) or not attribute:
-                return match.group(0)
-            return "${" + _parameter_name(name, attribute) + "}"
-
-        text = _SUB_VAR.sub(one, text)
-        if isinstance(item, list):
-            return [text, self._localize(local, part, at)]
-        return text
+        return replace(value, one, level)
 
     def _reach(self, name: str, attribute: str | None, part: Part, at: Path) -> bool:
         """Make ``name`` (with ``attribute``) available in ``part``; True when it comes

@@ -471,3 +471,27 @@ def test_a_resource_moved_to_another_stack_is_named_as_a_move() -> None:
     ) in lines
     assert ("  + WebService (AWS::ECS::Service): added (moved from stack shop)") in lines
     assert report.exit_code == diff.EXIT_DATA_LOSS
+
+
+def test_a_sub_variable_its_own_map_defines_is_not_a_reference() -> None:
+    """The record's name is a Sub whose map defines ``Zone``: replacing the resource called
+    Zone does not touch it. The hosted zone ID does refer to it, through the map."""
+
+    def stack(zone_type: str, record: dict[str, Any]) -> Templates:
+        zone = {"Type": zone_type, "Properties": {}}
+        body = {"Type": "AWS::Route53::RecordSet", "Properties": record}
+        return {"s": {"Resources": {"Zone": zone, "Record": body}}}
+
+    name = {"Fn::Sub": ["www.${Zone}", {"Zone": "example.com"}]}
+    shadowed = {"HostedZoneName": name}
+    before, after = (
+        stack("AWS::Route53::HostedZone", shadowed),
+        stack("AWS::SSM::Parameter", shadowed),
+    )
+    report = diff.compare(before, after, {}, "eu-west-1")
+    assert verdicts(report) == {"Zone": "replaced"}
+    through_map = {"HostedZoneId": {"Fn::Sub": ["${Id}", {"Id": {"Ref": "Zone"}}]}}
+    before = stack("AWS::Route53::HostedZone", through_map)
+    after = stack("AWS::SSM::Parameter", through_map)
+    report = diff.compare(before, after, {}, "eu-west-1")
+    assert verdicts(report) == {"Zone": "replaced", "Record": "may_be_replaced"}

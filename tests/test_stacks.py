@@ -213,6 +213,30 @@ def test_values_cross_as_outputs_and_parameters() -> None:
     assert main.parameters == {}
 
 
+def test_a_getatt_written_as_a_string_crosses_stacks_too() -> None:
+    template = {
+        "Resources": {
+            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {}},
+            "Task": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {"Host": {"Fn::GetAtt": "Lb.DNSName"}},
+            },
+            "Alarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {"Of": {"Fn::GetAtt": "Task.TaskDefinitionArn"}},
+            },
+        }
+    }
+    origins = {"Lb": ("load_balancers", "web"), "Task": ("services", "a"), "Alarm": ("x",)}
+    parts = _split(template, origins)
+    a = parts["shop-service-a"]
+    # the alarm refers to the task in the string form, so it joins the task's stack
+    assert sorted(a.resources) == ["Alarm", "Task"]
+    assert a.resources["Task"]["Properties"] == {"Host": {"Ref": "LbDNSName"}}
+    assert a.sources["LbDNSName"] == ("shop", "eu-west-1", "LbDNSName")
+    assert parts["shop"].outputs["LbDNSName"]["Value"] == {"Fn::GetAtt": ["Lb", "DNSName"]}
+
+
 def test_a_resource_joining_two_services_stacks_is_a_located_error() -> None:
     template = {
         "Resources": {
