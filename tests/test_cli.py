@@ -120,7 +120,7 @@ def test_formats_json_and_github(workdir: Path, capsys: pytest.CaptureFixture[st
         "column": 5,
         "path": "services.bot.desired_cout",
         "severity": "error",
-        "code": "unknown-key",
+        "code": "key-unknown",
         "message": "unknown key 'desired_cout'; did you mean 'desired_count'?",
     }
     assert main(["validate", "--format", "github"]) == 1

@@ -44,7 +44,7 @@ def test_the_rule_past_a_groups_quota_is_reported_at_its_entry() -> None:
                 "security group LbGroup would have more than 60 inbound rules, AWS's quota "
                 "for one group; spread the entries that reach it (for a load balancer: its "
                 "routes) over more of them",
-                code="too-many-rules",
+                code="security-group-rules-too-many",
                 at_key=True,
             )
         ]
@@ -84,13 +84,13 @@ def test_a_pin_must_name_a_resource_and_an_id_that_is_free() -> None:
         Issue(
             ("logical_ids", "WebServce"),
             "no resource has the logical ID 'WebServce'; did you mean 'WebService'?",
-            code="unknown-id",
+            code="logical-id-unknown",
             at_key=True,
         ),
         Issue(
             ("logical_ids", "Db"),
             "'OldDb' is already the ID of another resource; pin to an ID no resource uses",
-            code="id-taken",
+            code="logical-id-taken",
         ),
     ]
 
@@ -101,7 +101,7 @@ def test_the_checks_run_in_order_and_the_first_with_issues_is_reported() -> None
     pin = {"Nothing": "Old"}
     crowded, fine = _rules(58, {"Ref": "LbGroup"}), _rules(1, {"Ref": "LbGroup"})
     assert [i.code for i in stack_checks.check_stacks(_rendered(crowded, pin))] == [
-        "too-many-rules"
+        "security-group-rules-too-many"
     ]
-    assert [i.code for i in stack_checks.check_stacks(_rendered(fine, pin))] == ["unknown-id"]
+    assert [i.code for i in stack_checks.check_stacks(_rendered(fine, pin))] == ["logical-id-unknown"]
     assert stack_checks.check_stacks(_rendered(fine)) == []
