@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from .. import schedule_expressions
 from ..errors import suggest
+from ..regions import REGIONS
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -164,38 +165,6 @@ def _path_pattern(value: str) -> str:
 PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 
 # --- AWS -----------------------------------------------------------------------------------
-
-REGIONS = (
-    "af-south-1",
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-)
 
 
 def _region(value: str) -> str:
