@@ -199,9 +199,8 @@ def _cost(args: argparse.Namespace) -> int:
         return checked
     try:
         estimate = cost.estimate(checked)
-    except cost.UnknownRegion as exc:
-        print(f"blueprint cost: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except BlueprintError as exc:
+        return _refused(exc, "text")
     if args.format == "json":
         print(json.dumps(cost.as_json(estimate), indent=2))
     else:
