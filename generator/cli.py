@@ -187,7 +187,10 @@ def _graph(args: argparse.Namespace) -> int:
     checked = _checked_or_exit(args.path)
     if isinstance(checked, int):
         return checked
-    sys.stdout.write(graph.render(checked, args.format))
+    try:
+        sys.stdout.write(graph.render(checked, args.format))
+    except BlueprintError as exc:
+        return _refused(exc, "text")
     return EXIT_OK
 
 
