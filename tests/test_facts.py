@@ -219,3 +219,38 @@ def test_facts_follow_references_across_stacks() -> None:
     )
     to_cache = [r for r in found.rules if r.group == ("caches", "sessions") and r.low == 6379]
     assert [(r.direction, r.peer) for r in to_cache] == [("ingress", ("ec2_capacity", "hosts"))]
+
+
+def test_typed_facts_carry_what_the_templates_say() -> None:
+    _, build = rendered(ROOT / "examples" / "rails-ec2-rds.yaml")
+    found = facts.read(build)
+    assert found.databases == (
+        facts.Database(
+            "MainDatabase",
+            ("databases", "main"),
+            "mysql",
+            "db.t4g.micro",
+            20,
+            None,
+            False,
+            60,
+            True,
+        ),
+    )
+    assert found.load_balancers == (
+        facts.LoadBalancer(
+            "WebLoadBalancer", ("load_balancers", "web"), "internet-facing", 2, True
+        ),
+    )
+    images = next(b for b in found.buckets if b.entry == ("buckets", "images"))
+    assert (images.versioning, images.noncurrent_days, images.access_logging) == (True, 90, True)
+    archive = next(b for b in found.buckets if b.entry[0] == "network")
+    assert archive.expiration_days == 365
+    _, build = rendered(ROOT / "examples" / "ghost-fargate-efs-cloudfront.yaml")
+    [updater] = facts.read(build).functions
+    # the DNS updater a service's public_dns adds: its size is read, not assumed
+    assert (updater.origin, updater.memory_mb, updater.architecture) == (
+        ("services", "ghost", "public_dns"),
+        128,
+        "arm64",
+    )

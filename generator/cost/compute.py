@@ -63,7 +63,7 @@ def _addresses(facts: Facts, run: dict[str, Running], ipv4: float, out: Lines) -
 
 
 def network(bp: Blueprint, facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> None:
-    nats = [r.logical_id for r in facts.of("AWS::EC2::NatGateway")]
+    nats = [nat.logical_id for nat in facts.nat_gateways]
     if nats:
         mode = "one for every zone" if bp.network.nat == "per_az" else "nat: single"
         n = len(nats)
@@ -89,8 +89,7 @@ def network(bp: Blueprint, facts: Facts, run: dict[str, Running], p: Prices, out
 
 
 def load_balancers(facts: Facts, p: Prices, out: Lines) -> None:
-    found = facts.of("AWS::ElasticLoadBalancingV2::LoadBalancer")
-    for lb in sorted(found, key=lambda r: r.entry):
+    for lb in sorted(facts.load_balancers, key=lambda lb: lb.entry):
         name = lb.entry[1]
         out.fixed(
             "load balancers",
@@ -98,7 +97,7 @@ def load_balancers(facts: Facts, p: Prices, out: Lines) -> None:
             HOURS_PER_MONTH,
             "hour",
             p.at("alb_hour"),
-            str(lb.properties.get("Scheme", "internet-facing")),
+            lb.scheme,
             "application load balancers",
             (lb.logical_id,),
         )

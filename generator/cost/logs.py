@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .data import _lifecycle
+from .data import by_entry
 
 if TYPE_CHECKING:
-    from ..facts import Facts, Resource
+    from ..facts import Facts, LogGroup
     from .lines import Lines
     from .prices import Prices
 
@@ -18,37 +18,26 @@ _SETTINGS = ("log_retention_days", "stage")
 def _writers(facts: Facts) -> list[str]:
     """What writes to the stack's access-log bucket."""
     writers = ["VPC flow logs"] if facts.of("AWS::EC2::FlowLog") else []
-    for lb in sorted(facts.of("AWS::ElasticLoadBalancingV2::LoadBalancer"), key=lambda r: r.entry):
-        attributes = lb.properties.get("LoadBalancerAttributes", [])
-        if {"Key": "access_logs.s3.enabled", "Value": "true"} in attributes:
-            writers.append(f"load balancer {lb.entry[1]}")
-    for bucket in sorted(facts.of("AWS::S3::Bucket"), key=lambda r: r.entry):
-        if bucket.entry[0] == "buckets" and "LoggingConfiguration" in bucket.properties:
-            writers.append(f"bucket {bucket.entry[1]}")
-    for dist in sorted(facts.of("AWS::CloudFront::Distribution"), key=lambda r: r.entry):
-        if "Logging" in dist.properties.get("DistributionConfig", {}):
-            writers.append(f"distribution {dist.entry[1]}")
+    lbs = by_entry(facts.load_balancers, "load_balancers")
+    writers += [f"load balancer {lb.entry[1]}" for lb in lbs if lb.access_logs]
+    buckets = by_entry(facts.buckets, "buckets")
+    writers += [f"bucket {b.entry[1]}" for b in buckets if b.access_logging]
+    dists = by_entry(facts.distributions, "distributions")
+    writers += [f"distribution {d.entry[1]}" for d in dists if d.logging]
     return writers
 
 
-def _archive_days(facts: Facts) -> int | None:
-    for bucket in facts.of("AWS::S3::Bucket"):
-        if bucket.entry[0] != "buckets":
-            days = _lifecycle(bucket.properties, "ExpirationInDays", "")
-            if days is not None:
-                return days
-    return None
-
-
-def _label(group: Resource) -> str:
+def _label(group: LogGroup) -> str:
     parts = [*group.entry, *(str(p) for p in group.origin[2:3] if p not in _SETTINGS)]
-    return ".".join(p for p in parts if p)
+    days = "never expiring" if group.retention_days is None else f"{group.retention_days} d"
+    return ".".join(p for p in parts if p) + f" {days}"
 
 
 def logs(facts: Facts, p: Prices, out: Lines) -> None:
     writers = _writers(facts)
     if writers:
-        days = _archive_days(facts)
+        # the archive: the bucket blueprint adds, not one of the blueprint's own
+        days = next((b.expiration_days for b in facts.buckets if b.entry[0] != "buckets"), None)
         kept = f"; kept {days} days" if days else "; kept forever"
         out.usage(
             "logs",
@@ -65,10 +54,7 @@ def logs(facts: Facts, p: Prices, out: Lines) -> None:
             p.at("logs", "vended_to_s3_gb"),
             "every accepted and rejected connection",
         )
-    groups = sorted(
-        f"{_label(g)} {g.properties.get('RetentionInDays', 'never expiring')} d"
-        for g in facts.of("AWS::Logs::LogGroup")
-    )
+    groups = sorted(_label(g) for g in facts.log_groups)
     if not groups:
         return
     out.usage(
