@@ -187,7 +187,10 @@ def _graph(args: argparse.Namespace) -> int:
     checked = _checked_or_exit(args.path)
     if isinstance(checked, int):
         return checked
-    sys.stdout.write(graph.render(checked, args.format))
+    try:
+        sys.stdout.write(graph.render(checked, args.format))
+    except BlueprintError as exc:
+        return _refused(exc, "text")
     return EXIT_OK
 
 
@@ -199,9 +202,8 @@ def _cost(args: argparse.Namespace) -> int:
         return checked
     try:
         estimate = cost.estimate(checked)
-    except cost.UnknownRegion as exc:
-        print(f"blueprint cost: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except BlueprintError as exc:
+        return _refused(exc, "text")
     if args.format == "json":
         print(json.dumps(cost.as_json(estimate), indent=2))
     else:

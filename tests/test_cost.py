@@ -14,6 +14,8 @@ A month is 730 hours; a week is 730/168 of a month.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -347,13 +349,131 @@ def test_price_missing_from_the_table_is_left_out_and_said(tmp_path: Path) -> No
     assert e.total == 2.87
 
 
-def test_unknown_region_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(cost.UnknownRegion) as caught:
-        estimate(tmp_path, "network: {nat: none}\n", region="eu-west-3")
-    assert str(caught.value) == (
-        "no prices for region 'eu-west-3': the price table has ap-northeast-1 and us-east-1"
+def test_region_without_prices_prices_the_rest_and_names_what_it_cannot(
+    tmp_path: Path,
+) -> None:
+    e = estimate(tmp_path, PUBLIC_TASK, region="eu-west-3")
+    # the table has no Fargate price for eu-west-3; public IPv4 costs the same everywhere
+    assert priced(e) == {"public IPv4: service web tasks": 3.65}
+    assert e.total == 3.65
+    vcpu = line(e, "web: Fargate vCPU")
+    assert (vcpu.monthly, vcpu.priced, vcpu.quantity) == (None, False, 182.5)
+    assert vcpu.note.startswith("no price in the table for Fargate vCPU in eu-west-3; ")
+    assert e.assumptions[0] == (
+        "Prices: the table has no prices for eu-west-3; only those that are the same in "
+        "every region are used."
     )
-    assert isinstance(caught.value, ValueError)
+    assert e.assumptions[-1] == (
+        "Not priced, for want of a price in the table for eu-west-3: network: data transfer "
+        "out to the internet; services: web: Fargate vCPU; services: web: Fargate memory; "
+        "logs: access-log bucket: S3 Standard storage; logs: VPC flow logs delivered to S3; "
+        "logs: ingestion (1 log group); logs: storage."
+    )
+    rows = cost.text(e).splitlines()
+    assert next(r for r in rows if "web: Fargate vCPU" in r).endswith("  not priced")
+    data = cost.as_json(e)
+    assert sorted(x["item"] for x in data["lines"] if not x["priced"]) == [
+        "VPC flow logs delivered to S3",
+        "access-log bucket: S3 Standard storage",
+        "data transfer out to the internet",
+        "ingestion (1 log group)",
+        "storage",
+        "web: Fargate memory",
+        "web: Fargate vCPU",
+    ]
+
+
+def in_region(tmp_path: Path, example_name: str, region: str) -> Path:
+    """An example blueprint with its ``region:`` replaced, beside the files it names."""
+    source = ROOT / "examples" / f"{example_name}.yaml"
+    original = source.read_text()
+    text = re.sub(r"^region: \S+", f"region: {region}", original, count=1, flags=re.M)
+    assert text != original
+    if (source.parent / "files").is_dir():
+        shutil.copytree(source.parent / "files", tmp_path / "files")
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(text)
+    return path
+
+
+#: What the table prices in each region besides what costs the same everywhere, per example:
+#: item -> monthly. Fargate Spot is 70% off: sa-east-1 0.0696 x 0.3 = 0.02088 per vCPU-hour.
+REGIONS = {
+    ("chatbot-fargate-spot", "eu-west-1"): {},
+    ("chatbot-fargate-spot", "us-west-2"): {
+        # 0.04048 x 0.3 = 0.012144: 2.1726 vCPU-h = 0.0264 -> 0.03;
+        # 0.004445 x 0.3 = 0.0013335: 17.381 GB-h = 0.0232 -> 0.02
+        "bot: Fargate Spot vCPU": 0.03,
+        "bot: Fargate Spot memory": 0.02,
+    },
+    ("chatbot-fargate-spot", "sa-east-1"): {
+        # 2.1726 vCPU-h x 0.02088 = 0.0454 -> 0.05; 17.381 GB-h x 0.00228 = 0.0396 -> 0.04
+        "bot: Fargate Spot vCPU": 0.05,
+        "bot: Fargate Spot memory": 0.04,
+    },
+    ("rails-ec2-rds", "eu-west-1"): {},
+    ("rails-ec2-rds", "us-west-2"): {},
+    # one NAT gateway: 730 h x 0.093 = 67.89
+    ("rails-ec2-rds", "sa-east-1"): {"NAT gateways (1)": 67.89},
+}
+#: Lines priced the same in every region (public IPv4, Route53, Secrets Manager, CloudWatch
+#: metrics), so present wherever the example has them.
+EVERYWHERE = ("public IPv4: ", "hosted zone", "master password secret", "detailed monitoring")
+
+
+@pytest.mark.parametrize(("name", "region"), sorted(REGIONS))
+def test_cost_in_a_region_with_few_prices_exits_0_and_names_every_unpriced_line(
+    name: str, region: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.cli import main
+
+    path = in_region(tmp_path, name, region)
+    assert main(["cost", str(path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["region"] == region
+    regional = {
+        x["item"]: x["monthly"]
+        for x in data["lines"]
+        if x["monthly"] is not None and not any(w in x["item"] for w in EVERYWHERE)
+    }
+    assert regional == REGIONS[(name, region)]
+    unpriced = [x for x in data["lines"] if not x["priced"]]
+    assert unpriced, "every example has a line priced only per region"
+    assert all(x["monthly"] is None and f" in {region}" in x["note"] for x in unpriced)
+    assert main(["cost", str(path)]) == 0
+    printed = capsys.readouterr().out
+    for x in unpriced:
+        row = next(r for r in printed.splitlines() if r.startswith(f"  {x['item']} "))
+        assert row.endswith("  not priced"), row
+        assert f"{x['component']}: {x['item']}" in printed.split("Not priced, for want")[1]
+    total = sum(Decimal(repr(x["monthly"])) for x in data["lines"] if x["monthly"] is not None)
+    assert Decimal(repr(data["total"])) == total
+
+
+def test_every_region_gives_an_estimate() -> None:
+    from generator import facts, pipeline
+    from generator.regions import REGIONS
+
+    checked = check(ROOT / "examples" / "rails-ec2-rds.yaml")
+    found = facts.read(pipeline.render(checked))
+    full = {"ap-northeast-1", "us-east-1"}  # the regions the table prices in full
+    for region in REGIONS:
+        e = cost.priced(checked.blueprint.model_copy(update={"region": region}), found)
+        unpriced = [x for x in e.lines if not x.priced]
+        assert all(x.monthly is None for x in unpriced)
+        assert bool(unpriced) == (region not in full), region
+        # what costs the same everywhere is priced everywhere: the bastion's address
+        assert line(e, "public IPv4: instances bastion (1)").monthly == 3.65
+
+
+def test_every_region_with_prices_cites_its_source() -> None:
+    from generator.cost.prices import load
+
+    table = load()
+    assert set(table["regions"]) <= set(table["sources"])
+    for region, source in table["sources"].items():
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", source["date"]), region
+        assert source["source"], region
 
 
 def test_chatbot_runs_only_its_scheduled_hours() -> None:

@@ -103,5 +103,7 @@ def test_the_checks_run_in_order_and_the_first_with_issues_is_reported() -> None
     assert [i.code for i in stack_checks.check_stacks(_rendered(crowded, pin))] == [
         "security-group-rules-too-many"
     ]
-    assert [i.code for i in stack_checks.check_stacks(_rendered(fine, pin))] == ["logical-id-unknown"]
+    assert [i.code for i in stack_checks.check_stacks(_rendered(fine, pin))] == [
+        "logical-id-unknown"
+    ]
     assert stack_checks.check_stacks(_rendered(fine)) == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -16,7 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from .. import schedule_expressions
 from ..errors import suggest
+from ..regions import REGIONS
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -164,38 +165,6 @@ def _path_pattern(value: str) -> str:
 PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 
 # --- AWS -----------------------------------------------------------------------------------
-
-REGIONS = (
-    "af-south-1",
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-)
 
 
 def _region(value: str) -> str:
@@ -351,101 +320,12 @@ def _timezone(value: str) -> str:
 Timezone = Annotated[str, AfterValidator(_timezone)]
 """An IANA time zone name, e.g. ``Asia/Tokyo`` or ``UTC``."""
 
-_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-# name, low, high, names, extra single-token forms
-_CRON_FIELDS = (
-    ("minutes", 0, 59, (), ()),
-    ("hours", 0, 23, (), ()),
-    ("day-of-month", 1, 31, (), ("?", "L", "W")),
-    ("month", 1, 12, _MONTHS, ()),
-    ("day-of-week", 1, 7, _DAYS, ("?", "L")),
-    ("year", 1970, 2199, (), ()),
-)
-
-
-def _cron_value(token: str, low: int, high: int, names: tuple[str, ...]) -> bool:
-    if token.upper() in names:
-        return True
-    return token.isdigit() and low <= int(token) <= high
-
-
-def _cron_part(part: str, low: int, high: int, names: tuple[str, ...], dow: bool) -> bool:
-    if dow and re.fullmatch(r"[1-7]#[1-5]", part):
-        return True
-    if dow and re.fullmatch(r"[1-7]L", part):
-        return True
-    if re.fullmatch(r"([1-9]|[12]\d|3[01])W|LW", part):
-        return not dow
-    base, _, step = part.partition("/")
-    if step and not (step.isdigit() and int(step) > 0):
-        return False
-    if base == "*":
-        return True
-    ends = base.split("-")
-    if len(ends) > 2:
-        return False
-    return all(_cron_value(e, low, high, names) for e in ends)
-
-
-def _cron(body: str) -> str | None:
-    """Return what is wrong with an EventBridge cron body, or None."""
-    parts = body.split()
-    if len(parts) != 6:
-        return (
-            f"has {len(parts)} fields; EventBridge cron takes 6: minutes hours day-of-month "
-            "month day-of-week year, e.g. cron(0 8 ? * SAT,SUN *)"
-        )
-    for text, (name, low, high, names, singles) in zip(parts, _CRON_FIELDS, strict=True):
-        if text in singles:
-            continue
-        dow = name == "day-of-week"
-        if not all(_cron_part(p, low, high, names, dow) for p in text.split(",")):
-            named = f" or {names[0]}-{names[-1]}" if names else ""
-            note = " (EventBridge counts days 1-7 from Sunday)" if dow else ""
-            return (
-                f"field {name} '{text}' is not valid: allowed {low}-{high}{named}, "
-                f"combined with , - * /{note}"
-            )
-    if (parts[2] == "?") == (parts[4] == "?"):
-        return (
-            "exactly one of day-of-month and day-of-week must be '?', "
-            "e.g. cron(0 8 ? * SAT,SUN *) or cron(0 8 1 * ? *)"
-        )
-    return None
-
 
 def _schedule(value: str) -> str:
-    match = re.fullmatch(r"(cron|rate|at)\((.*)\)", value.strip())
-    if not match:
-        raise _fail(
-            "schedule",
-            f"'{value}' is not a schedule expression: write cron(...), rate(...) or at(...)",
-        )
-    kind, body = match.groups()
-    if kind == "cron":
-        wrong = _cron(body)
-        if wrong:
-            raise _fail("schedule", f"'{value}': {wrong}")
-    elif kind == "rate":
-        rate = re.fullmatch(r"(\d+) (minutes?|hours?|days?)", body.strip())
-        if not rate or int(rate.group(1)) < 1:
-            raise _fail(
-                "schedule",
-                f"'{value}' is not a rate: write rate(5 minutes), rate(1 hour) or rate(2 days)",
-            )
-        singular = int(rate.group(1)) == 1
-        if singular == rate.group(2).endswith("s"):
-            unit = rate.group(2).rstrip("s") + ("" if singular else "s")
-            raise _fail("schedule", f"'{value}': did you mean 'rate({rate.group(1)} {unit})'?")
-    else:
-        try:
-            datetime.strptime(body, "%Y-%m-%dT%H:%M:%S")
-        except ValueError:
-            raise _fail(
-                "schedule",
-                f"'{value}' is not a one-time schedule: write at(2026-12-31T23:00:00)",
-            ) from None
+    try:
+        schedule_expressions.parse(value)
+    except schedule_expressions.ExpressionError as exc:
+        raise _fail("schedule", exc.message) from None
     return value
 
 

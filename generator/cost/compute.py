@@ -1,0 +1,217 @@
+"""Network, load balancers, ECS services and EC2 hosts, priced from the templates' facts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from .lines import HOURS_PER_MONTH, Lines, num, tasks, unit_price
+from .running import Running, placed, running
+
+if TYPE_CHECKING:
+    from ..facts import Facts, Hosts, Service
+    from ..model.blueprint import Blueprint
+    from .prices import Prices
+
+_FARGATE_LABEL = {"FARGATE": "Fargate", "FARGATE_SPOT": "Fargate Spot"}
+
+
+def runs(bp: Blueprint, facts: Facts) -> dict[str, Running]:
+    """Each ECS service's month, by entry name."""
+    return {s.entry[1]: running(bp, s.entry[1], s.desired_count) for s in facts.services}
+
+
+def _on_hosts(svc: Service) -> str | None:
+    return next((s.hosts[1] for s in svc.strategy if s.hosts is not None), None)
+
+
+def _addresses(facts: Facts, run: dict[str, Running], ipv4: float, out: Lines) -> None:
+    """Public IPv4 addresses: NAT gateways' together, then each load balancer's, each
+    service's (per running task) and each instance group's."""
+    rows: list[tuple[str, float, str, tuple[str, ...]]] = []
+    eips = tuple(a.logical_id for a in facts.addresses if a.source == "nat")
+    if eips:
+        rows.append((f"NAT gateways ({len(eips)})", len(eips) * HOURS_PER_MONTH, "", eips))
+    ordered = sorted(facts.addresses, key=lambda a: a.entry)
+    for a in ordered:
+        if a.source == "load_balancer":
+            what = f"load balancer {a.entry[1]} ({a.per_unit} zones)"
+            note = "one address per zone the load balancer spans"
+            rows.append((what, a.per_unit * HOURS_PER_MONTH, note, (a.logical_id,)))
+    for a in ordered:
+        if a.source == "task":
+            hours = run[a.entry[1]].task_hours
+            rows.append(
+                (
+                    f"service {a.entry[1]} tasks",
+                    hours,
+                    "one address per running task",
+                    (a.logical_id,),
+                )
+            )
+    groups: dict[str, list[str]] = defaultdict(list)
+    for a in ordered:
+        if a.source == "instance":
+            groups[a.entry[1]].append(a.logical_id)
+    for name, held in sorted(groups.items()):
+        count = len(held)
+        rows.append((f"instances {name} ({count})", count * HOURS_PER_MONTH, "", tuple(held)))
+    for what, quantity, note, ids in rows:
+        out.fixed(
+            "network", f"public IPv4: {what}", quantity, "address-hour", ipv4, note, resources=ids
+        )
+
+
+def network(bp: Blueprint, facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> None:
+    nats = [nat.logical_id for nat in facts.nat_gateways]
+    if nats:
+        mode = "one for every zone" if bp.network.nat == "per_az" else "nat: single"
+        n = len(nats)
+        out.fixed(
+            "network",
+            f"NAT gateways ({n})",
+            n * HOURS_PER_MONTH,
+            "gateway-hour",
+            p.at("nat_gateway_hour"),
+            mode,
+            "NAT gateways",
+            tuple(nats),
+        )
+        out.usage("network", "NAT data processing", "GB", p.at("nat_gateway_gb"))
+    _addresses(facts, run, p.world("public_ipv4_hour"), out)
+    out.usage(
+        "network",
+        "data transfer out to the internet",
+        "GB",
+        p.at("data_transfer_out_gb"),
+        "from load balancers, NAT, tasks and instances; to CloudFront it is free",
+    )
+
+
+def load_balancers(facts: Facts, p: Prices, out: Lines) -> None:
+    for lb in sorted(facts.load_balancers, key=lambda lb: lb.entry):
+        name = lb.entry[1]
+        out.fixed(
+            "load balancers",
+            f"{name}: application load balancer",
+            HOURS_PER_MONTH,
+            "hour",
+            p.at("alb_hour"),
+            lb.scheme,
+            "application load balancers",
+            (lb.logical_id,),
+        )
+        out.usage(
+            "load balancers",
+            f"{name}: load balancer capacity units",
+            "LCU-hour",
+            p.at("alb_lcu_hour"),
+            "new connections, active connections, bytes and rule evaluations",
+        )
+
+
+def _fargate(svc: Service, run: Running, spot_discount: float, p: Prices, out: Lines) -> None:
+    name = svc.entry[1]
+    on = placed(svc.strategy, run)
+    providers = {s.provider for s in svc.strategy}
+    for provider in ("FARGATE", "FARGATE_SPOT"):
+        if provider not in providers:
+            continue
+        task_hours = on.get(provider, 0.0)
+        factor = 1 - spot_discount if provider == "FARGATE_SPOT" else 1.0
+        vcpu, gb = svc.cpu / 1024, svc.memory / 1024
+        label = _FARGATE_LABEL[provider] + (" ARM64" if svc.architecture == "ARM64" else "")
+        share = "" if len(svc.strategy) == 1 else f"{num(task_hours)} of them on {label}; "
+        how = run.note or f"{tasks(svc.desired_count)} all month"
+        vcpu_price = p.at("fargate", svc.architecture, "vcpu_hour")
+        gb_price = p.at("fargate", svc.architecture, "gb_hour")
+        out.fixed(
+            "services",
+            f"{name}: {label} vCPU",
+            vcpu * task_hours,
+            "vCPU-hour",
+            None if vcpu_price is None else unit_price(vcpu_price * factor),
+            f"{num(vcpu)} vCPU x {num(run.task_hours)} task-hours; {share}{how}",
+            f"{label} vCPU",
+            (svc.logical_id,),
+        )
+        out.fixed(
+            "services",
+            f"{name}: {label} memory",
+            gb * task_hours,
+            "GB-hour",
+            None if gb_price is None else unit_price(gb_price * factor),
+            f"{num(gb)} GB x {num(task_hours)} task-hours",
+            f"{label} memory",
+            (svc.logical_id,),
+        )
+
+
+def services(facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> None:
+    discount = float(p.table["fargate_spot_discount"])
+    for svc in sorted(facts.services, key=lambda s: s.entry):
+        name = svc.entry[1]
+        hosts = _on_hosts(svc)
+        if hosts is None:
+            _fargate(svc, run[name], discount, p, out)
+            continue
+        note = "; ".join(n for n in (f"priced with {hosts} under instances", run[name].note) if n)
+        out.fixed(
+            "services",
+            f"{name}: tasks on ECS hosts {hosts}",
+            run[name].task_hours,
+            "task-hour",
+            0.0,
+            note,
+            resources=(svc.logical_id,),
+        )
+
+
+def _hosts(label: str, group: list[Hosts], count: int, p: Prices, out: Lines, note: str) -> None:
+    first = group[0]
+    ids = tuple(h.logical_id for h in group)
+    out.fixed(
+        "instances",
+        f"{label}: {count} x {first.instance_type}",
+        count * HOURS_PER_MONTH,
+        "instance-hour",
+        p.at("ec2_hour", first.instance_type),
+        note,
+        f"EC2 {first.instance_type}",
+        ids,
+    )
+    out.fixed(
+        "instances",
+        f"{label}: gp3 root volumes",
+        count * first.root_gb,
+        "GB-month",
+        p.at("ebs_gp3_gb_month"),
+        f"{count} x {first.root_gb} GB",
+        "EBS gp3",
+    )
+    monitored = sum(1 for h in group if h.monitoring) if first.kind == "instance" else count
+    if first.monitoring:
+        out.fixed(
+            "instances",
+            f"{label}: detailed monitoring",
+            monitored,
+            "instance-month",
+            p.world("ec2_detailed_monitoring_instance_month"),
+        )
+
+
+def instances(facts: Facts, p: Prices, out: Lines) -> None:
+    groups: dict[str, list[Hosts]] = defaultdict(list)
+    for h in facts.hosts:
+        if h.kind == "instance":
+            groups[h.entry[1]].append(h)
+    for name, group in sorted(groups.items()):
+        _hosts(name, group, len(group), p, out, "")
+    for h in sorted((h for h in facts.hosts if h.kind == "auto_scaling"), key=lambda h: h.entry):
+        price = p.at("ec2_hour", h.instance_type)
+        more = h.max_count - h.count
+        note = f"ECS hosts at min_size {h.count}"
+        if more > 0 and price is not None:
+            extra = more * HOURS_PER_MONTH * price
+            note += f"; up to max_size {h.max_count} when ECS scales out (+${extra:,.2f}/month)"
+        _hosts(f"{h.entry[1]} (ECS hosts)", [h], h.count, p, out, note)
