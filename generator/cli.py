@@ -1,9 +1,6 @@
 """The command line: ``blueprint build``, ``validate``, ``diff``, ``schema``, ``init``,
-``graph`` and ``cost``.
-
-Exit codes: 0 done, 1 the blueprint is invalid, 2 cfn-lint found errors in the
-templates, 3 usage or file errors, 4 an internal error (a bug in blueprint), 5 (``build
---check``) the output folder is not what the blueprint builds.
+``graph`` and ``cost``. Exit codes: :mod:`generator.exits`; problems are printed by
+:mod:`generator.report`.
 """
 
 from __future__ import annotations
@@ -15,17 +12,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import BlueprintError, InternalError, Problem, Severity
+from . import report
+from .errors import BlueprintError, InternalError
+from .exits import EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_STALE, EXIT_USAGE
 
 if TYPE_CHECKING:  # the pipeline is imported lazily, by the commands that need it
     from .pipeline import Checked
-
-EXIT_OK, EXIT_INVALID, EXIT_LINT, EXIT_USAGE, EXIT_INTERNAL, EXIT_STALE = 0, 1, 2, 3, 4, 5
-
-#: Problems in these files mean the file itself could not be used.
-_FILE_CODES = frozenset({"file", "file-too-large"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         cmd.add_argument(
             "--format",
-            choices=("text", "json", "github"),
+            choices=report.FORMATS,
             default="text",
             help="how problems are printed (default: text)",
         )
@@ -163,14 +157,6 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _refused(exc: BlueprintError, fmt: str) -> int:
-    """Print why the blueprint was refused; the exit code: 3 when the file itself could
-    not be used, else 1."""
-    _emit(exc.problems, fmt, sys.stderr)
-    is_file = any(p.code in _FILE_CODES for p in exc.problems)
-    return EXIT_USAGE if is_file else EXIT_INVALID
-
-
 def _checked_or_exit(path: str) -> Checked | int:
     """The checked blueprint, or the exit code after printing why it is not valid."""
     from . import pipeline
@@ -178,7 +164,7 @@ def _checked_or_exit(path: str) -> Checked | int:
     try:
         return pipeline.check(Path(path), path)
     except BlueprintError as exc:
-        return _refused(exc, "text")
+        return report.refused(exc, "text")
 
 
 def _graph(args: argparse.Namespace) -> int:
@@ -225,15 +211,15 @@ def _diff(args: argparse.Namespace) -> int:
 
     try:
         checked = pipeline.check(Path(args.path), args.path)
-        report = _compare(pipeline.render(checked), Path(args.out), args.against)
+        changes = _compare(pipeline.render(checked), Path(args.out), args.against)
     except BlueprintError as exc:
-        return _refused(exc, "text")
-    assert isinstance(report, diff.Report)
+        return report.refused(exc, "text")
+    assert isinstance(changes, diff.Report)
     if args.format == "json":
-        print(json.dumps(diff.as_json(report), indent=2))
+        print(json.dumps(diff.as_json(changes), indent=2))
     else:
-        sys.stdout.write(diff.text(report))
-    return report.exit_code
+        sys.stdout.write(diff.text(changes))
+    return changes.exit_code
 
 
 def _warn_data_loss(build: object, out: Path) -> None:
@@ -241,62 +227,21 @@ def _warn_data_loss(build: object, out: Path) -> None:
     from . import diff
 
     try:
-        report = _compare(build, out, None)
+        changes = _compare(build, out, None)
     except BlueprintError as exc:
         print(
             f"warning: cannot compare with the last build: {exc.problems[0].text()}",
             file=sys.stderr,
         )
         return
-    assert isinstance(report, diff.Report)
-    if report.data_loss:
-        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in report.data_loss)
+    assert isinstance(changes, diff.Report)
+    if changes.data_loss:
+        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in changes.data_loss)
         print(
             f"warning: compared with {out}/, this build replaces or removes stateful "
             f"resources ({names}); run `blueprint diff` before deploying",
             file=sys.stderr,
         )
-
-
-def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
-    stream.write(_format(problems, fmt))
-
-
-def _format(problems: Sequence[Problem], fmt: str) -> str:
-    ordered = sorted(problems)
-    if fmt == "json":
-        return (
-            json.dumps(
-                [
-                    {
-                        "file": p.file,
-                        "line": p.line,
-                        "column": p.column,
-                        "path": p.path,
-                        "severity": p.severity.value,
-                        "code": p.code,
-                        "message": p.message,
-                    }
-                    for p in ordered
-                ],
-                indent=2,
-            )
-            + "\n"
-        )
-    lines = []
-    for p in ordered:
-        if fmt == "github":
-            kind = "error" if p.severity is Severity.ERROR else "warning"
-            text = (f"{p.path}: {p.message}" if p.path else p.message).replace("%", "%25")
-            text = text.replace("\r", "%0D").replace("\n", "%0A")
-            lines.append(f"::{kind} file={p.file},line={p.line},col={p.column}::{text}\n")
-        else:
-            lines.append(p.text() + "\n")
-    return "".join(lines)
-
-
-def _failed(problems: Sequence[Problem], strict: bool) -> bool:
-    return any(p.severity is Severity.ERROR or strict for p in problems)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -333,22 +278,22 @@ def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:
         # and pins that name nothing are found there.
         build = pipeline.render(checked)
     except BlueprintError as exc:
-        return _refused(exc, args.format)
+        return report.refused(exc, args.format)
     if args.command == "validate":
-        _emit(checked.warnings, args.format, sys.stderr)
-        if _failed(checked.warnings, args.strict):
+        sys.stderr.write(report.formatted(checked.warnings, args.format))
+        if report.failed(checked.warnings, args.strict):
             return EXIT_INVALID
         if args.format == "text":
             print(f"{args.path}: valid ({len(checked.warnings)} warning(s))")
         return EXIT_OK
     pipeline.lint(build, _progress() if len(build.stacks) > 1 else None, workers)
     problems = [*checked.warnings, *build.lint_problems]
-    printed = _format(problems, args.format)
+    printed = report.formatted(problems, args.format)
     sys.stderr.write(printed)
-    if _failed(build.lint_problems, args.strict):
+    if report.failed(build.lint_problems, args.strict):
         print(f"{args.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
         return EXIT_LINT
-    if _failed(checked.warnings, args.strict):
+    if report.failed(checked.warnings, args.strict):
         return EXIT_INVALID
     out = Path(args.out)
     if args.check:
@@ -476,19 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cost":
             return _cost(args)
         return _run(args)
-    except InternalError as exc:
-        print(
-            f"blueprint: internal error: {exc}. This is a bug in blueprint, not in your "
-            "file; nothing was written.",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
-    except KeyboardInterrupt:
-        print("blueprint: interrupted; nothing was written", file=sys.stderr)
-        return 130
-    except OSError as exc:
-        print(f"blueprint: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+    except (InternalError, KeyboardInterrupt, OSError) as exc:
+        return report.stopped(exc)
 
 
 if __name__ == "__main__":
