@@ -6,20 +6,19 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from . import report
+from . import report, runtime, uptodate
 from .errors import BlueprintError, InternalError
 from .exits import EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_STALE, EXIT_USAGE
 
 if TYPE_CHECKING:  # the pipeline is imported lazily, by the commands that need it
-    from .pipeline import Checked
+    from .lint import Workers
+    from .pipeline import Build, Checked
 
 
 class _Parser(argparse.ArgumentParser):
@@ -195,26 +194,14 @@ def _cost(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _compare(build: object, out: Path, against: str | None) -> object:
-    from . import diff, previous
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
-    old = previous.from_git(out, against) if against else previous.from_folder(out)
-    new = {s.name: s.data for s in build.stacks}
-    regions = {s.name: s.region for s in build.stacks}
-    return diff.compare(old, new, regions, build.checked.blueprint.region)
-
-
 def _diff(args: argparse.Namespace) -> int:
-    from . import diff, pipeline
+    from . import diff, pipeline, previous
 
     try:
         checked = pipeline.check(Path(args.path), args.path)
-        changes = _compare(pipeline.render(checked), Path(args.out), args.against)
+        changes = previous.changes(pipeline.render(checked), Path(args.out), args.against)
     except BlueprintError as exc:
         return report.refused(exc, "text")
-    assert isinstance(changes, diff.Report)
     if args.format == "json":
         print(json.dumps(diff.as_json(changes), indent=2))
     else:
@@ -222,19 +209,18 @@ def _diff(args: argparse.Namespace) -> int:
     return changes.exit_code
 
 
-def _warn_data_loss(build: object, out: Path) -> None:
+def _warn_data_loss(build: Build, out: Path) -> None:
     """One line when this build would replace or remove stateful resources."""
-    from . import diff
+    from . import previous
 
     try:
-        changes = _compare(build, out, None)
+        changes = previous.changes(build, out)
     except BlueprintError as exc:
         print(
             f"warning: cannot compare with the last build: {exc.problems[0].text()}",
             file=sys.stderr,
         )
         return
-    assert isinstance(changes, diff.Report)
     if changes.data_loss:
         names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in changes.data_loss)
         print(
@@ -246,30 +232,19 @@ def _warn_data_loss(build: object, out: Path) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    warm = _warm(args, path)
-    if warm is not None:
-        return warm
-    with contextlib.ExitStack() as stack:
-        workers = stack.enter_context(_lint_workers(args, path))
+    if args.command == "build" and not args.check:
+        record = uptodate.recorded(path, Path(args.out), _options(args))
+        if record is not None:
+            sys.stderr.write(record.stderr)
+            sys.stdout.write(record.stdout)
+            return EXIT_OK
+    if args.command != "build":
+        return _full(args, path, None)
+    with runtime.lint_workers(path) as workers:
         return _full(args, path, workers)
 
 
-def _lint_workers(args: argparse.Namespace, path: Path) -> contextlib.AbstractContextManager[Any]:
-    """For a build: lint workers started now, so that importing cfn-lint and loading its
-    rules overlaps validating and rendering (unless this blueprint was built before with
-    the same inputs: then its lint results are all cached and cfn-lint is not needed)."""
-    if args.command != "build":
-        return contextlib.nullcontext(None)
-    from . import uptodate
-    from .lint import Workers, cache_dir
-
-    folder = cache_dir()
-    if folder is not None and uptodate.same_inputs(folder, path):
-        return contextlib.nullcontext(None)
-    return Workers()  # one per core: how many templates there will be is not known yet
-
-
-def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:
+def _full(args: argparse.Namespace, path: Path, workers: Workers | None) -> int:
     from . import pipeline
 
     try:
@@ -302,59 +277,12 @@ def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:
     pipeline.write(build, out)
     summary = _summary(build, out) if args.format == "text" else ""
     sys.stdout.write(summary)
-    _remember(args, path, build, printed, summary)
+    uptodate.remember(path, out, _options(args), build, stdout=summary, stderr=printed)
     return EXIT_OK
 
 
 def _options(args: argparse.Namespace) -> str:
-    """What, besides the files, changes what a build writes or prints: the paths as typed
-    (they appear in deploy.sh and in messages), the format and --strict."""
-    return f"{args.path}\0{args.out}\0{args.format}\0{args.strict}"
-
-
-def _warm(args: argparse.Namespace, path: Path) -> int | None:
-    """A build whose inputs and output folder are those of the last one: print what it
-    printed, write nothing (see :mod:`generator.uptodate`)."""
-    if args.command != "build" or args.check:
-        return None
-    from . import uptodate
-    from .lint import cache_dir
-
-    folder = cache_dir()
-    if folder is None:
-        return None
-    record = uptodate.lookup(folder, path, Path(args.out), _options(args))
-    if record is None:
-        return None
-    sys.stderr.write(record.stderr)
-    sys.stdout.write(record.stdout)
-    return EXIT_OK
-
-
-def _remember(
-    args: argparse.Namespace, path: Path, build: object, printed: str, summary: str
-) -> None:
-    from . import uptodate
-    from .lint import cache_dir
-    from .output import MANIFEST
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
-    folder, out = cache_dir(), Path(args.out)
-    if folder is None:
-        return
-    written = {name: (out / name).read_bytes() for name in [*build.files, MANIFEST]}
-    uptodate.store(
-        folder,
-        path,
-        out,
-        _options(args),
-        data=build.checked.document.source,
-        includes=build.checked.includes,
-        files=written,
-        stdout=summary,
-        stderr=printed,
-    )
+    return uptodate.options(args.path, args.out, args.format, args.strict)
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -370,11 +298,9 @@ def _progress() -> Callable[[int, int], None] | None:
     return show
 
 
-def _check_fresh(build: object, out: Path, source: str) -> int:
+def _check_fresh(build: Build, out: Path, source: str) -> int:
     from .output import differences
-    from .pipeline import Build
 
-    assert isinstance(build, Build)
     stale = differences(out, build.files)
     if stale:
         print(
@@ -387,10 +313,7 @@ def _check_fresh(build: object, out: Path, source: str) -> int:
     return EXIT_OK
 
 
-def _summary(build: object, out: Path) -> str:
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
+def _summary(build: Build, out: Path) -> str:
     lines = []
     for stack in build.stacks:
         findings = build.lint.get(stack.name, [])
@@ -405,9 +328,7 @@ def _summary(build: object, out: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A command's run makes many long-lived objects (models, templates) and little cyclic
-    # garbage; the collector's passes over them cost a tenth of a run. It runs less often.
-    gc.set_threshold(20_000, 50, 100)
+    runtime.pace_collector()
     args = _parser().parse_args(argv)
     try:
         if args.command == "schema":
