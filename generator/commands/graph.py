@@ -1,0 +1,23 @@
+"""``blueprint graph``: draw the architecture of the validated blueprint."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal
+
+from .. import graph, pipeline, report
+from ..errors import BlueprintError
+from ..exits import EXIT_OK
+
+Format = Literal["mermaid", "dot"]
+
+
+def run(path: str, fmt: Format = "mermaid") -> int:
+    """Print the architecture of ``path`` as Mermaid or Graphviz DOT."""
+    try:
+        checked = pipeline.check(Path(path), path)
+    except BlueprintError as exc:
+        return report.refused(exc, "text")
+    sys.stdout.write(graph.render(checked, fmt))
+    return EXIT_OK
