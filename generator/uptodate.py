@@ -9,7 +9,7 @@ those files, prints the same and stops: it would write the same bytes. Anything 
 (an edit, a changed output file, another version of a library) builds in full.
 
 Standard library only: the point is to not import pydantic, troposphere or cfn-lint.
-:func:`recorded` and :func:`remember` are what ``blueprint build`` calls; the functions
+:func:`key`, :func:`recorded` and :func:`remember` are what ``blueprint build`` calls; the functions
 that take a ``folder`` are the record store under them.
 """
 
@@ -171,7 +171,7 @@ def _write(target: Path, data: object) -> None:
         pass
 
 
-def options(path: str, out: str, fmt: str, strict: bool) -> str:
+def key(path: str, out: str, fmt: str, strict: bool) -> str:
     """What, besides the files, changes what a build writes or prints: the paths as typed
     (they appear in deploy.sh and in messages), the format and --strict."""
     return f"{path}\0{out}\0{fmt}\0{strict}"

@@ -95,7 +95,7 @@ def test_no_record_without_a_cache(project: Path, tmp_path: Path) -> None:
 
 
 def test_the_options_of_a_build_are_part_of_its_key() -> None:
-    assert uptodate.options("bp.yaml", "out", "json", True) == "bp.yaml\0out\0json\0True"
+    assert uptodate.key("bp.yaml", "out", "json", True) == "bp.yaml\0out\0json\0True"
 
 
 def test_a_remembered_build_is_recorded_until_what_it_wrote_changes(
@@ -106,7 +106,7 @@ def test_a_remembered_build_is_recorded_until_what_it_wrote_changes(
     shutil.copy(ROOT / "blueprint.yaml", blueprint)
     built = render(check(blueprint, "blueprint.yaml"))
     write(built, out)
-    key = uptodate.options("blueprint.yaml", "out", "text", False)
+    key = uptodate.key("blueprint.yaml", "out", "text", False)
     assert (uptodate.recorded(blueprint, out, key), uptodate.lint_cached(blueprint)) == (
         None,
         False,
@@ -117,7 +117,7 @@ def test_a_remembered_build_is_recorded_until_what_it_wrote_changes(
     assert (record.stdout, record.stderr) == ("said\n", "warned\n")
     assert sorted(record.outputs) == sorted([*built.files, MANIFEST])
     assert uptodate.lint_cached(blueprint)
-    other = uptodate.options("blueprint.yaml", "out", "json", False)
+    other = uptodate.key("blueprint.yaml", "out", "json", False)
     assert uptodate.recorded(blueprint, out, other) is None
     (out / "deploy.sh").write_text("edited")
     assert uptodate.recorded(blueprint, out, key) is None

@@ -39,8 +39,8 @@ class Options:
     @property
     def key(self) -> str:
         """The options that change what a build writes or prints (see
-        :func:`generator.uptodate.options`)."""
-        return uptodate.options(self.path, self.out, self.format, self.strict)
+        :func:`generator.uptodate.key`)."""
+        return uptodate.key(self.path, self.out, self.format, self.strict)
 
 
 def run(options: Options) -> int:
@@ -77,7 +77,7 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         return _check_fresh(build, out, options.path)
     _warn_data_loss(build, out)
     pipeline.write(build, out)
-    summary = summary_text(build, out) if options.format == "text" else ""
+    summary = _summary(build, out) if options.format == "text" else ""
     sys.stdout.write(summary)
     uptodate.remember(path, out, options.key, build, stdout=summary, stderr=printed)
     return EXIT_OK
@@ -132,7 +132,7 @@ def _warn_data_loss(build: Build, out: Path) -> None:
         )
 
 
-def summary_text(build: Build, out: Path) -> str:
+def _summary(build: Build, out: Path) -> str:
     """What a build that wrote ``out`` prints: a line per stack, then how to deploy."""
     lines = []
     for stack in build.stacks:
