@@ -1,31 +1,62 @@
 """The command line: ``blueprint build``, ``validate``, ``diff``, ``schema``, ``init``,
-``graph`` and ``cost``.
-
-Exit codes: 0 done, 1 the blueprint is invalid, 2 cfn-lint found errors in the
-templates, 3 usage or file errors, 4 an internal error (a bug in blueprint), 5 (``build
---check``) the output folder is not what the blueprint builds.
+``graph`` and ``cost``. It parses the arguments and hands them, typed, to the command's
+module in :mod:`generator.commands`, imported only when that command runs. Exit codes:
+:mod:`generator.exits`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import json
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from collections.abc import Sequence
+from typing import NoReturn
 
-from .errors import BlueprintError, InternalError, Problem, Severity
+from . import report, runtime
+from .errors import InternalError
+from .exits import EXIT_USAGE
 
-if TYPE_CHECKING:  # the pipeline is imported lazily, by the commands that need it
-    from .pipeline import Checked
-
-EXIT_OK, EXIT_INVALID, EXIT_LINT, EXIT_USAGE, EXIT_INTERNAL, EXIT_STALE = 0, 1, 2, 3, 4, 5
-
-#: Problems in these files mean the file itself could not be used.
-_FILE_CODES = frozenset({"file", "file-too-large"})
+#: Each command's one-line help, and the longer description its own --help shows.
+_COMMANDS = {
+    "build": ("validate, render, lint and write the templates", ""),
+    "validate": ("check the blueprint only; write nothing", ""),
+    "diff": (
+        "what deploying this blueprint would change, offline",
+        "Build in memory and compare with the last build (or with it as it was at a git "
+        "revision): per resource added, removed, changed in place, replaced or maybe replaced, "
+        "with data-loss risks. Exit codes: 0 no changes, 10 changes, 11 data-loss risk; 1, 3 "
+        "and 4 as for build.",
+    ),
+    "schema": (
+        "write the blueprint JSON schema (for editors and CI)",
+        "Write the JSON schema of blueprint files, generated from the models. Point an editor "
+        "at it with the first line '# yaml-language-server: $schema=blueprint.schema.json'.",
+    ),
+    "init": (
+        "start a blueprint from one of the shipped examples",
+        "Write a starter blueprint from a shipped example, with its JSON schema beside it and "
+        "the files it names. Nothing that is already there is overwritten unless --force says "
+        "so.",
+    ),
+    "graph": (
+        "draw the architecture (Mermaid or Graphviz DOT)",
+        "Draw the validated blueprint: entry points, compute, data, schedules and events, and "
+        "the traffic the security groups allow, by subnet tier.",
+    ),
+    "cost": (
+        "estimate the monthly cost",
+        "Estimate what the blueprint costs a month, per component, from the dated price table "
+        "shipped with blueprint; usage-driven prices are shown per unit.",
+    ),
+}
+_BLUEPRINT = "the blueprint (default: ./blueprint.yaml)"
+_FORMAT = "how problems are printed (default: text)"
+_OUT = "where templates go (default: templates_out/)"
+_CHECK = (
+    "write nothing; exit 5 if --out differs from what this build writes (for CI and pre-commit)"
+)
+_LAST = "the last build (default: templates_out/)"
+_AGAINST = "compare with --out as it was at this git revision"
+_SCHEMA_OUT = "where to write it (default: blueprint.schema.json; - for stdout)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,456 +72,72 @@ def _parser() -> argparse.ArgumentParser:
         "CloudFormation templates and a deploy script out.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, text in (
-        ("build", "validate, render, lint and write the templates"),
-        ("validate", "check the blueprint only; write nothing"),
-    ):
-        cmd = sub.add_parser(name, help=text, description=text)
-        cmd.add_argument(
-            "path",
-            nargs="?",
-            default="blueprint.yaml",
-            help="the blueprint (default: ./blueprint.yaml)",
-        )
-        cmd.add_argument(
-            "--format",
-            choices=("text", "json", "github"),
-            default="text",
-            help="how problems are printed (default: text)",
-        )
-        cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
-        if name == "build":
-            cmd.add_argument(
-                "--out",
-                default="templates_out",
-                help="where templates go (default: templates_out/)",
-            )
-            cmd.add_argument(
-                "--check",
-                action="store_true",
-                help="write nothing; exit 5 if --out differs from what this build writes "
-                "(for CI and pre-commit)",
-            )
-    diff = sub.add_parser(
-        "diff",
-        help="what deploying this blueprint would change, offline",
-        description="Build in memory and compare with the last build (or with it as it was "
-        "at a git revision): per resource added, removed, changed in place, replaced or maybe "
-        "replaced, with data-loss risks. Exit codes: 0 no changes, 10 changes, 11 data-loss "
-        "risk; 1, 3 and 4 as for build.",
-    )
-    diff.add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
-    diff.add_argument(
-        "--out", default="templates_out", help="the last build (default: templates_out/)"
-    )
-    diff.add_argument(
-        "--against", metavar="REF", help="compare with --out as it was at this git revision"
-    )
-    diff.add_argument("--format", choices=("text", "json"), default="text")
-    schema = sub.add_parser(
-        "schema",
-        help="write the blueprint JSON schema (for editors and CI)",
-        description="Write the JSON schema of blueprint files, generated from the models. "
-        "Point an editor at it with the first line "
-        "'# yaml-language-server: $schema=blueprint.schema.json'.",
-    )
-    schema.add_argument(
-        "--out",
-        default="blueprint.schema.json",
-        help="where to write it (default: blueprint.schema.json; - for stdout)",
-    )
-    init = sub.add_parser(
-        "init",
-        help="start a blueprint from one of the shipped examples",
-        description="Write a starter blueprint from a shipped example, with its JSON schema "
-        "beside it and the files it names. Nothing that is already there is overwritten "
-        "unless --force says so.",
-    )
+    cmd = {
+        name: sub.add_parser(name, help=text, description=more or text)
+        for name, (text, more) in _COMMANDS.items()
+    }
+    for name in ("build", "validate"):
+        cmd[name].add_argument("path", nargs="?", default="blueprint.yaml", help=_BLUEPRINT)
+        cmd[name].add_argument("--format", choices=report.FORMATS, default="text", help=_FORMAT)
+        cmd[name].add_argument("--strict", action="store_true", help="treat warnings as errors")
+    cmd["build"].add_argument("--out", default="templates_out", help=_OUT)
+    cmd["build"].add_argument("--check", action="store_true", help=_CHECK)
+    for name in ("diff", "graph", "cost"):
+        cmd[name].add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
+    cmd["diff"].add_argument("--out", default="templates_out", help=_LAST)
+    cmd["diff"].add_argument("--against", metavar="REF", help=_AGAINST)
+    cmd["diff"].add_argument("--format", choices=("text", "json"), default="text")
+    cmd["graph"].add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    cmd["cost"].add_argument("--format", choices=("text", "json"), default="text")
+    cmd["schema"].add_argument("--out", default="blueprint.schema.json", help=_SCHEMA_OUT)
+    init = cmd["init"]
     init.add_argument("path", nargs="?", default="blueprint.yaml", help="where to write it")
     init.add_argument("--example", default=None, help="which example (see --list)")
     init.add_argument("--list", action="store_true", help="name the examples and stop")
     init.add_argument("--force", action="store_true", help="replace files already there")
-    graph = sub.add_parser(
-        "graph",
-        help="draw the architecture (Mermaid or Graphviz DOT)",
-        description="Draw the validated blueprint: entry points, compute, data, schedules "
-        "and events, and the traffic the security groups allow, by subnet tier.",
-    )
-    graph.add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
-    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    cost = sub.add_parser(
-        "cost",
-        help="estimate the monthly cost",
-        description="Estimate what the blueprint costs a month, per component, from the "
-        "dated price table shipped with blueprint; usage-driven prices are shown per unit.",
-    )
-    cost.add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
-    cost.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
-def _write_schema(out: str) -> int:
-    from .output import write_all
-    from .schema import schema_text
-
-    text = schema_text()
-    if out == "-":
-        sys.stdout.write(text)
-        return EXIT_OK
-    target = Path(out)
-    write_all(target.parent, {target.name: text.encode()}, modes={}, manifest=False)
-    print(f"wrote {target}")
-    return EXIT_OK
-
-
-def _init(args: argparse.Namespace) -> int:
-    from . import starter
-    from .schema import schema_text
-
-    if args.list:
-        for found in starter.examples():
-            print(f"{found.name:32} {found.summary}")
-        return EXIT_OK
-    try:
-        files = starter.plan(args.example or starter.DEFAULT, Path(args.path), schema_text())
-        written = starter.write(files, args.force)
-    except starter.StarterError as exc:
-        print(f"blueprint init: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    for path in written:
-        print(f"wrote {path}")
-    print(f"next: blueprint build {args.path}")
-    return EXIT_OK
-
-
-def _refused(exc: BlueprintError, fmt: str) -> int:
-    """Print why the blueprint was refused; the exit code: 3 when the file itself could
-    not be used, else 1."""
-    _emit(exc.problems, fmt, sys.stderr)
-    is_file = any(p.code in _FILE_CODES for p in exc.problems)
-    return EXIT_USAGE if is_file else EXIT_INVALID
-
-
-def _checked_or_exit(path: str) -> Checked | int:
-    """The checked blueprint, or the exit code after printing why it is not valid."""
-    from . import pipeline
-
-    try:
-        return pipeline.check(Path(path), path)
-    except BlueprintError as exc:
-        return _refused(exc, "text")
-
-
-def _graph(args: argparse.Namespace) -> int:
-    from . import graph
-
-    checked = _checked_or_exit(args.path)
-    if isinstance(checked, int):
-        return checked
-    try:
-        sys.stdout.write(graph.render(checked, args.format))
-    except BlueprintError as exc:
-        return _refused(exc, "text")
-    return EXIT_OK
-
-
-def _cost(args: argparse.Namespace) -> int:
-    from . import cost
-
-    checked = _checked_or_exit(args.path)
-    if isinstance(checked, int):
-        return checked
-    try:
-        estimate = cost.estimate(checked)
-    except BlueprintError as exc:
-        return _refused(exc, "text")
-    if args.format == "json":
-        print(json.dumps(cost.as_json(estimate), indent=2))
-    else:
-        sys.stdout.write(cost.text(estimate))
-    return EXIT_OK
-
-
-def _compare(build: object, out: Path, against: str | None) -> object:
-    from . import diff, previous
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
-    old = previous.from_git(out, against) if against else previous.from_folder(out)
-    new = {s.name: s.data for s in build.stacks}
-    regions = {s.name: s.region for s in build.stacks}
-    return diff.compare(old, new, regions, build.checked.blueprint.region)
-
-
-def _diff(args: argparse.Namespace) -> int:
-    from . import diff, pipeline
-
-    try:
-        checked = pipeline.check(Path(args.path), args.path)
-        report = _compare(pipeline.render(checked), Path(args.out), args.against)
-    except BlueprintError as exc:
-        return _refused(exc, "text")
-    assert isinstance(report, diff.Report)
-    if args.format == "json":
-        print(json.dumps(diff.as_json(report), indent=2))
-    else:
-        sys.stdout.write(diff.text(report))
-    return report.exit_code
-
-
-def _warn_data_loss(build: object, out: Path) -> None:
-    """One line when this build would replace or remove stateful resources."""
-    from . import diff
-
-    try:
-        report = _compare(build, out, None)
-    except BlueprintError as exc:
-        print(
-            f"warning: cannot compare with the last build: {exc.problems[0].text()}",
-            file=sys.stderr,
-        )
-        return
-    assert isinstance(report, diff.Report)
-    if report.data_loss:
-        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in report.data_loss)
-        print(
-            f"warning: compared with {out}/, this build replaces or removes stateful "
-            f"resources ({names}); run `blueprint diff` before deploying",
-            file=sys.stderr,
-        )
-
-
-def _emit(problems: Sequence[Problem], fmt: str, stream: TextIO) -> None:
-    stream.write(_format(problems, fmt))
-
-
-def _format(problems: Sequence[Problem], fmt: str) -> str:
-    ordered = sorted(problems)
-    if fmt == "json":
-        return (
-            json.dumps(
-                [
-                    {
-                        "file": p.file,
-                        "line": p.line,
-                        "column": p.column,
-                        "path": p.path,
-                        "severity": p.severity.value,
-                        "code": p.code,
-                        "message": p.message,
-                    }
-                    for p in ordered
-                ],
-                indent=2,
-            )
-            + "\n"
-        )
-    lines = []
-    for p in ordered:
-        if fmt == "github":
-            kind = "error" if p.severity is Severity.ERROR else "warning"
-            text = (f"{p.path}: {p.message}" if p.path else p.message).replace("%", "%25")
-            text = text.replace("\r", "%0D").replace("\n", "%0A")
-            lines.append(f"::{kind} file={p.file},line={p.line},col={p.column}::{text}\n")
-        else:
-            lines.append(p.text() + "\n")
-    return "".join(lines)
-
-
-def _failed(problems: Sequence[Problem], strict: bool) -> bool:
-    return any(p.severity is Severity.ERROR or strict for p in problems)
-
-
 def _run(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    warm = _warm(args, path)
-    if warm is not None:
-        return warm
-    with contextlib.ExitStack() as stack:
-        workers = stack.enter_context(_lint_workers(args, path))
-        return _full(args, path, workers)
+    """The command's module, imported now (so that a command imports only what it needs),
+    run with the arguments it takes."""
+    if args.command == "build":
+        from .commands import build
 
-
-def _lint_workers(args: argparse.Namespace, path: Path) -> contextlib.AbstractContextManager[Any]:
-    """For a build: lint workers started now, so that importing cfn-lint and loading its
-    rules overlaps validating and rendering (unless this blueprint was built before with
-    the same inputs: then its lint results are all cached and cfn-lint is not needed)."""
-    if args.command != "build":
-        return contextlib.nullcontext(None)
-    from . import uptodate
-    from .lint import Workers, cache_dir
-
-    folder = cache_dir()
-    if folder is not None and uptodate.same_inputs(folder, path):
-        return contextlib.nullcontext(None)
-    return Workers()  # one per core: how many templates there will be is not known yet
-
-
-def _full(args: argparse.Namespace, path: Path, workers: Any) -> int:
-    from . import pipeline
-
-    try:
-        checked = pipeline.check(path, args.path)
-        # validate renders too (in memory, without lint): names that collide as logical IDs
-        # and pins that name nothing are found there.
-        build = pipeline.render(checked)
-    except BlueprintError as exc:
-        return _refused(exc, args.format)
+        options = build.Options(args.path, args.out, args.format, args.strict, args.check)
+        return build.run(options)
     if args.command == "validate":
-        _emit(checked.warnings, args.format, sys.stderr)
-        if _failed(checked.warnings, args.strict):
-            return EXIT_INVALID
-        if args.format == "text":
-            print(f"{args.path}: valid ({len(checked.warnings)} warning(s))")
-        return EXIT_OK
-    pipeline.lint(build, _progress() if len(build.stacks) > 1 else None, workers)
-    problems = [*checked.warnings, *build.lint_problems]
-    printed = _format(problems, args.format)
-    sys.stderr.write(printed)
-    if _failed(build.lint_problems, args.strict):
-        print(f"{args.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
-        return EXIT_LINT
-    if _failed(checked.warnings, args.strict):
-        return EXIT_INVALID
-    out = Path(args.out)
-    if args.check:
-        return _check_fresh(build, out, args.path)
-    _warn_data_loss(build, out)
-    pipeline.write(build, out)
-    summary = _summary(build, out) if args.format == "text" else ""
-    sys.stdout.write(summary)
-    _remember(args, path, build, printed, summary)
-    return EXIT_OK
+        from .commands import validate
 
+        return validate.run(args.path, args.format, args.strict)
+    if args.command == "diff":
+        from .commands import diff
 
-def _options(args: argparse.Namespace) -> str:
-    """What, besides the files, changes what a build writes or prints: the paths as typed
-    (they appear in deploy.sh and in messages), the format and --strict."""
-    return f"{args.path}\0{args.out}\0{args.format}\0{args.strict}"
+        return diff.run(args.path, args.out, args.against, args.format)
+    if args.command == "schema":
+        from .commands import schema
 
+        return schema.run(args.out)
+    if args.command == "init":
+        from .commands import init
 
-def _warm(args: argparse.Namespace, path: Path) -> int | None:
-    """A build whose inputs and output folder are those of the last one: print what it
-    printed, write nothing (see :mod:`generator.uptodate`)."""
-    if args.command != "build" or args.check:
-        return None
-    from . import uptodate
-    from .lint import cache_dir
+        return init.run(args.path, args.example, args.list, args.force)
+    if args.command == "graph":
+        from .commands import graph
 
-    folder = cache_dir()
-    if folder is None:
-        return None
-    record = uptodate.lookup(folder, path, Path(args.out), _options(args))
-    if record is None:
-        return None
-    sys.stderr.write(record.stderr)
-    sys.stdout.write(record.stdout)
-    return EXIT_OK
+        return graph.run(args.path, args.format)
+    from .commands import cost
 
-
-def _remember(
-    args: argparse.Namespace, path: Path, build: object, printed: str, summary: str
-) -> None:
-    from . import uptodate
-    from .lint import cache_dir
-    from .output import MANIFEST
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
-    folder, out = cache_dir(), Path(args.out)
-    if folder is None:
-        return
-    written = {name: (out / name).read_bytes() for name in [*build.files, MANIFEST]}
-    uptodate.store(
-        folder,
-        path,
-        out,
-        _options(args),
-        data=build.checked.document.source,
-        includes=build.checked.includes,
-        files=written,
-        stdout=summary,
-        stderr=printed,
-    )
-
-
-def _progress() -> Callable[[int, int], None] | None:
-    """A one-line lint counter on a terminal; nothing when output goes elsewhere."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        sys.stderr.write(f"\rcfn-lint: {done}/{total} templates{end}")
-        sys.stderr.flush()
-
-    return show
-
-
-def _check_fresh(build: object, out: Path, source: str) -> int:
-    from .output import differences
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
-    stale = differences(out, build.files)
-    if stale:
-        print(
-            f"{out}/ is stale: {', '.join(stale)} differ from what {source} builds; "
-            "run `blueprint build` and commit the result",
-            file=sys.stderr,
-        )
-        return EXIT_STALE
-    print(f"{out}/ is fresh")
-    return EXIT_OK
-
-
-def _summary(build: object, out: Path) -> str:
-    from .pipeline import Build
-
-    assert isinstance(build, Build)
-    lines = []
-    for stack in build.stacks:
-        findings = build.lint.get(stack.name, [])
-        errors = sum(1 for f in findings if f.severity == "error")
-        warnings = len(findings) - errors
-        lines.append(
-            f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
-            f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}\n"
-        )
-    lines.append(f"deploy: bash {out / 'deploy.sh'}\n")
-    return "".join(lines)
+    return cost.run(args.path, args.format)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A command's run makes many long-lived objects (models, templates) and little cyclic
-    # garbage; the collector's passes over them cost a tenth of a run. It runs less often.
-    gc.set_threshold(20_000, 50, 100)
+    runtime.pace_collector()
     args = _parser().parse_args(argv)
     try:
-        if args.command == "schema":
-            return _write_schema(args.out)
-        if args.command == "diff":
-            return _diff(args)
-        if args.command == "init":
-            return _init(args)
-        if args.command == "graph":
-            return _graph(args)
-        if args.command == "cost":
-            return _cost(args)
         return _run(args)
-    except InternalError as exc:
-        print(
-            f"blueprint: internal error: {exc}. This is a bug in blueprint, not in your "
-            "file; nothing was written.",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
-    except KeyboardInterrupt:
-        print("blueprint: interrupted; nothing was written", file=sys.stderr)
-        return 130
-    except OSError as exc:
-        print(f"blueprint: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+    except (InternalError, KeyboardInterrupt, OSError) as exc:
+        return report.stopped(exc)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,21 @@
 """The templates a diff compares against: the last build in a folder, or that folder as it
-was at a git revision. Part of the load step: the only place ``diff`` reads files."""
+was at a git revision. Part of the load step: the only place ``diff`` reads files.
+:func:`changes` compares a build with them (for ``blueprint diff``, and for the warning
+``blueprint build`` gives before it replaces stateful resources)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import diff
 from .errors import BlueprintError, Problem, Severity
 from .output import MANIFEST
+
+if TYPE_CHECKING:
+    from .pipeline import Build
 
 
 def _refuse(where: str, message: str) -> BlueprintError:
@@ -67,3 +73,12 @@ def from_git(folder: Path, revision: str) -> dict[str, dict[str, Any]]:
         text = _git(top, "show", f"{revision}:{relative}/{name}")
         out[name.removesuffix(".json")] = _parse(f"{revision}:{relative}/{name}", text)
     return out
+
+
+def changes(build: Build, folder: Path, revision: str | None = None) -> diff.Report:
+    """What ``build`` changes compared with the last build in ``folder`` (or with that
+    folder as it was at ``revision``)."""
+    old = from_git(folder, revision) if revision else from_folder(folder)
+    new = {s.name: s.data for s in build.stacks}
+    regions = {s.name: s.region for s in build.stacks}
+    return diff.compare(old, new, regions, build.checked.blueprint.region)

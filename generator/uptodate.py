@@ -9,6 +9,8 @@ those files, prints the same and stops: it would write the same bytes. Anything 
 (an edit, a changed output file, another version of a library) builds in full.
 
 Standard library only: the point is to not import pydantic, troposphere or cfn-lint.
+:func:`key`, :func:`recorded` and :func:`remember` are what ``blueprint build`` calls; the functions
+that take a ``folder`` are the record store under them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .lint import cache_dir
+
+if TYPE_CHECKING:
+    from .pipeline import Build
 
 #: The libraries whose versions change what a build writes or finds.
 LIBRARIES = ("cfnlint", "troposphere", "pydantic", "yaml", "awacs")
@@ -161,3 +169,49 @@ def _write(target: Path, data: object) -> None:
         os.replace(tmp, target)
     except OSError:
         pass
+
+
+def key(path: str, out: str, fmt: str, strict: bool) -> str:
+    """What, besides the files, changes what a build writes or prints: the paths as typed
+    (they appear in deploy.sh and in messages), the format and --strict."""
+    return f"{path}\0{out}\0{fmt}\0{strict}"
+
+
+def recorded(blueprint: Path, out: Path, options: str) -> Record | None:
+    """The record of the last build of ``blueprint`` into ``out`` with these options, if
+    nothing it read or wrote has changed since: what that build printed is what this one
+    prints, and it writes nothing. None when there is no cache or no such record."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return lookup(folder, blueprint, out, options)
+
+
+def remember(
+    blueprint: Path, out: Path, options: str, build: Build, *, stdout: str, stderr: str
+) -> None:
+    """Keep the record of ``build``, just written into ``out``, with what it printed."""
+    from .output import MANIFEST
+
+    folder = cache_dir()
+    if folder is None:
+        return
+    written = {name: (out / name).read_bytes() for name in [*build.files, MANIFEST]}
+    store(
+        folder,
+        blueprint,
+        out,
+        options,
+        data=build.checked.document.source,
+        includes=build.checked.includes,
+        files=written,
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
+def lint_cached(blueprint: Path) -> bool:
+    """Are the lint results of every template this blueprint builds in the cache (it was
+    built before, into any folder, from the same inputs)?"""
+    folder = cache_dir()
+    return folder is not None and same_inputs(folder, blueprint)

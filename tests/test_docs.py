@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator import cost, graph, starter
-from generator.cli import EXIT_OK, main
+from generator.cli import main
+from generator.exits import EXIT_OK
 from generator.pipeline import check
 
 from .conftest import ROOT

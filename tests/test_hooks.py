@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cli import EXIT_INVALID, EXIT_OK, EXIT_STALE, main
+from generator.cli import main
+from generator.exits import EXIT_INVALID, EXIT_OK, EXIT_STALE
 
 from .conftest import ROOT
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator import starter
-from generator.cli import EXIT_OK, EXIT_USAGE, main
+from generator.cli import main
+from generator.exits import EXIT_OK, EXIT_USAGE
 
 from .conftest import ROOT
 

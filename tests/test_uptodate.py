@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from generator import runtime, uptodate
+from generator.lint import Workers
+from generator.output import MANIFEST
+from generator.pipeline import check, render, write
+
 from .conftest import ROOT
 
 HEAVY = ("pydantic", "troposphere", "cfnlint")
@@ -87,3 +92,42 @@ def test_a_changed_input_or_output_builds_in_full(project: Path, tmp_path: Path)
 def test_no_record_without_a_cache(project: Path, tmp_path: Path) -> None:
     assert run(project, Path("off"))[0] == 0
     assert "pydantic" in run(project, Path("off"))[3]
+
+
+def test_the_options_of_a_build_are_part_of_its_key() -> None:
+    assert uptodate.key("bp.yaml", "out", "json", True) == "bp.yaml\0out\0json\0True"
+
+
+def test_a_remembered_build_is_recorded_until_what_it_wrote_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    blueprint, out = tmp_path / "blueprint.yaml", tmp_path / "out"
+    shutil.copy(ROOT / "blueprint.yaml", blueprint)
+    built = render(check(blueprint, "blueprint.yaml"))
+    write(built, out)
+    key = uptodate.key("blueprint.yaml", "out", "text", False)
+    assert (uptodate.recorded(blueprint, out, key), uptodate.lint_cached(blueprint)) == (
+        None,
+        False,
+    )
+    uptodate.remember(blueprint, out, key, built, stdout="said\n", stderr="warned\n")
+    record = uptodate.recorded(blueprint, out, key)
+    assert record is not None
+    assert (record.stdout, record.stderr) == ("said\n", "warned\n")
+    assert sorted(record.outputs) == sorted([*built.files, MANIFEST])
+    assert uptodate.lint_cached(blueprint)
+    other = uptodate.key("blueprint.yaml", "out", "json", False)
+    assert uptodate.recorded(blueprint, out, other) is None
+    (out / "deploy.sh").write_text("edited")
+    assert uptodate.recorded(blueprint, out, key) is None
+    # the lint results are still those of these inputs: no workers to start
+    with runtime.lint_workers(blueprint) as workers:
+        assert workers is None
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", "off")
+    assert (uptodate.recorded(blueprint, out, key), uptodate.lint_cached(blueprint)) == (
+        None,
+        False,
+    )
+    with runtime.lint_workers(blueprint) as workers:
+        assert isinstance(workers, Workers)

@@ -1,0 +1,147 @@
+"""``blueprint build``: validate, render, lint every template and only then write them.
+
+A build whose inputs and output folder are those of the last one prints what that one
+printed and writes nothing, without importing pydantic, troposphere or cfn-lint (see
+:mod:`generator.uptodate`): this module imports the pipeline only past that point.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import report, runtime, uptodate
+from ..errors import BlueprintError
+from ..exits import EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_STALE
+
+if TYPE_CHECKING:
+    from ..lint import Workers
+    from ..pipeline import Build
+
+
+@dataclass(frozen=True)
+class Options:
+    """``blueprint build [PATH] [--out DIR] [--format F] [--strict] [--check]``."""
+
+    #: the blueprint, as typed (messages and deploy.sh show it so)
+    path: str = "blueprint.yaml"
+    #: where templates go, as typed
+    out: str = "templates_out"
+    format: report.Format = "text"
+    #: warnings fail the build
+    strict: bool = False
+    #: write nothing; exit 5 when ``out`` differs from what this build writes
+    check: bool = False
+
+    @property
+    def key(self) -> str:
+        """The options that change what a build writes or prints (see
+        :func:`generator.uptodate.key`)."""
+        return uptodate.key(self.path, self.out, self.format, self.strict)
+
+
+def run(options: Options) -> int:
+    """Build, or replay the last build when nothing it read or wrote has changed."""
+    path = Path(options.path)
+    if not options.check:
+        record = uptodate.recorded(path, Path(options.out), options.key)
+        if record is not None:
+            sys.stderr.write(record.stderr)
+            sys.stdout.write(record.stdout)
+            return EXIT_OK
+    with runtime.lint_workers(path) as workers:
+        return _full(options, path, workers)
+
+
+def _full(options: Options, path: Path, workers: Workers | None) -> int:
+    from .. import pipeline
+
+    try:
+        checked = pipeline.check(path, options.path)
+        build = pipeline.render(checked)
+    except BlueprintError as exc:
+        return report.refused(exc, options.format)
+    pipeline.lint(build, _progress() if len(build.stacks) > 1 else None, workers)
+    printed = report.formatted([*checked.warnings, *build.lint_problems], options.format)
+    sys.stderr.write(printed)
+    if report.failed(build.lint_problems, options.strict):
+        print(f"{options.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
+        return EXIT_LINT
+    if report.failed(checked.warnings, options.strict):
+        return EXIT_INVALID
+    out = Path(options.out)
+    if options.check:
+        return _check_fresh(build, out, options.path)
+    _warn_data_loss(build, out)
+    pipeline.write(build, out)
+    summary = _summary(build, out) if options.format == "text" else ""
+    sys.stdout.write(summary)
+    uptodate.remember(path, out, options.key, build, stdout=summary, stderr=printed)
+    return EXIT_OK
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A one-line lint counter on a terminal; nothing when output goes elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\rcfn-lint: {done}/{total} templates{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _check_fresh(build: Build, out: Path, source: str) -> int:
+    from ..output import differences
+
+    stale = differences(out, build.files)
+    if stale:
+        print(
+            f"{out}/ is stale: {', '.join(stale)} differ from what {source} builds; "
+            "run `blueprint build` and commit the result",
+            file=sys.stderr,
+        )
+        return EXIT_STALE
+    print(f"{out}/ is fresh")
+    return EXIT_OK
+
+
+def _warn_data_loss(build: Build, out: Path) -> None:
+    """One line when this build would replace or remove stateful resources."""
+    from .. import previous
+
+    try:
+        changes = previous.changes(build, out)
+    except BlueprintError as exc:
+        print(
+            f"warning: cannot compare with the last build: {exc.problems[0].text()}",
+            file=sys.stderr,
+        )
+        return
+    if changes.data_loss:
+        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in changes.data_loss)
+        print(
+            f"warning: compared with {out}/, this build replaces or removes stateful "
+            f"resources ({names}); run `blueprint diff` before deploying",
+            file=sys.stderr,
+        )
+
+
+def _summary(build: Build, out: Path) -> str:
+    """What a build that wrote ``out`` prints: a line per stack, then how to deploy."""
+    lines = []
+    for stack in build.stacks:
+        findings = build.lint.get(stack.name, [])
+        errors = sum(1 for f in findings if f.severity == "error")
+        warnings = len(findings) - errors
+        lines.append(
+            f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
+            f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}\n"
+        )
+    lines.append(f"deploy: bash {out / 'deploy.sh'}\n")
+    return "".join(lines)

@@ -1,0 +1,23 @@
+"""The exit codes of ``blueprint``, one meaning each, shared by every command.
+
+``diff`` adds its own two (10: changes, 11: a data-loss risk; see :mod:`generator.diff`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Done.
+EXIT_OK: Final = 0
+#: The blueprint is invalid (or, with --strict, has warnings).
+EXIT_INVALID: Final = 1
+#: cfn-lint found errors in the templates.
+EXIT_LINT: Final = 2
+#: Usage or file errors.
+EXIT_USAGE: Final = 3
+#: An internal error: a bug in blueprint.
+EXIT_INTERNAL: Final = 4
+#: ``build --check``: the output folder is not what the blueprint builds.
+EXIT_STALE: Final = 5
+#: Interrupted (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED: Final = 130
