@@ -75,3 +75,18 @@ def test_files_and_functions_are_short_enough_to_read_at_once() -> None:
                     long_functions.append(f"{name}:{node.lineno} {node.name}")
     assert long_files == []
     assert long_functions == []
+
+
+def test_every_package_ships() -> None:
+    """`pip install .` (the README's first command) installs only the packages that
+    pyproject.toml lists."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "generator").rglob("__init__.py")
+    }
+    assert found - listed == set()
