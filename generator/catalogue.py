@@ -516,6 +516,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A cfn-lint finding in a rendered template, at the entry that made the resource (a bug in blueprint when it is an error).",
         "services.bot: cfn-lint W3011 in linebot.json line 120 (Resources/BotLogGroup): Both 'UpdateReplacePolicy' and 'DeletionPolicy' are needed",
     ),
+    Code.PREVIOUS_UNREADABLE: (
+        "The earlier build that diff compares with cannot be read (no such git revision, or no build in it).",
+        "no-such-ref:1:1: git ls-tree --name-only no-such-ref:templates_out: fatal: Not a valid object name no-such-ref:templates_out",
+    ),
 }
 
 

@@ -150,3 +150,5 @@ class Code(StrEnum):
     STACK_LIMIT = "stack-limit"
     SECURITY_GROUP_RULES_TOO_MANY = "security-group-rules-too-many"
     CFN_LINT = "cfn-lint"
+    # --- comparing with an earlier build ---------------------------------------------------
+    PREVIOUS_UNREADABLE = "previous-unreadable"

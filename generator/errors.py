@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .codes import Code
+
 #: A place in the blueprint: mapping keys and list indexes from the root.
 Path = tuple[str | int, ...]
 
@@ -34,7 +36,8 @@ class Problem:
     path: str
     message: str
     severity: Severity = field(default=Severity.ERROR, compare=False)
-    code: str = field(default="", compare=False)
+    #: from the catalogue (generator/codes.py); docs/errors.md says what each means
+    code: Code = field(compare=False, kw_only=True)
 
     def text(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -55,7 +58,7 @@ class Issue:
     path: Path
     message: str
     severity: Severity = Severity.ERROR
-    code: str = ""
+    code: Code = field(kw_only=True)
     #: Point at the key of ``path`` rather than at its value.
     at_key: bool = False
 

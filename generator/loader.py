@@ -89,7 +89,7 @@ def _problem(
     file: str, mark: yaml.Mark | None, message: str, code: Code, path: Path = ()
 ) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Problem(file, line, col, dotted(path), message, Severity.ERROR, code)
+    return Problem(file, line, col, dotted(path), message, Severity.ERROR, code=code)
 
 
 def _key_message(key: object, raw: str) -> str:
@@ -282,6 +282,6 @@ def load(path: FsPath, display: str | None = None) -> Document:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"byte 0x{raw[exc.start]:02X} is not UTF-8 text; save the file as UTF-8"
         raise BlueprintError(
-            [Problem(name, line, column, "", message, Severity.ERROR, Code.FILE_NOT_UTF8)]
+            [Problem(name, line, column, "", message, Severity.ERROR, code=Code.FILE_NOT_UTF8)]
         ) from None
     return replace(parse(text, name), source=raw)

@@ -239,7 +239,7 @@ def lint(
                         origin,
                         f"cfn-lint {f.rule} in {stack.file} line {f.line} ({where}): {f.message}",
                         severity,
-                        f"cfn-lint-{f.rule}",
+                        code=Code.CFN_LINT,
                         at_key=True,
                     )
                 )

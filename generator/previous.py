@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import diff
+from .codes import Code
 from .errors import BlueprintError, Problem, Severity
 from .output import MANIFEST
 
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 
 
 def _refuse(where: str, message: str) -> BlueprintError:
-    return BlueprintError([Problem(where, 1, 1, "", message, Severity.ERROR, "file")])
+    return BlueprintError(
+        [Problem(where, 1, 1, "", message, Severity.ERROR, code=Code.PREVIOUS_UNREADABLE)]
+    )
 
 
 def _parse(where: str, text: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ FILE_CODES = frozenset(
         Code.FILE_TOO_LARGE,
         Code.FILE_NOT_UTF8,
         Code.INCLUDE_UNREADABLE,
+        Code.PREVIOUS_UNREADABLE,
     }
 )
 

@@ -15,8 +15,10 @@ from generator.exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_
 
 from .conftest import ROOT
 
-ERROR = Problem("bp.yaml", 7, 3, "services.api.cpu", "100% of 3\r\nlines", code="fargate-size")
-WARNING = Problem("bp.yaml", 2, 1, "", "looks like a secret", Severity.WARNING, "secret-like")
+ERROR = Problem("bp.yaml", 7, 3, "services.api.cpu", "100% of 3\r\nlines", code=Code.FARGATE_SIZE)
+WARNING = Problem(
+    "bp.yaml", 2, 1, "", "looks like a secret", Severity.WARNING, code=Code.SECRET_IN_PLAIN_TEXT
+)
 
 
 def test_text_is_one_located_line_per_problem_sorted_by_place() -> None:
@@ -36,7 +38,7 @@ def test_json_is_a_list_of_objects_with_every_field() -> None:
             "column": 1,
             "path": "",
             "severity": "warning",
-            "code": "secret-like",
+            "code": "secret-in-plain-text",
             "message": "looks like a secret",
         },
         {

@@ -79,10 +79,12 @@ class Checker:
         return code
 
     def error(self, path: Path, message: str, code: Code, *, at_key: bool = False) -> None:
-        self.issues.append(Issue(path, message, Severity.ERROR, self._code(code), at_key))
+        self.issues.append(
+            Issue(path, message, Severity.ERROR, code=self._code(code), at_key=at_key)
+        )
 
     def warn(self, path: Path, message: str, code: Code) -> None:
-        self.issues.append(Issue(path, message, Severity.WARNING, self._code(code)))
+        self.issues.append(Issue(path, message, Severity.WARNING, code=self._code(code)))
 
     def ref(self, path: Path, kind: str, name: str, known: Iterable[str], code: Code) -> bool:
         """Report ``name`` unless it is one of ``known``; say what was meant if it can."""
