@@ -398,8 +398,15 @@ def in_region(tmp_path: Path, example_name: str, region: str) -> Path:
 
 #: What the table prices in each region besides what costs the same everywhere, per example:
 #: item -> monthly. Fargate Spot is 70% off: sa-east-1 0.0696 x 0.3 = 0.02088 per vCPU-hour.
+#: Usage lines (per GB, per request) have no monthly figure, priced or not, so are not here.
 REGIONS = {
-    ("chatbot-fargate-spot", "eu-west-1"): {},
+    ("chatbot-fargate-spot", "eu-west-1"): {
+        # eu-west-1 Fargate x86 is the us-west-2 rate: the same 0.03 and 0.02 as below
+        "bot: Fargate Spot vCPU": 0.03,
+        "bot: Fargate Spot memory": 0.02,
+        # 730 h x 0.0252 = 18.396
+        "web: application load balancer": 18.4,
+    },
     ("chatbot-fargate-spot", "us-west-2"): {
         # 0.04048 x 0.3 = 0.012144: 2.1726 vCPU-h = 0.0264 -> 0.03;
         # 0.004445 x 0.3 = 0.0013335: 17.381 GB-h = 0.0232 -> 0.02
@@ -411,10 +418,27 @@ REGIONS = {
         "bot: Fargate Spot vCPU": 0.05,
         "bot: Fargate Spot memory": 0.04,
     },
-    ("rails-ec2-rds", "eu-west-1"): {},
-    ("rails-ec2-rds", "us-west-2"): {},
-    # one NAT gateway: 730 h x 0.093 = 67.89
-    ("rails-ec2-rds", "sa-east-1"): {"NAT gateways (1)": 67.89},
+    ("rails-ec2-rds", "eu-west-1"): {
+        "web: application load balancer": 18.4,
+        # 730 h x 0.0114 = 8.322; 1,460 h x 0.0114 = 16.644
+        "bastion: 1 x t3.micro": 8.32,
+        "web: 2 x t3.micro": 16.64,
+        # 8 GB x 0.088 = 0.704; 16 GB x 0.088 = 1.408
+        "bastion: gp3 root volumes": 0.7,
+        "web: gp3 root volumes": 1.41,
+    },
+    # 8 GB x 0.08 = 0.64; 16 GB x 0.08 = 1.28 (t3.micro has no us-west-2 price yet)
+    ("rails-ec2-rds", "us-west-2"): {
+        "bastion: gp3 root volumes": 0.64,
+        "web: gp3 root volumes": 1.28,
+    },
+    ("rails-ec2-rds", "sa-east-1"): {
+        # one NAT gateway: 730 h x 0.093 = 67.89
+        "NAT gateways (1)": 67.89,
+        # 8 GB x 0.152 = 1.216; 16 GB x 0.152 = 2.432
+        "bastion: gp3 root volumes": 1.22,
+        "web: gp3 root volumes": 2.43,
+    },
 }
 #: Lines priced the same in every region (public IPv4, Route53, Secrets Manager, CloudWatch
 #: metrics), so present wherever the example has them.
