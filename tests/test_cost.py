@@ -18,6 +18,7 @@ import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -498,6 +499,31 @@ def test_every_region_with_prices_cites_its_source() -> None:
     for region, source in table["sources"].items():
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", source["date"]), region
         assert source["source"], region
+
+
+def _covered(regional: dict[str, Any], prefix: str = "") -> set[str]:
+    """Every price path in a regional table, as the dotted names ``covers`` lists."""
+    found: set[str] = set()
+    for key, value in regional.items():
+        name = f"{prefix}{key}"
+        found |= _covered(value, f"{name}.") if isinstance(value, dict) else {name}
+    return found
+
+
+def test_covers_lists_exactly_what_a_region_holds() -> None:
+    """A region's ``covers`` names every price it holds and nothing it lacks."""
+    from generator.cost.prices import load
+
+    table = load()
+    checked = [r for r, s in table["sources"].items() if "covers" in s]
+    assert {"eu-west-1", "us-west-2", "sa-east-1", "eu-central-1", "ap-southeast-1"} <= set(checked)
+    for region in checked:
+        held = _covered(table["regions"].get(region, {})) - {"cloudfront_edge"}
+        covers = table["sources"][region]["covers"]
+        for path in held:
+            assert any(path == c or path.startswith(f"{c}.") for c in covers), (region, path)
+        for entry in covers:
+            assert any(p == entry or p.startswith(f"{entry}.") for p in held), (region, entry)
 
 
 def test_chatbot_runs_only_its_scheduled_hours() -> None:
