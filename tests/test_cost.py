@@ -18,6 +18,7 @@ import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -398,8 +399,15 @@ def in_region(tmp_path: Path, example_name: str, region: str) -> Path:
 
 #: What the table prices in each region besides what costs the same everywhere, per example:
 #: item -> monthly. Fargate Spot is 70% off: sa-east-1 0.0696 x 0.3 = 0.02088 per vCPU-hour.
+#: Usage lines (per GB, per request) have no monthly figure, priced or not, so are not here.
 REGIONS = {
-    ("chatbot-fargate-spot", "eu-west-1"): {},
+    ("chatbot-fargate-spot", "eu-west-1"): {
+        # eu-west-1 Fargate x86 is the us-west-2 rate: the same 0.03 and 0.02 as below
+        "bot: Fargate Spot vCPU": 0.03,
+        "bot: Fargate Spot memory": 0.02,
+        # 730 h x 0.0252 = 18.396
+        "web: application load balancer": 18.4,
+    },
     ("chatbot-fargate-spot", "us-west-2"): {
         # 0.04048 x 0.3 = 0.012144: 2.1726 vCPU-h = 0.0264 -> 0.03;
         # 0.004445 x 0.3 = 0.0013335: 17.381 GB-h = 0.0232 -> 0.02
@@ -411,10 +419,27 @@ REGIONS = {
         "bot: Fargate Spot vCPU": 0.05,
         "bot: Fargate Spot memory": 0.04,
     },
-    ("rails-ec2-rds", "eu-west-1"): {},
-    ("rails-ec2-rds", "us-west-2"): {},
-    # one NAT gateway: 730 h x 0.093 = 67.89
-    ("rails-ec2-rds", "sa-east-1"): {"NAT gateways (1)": 67.89},
+    ("rails-ec2-rds", "eu-west-1"): {
+        "web: application load balancer": 18.4,
+        # 730 h x 0.0114 = 8.322; 1,460 h x 0.0114 = 16.644
+        "bastion: 1 x t3.micro": 8.32,
+        "web: 2 x t3.micro": 16.64,
+        # 8 GB x 0.088 = 0.704; 16 GB x 0.088 = 1.408
+        "bastion: gp3 root volumes": 0.7,
+        "web: gp3 root volumes": 1.41,
+    },
+    # 8 GB x 0.08 = 0.64; 16 GB x 0.08 = 1.28 (t3.micro has no us-west-2 price yet)
+    ("rails-ec2-rds", "us-west-2"): {
+        "bastion: gp3 root volumes": 0.64,
+        "web: gp3 root volumes": 1.28,
+    },
+    ("rails-ec2-rds", "sa-east-1"): {
+        # one NAT gateway: 730 h x 0.093 = 67.89
+        "NAT gateways (1)": 67.89,
+        # 8 GB x 0.152 = 1.216; 16 GB x 0.152 = 2.432
+        "bastion: gp3 root volumes": 1.22,
+        "web: gp3 root volumes": 2.43,
+    },
 }
 #: Lines priced the same in every region (public IPv4, Route53, Secrets Manager, CloudWatch
 #: metrics), so present wherever the example has them.
@@ -474,6 +499,31 @@ def test_every_region_with_prices_cites_its_source() -> None:
     for region, source in table["sources"].items():
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", source["date"]), region
         assert source["source"], region
+
+
+def _covered(regional: dict[str, Any], prefix: str = "") -> set[str]:
+    """Every price path in a regional table, as the dotted names ``covers`` lists."""
+    found: set[str] = set()
+    for key, value in regional.items():
+        name = f"{prefix}{key}"
+        found |= _covered(value, f"{name}.") if isinstance(value, dict) else {name}
+    return found
+
+
+def test_covers_lists_exactly_what_a_region_holds() -> None:
+    """A region's ``covers`` names every price it holds and nothing it lacks."""
+    from generator.cost.prices import load
+
+    table = load()
+    checked = [r for r, s in table["sources"].items() if "covers" in s]
+    assert {"eu-west-1", "us-west-2", "sa-east-1", "eu-central-1", "ap-southeast-1"} <= set(checked)
+    for region in checked:
+        held = _covered(table["regions"].get(region, {})) - {"cloudfront_edge"}
+        covers = table["sources"][region]["covers"]
+        for path in held:
+            assert any(path == c or path.startswith(f"{c}.") for c in covers), (region, path)
+        for entry in covers:
+            assert any(p == entry or p.startswith(f"{entry}.") for p in held), (region, entry)
 
 
 def test_chatbot_runs_only_its_scheduled_hours() -> None:
