@@ -8,6 +8,9 @@ lint clean: no cfn-lint error and no warning.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -25,15 +28,21 @@ CASES += [
 ]
 
 
-def build(path: Path) -> Build:
-    result = render(check(path, path.name))
-    lint(result)
-    return result
+@functools.cache
+def _rendered(source: Path, text: bytes) -> Build:
+    """The render of one input, made once per session: the key is the file's exact bytes,
+    and the render of the same bytes is the same (the goldens pin it byte for byte)."""
+    return render(check(source, source.name))
+
+
+def rendered(source: Path) -> Build:
+    return _rendered(source, source.read_bytes())
 
 
 @pytest.mark.parametrize(("source", "expected_dir"), CASES, ids=lambda v: getattr(v, "stem", ""))
 def test_golden(source: Path, expected_dir: Path, update_golden: bool) -> None:
-    result = build(source)
+    result = rendered(source)
+    lint(result)
     files = dict(result.files)
     warnings = "".join(p.text() + "\n" for p in result.checked.warnings)
     if warnings:  # a blueprint that builds with warnings keeps them in its golden folder
@@ -73,15 +82,27 @@ def test_expected_templates_pass_informational_rules_too() -> None:
     """cfn-lint's informational rules (stateful resources without DeletionPolicy and
     UpdateReplacePolicy, hard-coded partitions, Join where Sub reads better) find nothing
     in any expected template, each linted for its own stack's region."""
+    import cfnlint.api  # noqa: F401  (imported before the workers fork: each starts with it)
+
+    jobs = [
+        ((expected_dir / stack.file).read_text(), stack.region, stack.file)
+        for source, expected_dir in CASES
+        for stack in rendered(source).stacks
+    ]
+    assert len(jobs) >= 11
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as pool:
+        for file, found in zip(
+            [job[2] for job in jobs], pool.map(_informational, jobs), strict=True
+        ):
+            assert found == [], file
+
+
+def _informational(job: tuple[str, str, str]) -> list[str]:
+    """What cfn-lint's rules, informational ones included, find in one template text."""
     from cfnlint.api import lint as cfn_lint
     from cfnlint.config import ManualArgs
 
-    linted = 0
-    for source, expected_dir in CASES:
-        for stack in render(check(source, source.name)).stacks:
-            text = (expected_dir / stack.file).read_text()
-            config = ManualArgs(regions=[stack.region], include_checks=["I"])
-            found = cfn_lint(text, config=config)
-            assert [f"{m.rule.id} {m.message}" for m in found] == [], stack.file
-            linted += 1
-    assert linted >= 11
+    text, region, _ = job
+    found = cfn_lint(text, config=ManualArgs(regions=[region], include_checks=["I"]))
+    return [f"{m.rule.id} {m.message}" for m in found]
