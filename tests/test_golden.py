@@ -1,7 +1,8 @@
 """Golden cases: a blueprint in, the exact templates and deploy.sh out, byte for byte.
 
-Inputs are ``golden/NAME.yaml`` (one feature each) and every file in ``examples/``;
-expected outputs live in ``golden/NAME/`` and ``golden/examples/NAME/``. Rewrite them
+Inputs are ``golden/NAME.yaml`` (one feature each, named for it, the files they read in
+``golden/files/``) and every file in ``examples/`` (whole systems); expected outputs live in
+``golden/NAME/`` and ``golden/examples/NAME/``. Rewrite them
 only with ``pytest --update-golden`` and review the diff. Every expected template must
 lint clean: no cfn-lint error and no warning.
 """
