@@ -14,6 +14,7 @@ import functools
 import multiprocessing
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,8 +84,7 @@ def test_expected_templates_pass_informational_rules_too() -> None:
     """cfn-lint's informational rules (stateful resources without DeletionPolicy and
     UpdateReplacePolicy, hard-coded partitions, Join where Sub reads better) find nothing
     in any expected template, each linted for its own stack's region."""
-    import cfnlint.api  # noqa: F401  (imported before the workers fork: each starts with it)
-
+    _informational_rules()  # loaded once, before the workers fork: each starts with them
     jobs = [
         ((expected_dir / stack.file).read_text(), stack.region, stack.file)
         for source, expected_dir in CASES
@@ -99,11 +99,22 @@ def test_expected_templates_pass_informational_rules_too() -> None:
             assert found == [], file
 
 
+@functools.cache
+def _informational_rules() -> Any:
+    """cfn-lint's rules, informational ones included: what ``cfnlint.api.lint`` loads on
+    every call when given no rules, loaded once."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn(include_checks=["I"])).rules
+
+
 def _informational(job: tuple[str, str, str]) -> list[str]:
     """What cfn-lint's rules, informational ones included, find in one template text."""
     from cfnlint.api import lint as cfn_lint
     from cfnlint.config import ManualArgs
 
     text, region, _ = job
-    found = cfn_lint(text, config=ManualArgs(regions=[region], include_checks=["I"]))
+    config = ManualArgs(regions=[region], include_checks=["I"])
+    found = cfn_lint(text, rules=_informational_rules(), config=config)
     return [f"{m.rule.id} {m.message}" for m in found]
