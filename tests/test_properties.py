@@ -125,8 +125,8 @@ def _write(tmp: Path, data: dict[str, Any]) -> Path:
 
 @common(1000)
 @given(bp=blueprints())
-def test_valid_blueprints_validate_and_render(tmp_path_factory: Any, bp: dict[str, Any]) -> None:
-    path = _write(tmp_path_factory.mktemp("bp"), bp)
+def test_valid_blueprints_validate_and_render(tmp_path: Path, bp: dict[str, Any]) -> None:
+    path = _write(tmp_path, bp)
     result = render(check(path, "blueprint.yaml"))
     stacks = {s.name: s.data["Resources"] for s in result.stacks}
     for name in bp["services"]:
@@ -162,18 +162,18 @@ def _lints_clean(folder: Path, bp: dict[str, Any], cache: Path) -> None:
 @common(6)
 @given(bp=blueprints())
 def test_a_fixed_sample_lints_clean(
-    tmp_path_factory: Any, shared_lint_cache: Path, bp: dict[str, Any]
+    tmp_path: Path, shared_lint_cache: Path, bp: dict[str, Any]
 ) -> None:
-    _lints_clean(tmp_path_factory.mktemp("bp"), bp, shared_lint_cache)
+    _lints_clean(tmp_path, bp, shared_lint_cache)
 
 
 @seed(RUN_SEED)
 @settings(common(14), derandomize=False)
 @given(bp=blueprints())
 def test_a_new_sample_lints_clean(
-    tmp_path_factory: Any, shared_lint_cache: Path, bp: dict[str, Any]
+    tmp_path: Path, shared_lint_cache: Path, bp: dict[str, Any]
 ) -> None:
-    _lints_clean(tmp_path_factory.mktemp("bp"), bp, shared_lint_cache)
+    _lints_clean(tmp_path, bp, shared_lint_cache)
 
 
 def _mutate(bp: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -204,10 +204,8 @@ def _mutate(bp: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 @common(800)
 @given(bp=blueprints(), seed=st.integers(0, 2**16))
-def test_mutations_give_located_errors(
-    tmp_path_factory: Any, bp: dict[str, Any], seed: int
-) -> None:
-    path = _write(tmp_path_factory.mktemp("bp"), _mutate(bp, random.Random(seed)))
+def test_mutations_give_located_errors(tmp_path: Path, bp: dict[str, Any], seed: int) -> None:
+    path = _write(tmp_path, _mutate(bp, random.Random(seed)))
     try:
         check(path, "blueprint.yaml")
     except BlueprintError as exc:
@@ -237,8 +235,8 @@ def _shuffled(data: Any, rng: random.Random, key: str = "") -> Any:
 
 @common(200)
 @given(bp=blueprints(), seed=st.integers(0, 2**16))
-def test_shuffling_changes_no_byte(tmp_path_factory: Any, bp: dict[str, Any], seed: int) -> None:
-    tmp = tmp_path_factory.mktemp("bp")
-    first = render(check(_write(tmp, bp), "blueprint.yaml")).files
-    again = render(check(_write(tmp, _shuffled(bp, random.Random(seed))), "blueprint.yaml")).files
+def test_shuffling_changes_no_byte(tmp_path: Path, bp: dict[str, Any], seed: int) -> None:
+    first = render(check(_write(tmp_path, bp), "blueprint.yaml")).files
+    shuffled = _shuffled(bp, random.Random(seed))
+    again = render(check(_write(tmp_path, shuffled), "blueprint.yaml")).files
     assert again == first
