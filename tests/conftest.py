@@ -32,10 +32,11 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def problems_text(path: Path) -> str:
-    """What `blueprint validate` prints for a file: every problem, one per line."""
+def problems_text(path: Path, display: str | None = None) -> str:
+    """What `blueprint validate` prints for a file: every problem, one per line, each
+    naming the file as ``display`` (default: its own name)."""
     try:
-        checked = check(path, path.name)
+        checked = check(path, display or path.name)
         render(checked)
     except BlueprintError as exc:
         problems = exc.problems

@@ -1,5 +1,9 @@
 """Error cases: each ``errors/NAME.yaml`` is a bad blueprint and ``errors/NAME.expected`` is
-the exact text the tool prints for it (file:line:col: path: message, one per line)."""
+the exact text the tool prints for it (file:line:col: path: message, one per line).
+
+Each case holds only the lines its problems need (``python -m tests.minimise FILE`` shrinks
+a new one), so a change to one section touches the few cases about it; the cases about
+the file itself (``tests.minimise.LOADER_CASES``) are kept as written."""
 
 from __future__ import annotations
 

@@ -1,15 +1,18 @@
 """Golden cases: a blueprint in, the exact templates and deploy.sh out, byte for byte.
 
-Inputs are ``golden/NAME.yaml`` (one feature each) and every file in ``examples/``;
-expected outputs live in ``golden/NAME/`` and ``golden/examples/NAME/``. Rewrite them
-only with ``pytest --update-golden`` and review the diff. Every expected template must
-lint clean: no cfn-lint error and no warning.
+Inputs are ``golden/NAME.yaml`` (one feature each, named for it, the files they read in
+``golden/files/``) and every file in ``examples/`` (whole systems); expected outputs live in
+``golden/NAME/`` and ``golden/examples/NAME/``. Rewrite them only with
+``pytest --update-golden`` and review the diff. Every expected template must lint clean:
+no cfn-lint error and no warning.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,15 +28,21 @@ CASES += [
 ]
 
 
-def build(path: Path) -> Build:
-    result = render(check(path, path.name))
-    lint(result)
-    return result
+@functools.cache
+def _rendered(source: Path, text: bytes) -> Build:
+    """The render of one input, made once per session: the key is the file's exact bytes,
+    and the render of the same bytes is the same (the goldens pin it byte for byte)."""
+    return render(check(source, source.name))
+
+
+def rendered(source: Path) -> Build:
+    return _rendered(source, source.read_bytes())
 
 
 @pytest.mark.parametrize(("source", "expected_dir"), CASES, ids=lambda v: getattr(v, "stem", ""))
 def test_golden(source: Path, expected_dir: Path, update_golden: bool) -> None:
-    result = build(source)
+    result = rendered(source)
+    lint(result)
     files = dict(result.files)
     warnings = "".join(p.text() + "\n" for p in result.checked.warnings)
     if warnings:  # a blueprint that builds with warnings keeps them in its golden folder
@@ -73,15 +82,30 @@ def test_expected_templates_pass_informational_rules_too() -> None:
     """cfn-lint's informational rules (stateful resources without DeletionPolicy and
     UpdateReplacePolicy, hard-coded partitions, Join where Sub reads better) find nothing
     in any expected template, each linted for its own stack's region."""
+    linted = 0
+    for source, expected_dir in CASES:
+        for stack in rendered(source).stacks:
+            text = (expected_dir / stack.file).read_text()
+            assert _informational(text, stack.region) == [], stack.file
+            linted += 1
+    assert linted >= 11
+
+
+@functools.cache
+def _informational_rules() -> Any:
+    """cfn-lint's rules, informational ones included: what ``cfnlint.api.lint`` loads on
+    every call when given no rules, loaded once."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn(include_checks=["I"])).rules
+
+
+def _informational(text: str, region: str) -> list[str]:
+    """What cfn-lint's rules, informational ones included, find in one template text."""
     from cfnlint.api import lint as cfn_lint
     from cfnlint.config import ManualArgs
 
-    linted = 0
-    for source, expected_dir in CASES:
-        for stack in render(check(source, source.name)).stacks:
-            text = (expected_dir / stack.file).read_text()
-            config = ManualArgs(regions=[stack.region], include_checks=["I"])
-            found = cfn_lint(text, config=config)
-            assert [f"{m.rule.id} {m.message}" for m in found] == [], stack.file
-            linted += 1
-    assert linted >= 11
+    config = ManualArgs(regions=[region], include_checks=["I"])
+    found = cfn_lint(text, rules=_informational_rules(), config=config)
+    return [f"{m.rule.id} {m.message}" for m in found]
