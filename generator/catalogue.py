@@ -104,6 +104,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "'region' is not an AWS region.",
         "region: 'tokyo' is not an AWS region like 'ap-northeast-1'",
     ),
+    Code.REGION_UNSUPPORTED: (
+        "An AWS region whose templates blueprint cannot check (the pinned cfn-lint has no resource schemas for it).",
+        "region: 'me-south-1' is not supported: the pinned cfn-lint ships no resource schemas for it, so its templates cannot be checked",
+    ),
     Code.CIDR_INVALID: (
         "A CIDR block that is malformed or has host bits set.",
         "network.cidr: '10.1.2.0/16' has host bits set; did you mean '10.1.0.0/16'?",

@@ -38,6 +38,7 @@ class Code(StrEnum):
     STACK_NAME_INVALID = "stack-name-invalid"
     LOGICAL_ID_INVALID = "logical-id-invalid"
     REGION_UNKNOWN = "region-unknown"
+    REGION_UNSUPPORTED = "region-unsupported"
     CIDR_INVALID = "cidr-invalid"
     DOMAIN_INVALID = "domain-invalid"
     ZONE_ID_INVALID = "zone-id-invalid"

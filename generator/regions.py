@@ -1,5 +1,6 @@
 """The AWS commercial regions a blueprint may name (validation), each of which `blueprint
-cost` must estimate in."""
+cost` must estimate in: those cfn-lint ships resource schemas for, since a template for
+any other region cannot be checked (tests/test_cost.py holds this list to cfn-lint's)."""
 
 REGIONS = (
     "af-south-1",
@@ -25,10 +26,15 @@ REGIONS = (
     "eu-west-3",
     "il-central-1",
     "me-central-1",
-    "me-south-1",
     "sa-east-1",
     "us-east-1",
     "us-east-2",
     "us-west-1",
     "us-west-2",
 )
+
+#: Regions AWS has that blueprint refuses, and why.
+UNSUPPORTED = {
+    "me-south-1": "the pinned cfn-lint ships no resource schemas for it, so its templates "
+    "cannot be checked",
+}

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from .. import schedule_expressions
 from ..errors import suggest
-from ..regions import REGIONS
+from ..regions import REGIONS, UNSUPPORTED
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -168,6 +168,8 @@ PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 
 
 def _region(value: str) -> str:
+    if value in UNSUPPORTED:
+        raise _fail("region_unsupported", f"'{value}' is not supported: {UNSUPPORTED[value]}")
     if value not in REGIONS:
         hint = suggest(value, REGIONS) or " like 'ap-northeast-1'"
         raise _fail("region", f"'{value}' is not an AWS region{hint}")

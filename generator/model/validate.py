@@ -219,6 +219,7 @@ _CODES: dict[str, Code] = {
     "stack_name": Code.STACK_NAME_INVALID,
     "logical_id": Code.LOGICAL_ID_INVALID,
     "region": Code.REGION_UNKNOWN,
+    "region_unsupported": Code.REGION_UNSUPPORTED,
     "cidr": Code.CIDR_INVALID,
     "domain": Code.DOMAIN_INVALID,
     "zone_id": Code.ZONE_ID_INVALID,
