@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import template
+
 if TYPE_CHECKING:
     from ..rendered import RenderedStack
 
@@ -35,16 +37,14 @@ class Stacks:
 
     def target(self, stack: str, value: Any) -> tuple[str, str] | None:
         """(stack, logical ID) of the resource a Ref/GetAtt names, across stacks."""
-        if not isinstance(value, Mapping):
+        ref = template.target(value)
+        if ref is None:
             return None
         here = self.by_name[stack]
-        if "Fn::GetAtt" in value:
-            name = value["Fn::GetAtt"][0]
-            return (stack, name) if name in here.data.get("Resources", {}) else None
-        name = str(value.get("Ref"))
+        name = ref.name
         if name in here.data.get("Resources", {}):
             return (stack, name)
-        if name in here.parameter_sources:
+        if ref.attribute is None and name in here.parameter_sources:
             source, _, output = here.parameter_sources[name]
             return self.target(source, self.by_name[source].data["Outputs"][output]["Value"])
         return None

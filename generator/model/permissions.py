@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
+from ..codes import Code
 from .base import Strict
 from .types import BucketName, Name, ParameterPattern, SecretName
 
@@ -110,7 +111,7 @@ Permission = Annotated[
             ssm_parameters="ParameterPermission",
             secrets="SecretPermission",
         ),
-        custom_error_type="permission",
+        custom_error_type=Code.PERMISSION_SHAPE.value,
         custom_error_message="a permission is a mapping with one of 'bucket', 's3_bucket', "
         "'table', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'",
     ),
@@ -120,7 +121,7 @@ Permission = Annotated[
 def _ref(value: str) -> str:
     if not re.fullmatch(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+", value):
         raise PydanticCustomError(
-            "reference",
+            Code.REFERENCE_INVALID,
             "'{value}' is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. "
             "caches.sessions.address",
             {"value": value},
@@ -140,7 +141,7 @@ def _env_value(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         shown = str(value).lower() if isinstance(value, bool) else str(value)
         raise PydanticCustomError(
-            "env_value",
+            Code.ENV_VALUE_INVALID,
             "environment values are text: quote it ('{shown}'), or use a ref mapping for "
             "another entry's value",
             {"shown": shown},

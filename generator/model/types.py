@@ -16,12 +16,14 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from .. import schedule_expressions
+from ..codes import Code
 from ..errors import suggest
 from ..regions import REGIONS, UNSUPPORTED
 
 
-def _fail(kind: str, message: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, message)
+def _fail(code: Code, message: str) -> PydanticCustomError:
+    """A validation error whose type is its catalogue code."""
+    return PydanticCustomError(code.value, message)
 
 
 # --- names -------------------------------------------------------------------------------
@@ -34,7 +36,7 @@ def _name(value: str) -> str:
         hint = value.lower().replace(" ", "-")
         extra = f"; did you mean '{hint}'?" if _NAME.match(hint) else ""
         raise _fail(
-            "name",
+            Code.NAME_INVALID,
             f"'{value}' is not a valid name: use lower-case letters, digits, and single "
             f"'-' or '_' between them, starting with a letter{extra}",
         )
@@ -52,7 +54,7 @@ def _stack_name(value: str) -> str:
         guess = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", value.lower())).strip("-")
         hint = f"; did you mean '{guess}'?" if guess and _STACK.match(guess) else ""
         raise _fail(
-            "stack_name",
+            Code.STACK_NAME_INVALID,
             f"'{value}' is not a valid stack name prefix: lower-case letters, digits and "
             f"single hyphens, starting with a letter{hint}",
         )
@@ -67,7 +69,7 @@ _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def _env_name(value: str) -> str:
     if not _ENV.match(value):
         raise _fail(
-            "env_name",
+            Code.ENV_NAME_INVALID,
             f"'{value}' is not a valid environment variable name: letters, digits and '_', "
             "not starting with a digit",
         )
@@ -83,12 +85,16 @@ def _cidr(value: str) -> str:
     try:
         net = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise _fail("cidr", f"'{value}' is not an IPv4 CIDR block like 10.0.0.0/16") from None
+        raise _fail(
+            Code.CIDR_INVALID, f"'{value}' is not an IPv4 CIDR block like 10.0.0.0/16"
+        ) from None
     if net.version != 4:
-        raise _fail("cidr", f"'{value}' is IPv6; only IPv4 CIDR blocks are supported here")
+        raise _fail(
+            Code.CIDR_INVALID, f"'{value}' is IPv6; only IPv4 CIDR blocks are supported here"
+        )
     if str(net) != value:
         raise _fail(
-            "cidr",
+            Code.CIDR_INVALID,
             f"'{value}' has host bits set; did you mean '{net}'?",
         )
     return value
@@ -109,13 +115,17 @@ def _domain(value: str, *, wildcard: bool) -> str:
     labels = value.split(".")
     body = labels[1:] if wildcard and labels[0] == "*" else labels
     if value != value.lower():
-        raise _fail("domain", f"'{value}' must be lower case; did you mean '{value.lower()}'?")
+        raise _fail(
+            Code.DOMAIN_INVALID, f"'{value}' must be lower case; did you mean '{value.lower()}'?"
+        )
     if value.endswith("."):
-        raise _fail("domain", f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?")
+        raise _fail(
+            Code.DOMAIN_INVALID, f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?"
+        )
     if len(value) > 253 or len(body) < 2 or not all(_LABEL.match(label) for label in body):
         allowed = " ('*.' is allowed as the first label)" if wildcard else ""
         raise _fail(
-            "domain",
+            Code.DOMAIN_INVALID,
             f"'{value}' is not a domain name like 'api.example.com'{allowed}",
         )
     return value
@@ -131,7 +141,7 @@ CertificateDomain = Annotated[str, AfterValidator(lambda v: _domain(v, wildcard=
 def _zone_id(value: str) -> str:
     if not re.fullmatch(r"Z[A-Z0-9]{4,31}", value):
         raise _fail(
-            "zone_id",
+            Code.ZONE_ID_INVALID,
             f"'{value}' is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)",
         )
     return value
@@ -143,7 +153,7 @@ HostedZoneId = Annotated[str, AfterValidator(_zone_id)]
 def _host_pattern(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9*?.-]{1,128}", value) or "." not in value:
         raise _fail(
-            "host",
+            Code.HOST_PATTERN_INVALID,
             f"'{value}' is not a host name pattern like 'api.example.com' or '*.example.com'",
         )
     return value
@@ -155,7 +165,7 @@ HostPattern = Annotated[str, AfterValidator(_host_pattern)]
 def _path_pattern(value: str) -> str:
     if not value.startswith("/") or len(value) > 128 or re.search(r"\s", value):
         raise _fail(
-            "path",
+            Code.PATH_PATTERN_INVALID,
             f"'{value}' is not a path pattern: it must start with '/' (e.g. '/api/*'), "
             "have no spaces and be at most 128 characters",
         )
@@ -169,10 +179,10 @@ PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 
 def _region(value: str) -> str:
     if value in UNSUPPORTED:
-        raise _fail("region_unsupported", f"'{value}' is not supported: {UNSUPPORTED[value]}")
+        raise _fail(Code.REGION_UNSUPPORTED, f"'{value}' is not supported: {UNSUPPORTED[value]}")
     if value not in REGIONS:
         hint = suggest(value, REGIONS) or " like 'ap-northeast-1'"
-        raise _fail("region", f"'{value}' is not an AWS region{hint}")
+        raise _fail(Code.REGION_UNKNOWN, f"'{value}' is not an AWS region{hint}")
     return value
 
 
@@ -208,7 +218,7 @@ LogRetentionDays = Literal[
 def _image(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9._/:@-]*", value, flags=re.IGNORECASE):
         raise _fail(
-            "image",
+            Code.IMAGE_INVALID,
             f"'{value}' is not a container image reference like "
             "'123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:1.0' or 'nginx:1.27'",
         )
@@ -222,7 +232,7 @@ def _bucket_name(value: str) -> str:
     ok = re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) and ".." not in value
     if not ok:
         raise _fail(
-            "bucket",
+            Code.BUCKET_NAME_INVALID,
             f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
         )
     return value
@@ -234,7 +244,7 @@ BucketName = Annotated[str, AfterValidator(_bucket_name)]
 def _parameter_name(value: str) -> str:
     if not re.fullmatch(r"/?[A-Za-z0-9_.\-/]{1,1011}", value) or "//" in value:
         raise _fail(
-            "ssm_name",
+            Code.SSM_NAME_INVALID,
             f"'{value}' is not an SSM parameter name: letters, digits, '_', '.', '-' and '/' "
             "for a hierarchy",
         )
@@ -265,7 +275,7 @@ def _secret_name(value: str) -> str:
         return value
     if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value) or value.startswith("arn:"):
         raise _fail(
-            "secret_name",
+            Code.SECRET_NAME_INVALID,
             f"'{value}' is not a Secrets Manager secret name (letters, digits and /_+=.@-) "
             "nor a full secret ARN (ending in the 6-character suffix)",
         )
@@ -278,7 +288,7 @@ SecretName = Annotated[str, AfterValidator(_secret_name)]
 def _secret_key(value: str) -> str:
     if not value or ":" in value or len(value) > 255 or value != value.strip():
         raise _fail(
-            "secret_key",
+            Code.SECRET_KEY_INVALID,
             f"'{value}' cannot be a JSON key reference: ECS separates the parts of a secret "
             "reference with ':', so the key may not contain ':' or start or end with a space",
         )
@@ -292,7 +302,7 @@ SecretKey = Annotated[str, AfterValidator(_secret_key)]
 def _http_codes(value: str) -> str:
     if not re.fullmatch(r"\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*", value):
         raise _fail(
-            "http_codes",
+            Code.HTTP_CODES_INVALID,
             f"'{value}' is not HTTP status codes like '200', '200-399' or '200,302'",
         )
     return value
@@ -313,7 +323,7 @@ def _zones() -> frozenset[str]:
 def _timezone(value: str) -> str:
     if value != "UTC" and value not in _zones():
         raise _fail(
-            "timezone",
+            Code.TIMEZONE_UNKNOWN,
             f"'{value}' is not an IANA time zone like 'Asia/Tokyo'{suggest(value, _zones())}",
         )
     return value
@@ -327,7 +337,7 @@ def _schedule(value: str) -> str:
     try:
         schedule_expressions.parse(value)
     except schedule_expressions.ExpressionError as exc:
-        raise _fail("schedule", exc.message) from None
+        raise _fail(Code.SCHEDULE_INVALID, exc.message) from None
     return value
 
 
@@ -348,7 +358,9 @@ def _instance_type(prefix: str, kind: str, example: str) -> Any:
                 hint = f"; did you mean '{prefix}{value}'?"
             elif re.fullmatch(r"[a-z]+\d+[a-z]*[a-z]+", value.removeprefix(prefix) or "-"):
                 hint = " (the family and the size are separated by a dot)"
-            raise _fail(kind, f"'{value}' is not {kind} like '{example}'{hint}")
+            raise _fail(
+                Code.INSTANCE_TYPE_INVALID, f"'{value}' is not {kind} like '{example}'{hint}"
+            )
         return value
 
     return AfterValidator(check)
@@ -382,7 +394,8 @@ Source = Annotated[str, AfterValidator(_source)]
 def _engine_version(value: str) -> str:
     if not re.fullmatch(r"\d+(\.\d+){0,2}", value):
         raise _fail(
-            "version", f"'{value}' is not an engine version: write numbers like '8.0.43' or '7.1'"
+            Code.ENGINE_VERSION_INVALID,
+            f"'{value}' is not an engine version: write numbers like '8.0.43' or '7.1'",
         )
     return value
 
@@ -393,7 +406,9 @@ EngineVersion = Annotated[str, AfterValidator(_engine_version)]
 
 def _logical_id(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9]{1,255}", value):
-        raise _fail("logical_id", f"'{value}' is not a logical ID: letters and digits only")
+        raise _fail(
+            Code.LOGICAL_ID_INVALID, f"'{value}' is not a logical ID: letters and digits only"
+        )
     return value
 
 

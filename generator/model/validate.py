@@ -183,7 +183,7 @@ def _message(err: ErrorDetails) -> str:
         return "must not be empty"
     if kind == "string_too_long":
         return f"{_shown(value)} is longer than {ctx.get('max_length')} characters"
-    if kind in ("secret", "permission") and isinstance(value, dict):
+    if kind in (Code.SECRET_SHAPE, Code.PERMISSION_SHAPE) and isinstance(value, dict):
         found = ", ".join(f"'{k}'" for k in value) or "an empty mapping"
         return f"{err['msg']}; found {found}"
     return err["msg"]
@@ -203,7 +203,7 @@ def _unknown_key(path: Path, data: Any) -> str:
     return f"unknown key '{key}'{hint}"
 
 
-#: pydantic's error types, and those of blueprint's named types, as catalogue codes.
+#: pydantic's own error types as catalogue codes.
 _CODES: dict[str, Code] = {
     "literal_error": Code.VALUE_CHOICE,
     "enum": Code.VALUE_CHOICE,
@@ -215,44 +215,18 @@ _CODES: dict[str, Code] = {
     "too_long": Code.VALUE_LENGTH,
     "string_too_short": Code.VALUE_LENGTH,
     "string_too_long": Code.VALUE_LENGTH,
-    "name": Code.NAME_INVALID,
-    "stack_name": Code.STACK_NAME_INVALID,
-    "logical_id": Code.LOGICAL_ID_INVALID,
-    "region": Code.REGION_UNKNOWN,
-    "region_unsupported": Code.REGION_UNSUPPORTED,
-    "cidr": Code.CIDR_INVALID,
-    "domain": Code.DOMAIN_INVALID,
-    "zone_id": Code.ZONE_ID_INVALID,
-    "host": Code.HOST_PATTERN_INVALID,
-    "path": Code.PATH_PATTERN_INVALID,
-    "http_codes": Code.HTTP_CODES_INVALID,
-    "image": Code.IMAGE_INVALID,
-    "bucket": Code.BUCKET_NAME_INVALID,
-    "ssm_name": Code.SSM_NAME_INVALID,
-    "secret_name": Code.SECRET_NAME_INVALID,
-    "secret_key": Code.SECRET_KEY_INVALID,
-    "secret_key_arn": Code.SECRET_KEY_NEEDS_ARN,
-    "secret": Code.SECRET_SHAPE,
-    "permission": Code.PERMISSION_SHAPE,
-    "code": Code.CODE_SHAPE,
-    "env_name": Code.ENV_NAME_INVALID,
-    "env_value": Code.ENV_VALUE_INVALID,
-    "reference": Code.REFERENCE_INVALID,
-    "route_target": Code.ROUTE_TARGET_INVALID,
-    "capacity": Code.CAPACITY_INVALID,
-    "schedule": Code.SCHEDULE_INVALID,
-    "timezone": Code.TIMEZONE_UNKNOWN,
-    "version": Code.ENGINE_VERSION_INVALID,
-    "an EC2 instance type": Code.INSTANCE_TYPE_INVALID,
-    "an RDS instance class": Code.INSTANCE_TYPE_INVALID,
-    "an ElastiCache node type": Code.INSTANCE_TYPE_INVALID,
 }
+
+
+_CATALOGUED = frozenset(c.value for c in Code)
 
 
 def code_of(kind: str) -> Code:
     """The catalogue code of a pydantic error type; never the type itself."""
     if kind in _CODES:
         return _CODES[kind]
+    if kind in _CATALOGUED:  # the named types raise errors whose type is their code
+        return Code(kind)
     if kind in _TYPE_WORDS or kind.endswith(("_type", "_parsing")):
         return Code.VALUE_TYPE
     return Code.VALUE_INVALID

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag
 
+from ...codes import Code as ProblemCode
 from ...model.base import Strict
 from ...model.permissions import EnvValue, Permission, by_key
 from ...model.types import BucketName, EnvName, Image, LogRetentionDays
@@ -59,7 +60,7 @@ Code = Annotated[
     | Annotated[InlineCode, Tag("InlineCode")],
     Discriminator(
         by_key(s3_bucket="S3Code", image="ImageCode", inline_file="InlineCode"),
-        custom_error_type="code",
+        custom_error_type=ProblemCode.CODE_SHAPE.value,
         custom_error_message="code is a mapping with 's3_bucket' and 's3_key', 'image', or "
         "'inline_file'",
     ),

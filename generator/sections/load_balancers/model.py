@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ...codes import Code
 from ...model.base import Strict
 from ...model.types import Cidr, DomainName, HostPattern, HttpCodes, Name, PathPattern, Port
 
@@ -86,11 +87,11 @@ class Route(Strict):
     def _one_target(self) -> Route:
         if self.service is not None and self.instances is not None:
             raise PydanticCustomError(
-                "route_target", "a route has both 'service' and 'instances'; keep one"
+                Code.ROUTE_TARGET_INVALID, "a route has both 'service' and 'instances'; keep one"
             )
         if self.service is None and self.instances is None:
             raise PydanticCustomError(
-                "route_target",
+                Code.ROUTE_TARGET_INVALID,
                 "a route needs 'service' (a service) or 'instances' (an "
                 "instance group) to send traffic to",
             )

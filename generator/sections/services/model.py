@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
+from ...codes import Code
 from ...model.base import Strict
 from ...model.permissions import EnvValue, Permission, by_key
 from ...model.types import (
@@ -64,7 +65,7 @@ class SecretsManagerSecret(Strict):
     def _key_needs_arn(self) -> SecretsManagerSecret:
         if self.key is not None and not SECRET_ARN.match(self.secrets_manager):
             raise PydanticCustomError(
-                "secret_key_arn",
+                Code.SECRET_KEY_NEEDS_ARN,
                 "a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its "
                 "6-character suffix, as the console shows it): ECS cannot find a key by name",
             )
@@ -76,7 +77,7 @@ Secret = Annotated[
     | Annotated[SecretsManagerSecret, Tag("SecretsManagerSecret")],
     Discriminator(
         by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret"),
-        custom_error_type="secret",
+        custom_error_type=Code.SECRET_SHAPE.value,
         custom_error_message="a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
     ),
 ]
@@ -142,7 +143,7 @@ def _provider(value: str) -> str:
     if value in ("FARGATE", "FARGATE_SPOT") or _EC2_PROVIDER.match(value):
         return value
     raise PydanticCustomError(
-        "capacity",
+        Code.CAPACITY_INVALID,
         "'{value}' is not a capacity provider: write FARGATE, FARGATE_SPOT or the name of an "
         "'ec2_capacity' entry",
         {"value": value},
@@ -175,7 +176,7 @@ def _capacity(value: Any) -> Any:
     guess = value.lower() if value.lower() in _SHORTHAND else None
     hint = f"; did you mean '{guess}'?" if guess else ""
     raise PydanticCustomError(
-        "capacity",
+        Code.CAPACITY_INVALID,
         "'{value}' is not a capacity: write 'fargate', 'fargate_spot', the name of an "
         "'ec2_capacity' entry, or a list of entries with provider, base and weight{hint}",
         {"value": value, "hint": hint},
