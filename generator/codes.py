@@ -1,7 +1,8 @@
 """The catalogue of problem codes: every code blueprint reports, in one style, with what it
 means. Codes are an API (``--format json`` prints them; CI filters on them), so a code is
-never built from display text and never renamed; ``docs/errors.md`` is written from this
-table (``blueprint schema --errors``) and a test keeps it fresh.
+never built from display text and never renamed. What each means is
+:mod:`generator.catalogue`; ``docs/errors.md`` is written from it (``pytest
+--update-golden``) and tests/test_codes.py keeps it fresh.
 
 Style: ``subject-problem`` in lower case, e.g. ``service-unknown``, ``subnet-overlap``.
 """

@@ -24,7 +24,8 @@ from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
 from .rendered import Rendered, RenderedStack, Template
-from .sections.functions.model import INLINE_LIMIT
+from .sections.functions.model import INLINE_LIMIT, InlineCode
+from .sections.instances.model import USER_DATA_LIMIT
 
 if TYPE_CHECKING:
     from .lint import Finding, Workers
@@ -75,10 +76,6 @@ def check(path: FsPath, display: str | None = None) -> Checked:
     return Checked(document, model, resolved, problems, includes)
 
 
-#: Largest first-boot script EC2 takes.
-USER_DATA_LIMIT = 16384
-
-
 def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Issue]]:
     """Read the files a blueprint names (user data, inline function code), relative to the
     blueprint: part of the load step, so that later steps touch no files."""
@@ -88,9 +85,9 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             where: tuple[str | int, ...] = ("instances", name, "user_data_file")
             wanted.append((where, group.user_data_file, USER_DATA_LIMIT))
     for name, fn in sorted(bp.functions.items()):
-        inline = getattr(fn.code, "inline_file", None)
-        if inline is not None:
-            wanted.append((("functions", name, "code", "inline_file"), inline, INLINE_LIMIT))
+        if isinstance(fn.code, InlineCode):
+            where = ("functions", name, "code", "inline_file")
+            wanted.append((where, fn.code.inline_file, INLINE_LIMIT))
     out: dict[str, str] = {}
     issues: list[Issue] = []
     for where, relative, limit in wanted:

@@ -589,7 +589,7 @@ def test_every_example_estimates_and_json_adds_up(path: Path) -> None:
     printed = cost.text(e)
     total_row = next(r for r in printed.splitlines() if r.startswith("  total per month"))
     assert total_row.endswith(f"${e.total:,.2f}")
-    assert f"prices of {e.prices_date}" in printed
+    assert f"prices transcribed {e.prices_date} (sources: prices.json)" in printed
     assert all(a in printed for a in e.assumptions)
 
 

@@ -63,7 +63,10 @@ def text(e: Estimate) -> str:
     outside = (
         "'usage' and 'not priced' lines" if any(not x.priced for x in e.lines) else "'usage' lines"
     )
-    out.append(f"  prices of {e.prices_date}; {outside} are not in the total")
+    out.append(
+        f"  prices transcribed {e.prices_date} (sources: prices.json); {outside} are not in "
+        "the total"
+    )
     out.append("  assumptions:")
     out.extend(f"    - {a}" for a in e.assumptions)
     return "\n".join(out) + "\n"

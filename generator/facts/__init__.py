@@ -1,10 +1,11 @@
 """What a build made, read off its rendered templates: the facts cost and graph use.
 
-Every fact comes from the serialized stacks :func:`generator.pipeline.render` returns,
-never from a second reading of the blueprint, so a renderer's change reaches the estimate
-and the drawing by itself. Each fact names the blueprint entry that made it, ``(section,
-name)`` from the stack's origins, and the logical ID of the resource it was read from.
-Pure Python over plain dicts: no troposphere here.
+Every fact about what exists, its size and who reaches whom comes from the serialized
+stacks :func:`generator.pipeline.render` returns, so a renderer's change reaches the
+estimate and the drawing by itself; only what templates cannot say (when schedules run,
+how a zone was given) is read from the blueprint. Each fact names the blueprint entry
+that made it, ``(section, name)`` from the stack's origins, and the logical ID of the
+resource it was read from. Pure Python over plain dicts: no troposphere here.
 
 References across stacks (a parameter that deploy.sh fills from another stack's output)
 are followed to the resource behind them.

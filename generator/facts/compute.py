@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InternalError
 from .refs import Entry, Resource, Stacks, number
 
 
@@ -74,7 +75,9 @@ def service(r: Resource, refs: Stacks) -> Service:
                 cp.stack, cp.properties["AutoScalingGroupProvider"]["AutoScalingGroupArn"]
             )
             hosts = asg.entry if asg else None
-            provider = cp.logical_id if cp else "?"
+            if cp is None:
+                raise InternalError(f"{r.logical_id} in {r.stack}: a capacity provider not built")
+            provider = cp.logical_id
         strategy.append(
             Share(provider, number(line.get("Base")), number(line.get("Weight")), hosts)
         )

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InternalError
 from .refs import Entry, Resource, Stacks
 
 #: The rule AWS documents for a group that allows no egress: ICMP type 252 code 86 to
@@ -49,13 +50,12 @@ def _rule(
     made_by: Entry,
     refs: Stacks,
 ) -> Rule:
-    peer: Entry | str = "?"
-    for key in _PEERS[direction]:
-        if key in p:
-            value = p[key]
-            found = refs.resource(stack, value) if isinstance(value, Mapping) else None
-            peer = found.entry if found else str(value)
-            break
+    key = next((k for k in _PEERS[direction] if k in p), None)
+    if key is None:
+        raise InternalError(f"security group rule {logical_id} in {stack} names no peer")
+    value = p[key]
+    found = refs.resource(stack, value) if isinstance(value, Mapping) else None
+    peer: Entry | str = found.entry if found else str(value)
     low, high = p.get("FromPort"), p.get("ToPort")
     return Rule(
         stack,
@@ -80,8 +80,9 @@ def rules(resources: list[Resource], refs: Stacks) -> Iterator[Rule]:
         elif r.type in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
             direction = "ingress" if r.type.endswith("Ingress") else "egress"
             group = refs.resource(r.stack, r.properties.get("GroupId"))
-            owner = group.entry if group else ("?", r.logical_id)
-            yield _rule(r.stack, r.logical_id, direction, owner, r.properties, r.entry, refs)
+            if group is None:
+                raise InternalError(f"{r.logical_id} in {r.stack}: its group is not in the build")
+            yield _rule(r.stack, r.logical_id, direction, group.entry, r.properties, r.entry, refs)
 
 
 def _subnets(p: Mapping[str, Any]) -> list[Any]:

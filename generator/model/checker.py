@@ -2,10 +2,10 @@
 
 A check is a small function of the whole validated blueprint, registered with
 :func:`rule` under the codes it may report: the same shape as a lint rule. Each section's
-``checks.py`` lists its rules; :mod:`generator.sections` puts every section's rules in
-the one order they run in. What the renderers need to know beyond the model (zone of
-each name, route targets, who reaches whom) is worked out by the rules that check it and
-recorded on the :class:`Checker`, so each fact has one home.
+``checks.py`` lists its rules; :data:`generator.model.resolve.RULES` puts every
+section's rules in the one order they run in. What the renderers need to know beyond the
+model (zone of each name, route targets, who reaches whom) is worked out by the rules
+that check it and recorded on the :class:`Checker`, so each fact has one home.
 """
 
 from __future__ import annotations

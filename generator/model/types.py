@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from .. import schedule_expressions
 from ..codes import Code
 from ..errors import suggest
 from ..regions import REGIONS, UNSUPPORTED
 
 
-def _fail(code: Code, message: str) -> PydanticCustomError:
+def refuse(code: Code, message: str) -> PydanticCustomError:
     """A validation error whose type is its catalogue code."""
     return PydanticCustomError(code.value, message)
 
@@ -35,7 +32,7 @@ def _name(value: str) -> str:
     if not _NAME.match(value):
         hint = value.lower().replace(" ", "-")
         extra = f"; did you mean '{hint}'?" if _NAME.match(hint) else ""
-        raise _fail(
+        raise refuse(
             Code.NAME_INVALID,
             f"'{value}' is not a valid name: use lower-case letters, digits, and single "
             f"'-' or '_' between them, starting with a letter{extra}",
@@ -53,7 +50,7 @@ def _stack_name(value: str) -> str:
     if not _STACK.match(value) or value.endswith("-") or "--" in value:
         guess = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", value.lower())).strip("-")
         hint = f"; did you mean '{guess}'?" if guess and _STACK.match(guess) else ""
-        raise _fail(
+        raise refuse(
             Code.STACK_NAME_INVALID,
             f"'{value}' is not a valid stack name prefix: lower-case letters, digits and "
             f"single hyphens, starting with a letter{hint}",
@@ -68,7 +65,7 @@ _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def _env_name(value: str) -> str:
     if not _ENV.match(value):
-        raise _fail(
+        raise refuse(
             Code.ENV_NAME_INVALID,
             f"'{value}' is not a valid environment variable name: letters, digits and '_', "
             "not starting with a digit",
@@ -85,15 +82,15 @@ def _cidr(value: str) -> str:
     try:
         net = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise _fail(
+        raise refuse(
             Code.CIDR_INVALID, f"'{value}' is not an IPv4 CIDR block like 10.0.0.0/16"
         ) from None
     if net.version != 4:
-        raise _fail(
+        raise refuse(
             Code.CIDR_INVALID, f"'{value}' is IPv6; only IPv4 CIDR blocks are supported here"
         )
     if str(net) != value:
-        raise _fail(
+        raise refuse(
             Code.CIDR_INVALID,
             f"'{value}' has host bits set; did you mean '{net}'?",
         )
@@ -115,16 +112,16 @@ def _domain(value: str, *, wildcard: bool) -> str:
     labels = value.split(".")
     body = labels[1:] if wildcard and labels[0] == "*" else labels
     if value != value.lower():
-        raise _fail(
+        raise refuse(
             Code.DOMAIN_INVALID, f"'{value}' must be lower case; did you mean '{value.lower()}'?"
         )
     if value.endswith("."):
-        raise _fail(
+        raise refuse(
             Code.DOMAIN_INVALID, f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?"
         )
     if len(value) > 253 or len(body) < 2 or not all(_LABEL.match(label) for label in body):
         allowed = " ('*.' is allowed as the first label)" if wildcard else ""
-        raise _fail(
+        raise refuse(
             Code.DOMAIN_INVALID,
             f"'{value}' is not a domain name like 'api.example.com'{allowed}",
         )
@@ -140,7 +137,7 @@ CertificateDomain = Annotated[str, AfterValidator(lambda v: _domain(v, wildcard=
 
 def _zone_id(value: str) -> str:
     if not re.fullmatch(r"Z[A-Z0-9]{4,31}", value):
-        raise _fail(
+        raise refuse(
             Code.ZONE_ID_INVALID,
             f"'{value}' is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)",
         )
@@ -152,7 +149,7 @@ HostedZoneId = Annotated[str, AfterValidator(_zone_id)]
 
 def _host_pattern(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9*?.-]{1,128}", value) or "." not in value:
-        raise _fail(
+        raise refuse(
             Code.HOST_PATTERN_INVALID,
             f"'{value}' is not a host name pattern like 'api.example.com' or '*.example.com'",
         )
@@ -164,7 +161,7 @@ HostPattern = Annotated[str, AfterValidator(_host_pattern)]
 
 def _path_pattern(value: str) -> str:
     if not value.startswith("/") or len(value) > 128 or re.search(r"\s", value):
-        raise _fail(
+        raise refuse(
             Code.PATH_PATTERN_INVALID,
             f"'{value}' is not a path pattern: it must start with '/' (e.g. '/api/*'), "
             "have no spaces and be at most 128 characters",
@@ -179,10 +176,10 @@ PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 
 def _region(value: str) -> str:
     if value in UNSUPPORTED:
-        raise _fail(Code.REGION_UNSUPPORTED, f"'{value}' is not supported: {UNSUPPORTED[value]}")
+        raise refuse(Code.REGION_UNSUPPORTED, f"'{value}' is not supported: {UNSUPPORTED[value]}")
     if value not in REGIONS:
         hint = suggest(value, REGIONS) or " like 'ap-northeast-1'"
-        raise _fail(Code.REGION_UNKNOWN, f"'{value}' is not an AWS region{hint}")
+        raise refuse(Code.REGION_UNKNOWN, f"'{value}' is not an AWS region{hint}")
     return value
 
 
@@ -217,7 +214,7 @@ LogRetentionDays = Literal[
 
 def _image(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9._/:@-]*", value, flags=re.IGNORECASE):
-        raise _fail(
+        raise refuse(
             Code.IMAGE_INVALID,
             f"'{value}' is not a container image reference like "
             "'123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:1.0' or 'nginx:1.27'",
@@ -231,7 +228,7 @@ Image = Annotated[str, Field(max_length=255), AfterValidator(_image)]
 def _bucket_name(value: str) -> str:
     ok = re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) and ".." not in value
     if not ok:
-        raise _fail(
+        raise refuse(
             Code.BUCKET_NAME_INVALID,
             f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
         )
@@ -243,7 +240,7 @@ BucketName = Annotated[str, AfterValidator(_bucket_name)]
 
 def _parameter_name(value: str) -> str:
     if not re.fullmatch(r"/?[A-Za-z0-9_.\-/]{1,1011}", value) or "//" in value:
-        raise _fail(
+        raise refuse(
             Code.SSM_NAME_INVALID,
             f"'{value}' is not an SSM parameter name: letters, digits, '_', '.', '-' and '/' "
             "for a hierarchy",
@@ -274,7 +271,7 @@ def _secret_name(value: str) -> str:
     if SECRET_ARN.match(value):
         return value
     if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value) or value.startswith("arn:"):
-        raise _fail(
+        raise refuse(
             Code.SECRET_NAME_INVALID,
             f"'{value}' is not a Secrets Manager secret name (letters, digits and /_+=.@-) "
             "nor a full secret ARN (ending in the 6-character suffix)",
@@ -287,7 +284,7 @@ SecretName = Annotated[str, AfterValidator(_secret_name)]
 
 def _secret_key(value: str) -> str:
     if not value or ":" in value or len(value) > 255 or value != value.strip():
-        raise _fail(
+        raise refuse(
             Code.SECRET_KEY_INVALID,
             f"'{value}' cannot be a JSON key reference: ECS separates the parts of a secret "
             "reference with ':', so the key may not contain ':' or start or end with a space",
@@ -301,7 +298,7 @@ SecretKey = Annotated[str, AfterValidator(_secret_key)]
 
 def _http_codes(value: str) -> str:
     if not re.fullmatch(r"\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*", value):
-        raise _fail(
+        raise refuse(
             Code.HTTP_CODES_INVALID,
             f"'{value}' is not HTTP status codes like '200', '200-399' or '200,302'",
         )
@@ -310,40 +307,6 @@ def _http_codes(value: str) -> str:
 
 HttpCodes = Annotated[str, AfterValidator(_http_codes)]
 """HTTP status codes: ``200``, a range ``200-399`` or a list ``200,302``."""
-
-# --- time ----------------------------------------------------------------------------------
-
-
-@cache
-def _zones() -> frozenset[str]:
-    text = resources.files("tzdata").joinpath("zones").read_text("utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _timezone(value: str) -> str:
-    if value != "UTC" and value not in _zones():
-        raise _fail(
-            Code.TIMEZONE_UNKNOWN,
-            f"'{value}' is not an IANA time zone like 'Asia/Tokyo'{suggest(value, _zones())}",
-        )
-    return value
-
-
-Timezone = Annotated[str, AfterValidator(_timezone)]
-"""An IANA time zone name, e.g. ``Asia/Tokyo`` or ``UTC``."""
-
-
-def _schedule(value: str) -> str:
-    try:
-        schedule_expressions.parse(value)
-    except schedule_expressions.ExpressionError as exc:
-        raise _fail(Code.SCHEDULE_INVALID, exc.message) from None
-    return value
-
-
-ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
-"""``cron(min hour day-of-month month day-of-week year)``, ``rate(n unit)`` or ``at(...)``."""
-
 
 # --- compute and data classes ------------------------------------------------------------
 
@@ -358,7 +321,7 @@ def _instance_type(prefix: str, kind: str, example: str) -> Any:
                 hint = f"; did you mean '{prefix}{value}'?"
             elif re.fullmatch(r"[a-z]+\d+[a-z]*[a-z]+", value.removeprefix(prefix) or "-"):
                 hint = " (the family and the size are separated by a dot)"
-            raise _fail(
+            raise refuse(
                 Code.INSTANCE_TYPE_INVALID, f"'{value}' is not {kind} like '{example}'{hint}"
             )
         return value
@@ -393,7 +356,7 @@ Source = Annotated[str, AfterValidator(_source)]
 
 def _engine_version(value: str) -> str:
     if not re.fullmatch(r"\d+(\.\d+){0,2}", value):
-        raise _fail(
+        raise refuse(
             Code.ENGINE_VERSION_INVALID,
             f"'{value}' is not an engine version: write numbers like '8.0.43' or '7.1'",
         )
@@ -406,7 +369,7 @@ EngineVersion = Annotated[str, AfterValidator(_engine_version)]
 
 def _logical_id(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9]{1,255}", value):
-        raise _fail(
+        raise refuse(
             Code.LOGICAL_ID_INVALID, f"'{value}' is not a logical ID: letters and digits only"
         )
     return value

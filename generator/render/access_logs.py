@@ -71,9 +71,8 @@ class Archive:
 
 
 def _archive(ctx: Context) -> Archive:
-    found = ctx.access_log_archive
-    if isinstance(found, Archive):
-        return found
+    if ctx.access_log_archive is not None:
+        return ctx.access_log_archive
     # Load balancers can write only to buckets encrypted with S3-managed keys.
     bucket = private_bucket.private_bucket(
         naming.ACCESS_LOG_ARCHIVE, versioning=True, bucket_key=False

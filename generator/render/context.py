@@ -2,8 +2,9 @@
 
 A renderer reads the handles of the sections before it and publishes its own, one handle
 per entry (or one per section: the network, the cluster); it never looks a resource up by
-a string logical ID. A handle read before the section that publishes it has rendered is a
-bug in the order of :data:`generator.render.stacks.RENDERERS`, reported as such.
+a string logical ID. The network and the cluster, read before their sections rendered, are
+reported as a bug in the order of :data:`generator.render.stacks.RENDERERS`; an entry's
+handle is there whenever the checks let the entry name it.
 
 Every resource is added through :meth:`Context.add`, which records the blueprint path it
 came from so that a problem found later (by troposphere or cfn-lint) can be reported at
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from troposphere import AWSObject, Output, Template
 
@@ -22,6 +23,9 @@ from ..errors import InternalError, Path
 from ..model.blueprint import Blueprint
 from ..model.permissions import Reference
 from ..model.resolve import Resolved
+
+if TYPE_CHECKING:
+    from .access_logs import Archive
 
 R = TypeVar("R", bound=AWSObject)
 
@@ -88,7 +92,6 @@ class FileSystemHandle:
 @dataclass(frozen=True)
 class ServiceHandle:
     service: AWSObject
-    security_group: SecurityGroupHandle
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class Context:
     #: files the blueprint names (user data, inline code), read by the load step
     includes: dict[str, str] = field(default_factory=dict)
     #: the stack's access-log bucket (access_logs.Archive), made when first needed
-    access_log_archive: object | None = None
+    access_log_archive: Archive | None = None
 
     @property
     def network(self) -> NetworkHandle:

@@ -10,6 +10,7 @@ from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, e
 from ... import naming
 from ...render.context import ClusterHandle, Context
 from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
+from ..services.model import FARGATE_PROVIDERS
 from .model import Ec2Capacity
 
 ECS_FOR_EC2 = (
@@ -33,7 +34,7 @@ def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.ec2_capacity):
         _ec2_capacity(ctx, name, ctx.bp.ec2_capacity[name])
     used = {s.provider for svc in ctx.bp.services.values() for s in svc.capacity}
-    fargate = sorted(used & {"FARGATE", "FARGATE_SPOT"})
+    fargate = sorted(used & FARGATE_PROVIDERS)
     providers = [
         *fargate,
         *(Ref(p) for _, p in sorted(ctx.cluster.capacity_providers.items())),

@@ -10,6 +10,9 @@ from ...model.base import Strict
 from ...model.permissions import Permission
 from ...model.types import InstanceType, Source
 
+#: Largest first-boot script EC2 takes.
+USER_DATA_LIMIT = 16384
+
 
 class InstanceGroup(Strict):
     """``count`` identical EC2 instances spread over the zones: Amazon Linux 2023 (the

@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from functools import cache
+from importlib import resources
+from typing import Annotated
 
+from pydantic import AfterValidator, Field
+
+from ... import schedule_expressions
+from ...codes import Code
+from ...errors import suggest
 from ...model.base import Strict
-from ...model.types import Name, ScheduleExpression, Timezone
+from ...model.types import Name, refuse
+
+# --- named types of this section: when a schedule fires ------------------------------
+
+
+@cache
+def _zones() -> frozenset[str]:
+    text = resources.files("tzdata").joinpath("zones").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _timezone(value: str) -> str:
+    if value != "UTC" and value not in _zones():
+        raise refuse(
+            Code.TIMEZONE_UNKNOWN,
+            f"'{value}' is not an IANA time zone like 'Asia/Tokyo'{suggest(value, _zones())}",
+        )
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_timezone)]
+"""An IANA time zone name, e.g. ``Asia/Tokyo`` or ``UTC``."""
+
+
+def _schedule(value: str) -> str:
+    try:
+        schedule_expressions.parse(value)
+    except schedule_expressions.ExpressionError as exc:
+        raise refuse(Code.SCHEDULE_INVALID, exc.message) from None
+    return value
+
+
+ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
+"""``cron(min hour day-of-month month day-of-week year)``, ``rate(n unit)`` or ``at(...)``."""
 
 
 class Schedule(Strict):

@@ -13,10 +13,11 @@ from .model import FARGATE_PROVIDERS, FARGATE_SIZES, Container, Service
 
 
 @rule(Code.FARGATE_SIZE, Code.SERVICE_NO_EGRESS, Code.PUBLIC_IP_PRIVATE)
-def fargate(c: Checker) -> None:
+def fargate_tasks(c: Checker) -> None:
+    """A Fargate task has a size Fargate offers and a way to reach the internet."""
     for name, svc in c.bp.services.items():
         # Not only on EC2 capacity (a strategy that mixes both is reported by capacity()).
-        if not svc.capacity or any(s.provider in FARGATE_PROVIDERS for s in svc.capacity):
+        if any(s.provider in FARGATE_PROVIDERS for s in svc.capacity):
             _check_size(c, name, svc)
             _check_egress(c, name, svc)
 
@@ -243,4 +244,4 @@ def public_dns(c: Checker) -> None:
         zone_for(c, (*path, "name"), svc.public_dns.name)
 
 
-RULES = (fargate, capacity, containers, public_dns)
+RULES = (fargate_tasks, capacity, containers, public_dns)

@@ -140,7 +140,7 @@ _EC2_PROVIDER = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
 
 def _provider(value: str) -> str:
-    if value in ("FARGATE", "FARGATE_SPOT") or _EC2_PROVIDER.match(value):
+    if value in FARGATE_PROVIDERS or _EC2_PROVIDER.match(value):
         return value
     raise PydanticCustomError(
         Code.CAPACITY_INVALID,

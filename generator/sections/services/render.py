@@ -273,7 +273,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
     waits = _waits(ctx, name, svc, routes)
     if waits:
         service.DependsOn = waits
-    ctx.services[name] = ServiceHandle(ctx.add(service, origin), group)
+    ctx.services[name] = ServiceHandle(ctx.add(service, origin))
 
 
 def _capacity_strategy(ctx: Context, svc: Service) -> list[ecs.CapacityProviderStrategyItem]:
