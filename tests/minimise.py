@@ -7,8 +7,9 @@ is a line and everything indented under it: a top-level section, an entry, a key
 its value, a list item, or a comment line. Deletions are tried from the largest block
 down; one is kept when the set of (blueprint path, message) of the errors printed for the
 file stays exactly the same (line:col may change; warnings beside an error may go, since
-they come from lines the error does not need; a case with only warnings keeps them). Afterwards, rewrite the expected texts with
-``pytest tests/test_errors.py --update-golden`` and check that only line:col moved.
+they come from lines the error does not need; a case with only warnings keeps them).
+Afterwards, rewrite the expected texts with ``pytest tests/test_errors.py
+--update-golden`` and check that only line:col moved.
 
 Cases that test the loader rather than a section (the file's bytes, its YAML syntax,
 anchors, keys that are not text) are left as they are: `LOADER_CASES`.

@@ -22,6 +22,7 @@ from troposphere import AWSObject, Output, Template
 from ..errors import InternalError, Path
 from ..model.blueprint import Blueprint
 from ..model.permissions import Reference
+from ..model.references import REFERENCE_ATTRIBUTES
 from ..model.resolve import Resolved
 
 if TYPE_CHECKING:
@@ -171,6 +172,18 @@ class Context:
         return {
             k: self.value(v.ref) if isinstance(v, Reference) else v for k, v in sorted(env.items())
         }
+
+    def publish(self, section: str, name: str, values: Mapping[str, Any]) -> None:
+        """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for, for each attribute of one
+        entry: exactly the attributes the checks let a reference name
+        (:data:`generator.model.references.REFERENCE_ATTRIBUTES`), no more, no fewer."""
+        declared = REFERENCE_ATTRIBUTES.get(section, ())
+        if sorted(values) != sorted(declared):
+            raise InternalError(
+                f"{section}.{name} publishes {sorted(values)}; references may name {declared}"
+            )
+        for attribute, value in values.items():
+            self.attributes[(section, name, attribute)] = value
 
     def value(self, ref: str) -> Any:
         """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for in the template."""

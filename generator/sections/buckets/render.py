@@ -58,5 +58,4 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
         origin,
     )
     ctx.buckets[name] = resource
-    ctx.attributes[("buckets", name, "name")] = Ref(resource)
-    ctx.attributes[("buckets", name, "arn")] = GetAtt(resource, "Arn")
+    ctx.publish("buckets", name, {"name": Ref(resource), "arn": GetAtt(resource, "Arn")})

@@ -60,6 +60,11 @@ def _cache(ctx: Context, name: str, spec: Cache) -> None:
         origin,
     )
     scanner.skip(group_resource, "cache-auth")
-    address = GetAtt(group_resource, "PrimaryEndPoint.Address")
-    ctx.attributes[("caches", name, "address")] = address
-    ctx.attributes[("caches", name, "port")] = GetAtt(group_resource, "PrimaryEndPoint.Port")
+    ctx.publish(
+        "caches",
+        name,
+        {
+            "address": GetAtt(group_resource, "PrimaryEndPoint.Address"),
+            "port": GetAtt(group_resource, "PrimaryEndPoint.Port"),
+        },
+    )

@@ -40,10 +40,14 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
     if not spec.multi_az:
         scanner.skip(db, "database-single-az")
     resource = ctx.add(protect(db, SNAPSHOT), origin)
-    ctx.attributes[("databases", name, "address")] = GetAtt(resource, "Endpoint.Address")
-    ctx.attributes[("databases", name, "port")] = GetAtt(resource, "Endpoint.Port")
-    ctx.attributes[("databases", name, "secret_arn")] = GetAtt(
-        resource, "MasterUserSecret.SecretArn"
+    ctx.publish(
+        "databases",
+        name,
+        {
+            "address": GetAtt(resource, "Endpoint.Address"),
+            "port": GetAtt(resource, "Endpoint.Port"),
+            "secret_arn": GetAtt(resource, "MasterUserSecret.SecretArn"),
+        },
     )
 
 

@@ -70,7 +70,7 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
             ),
             (*origin, "access_points", ap_name),
         )
-    ctx.attributes[("file_systems", name, "id")] = Ref(fs)
+    ctx.publish("file_systems", name, {"id": Ref(fs)})
 
 
 def _mount_tier(ctx: Context, name: str) -> str:

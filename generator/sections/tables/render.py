@@ -48,5 +48,4 @@ def _table(ctx: Context, name: str, spec: Table) -> None:
     scanner.skip(table, "table-key")
     resource = ctx.add(protect(table, RETAIN), ("tables", name))
     ctx.tables[name] = resource
-    ctx.attributes[("tables", name, "name")] = Ref(resource)
-    ctx.attributes[("tables", name, "arn")] = GetAtt(resource, "Arn")
+    ctx.publish("tables", name, {"name": Ref(resource), "arn": GetAtt(resource, "Arn")})

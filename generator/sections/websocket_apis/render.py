@@ -44,9 +44,13 @@ def render_apis(ctx: Context) -> None:
         stage = spec.stage.name
         ctx.apis[name] = ApiHandle(api, stage)
         host = "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
-        ctx.attributes[("websocket_apis", name, "url")] = Sub(f"wss://{host}/{stage}", Api=Ref(api))
-        ctx.attributes[("websocket_apis", name, "management_endpoint")] = Sub(
-            f"https://{host}/{stage}", Api=Ref(api)
+        ctx.publish(
+            "websocket_apis",
+            name,
+            {
+                "url": Sub(f"wss://{host}/{stage}", Api=Ref(api)),
+                "management_endpoint": Sub(f"https://{host}/{stage}", Api=Ref(api)),
+            },
         )
 
 
