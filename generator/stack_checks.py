@@ -127,10 +127,6 @@ CHECKS: tuple[Callable[[Rendered], list[Issue]], ...] = (group_rules, limits, pi
 
 
 def check_stacks(rendered: Rendered) -> list[Issue]:
-    """The issues of the first check in :data:`CHECKS` that finds any (none: the stacks
-    may be serialized)."""
-    for check in CHECKS:
-        issues = check(rendered)
-        if issues:
-            return issues
-    return []
+    """Every issue every check in :data:`CHECKS` finds (none: the stacks may be
+    serialized); the checks are independent, so one finding hides no other."""
+    return [issue for check in CHECKS for issue in check(rendered)]

@@ -24,6 +24,7 @@ import pytest
 
 from generator import cost
 from generator.pipeline import check
+from generator.schedule_expressions import weekly_minutes
 from generator.sections.services.model import CapacityShare
 
 from .conftest import ROOT
@@ -155,17 +156,17 @@ services:
 
 def test_weekly_cron_fire_times() -> None:
     # minutes from Sunday 00:00: Sunday 08:00 and Saturday 08:00
-    assert cost.weekly_minutes("cron(0 8 ? * SAT,SUN *)") == [480, 6 * 1440 + 480]
+    assert weekly_minutes("cron(0 8 ? * SAT,SUN *)") == [480, 6 * 1440 + 480]
     # every day (day-of-month *) at 23:30
-    assert cost.weekly_minutes("cron(30 23 * * ? *)") == [d * 1440 + 1410 for d in range(7)]
+    assert weekly_minutes("cron(30 23 * * ? *)") == [d * 1440 + 1410 for d in range(7)]
     # ranges, numbers (1 = Sunday) and steps
-    assert cost.weekly_minutes("cron(0 9 ? * MON-FRI *)") == [d * 1440 + 540 for d in range(1, 6)]
-    assert cost.weekly_minutes("cron(0 0/12 ? * 1 *)") == [0, 720]
+    assert weekly_minutes("cron(0 9 ? * MON-FRI *)") == [d * 1440 + 540 for d in range(1, 6)]
+    assert weekly_minutes("cron(0 0/12 ? * 1 *)") == [0, 720]
     # what a week cannot show
-    assert cost.weekly_minutes("cron(0 8 1 * ? *)") is None
-    assert cost.weekly_minutes("cron(0 8 ? * 2#1 *)") is None
-    assert cost.weekly_minutes("cron(0 8 ? JAN MON *)") is None
-    assert cost.weekly_minutes("rate(1 hour)") is None
+    assert weekly_minutes("cron(0 8 1 * ? *)") is None
+    assert weekly_minutes("cron(0 8 ? * 2#1 *)") is None
+    assert weekly_minutes("cron(0 8 ? JAN MON *)") is None
+    assert weekly_minutes("rate(1 hour)") is None
 
 
 def scheduled(start: str, stop: str, start_tz: str = "UTC", stop_tz: str = "UTC") -> str:

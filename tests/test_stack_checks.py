@@ -95,13 +95,14 @@ def test_a_pin_must_name_a_resource_and_an_id_that_is_free() -> None:
     ]
 
 
-def test_the_checks_run_in_order_and_the_first_with_issues_is_reported() -> None:
+def test_every_check_reports_and_none_hides_another() -> None:
     names = [check.__name__ for check in stack_checks.CHECKS]
     assert names == ["group_rules", "limits", "pins"]
     pin = {"Nothing": "Old"}
     crowded, fine = _rules(58, {"Ref": "LbGroup"}), _rules(1, {"Ref": "LbGroup"})
     assert [i.code for i in stack_checks.check_stacks(_rendered(crowded, pin))] == [
-        "security-group-rules-too-many"
+        "security-group-rules-too-many",
+        "logical-id-unknown",
     ]
     assert [i.code for i in stack_checks.check_stacks(_rendered(fine, pin))] == [
         "logical-id-unknown"

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..schedule_expressions import weekly_minutes
 from . import compute, data
 from .lines import Line, Lines, cents
 from .logs import logs
@@ -59,7 +58,6 @@ __all__ = [
     "running",
     "split",
     "text",
-    "weekly_minutes",
 ]
 
 
