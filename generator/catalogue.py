@@ -504,6 +504,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A pin onto a logical ID that another resource already has.",
         "logical_ids.WebService: 'BastionInstance' is already the ID of another resource; pin to an ID no resource uses",
     ),
+    Code.LOGICAL_ID_PINNED_TWICE: (
+        "Two pins in 'logical_ids' onto one old logical ID.",
+        "logical_ids.WebService: 'OldWebService' is kept by logical_ids.ApiService too; one ID names one resource: remove one of the pins",
+    ),
+    Code.LOGICAL_ID_PIN_CHAIN: (
+        "A pin onto a logical ID that another pin moves away (a chain, or a swap).",
+        "logical_ids.WebService: 'ApiService' is itself pinned away, by logical_ids.ApiService; a pin cannot take an ID another pin frees (chains and swaps are refused): pin to an ID no resource and no other pin uses",
+    ),
     Code.STACK_SPLIT: (
         "An entry whose resources would belong to two services' stacks, or wait for a stack that deploys later.",
         "schedules.nightly: waits for 'ApiService' in stack shop-service-api, which deploys later",

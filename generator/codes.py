@@ -148,6 +148,8 @@ class Code(StrEnum):
     LOGICAL_ID_COLLISION = "logical-id-collision"
     LOGICAL_ID_UNKNOWN = "logical-id-unknown"
     LOGICAL_ID_TAKEN = "logical-id-taken"
+    LOGICAL_ID_PINNED_TWICE = "logical-id-pinned-twice"
+    LOGICAL_ID_PIN_CHAIN = "logical-id-pin-chain"
     STACK_SPLIT = "stack-split"
     STACK_LIMIT = "stack-limit"
     SECURITY_GROUP_RULES_TOO_MANY = "security-group-rules-too-many"
