@@ -169,8 +169,12 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.api.code: a function's code is a mapping with 'inline_file', 's3_bucket' or 'image'",
     ),
     Code.ENV_NAME_INVALID: (
-        "An environment variable name that is not letters, digits and '_'.",
+        "An environment variable name that is not letters, digits and '_' (for a function: a letter, then at least one more character).",
         "services.worker.containers.app.environment.LOG-LEVEL: 'LOG-LEVEL' is not a valid environment variable name: letters, digits and '_', not starting with a digit",
+    ),
+    Code.ENV_NAME_RESERVED: (
+        "A function's environment variable that Lambda sets itself (AWS_REGION and the rest of Lambda's reserved keys).",
+        "functions.api.environment.AWS_REGION: 'AWS_REGION' is set by Lambda itself and cannot be set in a function's environment; use another name",
     ),
     Code.ENV_VALUE_INVALID: (
         "An environment value that is not text (or a ref mapping).",
@@ -495,6 +499,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.LOGICAL_ID_COLLISION: (
         "Two entries whose names make the same logical ID.",
         "services.api: makes the logical ID 'ApiService', which load_balancers.api makes too; rename one of them",
+    ),
+    Code.OUTPUT_COLLISION: (
+        "Two entries whose names make the same stack output name.",
+        "load_balancers.chat.routes[0]: makes the output 'ChatWebsocketUrl', which websocket_apis.chat makes too; rename one of them",
     ),
     Code.LOGICAL_ID_UNKNOWN: (
         "A pin in 'logical_ids' for a logical ID that no resource has.",

@@ -56,6 +56,7 @@ class Code(StrEnum):
     PERMISSION_SHAPE = "permission-shape"
     CODE_SHAPE = "code-shape"
     ENV_NAME_INVALID = "env-name-invalid"
+    ENV_NAME_RESERVED = "env-name-reserved"
     ENV_VALUE_INVALID = "env-value-invalid"
     REFERENCE_INVALID = "reference-invalid"
     ROUTE_TARGET_INVALID = "route-target-invalid"
@@ -146,6 +147,7 @@ class Code(StrEnum):
     DISTRIBUTION_TTL_ORDER = "distribution-ttl-order"
     # --- rendered stacks -------------------------------------------------------------------
     LOGICAL_ID_COLLISION = "logical-id-collision"
+    OUTPUT_COLLISION = "output-collision"
     LOGICAL_ID_UNKNOWN = "logical-id-unknown"
     LOGICAL_ID_TAKEN = "logical-id-taken"
     LOGICAL_ID_PINNED_TWICE = "logical-id-pinned-twice"

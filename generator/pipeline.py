@@ -170,8 +170,8 @@ def render_stacks(checked: Checked) -> Rendered:
         first = dotted(exc.first) or "another entry"
         issue = Issue(
             exc.second,
-            f"makes the logical ID '{exc.logical_id}', which {first} makes too; rename one of them",
-            code=Code.LOGICAL_ID_COLLISION,
+            f"makes the {exc.what} '{exc.logical_id}', which {first} makes too; rename one of them",
+            code=Code.OUTPUT_COLLISION if exc.what == "output" else Code.LOGICAL_ID_COLLISION,
             at_key=True,
         )
         raise BlueprintError([doc.locate(issue)]) from None
