@@ -433,7 +433,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.connect.environment.TABLE_NAME: this looks like a reference but is quoted, so it is plain text: remove the quotes to make it a reference",
     ),
     Code.SECRET_IN_PLAIN_TEXT: (
-        "An environment variable whose name says it is a secret, in plain text (a warning).",
+        "A secret in plain text (a warning): an environment variable named like one, or a value that is one (a URL with a password, a GitHub or Slack token, a JWT, an AWS access key ID, a private key) in an environment or an instance's user data.",
         "services.bot.containers.app.environment.CHANNEL_SECRET: 'CHANNEL_SECRET' looks like a secret in plain text; move it to 'secrets:' as an SSM or Secrets Manager reference",
     ),
     Code.BUCKET_UNKNOWN: (
