@@ -138,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except (InternalError, KeyboardInterrupt, OSError) as exc:
         return report.stopped(exc)
+    except Exception as exc:  # anything else is a bug: said in one line, never a traceback
+        return report.stopped(InternalError.unexpected(exc))
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ import gc
 import hashlib
 import json
 import os
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -145,7 +147,9 @@ _BROKEN: list[BaseException] = []
 def _start_worker() -> None:
     """A worker's start: load cfn-lint. A failure is kept and raised by the worker's first
     job, so that it reaches the build (a pool whose workers die at start-up restarts them
-    forever)."""
+    forever). Ctrl-C reaches the whole process group: the build reports it and ends the
+    workers, which ignore it rather than each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _rules()
     except Exception as exc:
@@ -164,6 +168,19 @@ def _workers(count: int | None = None) -> int:
     return max(1, min(count or cores or 1, cores or 1))
 
 
+@contextlib.contextmanager
+def _ignoring_interrupts() -> Iterator[None]:
+    """SIGINT ignored meanwhile (in the main thread, the only one that may say so)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Workers:
     """Lint worker processes, one per core (at most ``wanted``), each importing cfn-lint
     and loading its rules as soon as it starts: started before the templates exist, they
@@ -174,7 +191,11 @@ class Workers:
 
         count = _workers(wanted)
         context = multiprocessing.get_context("fork")
-        self.pool: Any = context.Pool(count, initializer=_start_worker) if count > 1 else None
+        self.pool: Any = None
+        if count > 1:
+            # Forked ignoring Ctrl-C, so that none arrives before _start_worker says so.
+            with _ignoring_interrupts():
+                self.pool = context.Pool(count, initializer=_start_worker)
 
     def __enter__(self) -> Workers:
         return self
