@@ -169,12 +169,13 @@ def _workers(count: int | None = None) -> int:
 
 
 @contextlib.contextmanager
-def _ignoring_interrupts() -> Iterator[None]:
-    """SIGINT ignored meanwhile (in the main thread, the only one that may say so)."""
+def _holding_interrupts(held: list[int]) -> Iterator[None]:
+    """SIGINT noted in ``held`` meanwhile rather than raised (in the main thread, the only
+    one that may say so): a process forked meanwhile stays quiet until it ignores it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, lambda number, _: held.append(number))
     try:
         yield
     finally:
@@ -193,9 +194,12 @@ class Workers:
         context = multiprocessing.get_context("fork")
         self.pool: Any = None
         if count > 1:
-            # Forked ignoring Ctrl-C, so that none arrives before _start_worker says so.
-            with _ignoring_interrupts():
+            held: list[int] = []
+            with _holding_interrupts(held):
                 self.pool = context.Pool(count, initializer=_start_worker)
+            if held:  # Ctrl-C while the workers were started: the build stops now
+                self.__exit__()
+                raise KeyboardInterrupt
 
     def __enter__(self) -> Workers:
         return self
