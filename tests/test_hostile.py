@@ -420,3 +420,26 @@ def test_every_field_fed_a_wrong_value_answers_in_plain_words(seed: str) -> None
                 assert not INTERNALS.search(issue.message), issue.message
                 assert max(map(len, re.findall(r"'[^']*'", issue.message)), default=0) <= 82
     assert seen > 1000
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("build", "--out", ""), "blueprint build: error: argument --out: the name is empty"),
+        (("diff", "--out", ""), "blueprint diff: error: argument --out: the name is empty"),
+        (("schema", "--out", ""), "blueprint schema: error: argument --out: the name is empty"),
+        (("init", ""), "blueprint init: error: argument path: the name is empty"),
+        (
+            ("build", "--out", os.fsdecode(b"out\xff")),
+            "blueprint build: error: argument --out: 'out\\xff' is not UTF-8",
+        ),
+    ],
+    ids=["build", "diff", "schema", "init", "not-utf8"],
+)
+def test_a_place_to_write_must_have_a_name(
+    args: tuple[str, ...], expected: str, tmp_path: Path
+) -> None:
+    done = _cli(*args, cwd=tmp_path)
+    assert done.returncode == 3
+    assert done.stderr.decode().splitlines()[-1] == expected
+    assert list(tmp_path.iterdir()) == []
