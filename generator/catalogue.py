@@ -28,6 +28,22 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "The file is not UTF-8 text.",
         "byte 0xE9 is not UTF-8 text; save the file as UTF-8",
     ),
+    Code.FILE_NAME_INVALID: (
+        "The blueprint's file name is empty, or is not UTF-8 (messages and `deploy.sh` name it).",
+        "the file name 'bot\\xff.yaml' is not UTF-8; rename the file",
+    ),
+    Code.TEXT_CONTROL_CHARACTER: (
+        "A control character (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+007F-U+009F) or a non-character (U+FFFE, U+FFFF) is in the file, or in a string as an escape; tab, line feed and carriage return are fine.",
+        "the file holds control character U+001B (ESC); a blueprint may not hold control characters: delete it (terminal colour codes start with it)",
+    ),
+    Code.TEXT_SURROGATE: (
+        'A string holds a lone surrogate (`"\\ud800"`): half of a character, which no file or API can carry.',
+        "name: the text holds a lone surrogate U+D800, written as an escape, half of a character: write the character itself, or both halves of its \\u escape pair",
+    ),
+    Code.YAML_VALUE: (
+        "YAML reads an unquoted value as a number or a date that it cannot hold (more than 4,300 digits, a month 13).",
+        "tags.release: YAML reads '2024-13-01' as a date but it is not one that can be read; quote it if it is text",
+    ),
     Code.YAML_NOT_MAPPING: (
         "The top level is not a mapping of keys.",
         "the top level must be a mapping of keys (name:, region:, ...), found a list",

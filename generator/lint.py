@@ -14,8 +14,10 @@ import gc
 import hashlib
 import json
 import os
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -152,7 +154,9 @@ _BROKEN: list[BaseException] = []
 def _start_worker() -> None:
     """A worker's start: load cfn-lint. A failure is kept and raised by the worker's first
     job, so that it reaches the build (a pool whose workers die at start-up restarts them
-    forever)."""
+    forever). Ctrl-C reaches the whole process group: the build reports it and ends the
+    workers, which ignore it rather than each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _rules()
     except Exception as exc:
@@ -171,6 +175,20 @@ def _workers(count: int | None = None) -> int:
     return max(1, min(count or cores or 1, cores or 1))
 
 
+@contextlib.contextmanager
+def _holding_interrupts(held: list[int]) -> Iterator[None]:
+    """SIGINT noted in ``held`` meanwhile rather than raised (in the main thread, the only
+    one that may say so): a process forked meanwhile stays quiet until it ignores it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, _: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Workers:
     """Lint worker processes, one per core (at most ``wanted``), each importing cfn-lint
     and loading its rules as soon as it starts: started before the templates exist, they
@@ -181,7 +199,14 @@ class Workers:
 
         count = _workers(wanted)
         context = multiprocessing.get_context("fork")
-        self.pool: Any = context.Pool(count, initializer=_start_worker) if count > 1 else None
+        self.pool: Any = None
+        if count > 1:
+            held: list[int] = []
+            with _holding_interrupts(held):
+                self.pool = context.Pool(count, initializer=_start_worker)
+            if held:  # Ctrl-C while the workers were started: the build stops now
+                self.__exit__()
+                raise KeyboardInterrupt
 
     def __enter__(self) -> Workers:
         return self

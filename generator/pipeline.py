@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deploy, loader, pinning, replacement, split, stack_checks
 from .codes import Code
-from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
+from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .model.blueprint import Blueprint
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
@@ -95,19 +95,21 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             text = (base / relative).read_text("utf-8")
         except UnicodeDecodeError:
             issues.append(
-                Issue(where, f"'{relative}' is not UTF-8 text", code=Code.INCLUDE_UNREADABLE)
+                Issue(where, f"{shown(relative)} is not UTF-8 text", code=Code.INCLUDE_UNREADABLE)
             )
             continue
         except OSError as exc:
             reason = (exc.strerror or "cannot be read").lower()
-            issues.append(Issue(where, f"'{relative}': {reason}", code=Code.INCLUDE_UNREADABLE))
+            issues.append(
+                Issue(where, f"{shown(relative)}: {reason}", code=Code.INCLUDE_UNREADABLE)
+            )
             continue
         size = len(text.encode())
         if size > limit:
             issues.append(
                 Issue(
                     where,
-                    f"'{relative}' is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
+                    f"{shown(relative)} is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
                     "object or an image for larger code)",
                     code=Code.INCLUDE_TOO_LARGE,
                 )

@@ -15,7 +15,7 @@ from typing import Any, Literal, TextIO
 from urllib.parse import quote
 
 from .codes import Code
-from .errors import BlueprintError, InternalError, Problem, Severity
+from .errors import BlueprintError, InternalError, Problem, Severity, escaped, file_shown
 from .exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_USAGE
 
 #: How problems are printed.
@@ -34,6 +34,7 @@ FILE_CODES = frozenset(
         Code.FILE_UNREADABLE,
         Code.FILE_TOO_LARGE,
         Code.FILE_NOT_UTF8,
+        Code.FILE_NAME_INVALID,
         Code.INCLUDE_UNREADABLE,
         Code.PREVIOUS_UNREADABLE,
     }
@@ -162,5 +163,6 @@ def stopped(exc: InternalError | KeyboardInterrupt | OSError) -> int:
     if isinstance(exc, KeyboardInterrupt):
         print("blueprint: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(f"blueprint: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+    where = f"{file_shown(exc.filename)}: " if exc.filename else ""
+    print(f"blueprint: {where}{exc.strerror or escaped(str(exc))}", file=sys.stderr)
     return EXIT_USAGE

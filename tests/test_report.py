@@ -27,9 +27,10 @@ WARNING = Problem(
 
 
 def test_text_is_one_located_line_per_problem_sorted_by_place() -> None:
+    """A line break in a message is printed escaped: one problem, one line."""
     assert report.formatted([ERROR, WARNING], "text") == (
         "bp.yaml:2:1: warning: looks like a secret\n"
-        "bp.yaml:7:3: services.api.cpu: 100% of 3\r\nlines\n"
+        "bp.yaml:7:3: services.api.cpu: 100% of 3\\r\\nlines\n"
     )
 
 

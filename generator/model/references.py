@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..codes import Code
-from ..errors import Path, one_of, suggest
+from ..errors import Path, one_of, shown, suggest
 from .checker import Checker
 from .permissions import (
     BucketPermission,
@@ -150,8 +150,8 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
     if attribute not in allowed:
         c.error(
             path,
-            f"unknown attribute '{attribute}' of {section}.{name}{suggest(attribute, allowed)} "
-            f"(use {one_of(allowed)})",
+            f"unknown attribute {shown(attribute)} of {section}.{name}"
+            f"{suggest(attribute, allowed)} (use {one_of(allowed)})",
             Code.REFERENCE_ATTRIBUTE_UNKNOWN,
         )
 
