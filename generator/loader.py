@@ -8,6 +8,8 @@ rejected before they can cost real time or memory.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from typing import Any
@@ -254,25 +256,93 @@ def parse(text: str, file: str) -> Document:
     return Document(file=file, data=data, positions=builder.positions)
 
 
+class NotRegular(Exception):
+    """The path is not a regular file (a folder, a FIFO, a device, a socket): reading it
+    would fail, block forever or never end."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class Oversize(Exception):
+    """The file holds more than the limit: ``size`` bytes by its metadata, or, when
+    ``exact`` is false, at least that many (a file whose metadata under-reports it)."""
+
+    def __init__(self, size: int, *, exact: bool) -> None:
+        super().__init__(size)
+        self.size = size
+        self.exact = exact
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _kind(mode: int) -> str | None:
+    return next((what for test, what in _KINDS if test(mode)), None)
+
+
+def read_regular(path: FsPath, limit: int, *, follow: bool = True) -> bytes:
+    """The bytes of the regular file ``path``, reading never more than ``limit`` + 1 bytes.
+
+    A FIFO, a device, a socket or a folder raises :class:`NotRegular` without being read
+    (a FIFO is opened without blocking, then checked on the open descriptor, so a file
+    swapped after the first look is caught too); more than ``limit`` bytes raises
+    :class:`Oversize`; ``follow=False`` refuses a symbolic link as the last component
+    (``OSError``). Other failures are the ``OSError`` of the system call."""
+    kind = _kind(os.stat(path, follow_symlinks=follow).st_mode)
+    if kind is not None:  # not even opened: opening a device or a socket has effects
+        raise NotRegular(kind)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    fd = os.open(path, flags if follow else flags | os.O_NOFOLLOW)
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegular(_kind(status.st_mode) or "not a regular file")
+        if status.st_size > limit:
+            raise Oversize(status.st_size, exact=True)
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise Oversize(len(data), exact=False)
+    return data
+
+
 def load(path: FsPath, display: str | None = None) -> Document:
-    """Read and parse a blueprint file. Unreadable files become located problems."""
+    """Read and parse a blueprint file. Unreadable files become located problems: the
+    blueprint must be a regular file of at most :data:`MAX_BYTES` bytes, and no more than
+    that is ever read (a FIFO or ``/dev/zero`` named as the blueprint is refused at once)."""
     name = display or str(path)
 
     def refuse(message: str, code: Code = Code.FILE_UNREADABLE) -> BlueprintError:
         return BlueprintError([_problem(name, None, message, code)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise refuse(
-                f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} a blueprint may be",
-                Code.FILE_TOO_LARGE,
-            )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
         raise refuse("no such file") from None
-    except IsADirectoryError:
-        raise refuse("is a folder, not a file") from None
+    except NotRegular as exc:
+        raise refuse(f"is {exc.kind}, not a file; a blueprint is a regular YAML file") from None
+    except Oversize as exc:
+        size = f"is {exc.size:,} bytes" if exc.exact else "holds more bytes"
+        message = f"the file {size}, larger than the {MAX_BYTES:,} a blueprint may be"
+        raise refuse(message, Code.FILE_TOO_LARGE) from None
     except OSError as exc:
         raise refuse(f"cannot read: {exc.strerror}") from None
     try:
