@@ -256,7 +256,7 @@ def parse(text: str, file: str) -> Document:
     return Document(file=file, data=data, positions=builder.positions)
 
 
-class NotRegular(Exception):
+class NotRegular(OSError):
     """The path is not a regular file (a folder, a FIFO, a device, a socket): reading it
     would fail, block forever or never end."""
 
@@ -265,7 +265,7 @@ class NotRegular(Exception):
         self.kind = kind
 
 
-class Oversize(Exception):
+class Oversize(OSError):
     """The file holds more than the limit: ``size`` bytes by its metadata, or, when
     ``exact`` is false, at least that many (a file whose metadata under-reports it)."""
 
@@ -322,6 +322,13 @@ def read_regular(path: FsPath, limit: int, *, follow: bool = True) -> bytes:
     if len(data) > limit:
         raise Oversize(len(data), exact=False)
     return data
+
+
+def read_text(path: FsPath, limit: int, *, follow: bool = True) -> str:
+    """:func:`read_regular`, as UTF-8 text with universal newlines (as text mode reads it:
+    a file saved with CRLF gives the same text as with LF)."""
+    text = read_regular(path, limit, follow=follow).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load(path: FsPath, display: str | None = None) -> Document:

@@ -142,9 +142,7 @@ def _read_include(root: FsPath, relative: str, limit: int) -> str:
         message = f"{shown} leads out of the blueprint's folder through a symbolic link{_INSIDE}"
         raise _Refused(message, Code.INCLUDE_OUTSIDE)
     try:
-        data = loader.read_regular(target, limit, follow=False)
-        # As text mode would read it: universal newlines, so a CRLF file renders as LF.
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        return loader.read_text(target, limit, follow=False)
     except loader.NotRegular as exc:
         raise _Refused(
             f"{shown} is {exc.kind}, not a regular file; user data and inline code are read "

@@ -301,3 +301,26 @@ def test_dev_zero_is_refused_in_a_second_and_100_mb(tmp_path: Path, as_include: 
         else "/dev/zero:1:1: is a character device, not a file"
     )
     assert done.stderr.startswith(expected)
+
+
+def test_a_fifo_in_place_of_a_built_blueprint_is_refused(tmp_path: Path) -> None:
+    """The replay of an unchanged build reads the blueprint before anything else: bounded
+    and without blocking too."""
+    from .conftest import ROOT
+
+    path = tmp_path / "blueprint.yaml"
+    path.write_bytes((ROOT / "blueprint.yaml").read_bytes())
+    env = {**os.environ, "BLUEPRINT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "generator", "build", "blueprint.yaml"]
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, check=False)
+    assert first.returncode == 0, first.stderr
+    path.unlink()
+    os.mkfifo(path)
+    done = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=30
+    )
+    assert done.returncode == 3
+    assert done.stderr == (
+        "blueprint.yaml:1:1: is a FIFO (named pipe), not a file; a blueprint is a regular "
+        "YAML file\n"
+    )
