@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from . import report, runtime
+from . import __version__, report, runtime
 from .errors import InternalError
 from .exits import EXIT_USAGE
 
@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         description="One blueprint.yaml in, linted "
         "CloudFormation templates and a deploy script out.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd = {
         name: sub.add_parser(name, help=text, description=more or text)

@@ -85,15 +85,22 @@ def lint(text: str, region: str) -> list[Finding]:
         matches = list(errors)
     else:
         matches = list(run_template_by_data(template, ConfigMixIn(regions=[region]), _rules()))
-    return sorted(
-        Finding(
-            line=m.linenumber,
-            column=m.columnnumber,
-            rule=m.rule.id,
-            message=m.message,
-            path=tuple(getattr(m, "path", None) or ()),
-        )
-        for m in matches
+    return sorted(_plain(m) for m in matches)
+
+
+def _plain(match: Any) -> Finding:
+    """A cfn-lint match as a value of plain ``str`` and ``int``: cfn-lint's own strings
+    (``str_node``, of a class made per template) cannot be pickled, and findings cross the
+    worker pool and go into the cache."""
+    return Finding(
+        line=int(match.linenumber),
+        column=int(match.columnnumber),
+        rule=str(match.rule.id),
+        message=str(match.message),
+        path=tuple(
+            int(part) if isinstance(part, int) else str(part)
+            for part in getattr(match, "path", None) or ()
+        ),
     )
 
 

@@ -232,6 +232,13 @@ def _bucket_name(value: str) -> str:
             Code.BUCKET_NAME_INVALID,
             f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
         )
+    # "Bucket names must not be formatted as an IP address (for example, 192.168.5.4)":
+    # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
+        raise refuse(
+            Code.BUCKET_NAME_INVALID,
+            f"'{value}' is formatted as an IP address, which S3 refuses as a bucket name",
+        )
     return value
 
 
