@@ -138,8 +138,11 @@ def _read_include(root: FsPath, relative: str, limit: int) -> str:
         ) from None
     except ValueError:  # a NUL, or text no file name can hold
         raise _Refused(f"{shown} is not a file name", Code.INCLUDE_UNREADABLE) from None
-    if not target.is_relative_to(root) or any(target.is_relative_to(p) for p in _PSEUDO):
+    if not target.is_relative_to(root):
         message = f"{shown} leads out of the blueprint's folder through a symbolic link{_INSIDE}"
+        raise _Refused(message, Code.INCLUDE_OUTSIDE)
+    if any(target.is_relative_to(p) for p in _PSEUDO):  # a blueprint kept at /
+        message = f"{shown} is a kernel pseudo-file, not part of a project{_INSIDE}"
         raise _Refused(message, Code.INCLUDE_OUTSIDE)
     try:
         return loader.read_text(target, limit, follow=False)
