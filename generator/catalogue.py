@@ -9,7 +9,7 @@ from .codes import Code
 #: code -> (what it means, an example of the message printed with it)
 CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.FILE_UNREADABLE: (
-        "The blueprint file does not exist, is a folder, or cannot be read.",
+        "The blueprint file does not exist, is not a regular file (a folder, a FIFO, a device), or cannot be read.",
         "blueprint.yaml: no such file",
     ),
     Code.FILE_TOO_LARGE: (
@@ -69,12 +69,16 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.worker.containers.app.environment: the number 8080 cannot be a key; quote it: '8080'",
     ),
     Code.INCLUDE_UNREADABLE: (
-        "A file the blueprint names (user data, inline function code) cannot be read, or is not UTF-8.",
+        "A file the blueprint names (user data, inline function code) cannot be read, is not a regular file (a folder, a FIFO, a device), or is not UTF-8.",
         "instances.web.user_data_file: 'boot.sh': no such file or directory",
     ),
     Code.INCLUDE_TOO_LARGE: (
         "A file the blueprint names is larger than AWS takes inline.",
         "functions.api.code.inline_file: 'handler.py' is 5,000 bytes; at most 4,096 fit inline (use an S3 object or an image for larger code)",
+    ),
+    Code.INCLUDE_OUTSIDE: (
+        "A file the blueprint names is outside the blueprint's folder (an absolute path, '..' above it, a symbolic link out of it, or a kernel pseudo-file): a blueprint may only include files from its own folder tree.",
+        "instances.web.user_data_file: '/proc/self/environ' is an absolute path: a blueprint includes files from its own folder only; give a path relative to the blueprint, such as 'files/boot.sh'",
     ),
     Code.KEY_UNKNOWN: (
         "A key that the entry does not have (a typo, or a setting in the wrong place).",

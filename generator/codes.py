@@ -31,6 +31,7 @@ class Code(StrEnum):
     KEY_NOT_TEXT = "key-not-text"
     INCLUDE_UNREADABLE = "include-unreadable"
     INCLUDE_TOO_LARGE = "include-too-large"
+    INCLUDE_OUTSIDE = "include-outside"
     # --- the shape of each entry (pydantic's error types are mapped onto these) ------------
     KEY_UNKNOWN = "key-unknown"
     KEY_MISSING = "key-missing"

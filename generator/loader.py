@@ -17,6 +17,7 @@ import yaml
 from . import characters
 from .codes import Code
 from .errors import BlueprintError, Issue, Path, Problem, Severity, dotted, file_shown, shown
+from .files import NotRegular, Oversize, read_regular
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -298,24 +299,24 @@ def _file_name(path: FsPath, display: str | None) -> str:
 
 
 def load(path: FsPath, display: str | None = None) -> Document:
-    """Read and parse a blueprint file. Unreadable files become located problems."""
+    """Read and parse a blueprint file. Unreadable files become located problems: the
+    blueprint must be a regular file of at most :data:`MAX_BYTES` bytes, and no more than
+    that is ever read (a FIFO or ``/dev/zero`` named as the blueprint is refused at once)."""
     name = _file_name(path, display)
 
     def refuse(message: str, code: Code = Code.FILE_UNREADABLE) -> BlueprintError:
         return BlueprintError([_problem(name, None, message, code)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise refuse(
-                f"the file is {size:,} bytes, larger than the {MAX_BYTES:,} a blueprint may be",
-                Code.FILE_TOO_LARGE,
-            )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
         raise refuse("no such file") from None
-    except IsADirectoryError:
-        raise refuse("is a folder, not a file") from None
+    except NotRegular as exc:
+        raise refuse(f"is {exc.kind}, not a file; a blueprint is a regular YAML file") from None
+    except Oversize as exc:
+        size = f"is {exc.size:,} bytes" if exc.exact else "holds more bytes"
+        message = f"the file {size}, larger than the {MAX_BYTES:,} a blueprint may be"
+        raise refuse(message, Code.FILE_TOO_LARGE) from None
     except OSError as exc:
         raise refuse(f"cannot read: {exc.strerror}") from None
     try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import deploy, loader, pinning, replacement, split, stack_checks
 from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
+from .files import NotRegular, Oversize, read_text
 from .model.blueprint import Blueprint
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
@@ -90,33 +91,80 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             wanted.append((where, fn.code.inline_file, INLINE_LIMIT))
     out: dict[str, str] = {}
     issues: list[Issue] = []
+    root = base.resolve()
     for where, relative, limit in wanted:
         try:
-            text = (base / relative).read_text("utf-8")
-        except UnicodeDecodeError:
-            issues.append(
-                Issue(where, f"{shown(relative)} is not UTF-8 text", code=Code.INCLUDE_UNREADABLE)
-            )
-            continue
-        except OSError as exc:
-            reason = (exc.strerror or "cannot be read").lower()
-            issues.append(
-                Issue(where, f"{shown(relative)}: {reason}", code=Code.INCLUDE_UNREADABLE)
-            )
-            continue
-        size = len(text.encode())
-        if size > limit:
-            issues.append(
-                Issue(
-                    where,
-                    f"{shown(relative)} is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
-                    "object or an image for larger code)",
-                    code=Code.INCLUDE_TOO_LARGE,
-                )
-            )
-            continue
-        out[relative] = text
+            out[relative] = _read_include(root, relative, limit)
+        except _Refused as exc:
+            issues.append(Issue(where, exc.message, code=exc.code))
     return out, issues
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, code: Code) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+#: Kernel pseudo-files: regular by their mode, but their content is the machine's state
+#: (``/proc/self/environ`` is the build's environment), never part of a project.
+_PSEUDO = (FsPath("/proc"), FsPath("/sys"))
+
+_INSIDE = (
+    ": a blueprint includes files from its own folder only; give a path relative to the "
+    "blueprint, such as 'files/boot.sh'"
+)
+
+
+def _read_include(root: FsPath, relative: str, limit: int) -> str:
+    """The text of the file ``relative`` names under ``root`` (the blueprint's folder,
+    resolved). A blueprint is untrusted input (CI builds those of pull requests): the file
+    must stay inside the folder, lexically and once symbolic links are followed, and be a
+    regular file, of which at most ``limit`` + 1 bytes are read."""
+    named = shown(relative)
+    if FsPath(relative).is_absolute():
+        raise _Refused(f"{named} is an absolute path{_INSIDE}", Code.INCLUDE_OUTSIDE)
+    depth = 0
+    for part in FsPath(relative).parts:
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            message = f"{named} goes up out of the blueprint's folder{_INSIDE}"
+            raise _Refused(message, Code.INCLUDE_OUTSIDE)
+    try:
+        target = (root / relative).resolve()
+    except RuntimeError:  # a loop of symbolic links
+        raise _Refused(
+            f"{named}: too many levels of symbolic links", Code.INCLUDE_UNREADABLE
+        ) from None
+    except ValueError:  # a NUL, or text no file name can hold
+        raise _Refused(f"{named} is not a file name", Code.INCLUDE_UNREADABLE) from None
+    if not target.is_relative_to(root):
+        message = f"{named} leads out of the blueprint's folder through a symbolic link{_INSIDE}"
+        raise _Refused(message, Code.INCLUDE_OUTSIDE)
+    if any(target.is_relative_to(p) for p in _PSEUDO):  # a blueprint kept at /
+        message = f"{named} is a kernel pseudo-file, not part of a project{_INSIDE}"
+        raise _Refused(message, Code.INCLUDE_OUTSIDE)
+    try:
+        return read_text(target, limit, follow=False)
+    except NotRegular as exc:
+        raise _Refused(
+            f"{named} is {exc.kind}, not a regular file; user data and inline code are read "
+            "from a regular file",
+            Code.INCLUDE_UNREADABLE,
+        ) from None
+    except Oversize as exc:
+        size = f"is {exc.size:,} bytes" if exc.exact else f"holds more than {limit:,} bytes"
+        raise _Refused(
+            f"{named} {size}; at most {limit:,} fit inline (use an S3 object or an image for "
+            "larger code)",
+            Code.INCLUDE_TOO_LARGE,
+        ) from None
+    except UnicodeDecodeError:
+        raise _Refused(f"{named} is not UTF-8 text", Code.INCLUDE_UNREADABLE) from None
+    except OSError as exc:
+        reason = (exc.strerror or "cannot be read").lower()
+        raise _Refused(f"{named}: {reason}", Code.INCLUDE_UNREADABLE) from None
 
 
 def render(checked: Checked) -> Build:

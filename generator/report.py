@@ -161,7 +161,8 @@ def stopped(exc: InternalError | KeyboardInterrupt | OSError) -> int:
         )
         return EXIT_INTERNAL
     if isinstance(exc, KeyboardInterrupt):
-        print("blueprint: interrupted; nothing was written", file=sys.stderr)
+        # A Ctrl-C held back until a build was in place says so (output.WrittenThenInterrupted).
+        print(f"blueprint: interrupted; {str(exc) or 'nothing was written'}", file=sys.stderr)
         return EXIT_INTERRUPTED
     where = f"{file_shown(exc.filename)}: " if exc.filename else ""
     print(f"blueprint: {where}{exc.strerror or escaped(str(exc))}", file=sys.stderr)

@@ -81,9 +81,13 @@ def inputs(blueprint: bytes, includes: Mapping[str, str]) -> str:
 
 def _current(blueprint: Path, names: Iterable[str]) -> str | None:
     """The digest of the inputs as they are on disk now; None when one cannot be read."""
+    # Bounded, and never blocked on a FIFO or a device put in a file's place since.
+    from .files import read_regular, read_text
+    from .loader import MAX_BYTES
+
     try:
-        data = blueprint.read_bytes()
-        files = {name: (blueprint.parent / name).read_text("utf-8") for name in names}
+        data = read_regular(blueprint, MAX_BYTES)
+        files = {name: read_text(blueprint.parent / name, MAX_BYTES) for name in names}
     except (OSError, UnicodeDecodeError):
         return None
     return inputs(data, files)

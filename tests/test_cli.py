@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -355,6 +356,143 @@ def test_a_blueprint_over_a_stacks_limit_is_a_located_error(
         "resources; blueprint keeps a stack at 450 or fewer (CloudFormation's quota is 500)"
         in err[0]
     )
+
+
+# --- interrupted builds: the folder is one whole build, old or new --------------------
+
+OLD = {"a.json": b"old a\n", "b.json": b"old b\n", "deploy.sh": b"old\n", "gone.json": b"x\n"}
+NEW = {"a.json": b"new a\n", "b.json": b"new b\n", "deploy.sh": b"new\n", "c.json": b"c\n"}
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def whole(files: dict[str, bytes]) -> dict[str, bytes]:
+    """A build's folder as write_all leaves it: its files and the manifest, nothing else."""
+    return {**files, ".blueprint-files": "".join(f"{n}\n" for n in sorted(files)).encode()}
+
+
+class Killed(BaseException):
+    """Stands for a kill: nothing after it runs."""
+
+
+@pytest.mark.parametrize("kill_at", range(6))
+def test_a_kill_between_renames_is_finished_by_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kill_at: int
+) -> None:
+    """Renames: the journal (0), then the 4 changed files and the manifest (1-5)."""
+    from generator import output
+
+    out = tmp_path / "out"
+    output.write_all(out, OLD, modes={})
+    real = os.replace
+    calls: list[str] = []
+
+    def replace(src: object, dst: object) -> None:
+        calls.append(str(dst))
+        if len(calls) > kill_at:
+            raise Killed
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    with pytest.raises(Killed):
+        output.write_all(out, NEW, modes={})
+    monkeypatch.setattr(output.os, "replace", real)
+    left = contents(out)
+    committed = output.JOURNAL in left
+    assert committed == (kill_at > 0)
+    if not committed:  # before the commit point: the old build, and nothing staged
+        assert left == whole(OLD)
+    output.recover(out)  # what the next build does first
+    assert contents(out) == whole(NEW if committed else OLD)
+    output.write_all(out, NEW, modes={})
+    assert contents(out) == whole(NEW)
+
+
+_CHILD = """
+import os, signal, sys
+from pathlib import Path
+from generator import output
+old, new = {old!r}, {new!r}
+out = Path(sys.argv[1])
+output.write_all(out, old, modes={{}})
+real_fsync, real_replace, count = os.fsync, os.replace, [0]
+def fsync(fd):
+    count[0] += 1
+    if sys.argv[2] == "staging" and count[0] == 2:
+        os.kill(os.getpid(), signal.SIGTERM)
+    real_fsync(fd)
+def replace(src, dst):
+    if sys.argv[2] == "renames" and str(dst).endswith("b.json"):
+        os.kill(os.getpid(), signal.SIGTERM)
+    real_replace(src, dst)
+output.os.fsync, output.os.replace = fsync, replace
+output.write_all(out, new, modes={{}})
+print("not killed")
+"""
+
+
+def test_sigterm_while_staging_leaves_files_the_next_build_removes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    script = _CHILD.format(old=OLD, new=NEW)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(out), "staging"], capture_output=True, check=False
+    )
+    assert done.returncode == -signal.SIGTERM
+    left = contents(out)
+    staged = [n for n in left if n.endswith(".tmp")]
+    assert [re.sub(r"\.[a-z0-9_]{8}\.tmp$", "", n) for n in staged] == [
+        "..blueprint-files",
+        ".a.json",
+    ]
+    assert {n: d for n, d in left.items() if n not in staged} == whole(OLD)
+    from generator import output
+
+    output.write_all(out, OLD, modes={})  # a next build, even one that changes nothing
+    assert contents(out) == whole(OLD)
+
+
+def test_sigterm_during_the_renames_waits_for_the_last(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    script = _CHILD.format(old=OLD, new=NEW)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(out), "renames"], capture_output=True, check=False
+    )
+    assert done.returncode == -signal.SIGTERM, done.stderr  # then it stopped, as asked
+    assert done.stdout == b""
+    assert contents(out) == whole(NEW)
+
+
+def test_ctrl_c_during_the_renames_says_the_build_was_written(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator import output
+
+    assert main(["build"]) == 0
+    out = workdir / "templates_out"
+    text = (workdir / "blueprint.yaml").read_text().replace("cpu: 256", "cpu: 512", 1)
+    (workdir / "blueprint.yaml").write_text(text)
+    real = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if str(dst).endswith("linebot-service-bot.json"):
+            signal.raise_signal(signal.SIGINT)
+        real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    capsys.readouterr()
+    assert main(["build"]) == 130
+    assert capsys.readouterr().err == "blueprint: interrupted; the new build was written in full\n"
+    service = json.loads((out / "linebot-service-bot.json").read_text())
+    [task] = [r for r in service["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assert task["Properties"]["Cpu"] == "512"
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".blueprint-files",
+        "deploy.sh",
+        "linebot-service-bot.json",
+        "linebot.json",
+    ]
 
 
 #: The README's blueprint with a PostgreSQL database at a version RDS has deprecated: a
