@@ -204,6 +204,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "An EC2 instance type, RDS class or ElastiCache node type that is malformed.",
         "caches.sessions.node_type: 't4g.micro' is not an ElastiCache node type like 'cache.t4g.micro'; did you mean 'cache.t4g.micro'?",
     ),
+    Code.TAG_INVALID: (
+        "A tag key or value CloudFormation refuses: a key starting with 'aws:', a key over 128 or a value over 256 characters, or a character other than letters, digits, spaces and _ . : / = + - @.",
+        "tags.aws:team: tag key 'aws:team' starts with 'aws:', which is reserved for AWS",
+    ),
+    Code.TEXT_SUBSTITUTION: (
+        "Plain text (an environment value, a command, user data) holding '${AWS::...}' or a PascalCase '${Name}', which CloudFormation reads as a template value outside Fn::Sub and refuses.",
+        "services.bot.containers.app.environment.REGION: '${AWS::Region}' reads to CloudFormation as a template value to substitute, which it refuses in text placed as it is; write it without '${' (for another entry's value, use a ref)",
+    ),
     Code.NAME_COLLISION: (
         "Two names of one section that would make the same logical ID.",
         "services.news_worker: 'news_worker' and 'news-worker' would both become 'NewsWorker' in logical IDs; rename one",
@@ -392,6 +400,34 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Several tasks writing one EFS file system (a warning: EFS does not lock between them).",
         "services.ghost.desired_count: 2 tasks share an EFS file system, and EFS does not lock writes between them; most applications need desired_count: 1",
     ),
+    Code.CONTAINER_NONE_ESSENTIAL: (
+        "Every container of a task has 'essential: false'; ECS needs at least one essential container.",
+        "services.bot.containers: every container has 'essential: false'; ECS needs at least one essential container in a task",
+    ),
+    Code.MOUNT_PATH_TWICE: (
+        "A container mounts two file systems (or one twice) on the same path.",
+        "services.ghost.containers.app.mounts: '/data' is mounted twice; a container path takes one mount",
+    ),
+    Code.CONTAINER_PORT_TWICE: (
+        "Two containers of a Fargate task listen on one port; they share the task's network interface.",
+        "services.bot.containers.side.port: container 'app' of this task listens on 8080 too; the containers of a task share one network, so each needs a port of its own",
+    ),
+    Code.MEMORY_RESERVATION_OVER: (
+        "A container's memory_reservation is more than the task's memory.",
+        "services.bot.containers.app.memory_reservation: 1024 MiB is more than the task's memory (512 MiB)",
+    ),
+    Code.FARGATE_SPOT_ARM64: (
+        "An ARM64 service on Fargate Spot, which runs only X86_64 tasks.",
+        "services.bot.architecture: Fargate Spot runs only X86_64 tasks; use 'capacity: fargate' for ARM64",
+    ),
+    Code.CONTAINER_CONDITION_INVALID: (
+        "A depends_on condition ECS refuses: COMPLETE or SUCCESS on an essential container, HEALTHY on a container without a health check.",
+        "services.bot.containers.app.depends_on.migrate: COMPLETE waits for 'migrate' to exit, so 'migrate' needs 'essential: false' (or wait for START)",
+    ),
+    Code.CONTAINER_DEPENDS_ON_CYCLE: (
+        "Containers of a task that wait for each other in a circle.",
+        "services.bot.containers.app.depends_on: 'app' waits, through the containers it depends on, for itself",
+    ),
     Code.INSTANCE_GROUP_UNKNOWN: (
         "A name of an instance group that is not under 'instances:'.",
         "load_balancers.web.routes[0].instances: unknown instance group 'webs'; did you mean 'web'? (defined: 'bastion' or 'web')",
@@ -415,6 +451,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.FUNCTION_IMAGE_RUNTIME: (
         "A runtime or handler on a function whose code is an image.",
         "functions.connect.runtime: an image function takes no runtime or handler: the image's settings decide",
+    ),
+    Code.FUNCTION_NAME_TOO_LONG: (
+        "The function's name (the blueprint's name, '-', the entry's name) is over Lambda's 64 characters.",
+        "functions.process-uploaded-images-and-thumbnails: the function's name 'media-pipeline-production-process-uploaded-images-and-thumbnails' (the blueprint's name, '-' and the entry's) is 65 characters; Lambda takes at most 64: shorten either",
+    ),
+    Code.ENVIRONMENT_TOO_LARGE: (
+        "A function's environment variables take more than Lambda's 4 KB, names and values together.",
+        "functions.api.environment: the variables' names and values take 5,120 bytes; Lambda takes at most 4,096 in all (keep large values in S3 or SSM and read them at start-up)",
     ),
     Code.REFERENCE_SECTION_UNKNOWN: (
         "A reference to a section that cannot be referenced.",
@@ -471,6 +515,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.DATABASE_STORAGE_ORDER: (
         "A database whose max_storage_gb is not above storage_gb.",
         "databases.main.max_storage_gb: max_storage_gb must be above storage_gb (100)",
+    ),
+    Code.ENGINE_VERSION_UNOFFERED: (
+        "An RDS or ElastiCache engine version the service does not offer (the lists cfn-lint ships); Valkey starts at 7.2.",
+        "caches.sessions.version: ElastiCache offers no valkey 7.1; it offers 7.2, 8.0, 8.1, 8.2, 9.0, 9.1",
+    ),
+    Code.INSTANCE_CLASS_UNOFFERED: (
+        "An RDS instance class or ElastiCache node type not offered for the engine in the blueprint's region (the lists cfn-lint ships).",
+        "databases.main.instance_class: RDS offers no db.t4g.huge for postgres in ap-northeast-1; it offers db.t4g.2xlarge, db.t4g.large, db.t4g.medium, db.t4g.micro, db.t4g.small, db.t4g.xlarge, ...",
     ),
     Code.ROUTE_KEY_INVALID: (
         "A WebSocket route key API Gateway refuses.",

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from ..codes import Code
 from .base import Strict
+from .text import PlainText
 from .types import BucketName, Name, ParameterPattern, SecretName
 
 Access = Literal["read", "write", "read_write"]
@@ -150,7 +151,7 @@ def _env_value(value: Any) -> Any:
 
 
 EnvValue = Annotated[
-    Annotated[str, Tag("PlainText")] | Annotated[Reference, Tag("Reference")],
+    Annotated[PlainText, Tag("PlainText")] | Annotated[Reference, Tag("Reference")],
     Discriminator(lambda v: "Reference" if isinstance(v, dict) else "PlainText"),
     BeforeValidator(_env_value),
 ]

@@ -225,12 +225,32 @@ def _image(value: str) -> str:
 Image = Annotated[str, Field(max_length=255), AfterValidator(_image)]
 
 
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html: each
+# '.'-separated label starts and ends with a letter or digit; some affixes are reserved.
+_BUCKET = re.compile(
+    r"(?=.{3,63}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+)
+_BUCKET_RESERVED = (
+    ("xn--", "sthree-", "amzn-s3-demo-"),
+    ("-s3alias", "--ol-s3", "--x-s3", ".mrap"),
+)
+
+
 def _bucket_name(value: str) -> str:
-    ok = re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) and ".." not in value
-    if not ok:
+    if not _BUCKET.fullmatch(value):
         raise refuse(
             Code.BUCKET_NAME_INVALID,
-            f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
+            f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'"
+            + ("; '-' may not stand next to '.'" if re.search(r"-\.|\.-", value) else ""),
+        )
+    prefixes, suffixes = _BUCKET_RESERVED
+    reserved = [p for p in prefixes if value.startswith(p)] or [
+        s for s in suffixes if value.endswith(s)
+    ]
+    if reserved:
+        raise refuse(
+            Code.BUCKET_NAME_INVALID,
+            f"'{value}' is not an S3 bucket name: S3 reserves '{reserved[0]}' for its own names",
         )
     return value
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from ...model.base import Strict
 from ...model.permissions import Permission
+from ...model.text import PlainText
 from ...model.types import InstanceType, Source
 
 #: Largest first-boot script EC2 takes.
@@ -34,7 +35,7 @@ class InstanceGroup(Strict):
     public_ip: bool | None = None
     """Give each instance a public IP; default: yes in public subnets, no in private ones."""
 
-    user_data: str | None = None
+    user_data: PlainText | None = None
     """A shell script run at first boot (inline)."""
 
     user_data_file: str | None = None

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from ...codes import Code
 from ...model.base import Strict
 from ...model.permissions import EnvValue, Permission, by_key
+from ...model.text import PlainText
 from ...model.types import (
     SECRET_ARN,
     DomainName,
@@ -102,6 +103,21 @@ class Mount(Strict):
     """Mount read-only."""
 
 
+def _mount_paths(mounts: list[Mount]) -> list[Mount]:
+    # ECS refuses a task definition that mounts two volumes on one container path
+    # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_MountPoint.html).
+    seen: set[str] = set()
+    for mount in mounts:
+        if mount.path in seen:
+            raise PydanticCustomError(
+                Code.MOUNT_PATH_TWICE,
+                "'{path}' is mounted twice; a container path takes one mount",
+                {"path": mount.path},
+            )
+        seen.add(mount.path)
+    return mounts
+
+
 class Container(Strict):
     """One container of the service's task."""
 
@@ -120,7 +136,7 @@ class Container(Strict):
     """Environment variables filled from SSM or Secrets Manager when the task starts; only
     the execution role may read them, each by its own ARN."""
 
-    command: list[str] | None = None
+    command: list[PlainText] | None = None
     """Override the image's command."""
 
     essential: bool = True
@@ -129,7 +145,7 @@ class Container(Strict):
     depends_on: dict[Name, Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]] = Field(default={})
     """Containers of the same task that must reach a state before this one starts."""
 
-    mounts: list[Mount] = Field(default=[])
+    mounts: Annotated[list[Mount], AfterValidator(_mount_paths)] = Field(default=[])
     """EFS file systems mounted into this container."""
 
     memory_reservation: int | None = Field(default=None, ge=6, le=1_000_000)
@@ -195,6 +211,18 @@ class PublicDns(Strict):
     """The record's TTL."""
 
 
+def _one_essential(containers: dict[str, Container]) -> dict[str, Container]:
+    # "All tasks must have at least one essential container"
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html).
+    if not any(c.essential for c in containers.values()):
+        raise PydanticCustomError(
+            Code.CONTAINER_NONE_ESSENTIAL,
+            "every container has 'essential: false'; ECS needs at least one essential "
+            "container in a task",
+        )
+    return containers
+
+
 class Service(Strict):
     """An ECS service: a task definition, its roles, logs and security group."""
 
@@ -225,7 +253,9 @@ class Service(Strict):
     public_ip: bool = False
     """Give each task a public IP (needed in public subnets without NAT)."""
 
-    containers: dict[Name, Container] = Field(min_length=1, max_length=10)
+    containers: Annotated[dict[Name, Container], AfterValidator(_one_essential)] = Field(
+        min_length=1, max_length=10
+    )
     """The task's containers by name."""
 
     permissions: list[Permission] = Field(default=[])
