@@ -288,6 +288,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A certificate issued in us-east-1 for CloudFront, also used where the stack's region is needed.",
         "load_balancers.web.certificate: certificate 'blog' is issued in us-east-1 for CloudFront; a load balancer in ap-northeast-1 needs a certificate of its own",
     ),
+    Code.CERTIFICATE_NAMES_MANY: (
+        "A certificate with more names than ACM's default quota of 10 (a warning: the quota can be raised).",
+        "certificates.main.alternative_names: 12 names are over ACM's default quota of 10 per certificate: ask AWS to raise it before deploying, or split the certificate",
+    ),
     Code.LOAD_BALANCER_AZS: (
         "A load balancer with fewer than two availability zones.",
         "network.azs: load balancer 'web' needs subnets in at least 2 availability zones; set azs: 2 or more",
@@ -339,6 +343,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.ROUTE_CONTAINER_AMBIGUOUS: (
         "A route to a service with several containers with ports, without 'container:'.",
         "load_balancers.web.routes[0]: service 'bot' has 2 containers with a port ('app' or 'metrics'); say which with 'container:'",
+    ),
+    Code.ROUTE_CONDITIONS_TOO_MANY: (
+        "A route whose listener rule would match more than 3 hosts or 3 paths, or more than 5 values in all.",
+        "load_balancers.web.routes[0]: 3 hosts and 3 paths make 6 values; a listener rule takes at most 5: split the route in two (with a 'name' each)",
+    ),
+    Code.HEALTH_CHECK_TIMEOUT: (
+        "A target group health check whose timeout is not below its interval.",
+        "load_balancers.web.routes[0].health_check: timeout_seconds (30) must be less than interval_seconds (30)",
     ),
     Code.SERVICE_UNKNOWN: (
         "A name of a service that is not under 'services:'.",
@@ -436,6 +448,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Both 'user_data' and 'user_data_file'.",
         "instances.web.user_data_file: give 'user_data' or 'user_data_file', not both",
     ),
+    Code.ARCHITECTURE_MISMATCH: (
+        "An instance group whose AMI architecture is not its instance type's (Graviton types are arm64).",
+        "instances.web.instance_type: t4g.micro is a Graviton (arm64) type, and the AMI is x86_64; set 'architecture: arm64' or pick an x86_64 type",
+    ),
     Code.SSH_FROM_INTERNET: (
         "SSH open to 0.0.0.0/0: refused, or a warning when 'allow_ssh_from_internet' is set.",
         "instances.bastion.ssh_from[0]: SSH from the whole internet is refused: name the CIDR blocks you connect from, use Session Manager, or set 'allow_ssh_from_internet: true' if you really mean it",
@@ -528,6 +544,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A WebSocket route key API Gateway refuses.",
         "websocket_apis.chat.routes.send message: 'send message' is not a route key: use $connect, $disconnect, $default or an action name of letters, digits, _ . -",
     ),
+    Code.ROUTE_SELECTION_INVALID: (
+        "A WebSocket API's route_selection that does not start with '$request.'.",
+        "websocket_apis.chat.route_selection: 'body.action' is not a route selection expression: it starts with '$request.', e.g. '$request.body.action'",
+    ),
     Code.ORIGIN_HTTP: (
         "A CloudFront origin reached over plain HTTP (a warning).",
         "distributions.blog.origin.protocol: CloudFront reaches the origin over plain HTTP: traffic between them, logins included, is not encrypted",
@@ -543,6 +563,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.DISTRIBUTION_TTL_ORDER: (
         "Cache times out of order (min above default, or default above max).",
         "distributions.blog.cache.min_ttl_seconds: 600 is above default_ttl_seconds (300)",
+    ),
+    Code.DISTRIBUTION_NO_CACHE: (
+        "A distribution's cache policy with every TTL at 0, which CloudFront refuses with compression on.",
+        "distributions.site.cache: every TTL is 0, so CloudFront would cache nothing and refuses the compression distributions use; give max_ttl_seconds (and default_ttl_seconds) a value above 0 and let the origin's Cache-Control decide",
     ),
     Code.LOGICAL_ID_COLLISION: (
         "Two entries whose names make the same logical ID.",

@@ -88,6 +88,7 @@ class Code(StrEnum):
     CERTIFICATE_NAME_TWICE = "certificate-name-twice"
     CERTIFICATE_NOT_COVERING = "certificate-not-covering"
     CERTIFICATE_REGION = "certificate-region"
+    CERTIFICATE_NAMES_MANY = "certificate-names-many"
     # --- load balancers --------------------------------------------------------------------
     LOAD_BALANCER_AZS = "load-balancer-azs"
     HTTPS_CERTIFICATE_MISSING = "https-certificate-missing"
@@ -102,6 +103,8 @@ class Code(StrEnum):
     ROUTE_PORT_MISSING = "route-port-missing"
     ROUTE_PORT_MISMATCH = "route-port-mismatch"
     ROUTE_CONTAINER_AMBIGUOUS = "route-container-ambiguous"
+    ROUTE_CONDITIONS_TOO_MANY = "route-conditions-too-many"
+    HEALTH_CHECK_TIMEOUT = "health-check-timeout"
     # --- services and EC2 capacity ---------------------------------------------------------
     SERVICE_UNKNOWN = "service-unknown"
     CONTAINER_UNKNOWN = "container-unknown"
@@ -128,6 +131,7 @@ class Code(StrEnum):
     # --- instances, functions, schedules, references ---------------------------------------
     INSTANCE_GROUP_UNKNOWN = "instance-group-unknown"
     USER_DATA_TWICE = "user-data-twice"
+    ARCHITECTURE_MISMATCH = "architecture-mismatch"
     SSH_FROM_INTERNET = "ssh-from-internet"
     SOURCE_UNKNOWN = "source-unknown"
     FUNCTION_UNKNOWN = "function-unknown"
@@ -153,10 +157,12 @@ class Code(StrEnum):
     INSTANCE_CLASS_UNOFFERED = "instance-class-unoffered"
     # --- edge: WebSocket APIs and CloudFront -----------------------------------------------
     ROUTE_KEY_INVALID = "route-key-invalid"
+    ROUTE_SELECTION_INVALID = "route-selection-invalid"
     ORIGIN_HTTP = "origin-http"
     ORIGIN_OPEN = "origin-open"
     ORIGIN_PORT = "origin-port"
     DISTRIBUTION_TTL_ORDER = "distribution-ttl-order"
+    DISTRIBUTION_NO_CACHE = "distribution-no-cache"
     # --- rendered stacks -------------------------------------------------------------------
     LOGICAL_ID_COLLISION = "logical-id-collision"
     LOGICAL_ID_UNKNOWN = "logical-id-unknown"

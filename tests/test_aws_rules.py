@@ -1,0 +1,128 @@
+"""The rules that make validation refuse what cfn-lint or AWS would refuse: what they let
+through, and the data they read. What they refuse, and the exact words, are error cases
+(tests/errors/)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from generator.model import offerings
+from generator.model.text import PlainText
+from generator.model.types import BucketName
+from generator.regions import REGIONS
+from generator.schedule_expressions import ExpressionError, parse
+from generator.sections.functions.model import Function
+from generator.sections.instances.model import is_arm
+from generator.sections.load_balancers.model import HealthCheck, Route
+
+
+def test_shell_variables_are_plain_text() -> None:
+    text = TypeAdapter(PlainText)
+    script = 'echo "${HOME} ${APP_DIR} ${name} $PATH ${!literal}"'
+    assert text.validate_python(script) == script
+    for named in ("${AWS::Region}", "${WebInstance}", "x ${BotService.Name} y"):
+        with pytest.raises(ValidationError, match="template value"):
+            text.validate_python(named)
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("linebot-news-data", True),
+        ("a.b-c.d", True),
+        ("abc", True),
+        ("a-.bc", False),
+        ("ab.-c", False),
+        ("-abc", False),
+        ("sthree-logs", False),
+        ("amzn-s3-demo-bucket", False),
+        ("logs-s3alias", False),
+        ("logs--x-s3", False),
+        ("logs.mrap", False),
+        ("x" * 63, True),
+        ("x" * 64, False),
+    ],
+)
+def test_bucket_names(name: str, ok: bool) -> None:
+    adapter = TypeAdapter(BucketName)
+    if ok:
+        assert adapter.validate_python(name) == name
+    else:
+        with pytest.raises(ValidationError):
+            adapter.validate_python(name)
+
+
+def test_lambda_environment_of_exactly_4_kb_is_taken() -> None:
+    code = {"s3_bucket": "code-bucket", "s3_key": "f.zip"}
+    fits = {"code": code, "runtime": "python3.12", "handler": "a.b"}
+    value = "v" * (4096 - len("BIG"))
+    assert Function.model_validate({**fits, "environment": {"BIG": value}})
+    with pytest.raises(ValidationError, match="4,097 bytes"):
+        Function.model_validate({**fits, "environment": {"BIG": value + "v"}})
+    # a reference's value is unknown until deploy: only its name counts
+    refs = {f"R{i:03}": {"ref": "caches.s.address"} for i in range(900)}
+    assert Function.model_validate({**fits, "environment": refs})
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "arm"),
+    [
+        ("t3.micro", False),
+        ("t4g.micro", True),
+        ("a1.large", True),
+        ("c7gn.large", True),
+        ("im4gn.large", True),
+        ("g5g.xlarge", True),
+        ("g4dn.xlarge", False),
+        ("m7i-flex.large", False),
+        ("x2iedn.xlarge", False),
+    ],
+)
+def test_graviton_types(instance_type: str, arm: bool) -> None:
+    assert is_arm(instance_type) is arm
+
+
+def test_health_checks_and_routes_at_their_limits() -> None:
+    assert HealthCheck(matcher="200-499", interval_seconds=10, timeout_seconds=9)
+    route = Route.model_validate(
+        {"service": "bot", "hosts": ["a.example.com", "b.example.com"], "paths": ["/a", "/b/*"]}
+    )
+    assert len(route.hosts) + len(route.paths) == 4
+    odd = "/~user/$x/a@b:c+d&e'f\"g/*.html?"
+    assert Route.model_validate({"service": "bot", "paths": [odd]}).paths == [odd]
+
+
+def test_schedule_expressions_in_ascii_only() -> None:
+    assert parse("rate(5 minutes)")
+    for wrong in (
+        " rate(5 minutes)",
+        "rate(5 minutes)\n",
+        "rate(\u0665 minutes)",
+        "rate(\uff15 minutes)",
+    ):
+        with pytest.raises(ExpressionError):
+            parse(wrong)
+
+
+def test_regional_lists_read_as_the_whole_file_reads_them() -> None:
+    """The region's part cut out of cfn-lint's file is what parsing the whole gives."""
+    for folder, name in (
+        ("aws_rds_dbinstance", "dbinstanceclass_enum.json"),
+        ("aws_elasticache_cachecluster", "cachenodetype_enum.json"),
+    ):
+        whole = json.loads((offerings._extensions() / folder / name).read_text())
+        for region in REGIONS:
+            assert offerings._regional(folder, name, region) == whole.get(region, {}), region
+
+
+def test_offerings_of_the_examples_engines() -> None:
+    assert "16.4" in (offerings.rds_versions("postgres") or set())
+    assert "8.0.43" in (offerings.rds_versions("mysql") or set())
+    assert "db.t4g.micro" in (offerings.rds_classes("ap-northeast-1", "mysql") or set())
+    assert "db.t4g.micro" not in (offerings.rds_classes("ca-west-1", "mysql") or set())
+    assert offerings.cache_versions("valkey") and "7.1" not in offerings.cache_versions("valkey")
+    assert "7.1" in (offerings.cache_versions("redis") or set())
+    assert "cache.t4g.micro" in (offerings.cache_node_types("ap-northeast-1") or set())
