@@ -433,7 +433,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.bot.architecture: Fargate Spot runs only X86_64 tasks; use 'capacity: fargate' for ARM64",
     ),
     Code.CONTAINER_CONDITION_INVALID: (
-        "A depends_on condition ECS refuses: COMPLETE or SUCCESS on an essential container, HEALTHY on a container without a health check.",
+        "A depends_on condition ECS refuses: COMPLETE or SUCCESS on an essential container, HEALTHY on a container without a health_check.",
         "services.bot.containers.app.depends_on.migrate: COMPLETE waits for 'migrate' to exit, so 'migrate' needs 'essential: false' (or wait for START)",
     ),
     Code.CONTAINER_DEPENDS_ON_CYCLE: (

@@ -5,13 +5,16 @@ through, and the data they read. What they refuse, and the exact words, are erro
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from generator.errors import Severity
 from generator.model import offerings
 from generator.model.text import PlainText
 from generator.model.types import BucketName
+from generator.pipeline import check, lint, render
 from generator.regions import REGIONS
 from generator.schedule_expressions import ExpressionError, parse
 from generator.sections.functions.model import Function
@@ -126,3 +129,42 @@ def test_offerings_of_the_examples_engines() -> None:
     assert offerings.cache_versions("valkey") and "7.1" not in offerings.cache_versions("valkey")
     assert "7.1" in (offerings.cache_versions("redis") or set())
     assert "cache.t4g.micro" in (offerings.cache_node_types("ap-northeast-1") or set())
+
+
+def test_a_container_health_check_lets_others_wait_for_healthy(tmp_path: Path) -> None:
+    """HEALTHY is accepted on a container with a health check, which the task definition
+    carries, and the template lints clean."""
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(
+        """name: linebot
+region: ap-northeast-1
+network: {nat: single}
+services:
+  bot:
+    containers:
+      app:
+        image: nginx:1.27
+        depends_on: {proxy: HEALTHY}
+      proxy:
+        image: envoyproxy/envoy:v1.31
+        port: 8080
+        health_check: {command: 'curl -f http://localhost:8080/ready || exit 1', retries: 2}
+"""
+    )
+    result = render(check(path))
+    lint(result)
+    assert [p for p in result.lint_problems if p.severity is Severity.ERROR] == []
+    [task] = [
+        r
+        for s in result.stacks
+        for r in s.data["Resources"].values()
+        if r["Type"] == "AWS::ECS::TaskDefinition"
+    ]
+    proxy = next(c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "proxy")
+    assert proxy["HealthCheck"] == {
+        "Command": ["CMD-SHELL", "curl -f http://localhost:8080/ready || exit 1"],
+        "Interval": 30,
+        "Timeout": 5,
+        "Retries": 2,
+        "StartPeriod": 0,
+    }

@@ -292,7 +292,7 @@ def task_definitions(c: Checker) -> None:
 
 def _check_conditions(c: Checker, cpath: Path, container: Container, svc: Service) -> None:
     # COMPLETE and SUCCESS wait for a container to exit, so it cannot be essential; HEALTHY
-    # needs a health check, which containers here do not declare
+    # needs a health check on the container waited for
     # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html).
     for other, condition in container.depends_on.items():
         target = svc.containers.get(other)
@@ -305,11 +305,11 @@ def _check_conditions(c: Checker, cpath: Path, container: Container, svc: Servic
                 "'essential: false' (or wait for START)",
                 Code.CONTAINER_CONDITION_INVALID,
             )
-        elif condition == "HEALTHY":
+        elif condition == "HEALTHY" and target.health_check is None:
             c.error(
                 (*cpath, "depends_on", other),
-                f"HEALTHY needs a health check on '{other}', and containers here declare "
-                "none; wait for START",
+                f"HEALTHY needs a health check on '{other}': give it a 'health_check', or "
+                "wait for START",
                 Code.CONTAINER_CONDITION_INVALID,
             )
 

@@ -103,6 +103,28 @@ class Mount(Strict):
     """Mount read-only."""
 
 
+class ContainerHealthCheck(Strict):
+    """A command ECS runs inside the container to tell whether it is healthy; what other
+    containers' ``depends_on: {NAME: HEALTHY}`` wait for
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html)."""
+
+    command: PlainText = Field(min_length=1, max_length=1000)
+    """A shell command that exits 0 when healthy, e.g. ``curl -f http://localhost/ || exit
+    1`` (run with the container's shell: ``CMD-SHELL``)."""
+
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    """Seconds between checks."""
+
+    timeout_seconds: int = Field(default=5, ge=2, le=60)
+    """Seconds a check may take before it counts as failed."""
+
+    retries: int = Field(default=3, ge=1, le=10)
+    """Failed checks in a row before the container is unhealthy."""
+
+    start_period_seconds: int = Field(default=0, ge=0, le=300)
+    """Seconds after start during which failed checks do not count."""
+
+
 def _mount_paths(mounts: list[Mount]) -> list[Mount]:
     # ECS refuses a task definition that mounts two volumes on one container path
     # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_MountPoint.html).
@@ -147,6 +169,10 @@ class Container(Strict):
 
     mounts: Annotated[list[Mount], AfterValidator(_mount_paths)] = Field(default=[])
     """EFS file systems mounted into this container."""
+
+    health_check: ContainerHealthCheck | None = None
+    """A health check run inside the container (needed for ``HEALTHY`` in another
+    container's ``depends_on``)."""
 
     memory_reservation: int | None = Field(default=None, ge=6, le=1_000_000)
     """Soft memory limit in MiB (for tasks on EC2 capacity)."""
