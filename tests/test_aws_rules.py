@@ -168,3 +168,16 @@ services:
         "Retries": 2,
         "StartPeriod": 0,
     }
+
+
+def test_engine_clauses_read_as_the_whole_file_reads_them() -> None:
+    """The clauses of one engine cut out of cfn-lint's file are what parsing the whole
+    gives, and a class offered in the region may still not run every version (E3062)."""
+    folder, name = "aws_rds_dbinstance", "db_instance_class.json"
+    whole = json.loads((offerings._extensions() / folder / name).read_text())["allOf"]
+    for engine in ("mysql", "postgres", "mariadb"):
+        mine = [c for c in whole if c["if"]["properties"]["Engine"].get("const") == engine]
+        assert list(offerings._clauses_naming(folder, name, engine)) == mine, engine
+    assert "db.t4g.micro" in (offerings.rds_classes("ap-northeast-1", "postgres") or set())
+    assert "db.t4g.micro" not in (offerings.rds_classes_for_version("postgres", "16.8") or set())
+    assert "db.t4g.micro" in (offerings.rds_classes_for_version("postgres", "17.11") or set())

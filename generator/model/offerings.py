@@ -49,6 +49,28 @@ def _regional(folder: str, name: str, region: str) -> Any:
         return json.loads(text).get(region, {})
 
 
+@cache
+def _clauses_naming(folder: str, name: str, engine: str) -> tuple[Any, ...]:
+    """The ``allOf`` clauses of a file that name ``engine``, read as :func:`_regional`
+    reads a region: the clauses, written at two spaces of indent, are cut apart and only
+    those naming the engine parsed; the whole file only if the layout is not what it was."""
+    text = (_extensions() / folder / name).read_text(encoding="utf-8")
+    marker = f'"const": {json.dumps(engine)}'
+    found: list[Any] = []
+    at = text.find(marker)
+    try:
+        while at >= 0:
+            start, end = text.rfind("\n  {\n", 0, at), text.find("\n  }", at)
+            if start < 0 or end < 0:
+                raise ValueError("layout")
+            found.append(json.loads(text[start + 3 : end + 4]))
+            at = text.find(marker, end)
+    except ValueError:  # json.JSONDecodeError is one
+        whole = json.loads(text)["allOf"]
+        return tuple(c for c in whole if marker in json.dumps(c, indent=1))
+    return tuple(found)
+
+
 def _satisfies(value: str, condition: dict[str, Any]) -> bool:
     if "const" in condition and value != condition["const"]:
         return False
@@ -84,6 +106,13 @@ def rds_classes(region: str, engine: str) -> set[str] | None:
     """The instance classes RDS offers for ``engine`` in ``region`` (cfn-lint E3025)."""
     clauses = _regional("aws_rds_dbinstance", "dbinstanceclass_enum.json", region).get("allOf", [])
     props = {"Engine": engine, "DBInstanceClass": ""}
+    return _allowed(clauses, props, "DBInstanceClass")
+
+
+def rds_classes_for_version(engine: str, version: str) -> set[str] | None:
+    """The instance classes RDS offers for ``engine`` at ``version`` (cfn-lint E3062)."""
+    clauses = list(_clauses_naming("aws_rds_dbinstance", "db_instance_class.json", engine))
+    props = {"Engine": engine, "EngineVersion": version, "DBInstanceClass": ""}
     return _allowed(clauses, props, "DBInstanceClass")
 
 

@@ -21,7 +21,7 @@ def storage(c: Checker) -> None:
 
 @rule(Code.ENGINE_VERSION_UNOFFERED, Code.INSTANCE_CLASS_UNOFFERED)
 def offered(c: Checker) -> None:
-    # The lists are cfn-lint's (E3691, E3025), gathered from the RDS and pricing APIs
+    # The lists are cfn-lint's (E3691, E3025, E3062), gathered from the RDS and pricing APIs
     # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html).
     region = c.bp.region
     for name, db in c.bp.databases.items():
@@ -34,10 +34,15 @@ def offered(c: Checker) -> None:
                 Code.ENGINE_VERSION_UNOFFERED,
             )
         classes = offerings.rds_classes(region, db.engine)
+        where = f"in {region}"
+        if classes is None or db.instance_class in classes:
+            # cfn-lint E3062: some classes run only some versions
+            classes = offerings.rds_classes_for_version(db.engine, db.version)
+            where = f"at version {db.version}"
         if classes is not None and db.instance_class not in classes:
             c.error(
                 ("databases", name, "instance_class"),
-                f"RDS offers no {db.instance_class} for {db.engine} in {region}; it offers "
+                f"RDS offers no {db.instance_class} for {db.engine} {where}; it offers "
                 f"{offerings.classes_hint(db.instance_class, classes)}",
                 Code.INSTANCE_CLASS_UNOFFERED,
             )
