@@ -28,6 +28,22 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "The file is not UTF-8 text.",
         "byte 0xE9 is not UTF-8 text; save the file as UTF-8",
     ),
+    Code.FILE_NAME_INVALID: (
+        "The blueprint's file name is empty, or is not UTF-8 (messages and `deploy.sh` name it).",
+        "the file name 'bot\\xff.yaml' is not UTF-8; rename the file",
+    ),
+    Code.TEXT_CONTROL_CHARACTER: (
+        "A control character (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+007F-U+009F) or a non-character (U+FFFE, U+FFFF) is in the file, or in a string as an escape; tab, line feed and carriage return are fine.",
+        "the file holds control character U+001B (ESC); a blueprint may not hold control characters: delete it (terminal colour codes start with it)",
+    ),
+    Code.TEXT_SURROGATE: (
+        'A string holds a lone surrogate (`"\\ud800"`): half of a character, which no file or API can carry.',
+        "name: the text holds a lone surrogate U+D800, written as an escape, half of a character: write the character itself, or both halves of its \\u escape pair",
+    ),
+    Code.YAML_VALUE: (
+        "YAML reads an unquoted value as a number or a date that it cannot hold (more than 4,300 digits, a month 13).",
+        "tags.release: YAML reads '2024-13-01' as a date but it is not one that can be read; quote it if it is text",
+    ),
     Code.YAML_NOT_MAPPING: (
         "The top level is not a mapping of keys.",
         "the top level must be a mapping of keys (name:, region:, ...), found a list",
@@ -169,8 +185,12 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.api.code: a function's code is a mapping with 'inline_file', 's3_bucket' or 'image'",
     ),
     Code.ENV_NAME_INVALID: (
-        "An environment variable name that is not letters, digits and '_'.",
+        "An environment variable name that is not letters, digits and '_' (for a function: a letter, then at least one more character).",
         "services.worker.containers.app.environment.LOG-LEVEL: 'LOG-LEVEL' is not a valid environment variable name: letters, digits and '_', not starting with a digit",
+    ),
+    Code.ENV_NAME_RESERVED: (
+        "A function's environment variable that Lambda sets itself (AWS_REGION and the rest of Lambda's reserved keys).",
+        "functions.api.environment.AWS_REGION: 'AWS_REGION' is set by Lambda itself and cannot be set in a function's environment; use another name",
     ),
     Code.ENV_VALUE_INVALID: (
         "An environment value that is not text (or a ref mapping).",
@@ -205,7 +225,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "caches.sessions.node_type: 't4g.micro' is not an ElastiCache node type like 'cache.t4g.micro'; did you mean 'cache.t4g.micro'?",
     ),
     Code.TAG_INVALID: (
-        "A tag key or value CloudFormation refuses: a key starting with 'aws:', a key over 128 or a value over 256 characters, or a character other than letters, digits, spaces and _ . : / = + - @.",
+        "A tag CloudFormation refuses: a key starting with 'aws:', over 128 characters or holding a character other than letters, digits, spaces and _ . : / = + - @; a value over 256 characters.",
         "tags.aws:team: tag key 'aws:team' starts with 'aws:', which is reserved for AWS",
     ),
     Code.TEXT_SUBSTITUTION: (
@@ -489,7 +509,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.connect.environment.TABLE_NAME: this looks like a reference but is quoted, so it is plain text: remove the quotes to make it a reference",
     ),
     Code.SECRET_IN_PLAIN_TEXT: (
-        "An environment variable whose name says it is a secret, in plain text (a warning).",
+        "A secret in plain text (a warning): an environment variable named like one, or a value that is one (a URL with a password, a GitHub or Slack token, a JWT, an AWS access key ID, a private key) in an environment or an instance's user data.",
         "services.bot.containers.app.environment.CHANNEL_SECRET: 'CHANNEL_SECRET' looks like a secret in plain text; move it to 'secrets:' as an SSM or Secrets Manager reference",
     ),
     Code.BUCKET_UNKNOWN: (
@@ -572,6 +592,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two entries whose names make the same logical ID.",
         "services.api: makes the logical ID 'ApiService', which load_balancers.api makes too; rename one of them",
     ),
+    Code.OUTPUT_COLLISION: (
+        "Two entries whose names make the same stack output name.",
+        "load_balancers.chat.routes[0]: makes the output 'ChatWebsocketUrl', which websocket_apis.chat makes too; rename one of them",
+    ),
     Code.LOGICAL_ID_UNKNOWN: (
         "A pin in 'logical_ids' for a logical ID that no resource has.",
         "logical_ids.WebServce: no resource has the logical ID 'WebServce'; did you mean 'WebService'?",
@@ -579,6 +603,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.LOGICAL_ID_TAKEN: (
         "A pin onto a logical ID that another resource already has.",
         "logical_ids.WebService: 'BastionInstance' is already the ID of another resource; pin to an ID no resource uses",
+    ),
+    Code.LOGICAL_ID_PINNED_TWICE: (
+        "Two pins in 'logical_ids' onto one old logical ID.",
+        "logical_ids.WebService: 'OldWebService' is kept by logical_ids.ApiService too; one ID names one resource: remove one of the pins",
+    ),
+    Code.LOGICAL_ID_PIN_CHAIN: (
+        "A pin onto a logical ID that another pin moves away (a chain, or a swap).",
+        "logical_ids.WebService: 'ApiService' is itself pinned away, by logical_ids.ApiService; a pin cannot take an ID another pin frees (chains and swaps are refused): pin to an ID no resource and no other pin uses",
     ),
     Code.STACK_SPLIT: (
         "An entry whose resources would belong to two services' stacks, or wait for a stack that deploys later.",

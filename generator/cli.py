@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from . import report, runtime
-from .errors import InternalError
+from . import __version__, report, runtime
+from .errors import InternalError, file_shown
 from .exits import EXIT_USAGE
 
 #: Each command's one-line help, and the longer description its own --help shows.
@@ -59,6 +59,18 @@ _AGAINST = "compare with --out as it was at this git revision"
 _SCHEMA_OUT = "where to write it (default: blueprint.schema.json; - for stdout)"
 
 
+def _named(text: str) -> str:
+    """A file or folder to write: an empty name would mean the current folder, and one
+    that is not UTF-8 cannot be named in deploy.sh and the messages."""
+    if not text:
+        raise argparse.ArgumentTypeError("the name is empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"'{file_shown(text)}' is not UTF-8") from None
+    return text
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -71,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         description="One blueprint.yaml in, linted "
         "CloudFormation templates and a deploy script out.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd = {
         name: sub.add_parser(name, help=text, description=more or text)
@@ -80,18 +93,22 @@ def _parser() -> argparse.ArgumentParser:
         cmd[name].add_argument("path", nargs="?", default="blueprint.yaml", help=_BLUEPRINT)
         cmd[name].add_argument("--format", choices=report.FORMATS, default="text", help=_FORMAT)
         cmd[name].add_argument("--strict", action="store_true", help="treat warnings as errors")
-    cmd["build"].add_argument("--out", default="templates_out", help=_OUT)
+    cmd["build"].add_argument("--out", default="templates_out", type=_named, help=_OUT)
     cmd["build"].add_argument("--check", action="store_true", help=_CHECK)
     for name in ("diff", "graph", "cost"):
         cmd[name].add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
-    cmd["diff"].add_argument("--out", default="templates_out", help=_LAST)
+    cmd["diff"].add_argument("--out", default="templates_out", type=_named, help=_LAST)
     cmd["diff"].add_argument("--against", metavar="REF", help=_AGAINST)
     cmd["diff"].add_argument("--format", choices=("text", "json"), default="text")
     cmd["graph"].add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     cmd["cost"].add_argument("--format", choices=("text", "json"), default="text")
-    cmd["schema"].add_argument("--out", default="blueprint.schema.json", help=_SCHEMA_OUT)
+    cmd["schema"].add_argument(
+        "--out", default="blueprint.schema.json", type=_named, help=_SCHEMA_OUT
+    )
     init = cmd["init"]
-    init.add_argument("path", nargs="?", default="blueprint.yaml", help="where to write it")
+    init.add_argument(
+        "path", nargs="?", default="blueprint.yaml", type=_named, help="where to write it"
+    )
     init.add_argument("--example", default=None, help="which example (see --list)")
     init.add_argument("--list", action="store_true", help="name the examples and stop")
     init.add_argument("--force", action="store_true", help="replace files already there")
@@ -138,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except (InternalError, KeyboardInterrupt, OSError) as exc:
         return report.stopped(exc)
+    except Exception as exc:  # anything else is a bug: said in one line, never a traceback
+        return report.stopped(InternalError.unexpected(exc))
 
 
 if __name__ == "__main__":

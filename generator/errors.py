@@ -7,9 +7,13 @@ place and prints them all at once.
 
 from __future__ import annotations
 
+import datetime
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from .codes import Code
 
@@ -19,6 +23,19 @@ Path = tuple[str | int, ...]
 
 class InternalError(Exception):
     """A bug in blueprint itself (not in the user's file), reported without a traceback."""
+
+    @classmethod
+    def unexpected(cls, exc: BaseException) -> InternalError:
+        """An exception nothing expected, as one line: its type, its text and the line of
+        blueprint's own code it came from (what a bug report needs; not a traceback)."""
+        import traceback  # only when there is a bug to report
+
+        ours = [f for f in traceback.extract_tb(exc.__traceback__) if "generator" in f.filename]
+        where = ""
+        if ours:
+            name = ours[-1].filename
+            where = f" at {name[name.rindex('generator') :]}:{ours[-1].lineno}"
+        return cls(f"{type(exc).__name__}: {escaped(str(exc))}{where}")
 
 
 class Severity(StrEnum):
@@ -40,11 +57,14 @@ class Problem:
     code: Code = field(compare=False, kw_only=True)
 
     def text(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        """One line, whatever the message holds (values in it are :func:`shown` already;
+        this keeps a line a line even where one was missed)."""
+        where = f"{file_shown(self.file)}:{self.line}:{self.column}"
         label = f"{self.path}: " if self.path else ""
+        message = escaped(self.message, limit=sys.maxsize)
         if self.severity is Severity.WARNING:
-            return f"{where}: {label}warning: {self.message}"
-        return f"{where}: {label}{self.message}"
+            return f"{where}: {label}warning: {message}"
+        return f"{where}: {label}{message}"
 
 
 @dataclass(frozen=True)
@@ -71,14 +91,86 @@ class BlueprintError(Exception):
         self.problems = list(problems)
 
 
+#: How many characters of a value a message echoes before it shortens it.
+SHOWN_LENGTH = 80
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    if char.isprintable():
+        return char
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escaped(text: str, limit: int = SHOWN_LENGTH) -> str:
+    """``text`` on one line: characters that are not printable (newlines, tabs, control
+    characters, lone surrogates, invisible format characters) as Python escapes them, and
+    past ``limit`` characters cut with an ellipsis (never inside an escape)."""
+    pieces = [_escape(char) for char in text]
+    if sum(len(p) for p in pieces) <= limit:
+        return "".join(pieces)
+    kept: list[str] = []
+    size = 0
+    for piece in pieces:
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "\u2026"
+
+
+def shown(value: Any) -> str:
+    """A value from the blueprint as a message echoes it, on one line and short: text
+    quoted and :func:`escaped`, containers and YAML's other types named in words."""
+    if isinstance(value, str):
+        return f"'{escaped(value)}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, datetime.datetime):
+        return f"a date and time ({escaped(value.isoformat())})"
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, bytes):
+        return f"binary data ({len(value):,} bytes)"
+    if isinstance(value, int):
+        text = str(value)
+        return text if len(text) <= SHOWN_LENGTH else f"a number of {len(text):,} digits"
+    return escaped(repr(value))
+
+
+def file_shown(name: str | os.PathLike[str]) -> str:
+    """A file name as messages print it: undecodable bytes of a name that is not UTF-8
+    as ``\\xff``, on one line (not shortened: it says where to look); an empty one as
+    ``''``."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return escaped(text, limit=sys.maxsize) if text else "''"
+
+
+def _part(part: str) -> str:
+    return part if part.isprintable() and len(part) <= SHOWN_LENGTH else escaped(part)
+
+
 def dotted(path: Path) -> str:
-    """``("services", "bot", "containers", 0)`` -> ``services.bot.containers[0]``."""
+    """``("services", "bot", "containers", 0)`` -> ``services.bot.containers[0]``. Keys
+    are :func:`escaped` (a key is the user's text too)."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            out += f".{_part(part)}" if out else _part(part)
     return out
 
 

@@ -14,8 +14,10 @@ import gc
 import hashlib
 import json
 import os
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -85,15 +87,22 @@ def lint(text: str, region: str) -> list[Finding]:
         matches = list(errors)
     else:
         matches = list(run_template_by_data(template, ConfigMixIn(regions=[region]), _rules()))
-    return sorted(
-        Finding(
-            line=m.linenumber,
-            column=m.columnnumber,
-            rule=m.rule.id,
-            message=m.message,
-            path=tuple(getattr(m, "path", None) or ()),
-        )
-        for m in matches
+    return sorted(_plain(m) for m in matches)
+
+
+def _plain(match: Any) -> Finding:
+    """A cfn-lint match as a value of plain ``str`` and ``int``: cfn-lint's own strings
+    (``str_node``, of a class made per template) cannot be pickled, and findings cross the
+    worker pool and go into the cache."""
+    return Finding(
+        line=int(match.linenumber),
+        column=int(match.columnnumber),
+        rule=str(match.rule.id),
+        message=str(match.message),
+        path=tuple(
+            int(part) if isinstance(part, int) else str(part)
+            for part in getattr(match, "path", None) or ()
+        ),
     )
 
 
@@ -145,7 +154,9 @@ _BROKEN: list[BaseException] = []
 def _start_worker() -> None:
     """A worker's start: load cfn-lint. A failure is kept and raised by the worker's first
     job, so that it reaches the build (a pool whose workers die at start-up restarts them
-    forever)."""
+    forever). Ctrl-C reaches the whole process group: the build reports it and ends the
+    workers, which ignore it rather than each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _rules()
     except Exception as exc:
@@ -164,6 +175,20 @@ def _workers(count: int | None = None) -> int:
     return max(1, min(count or cores or 1, cores or 1))
 
 
+@contextlib.contextmanager
+def _holding_interrupts(held: list[int]) -> Iterator[None]:
+    """SIGINT noted in ``held`` meanwhile rather than raised (in the main thread, the only
+    one that may say so): a process forked meanwhile stays quiet until it ignores it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, _: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Workers:
     """Lint worker processes, one per core (at most ``wanted``), each importing cfn-lint
     and loading its rules as soon as it starts: started before the templates exist, they
@@ -174,7 +199,14 @@ class Workers:
 
         count = _workers(wanted)
         context = multiprocessing.get_context("fork")
-        self.pool: Any = context.Pool(count, initializer=_start_worker) if count > 1 else None
+        self.pool: Any = None
+        if count > 1:
+            held: list[int] = []
+            with _holding_interrupts(held):
+                self.pool = context.Pool(count, initializer=_start_worker)
+            if held:  # Ctrl-C while the workers were started: the build stops now
+                self.__exit__()
+                raise KeyboardInterrupt
 
     def __enter__(self) -> Workers:
         return self

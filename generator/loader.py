@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
+from . import characters
 from .codes import Code
-from .errors import BlueprintError, Issue, Path, Problem, Severity, dotted
+from .errors import BlueprintError, Issue, Path, Problem, Severity, dotted, file_shown, shown
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -137,7 +138,27 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: Path) -> Any:
+        """A scalar's value; text holding what a blueprint may not hold is refused."""
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except ValueError:  # past Python's digits for an int; a date like 2024-13-01
+            kind = "a date" if node.tag.endswith(":timestamp") else "a number"
+            raise _Refused(
+                f"YAML reads {shown(node.value)} as {kind} but it is not one that can be "
+                "read; quote it if it is text",
+                Code.YAML_VALUE,
+                node.start_mark,
+                path,
+            ) from None
+        if isinstance(value, str):
+            value = characters.paired(value)
+            refused = characters.refused(value)
+            if refused:
+                raise _Refused(*refused, node.start_mark, path)
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         # Keys written in this mapping may repeat a key merged in with '<<:' (that is how
@@ -147,7 +168,7 @@ class _Builder:
         out: dict[str, Any] = {}
         written: set[str] = set()
         for key_node, value_node in node.value:
-            key = self.constructor.construct_object(key_node, deep=True)
+            key = self.scalar(key_node, path)
             if not isinstance(key, str):
                 raw = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
                 raise _Refused(_key_message(key, raw), Code.KEY_NOT_TEXT, key_node.start_mark, path)
@@ -231,6 +252,7 @@ def parse(text: str, file: str) -> Document:
                 )
             ]
         )
+    characters.check(text, file)
     try:
         _check_depth(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -242,6 +264,9 @@ def parse(text: str, file: str) -> Document:
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         raise BlueprintError([_syntax(file, exc)]) from None
+    except yaml.YAMLError as exc:  # unlocated (the reader's): the characters are checked first
+        message = f"YAML syntax: {shown(str(exc))}"
+        raise BlueprintError([_problem(file, None, message, Code.YAML_SYNTAX)]) from None
     except _Refused as exc:
         raise BlueprintError([_problem(file, exc.mark, exc.message, exc.code, exc.path)]) from None
     except RecursionError:
@@ -254,9 +279,27 @@ def parse(text: str, file: str) -> Document:
     return Document(file=file, data=data, positions=builder.positions)
 
 
+def _file_name(path: FsPath, display: str | None) -> str:
+    """The blueprint's name as messages show it; an empty name, or one that is not UTF-8
+    (which deploy.sh and the messages could not carry), is refused."""
+    name = str(path) if display is None else display
+    if not name:
+        message = "the file name is empty; name a blueprint, or leave it out for blueprint.yaml"
+        raise BlueprintError([_problem("", None, message, Code.FILE_NAME_INVALID)])
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown_name = file_shown(name)
+        message = f"the file name '{shown_name}' is not UTF-8; rename the file"
+        raise BlueprintError(
+            [_problem(shown_name, None, message, Code.FILE_NAME_INVALID)]
+        ) from None
+    return name
+
+
 def load(path: FsPath, display: str | None = None) -> Document:
     """Read and parse a blueprint file. Unreadable files become located problems."""
-    name = display or str(path)
+    name = _file_name(path, display)
 
     def refuse(message: str, code: Code = Code.FILE_UNREADABLE) -> BlueprintError:
         return BlueprintError([_problem(name, None, message, code)])

@@ -52,6 +52,7 @@ def write_all(
     if manifest:
         wanted[MANIFEST] = "".join(f"{name}\n" for name in sorted(files)).encode()
     staged: list[tuple[str, Path]] = []
+    target = out_dir
     try:
         for name in sorted(wanted):
             target = out_dir / name
@@ -64,9 +65,11 @@ def write_all(
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp_name, modes.get(name, 0o644))
-    except BaseException:
+    except BaseException as exc:
         for _, path in staged:
             path.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # a full disk: say where
+            exc.filename = str(target)
         raise
     stale = _previous(out_dir) - set(files) if manifest else set()
     for name, path in staged:

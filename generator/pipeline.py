@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deploy, loader, pinning, replacement, split, stack_checks
 from .codes import Code
-from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
+from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .model.blueprint import Blueprint
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
@@ -95,19 +95,21 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             text = (base / relative).read_text("utf-8")
         except UnicodeDecodeError:
             issues.append(
-                Issue(where, f"'{relative}' is not UTF-8 text", code=Code.INCLUDE_UNREADABLE)
+                Issue(where, f"{shown(relative)} is not UTF-8 text", code=Code.INCLUDE_UNREADABLE)
             )
             continue
         except OSError as exc:
             reason = (exc.strerror or "cannot be read").lower()
-            issues.append(Issue(where, f"'{relative}': {reason}", code=Code.INCLUDE_UNREADABLE))
+            issues.append(
+                Issue(where, f"{shown(relative)}: {reason}", code=Code.INCLUDE_UNREADABLE)
+            )
             continue
         size = len(text.encode())
         if size > limit:
             issues.append(
                 Issue(
                     where,
-                    f"'{relative}' is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
+                    f"{shown(relative)} is {size:,} bytes; at most {limit:,} fit inline (use an S3 "
                     "object or an image for larger code)",
                     code=Code.INCLUDE_TOO_LARGE,
                 )
@@ -136,12 +138,18 @@ def render_stacks(checked: Checked) -> Rendered:
     from .render.context import IdCollision
 
     doc = checked.document
-    pins = checked.blueprint.logical_ids
     templates: list[Template] = []
     stacks: list[RenderedStack] = []
+    made: set[str] = set()
     try:
-        for stack in stack_renderer.render(checked.blueprint, checked.resolved, checked.includes):
-            data = pinning.apply(stack.template.to_dict(), pins)
+        bp = checked.blueprint
+        rendered = stack_renderer.render(bp, checked.resolved, checked.includes)
+        drawn = [(stack, stack.template.to_dict()) for stack in rendered]
+        made = {k for _, data in drawn for k in data.get("Resources", {})}
+        # Only pins that overwrite nothing are applied; the stack checks report the others.
+        pins = pinning.usable(bp.logical_ids, made)
+        for stack, rendered_data in drawn:
+            data = pinning.apply(rendered_data, pins)
             origins = {pins.get(k, k): v for k, v in stack.origins.items()}
             sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
             templates.append(Template(data, origins))
@@ -164,8 +172,8 @@ def render_stacks(checked: Checked) -> Rendered:
         first = dotted(exc.first) or "another entry"
         issue = Issue(
             exc.second,
-            f"makes the logical ID '{exc.logical_id}', which {first} makes too; rename one of them",
-            code=Code.LOGICAL_ID_COLLISION,
+            f"makes the {exc.what} '{exc.logical_id}', which {first} makes too; rename one of them",
+            code=Code.OUTPUT_COLLISION if exc.what == "output" else Code.LOGICAL_ID_COLLISION,
             at_key=True,
         )
         raise BlueprintError([doc.locate(issue)]) from None
@@ -174,7 +182,7 @@ def render_stacks(checked: Checked) -> Rendered:
         raise BlueprintError([doc.locate(issue)]) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InternalError(f"rendering failed: {exc!r}") from exc
-    return Rendered(templates, stacks, pins)
+    return Rendered(templates, stacks, checked.blueprint.logical_ids, frozenset(made))
 
 
 def serialize(checked: Checked, rendered: Rendered) -> Build:

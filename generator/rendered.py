@@ -47,5 +47,8 @@ class Rendered:
 
     templates: list[Template]
     stacks: list[RenderedStack]
-    #: the blueprint's ``logical_ids`` (new -> old) that pinning applied
+    #: the blueprint's ``logical_ids`` (new -> old); pinning applied those that do not
+    #: conflict (:func:`generator.pinning.usable`), the stack checks report the others
     pins: Mapping[str, str]
+    #: every logical ID the renderers made, before pinning
+    made: frozenset[str]

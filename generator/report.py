@@ -1,7 +1,9 @@
-"""Problems as the user reads them: one text line each, JSON, or GitHub annotations; and
-whether they fail a run.
+"""Problems as the user reads them: one text line each, JSON, GitHub annotations or SARIF;
+and whether they fail a run.
 
-Every command prints problems through here, on standard error, sorted by place.
+Every command prints problems through here, sorted by place: text on standard error (a
+command's own output is on standard output), the machine formats on standard output (for a
+pipe or a file; a summary for people then goes to standard error).
 """
 
 from __future__ import annotations
@@ -9,15 +11,22 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal, TextIO
+from urllib.parse import quote
 
 from .codes import Code
-from .errors import BlueprintError, InternalError, Problem, Severity
+from .errors import BlueprintError, InternalError, Problem, Severity, escaped, file_shown
 from .exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_USAGE
 
 #: How problems are printed.
-Format = Literal["text", "json", "github"]
-FORMATS: tuple[Format, ...] = ("text", "json", "github")
+Format = Literal["text", "json", "github", "sarif"]
+FORMATS: tuple[Format, ...] = ("text", "json", "github", "sarif")
+
+#: The SARIF version written, and its schema (OASIS, SARIF 2.1.0 with errata 01).
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 
 #: Problems with these codes mean the file itself could not be used.
 FILE_CODES = frozenset(
@@ -25,6 +34,7 @@ FILE_CODES = frozenset(
         Code.FILE_UNREADABLE,
         Code.FILE_TOO_LARGE,
         Code.FILE_NOT_UTF8,
+        Code.FILE_NAME_INVALID,
         Code.INCLUDE_UNREADABLE,
         Code.PREVIOUS_UNREADABLE,
     }
@@ -37,9 +47,23 @@ def formatted(problems: Sequence[Problem], fmt: Format) -> str:
     ordered = sorted(problems)
     if fmt == "json":
         return json.dumps([as_json(p) for p in ordered], indent=2) + "\n"
+    if fmt == "sarif":
+        return json.dumps(sarif(ordered), indent=2) + "\n"
     if fmt == "github":
         return "".join(annotation(p) for p in ordered)
     return "".join(p.text() + "\n" for p in ordered)
+
+
+def problems_stream(fmt: Format) -> TextIO:
+    """Where problems in ``fmt`` are printed: text on standard error, beside what the
+    command prints; the machine formats on standard output, where a pipe reads them."""
+    return sys.stderr if fmt == "text" else sys.stdout
+
+
+def summary_stream(fmt: Format) -> TextIO:
+    """Where the lines for people go (what was built, what is fresh): standard output,
+    unless problems in a machine format hold it."""
+    return sys.stdout if fmt == "text" else sys.stderr
 
 
 def as_json(problem: Problem) -> dict[str, str | int]:
@@ -65,6 +89,54 @@ def annotation(problem: Problem) -> str:
     return f"::{kind} {where}::{text}\n"
 
 
+def sarif(problems: Sequence[Problem]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run of the tool ``blueprint``: a rule per code of the
+    catalogue (what it means; an example message as its help), a result per problem, at
+    its file, line and column (counted in characters)."""
+    from . import __version__
+    from .catalogue import CATALOGUE
+
+    codes = list(Code)
+    rules = [
+        {
+            "id": code.value,
+            "shortDescription": {"text": CATALOGUE[code][0]},
+            "help": {"text": f"Example: {CATALOGUE[code][1]}"},
+        }
+        for code in codes
+    ]
+    index = {code: i for i, code in enumerate(codes)}
+    driver = {"name": "blueprint", "version": __version__, "rules": rules}
+    run = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(p, index[p.code]) for p in sorted(problems)],
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _result(problem: Problem, rule: int) -> dict[str, Any]:
+    text = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    region = {"startLine": max(problem.line, 1), "startColumn": max(problem.column, 1)}
+    where = {"artifactLocation": {"uri": _uri(problem.file)}, "region": region}
+    return {
+        "ruleId": problem.code.value,
+        "ruleIndex": rule,
+        "level": "error" if problem.severity is Severity.ERROR else "warning",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": where}],
+    }
+
+
+def _uri(file: str) -> str:
+    """The file as typed, as a URI reference: relative paths stay relative (code scanning
+    reads them from the repository's root), absolute ones become ``file://`` URIs.
+    Characters a URI cannot hold (``:``, ``#``, spaces, ...) are percent-encoded, those
+    of a file name that is not UTF-8 as its bytes."""
+    encoded = quote(file, safe="/", errors="surrogateescape")
+    return f"file://{encoded}" if file.startswith("/") else encoded
+
+
 def failed(problems: Sequence[Problem], strict: bool) -> bool:
     """Do ``problems`` fail the run: any error, or (with ``strict``) any problem at all?"""
     return any(p.severity is Severity.ERROR or strict for p in problems)
@@ -73,7 +145,7 @@ def failed(problems: Sequence[Problem], strict: bool) -> bool:
 def refused(exc: BlueprintError, fmt: Format) -> int:
     """Print why the blueprint was refused; the exit code: usage (3) when the file itself
     could not be used, else invalid (1)."""
-    sys.stderr.write(formatted(exc.problems, fmt))
+    problems_stream(fmt).write(formatted(exc.problems, fmt))
     is_file = any(p.code in FILE_CODES for p in exc.problems)
     return EXIT_USAGE if is_file else EXIT_INVALID
 
@@ -91,5 +163,6 @@ def stopped(exc: InternalError | KeyboardInterrupt | OSError) -> int:
     if isinstance(exc, KeyboardInterrupt):
         print("blueprint: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(f"blueprint: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+    where = f"{file_shown(exc.filename)}: " if exc.filename else ""
+    print(f"blueprint: {where}{exc.strerror or escaped(str(exc))}", file=sys.stderr)
     return EXIT_USAGE

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from .errors import shown
+
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 # name, low, high, names, extra single-token forms
@@ -108,7 +110,7 @@ def cron_problem(body: str) -> str | None:
             named = f" or {names[0]}-{names[-1]}" if names else ""
             note = " (EventBridge counts days 1-7 from Sunday)" if dow else ""
             return (
-                f"field {name} '{text}' is not valid: allowed {low}-{high}{named}, "
+                f"field {name} {shown(text)} is not valid: allowed {low}-{high}{named}, "
                 f"combined with , - * /{note}"
             )
     if (parts[2] == "?") == (parts[4] == "?"):
@@ -123,12 +125,12 @@ def _rate(value: str, body: str) -> Rate:
     rate = re.fullmatch(r"(\d+) (minutes?|hours?|days?)", body.strip())
     if not rate or int(rate.group(1)) < 1:
         raise ExpressionError(
-            f"'{value}' is not a rate: write rate(5 minutes), rate(1 hour) or rate(2 days)"
+            f"{shown(value)} is not a rate: write rate(5 minutes), rate(1 hour) or rate(2 days)"
         )
     singular = int(rate.group(1)) == 1
     if singular == rate.group(2).endswith("s"):
         unit = rate.group(2).rstrip("s") + ("" if singular else "s")
-        raise ExpressionError(f"'{value}': did you mean 'rate({rate.group(1)} {unit})'?")
+        raise ExpressionError(f"{shown(value)}: did you mean 'rate({rate.group(1)} {unit})'?")
     return Rate(int(rate.group(1)), rate.group(2))
 
 
@@ -138,20 +140,22 @@ def parse(value: str) -> Expression:
     # a digit of another script (which str.isdigit and \d accept), is refused
     # (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html).
     if value != value.strip():
-        raise ExpressionError(f"'{value}' starts or ends with a space; remove it")
+        raise ExpressionError(f"{shown(value)} starts or ends with a space; remove it")
     if not value.isascii():
         odd = next(ch for ch in value if not ch.isascii())
-        raise ExpressionError(f"'{value}' holds {odd!r}, which is not ASCII: write digits as 0-9")
+        raise ExpressionError(
+            f"{shown(value)} holds {shown(odd)}, which is not ASCII: write digits as 0-9"
+        )
     match = re.fullmatch(r"(cron|rate|at)\((.*)\)", value)
     if not match:
         raise ExpressionError(
-            f"'{value}' is not a schedule expression: write cron(...), rate(...) or at(...)"
+            f"{shown(value)} is not a schedule expression: write cron(...), rate(...) or at(...)"
         )
     kind, body = match.groups()
     if kind == "cron":
         wrong = cron_problem(body)
         if wrong:
-            raise ExpressionError(f"'{value}': {wrong}")
+            raise ExpressionError(f"{shown(value)}: {wrong}")
         return Cron(*body.split())
     if kind == "rate":
         return _rate(value, body)
@@ -159,7 +163,7 @@ def parse(value: str) -> Expression:
         return At(datetime.strptime(body, "%Y-%m-%dT%H:%M:%S"))
     except ValueError:
         raise ExpressionError(
-            f"'{value}' is not a one-time schedule: write at(2026-12-31T23:00:00)"
+            f"{shown(value)} is not a one-time schedule: write at(2026-12-31T23:00:00)"
         ) from None
 
 

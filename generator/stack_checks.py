@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import split
+from . import pinning, split
 from .codes import Code
 from .errors import Issue, suggest
 from .rendered import Rendered, Template
@@ -98,28 +98,37 @@ def limits(rendered: Rendered) -> list[Issue]:
 
 
 def pins(rendered: Rendered) -> list[Issue]:
-    """Each pin must name a resource the build makes, and its old ID must be free."""
-    made = {k for s in rendered.stacks for k in s.data.get("Resources", {})}
-    issues = []
-    for new, old in rendered.pins.items():
-        if new not in made and old not in made:
-            issues.append(
-                Issue(
-                    ("logical_ids", new),
-                    f"no resource has the logical ID '{new}'{suggest(new, made)}",
-                    code=Code.LOGICAL_ID_UNKNOWN,
-                    at_key=True,
-                )
-            )
-        elif new in made and old in made:
-            issues.append(
-                Issue(
-                    ("logical_ids", new),
-                    f"'{old}' is already the ID of another resource; pin to an ID no resource uses",
-                    code=Code.LOGICAL_ID_TAKEN,
-                )
-            )
-    return issues
+    """Each pin must name a resource the build makes, and move it onto an ID that nothing
+    else has, takes or frees (:func:`generator.pinning.conflicts`): a pin never overwrites
+    a resource."""
+    return [_pin_issue(c, rendered.made) for c in pinning.conflicts(rendered.pins, rendered.made)]
+
+
+def _pin_issue(conflict: pinning.Conflict, made: frozenset[str]) -> Issue:
+    new, old, other = conflict.new, conflict.old, conflict.other
+    where = ("logical_ids", new)
+    if conflict.why is pinning.Why.UNKNOWN:
+        if old in made:
+            hint = f"; '{old}' is one: a pin is {{NewId: OldId}}, here {{{old}: {new}}}"
+        else:
+            hint = suggest(new, made)
+        message = f"no resource has the logical ID '{new}'{hint}"
+        return Issue(where, message, code=Code.LOGICAL_ID_UNKNOWN, at_key=True)
+    if conflict.why is pinning.Why.SHARED:
+        message = (
+            f"'{old}' is kept by logical_ids.{other} too; one ID names one resource: remove "
+            "one of the pins"
+        )
+        return Issue(where, message, code=Code.LOGICAL_ID_PINNED_TWICE)
+    if conflict.why is pinning.Why.CHAINED:
+        message = (
+            f"'{old}' is itself pinned away, by logical_ids.{other}; a pin cannot take an ID "
+            "another pin frees (chains and swaps are refused): pin to an ID no resource and no "
+            "other pin uses"
+        )
+        return Issue(where, message, code=Code.LOGICAL_ID_PIN_CHAIN)
+    message = f"'{old}' is already the ID of another resource; pin to an ID no resource uses"
+    return Issue(where, message, code=Code.LOGICAL_ID_TAKEN)
 
 
 #: The checks, in the order they run.

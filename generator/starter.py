@@ -85,5 +85,10 @@ def write(files: dict[Path, bytes], force: bool) -> list[Path]:
         raise StarterError(f"{names}: already there; nothing was written (--force replaces)")
     for path, data in sorted(files.items()):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            if exc.filename is None:  # a full disk: say which file
+                exc.filename = str(path)
+            raise
     return sorted(files)

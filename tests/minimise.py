@@ -32,6 +32,8 @@ LOADER_CASES = (
     "non_string_key_",
     "not_utf8_",
     "only_comments",
+    "text_control_",
+    "text_surrogate_",
     "root_is_",
     "two_yaml_documents",
     "yaml_",

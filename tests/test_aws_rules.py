@@ -12,8 +12,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from generator.errors import Severity
 from generator.model import offerings
+from generator.model.bucket_names import BucketName
 from generator.model.text import PlainText
-from generator.model.types import BucketName
 from generator.pipeline import check, lint, render
 from generator.regions import REGIONS
 from generator.schedule_expressions import ExpressionError, parse

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from generator import uptodate
 from generator.cli import main
+from generator.commands import build
+from generator.report import Format
 
 from .conftest import ROOT
 
@@ -113,7 +118,9 @@ def test_formats_json_and_github(workdir: Path, capsys: pytest.CaptureFixture[st
         GOOD.replace("    desired_count: 1\n", "    desired_cout: 1\n", 1)
     )
     assert main(["validate", "--format", "json"]) == 1
-    [finding] = json.loads(capsys.readouterr().err)
+    out, err = capsys.readouterr()
+    assert err == ""
+    [finding] = json.loads(out)
     assert finding == {
         "file": "blueprint.yaml",
         "line": 37,
@@ -124,10 +131,61 @@ def test_formats_json_and_github(workdir: Path, capsys: pytest.CaptureFixture[st
         "message": "unknown key 'desired_cout'; did you mean 'desired_count'?",
     }
     assert main(["validate", "--format", "github"]) == 1
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr() == (
         "::error file=blueprint.yaml,line=37,col=5::services.bot.desired_cout: unknown key "
-        "'desired_cout'; did you mean 'desired_count'?\n"
+        "'desired_cout'; did you mean 'desired_count'?\n",
+        "",
     )
+
+
+def test_json_redirected_to_a_file_is_the_whole_output(workdir: Path) -> None:
+    """`blueprint validate X --format json > out.json`: the file parses; nothing else is in it."""
+    (workdir / "blueprint.yaml").write_text(GOOD.replace("    cpu: 256\n", "    cpu: 257\n", 1))
+    with (workdir / "out.json").open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", "blueprint.yaml", "--format", "json"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (done.returncode, done.stderr) == (1, "")
+    [finding] = json.loads((workdir / "out.json").read_text())
+    assert (finding["line"], finding["code"]) == (34, "fargate-size")
+
+
+def test_a_build_in_a_machine_format_keeps_standard_output_for_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Problems (here a warning) on standard output, parseable; what was built on
+    standard error; the same when an unchanged build replays it, and with --check. (JSON
+    and GitHub annotations take the same path: the redirect test above and
+    test_formats_json_and_github.)"""
+    fmt: Format = "sarif"
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", str(workdir / "cache"))
+    (workdir / "blueprint.yaml").write_text(
+        GOOD.replace("NEWS_BUCKET: linebot-news-data", "API_TOKEN: abc123", 1)
+    )
+    printed = []
+    for args in (["build"], ["build"], ["build", "--check"]):
+        assert main([*args, "--format", fmt]) == 0
+        out, err = capsys.readouterr()
+        [problem] = json.loads(out)["runs"][0]["results"]
+        assert "'API_TOKEN' looks like a secret" in str(problem)
+        printed.append((out, err))
+        key = build.Options(format=fmt).key
+        assert uptodate.recorded(Path("blueprint.yaml"), Path("templates_out"), key)
+    assert printed[0] == printed[1]
+    assert printed[0][1].endswith("deploy: bash templates_out/deploy.sh\n")
+    assert printed[2] == (printed[0][0], "templates_out/ is fresh\n")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert capsys.readouterr() == (f"blueprint {project['version']}\n", "")
 
 
 def test_missing_file_and_usage_errors_exit_3(
@@ -297,3 +355,74 @@ def test_a_blueprint_over_a_stacks_limit_is_a_located_error(
         "resources; blueprint keeps a stack at 450 or fewer (CloudFormation's quota is 500)"
         in err[0]
     )
+
+
+#: The README's blueprint with a PostgreSQL database at a version RDS has deprecated: a
+#: cfn-lint warning (W3691) in the main stack.
+DEPRECATED = GOOD + 'databases:\n  main:\n    engine: postgres\n    version: "16.4"\n'
+DEPRECATED_AT = f"blueprint.yaml:{len(GOOD.splitlines()) + 2}:3: databases.main: "
+
+
+def test_a_lint_warning_linted_by_two_workers_is_printed_and_built(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The warning crosses the worker pool (two workers, even on one core)."""
+    from generator import lint
+
+    monkeypatch.setattr(lint, "_workers", lambda count=None: 2)
+    (workdir / "blueprint.yaml").write_text(DEPRECATED)
+    assert main(["build"]) == 0
+    [warning] = capsys.readouterr().err.splitlines()
+    assert warning.startswith(f"{DEPRECATED_AT}warning: cfn-lint W3691 in linebot.json line ")
+    assert warning.endswith(
+        " (Resources/MainDatabase/Properties): Engine version '16.4' for engine 'postgres' is "
+        "deprecated and cannot be used to create new RDS DB instances"
+    )
+    assert (workdir / "templates_out" / "linebot.json").is_file()
+
+
+def test_a_lint_warning_on_one_core_is_printed_and_built(workdir: Path) -> None:
+    """As `taskset -c 0 blueprint build`: one core, so no worker pool."""
+    (workdir / "blueprint.yaml").write_text(DEPRECATED)
+    core = min(os.sched_getaffinity(0))
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.sched_setaffinity(0, {core}),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(f"{DEPRECATED_AT}warning: cfn-lint W3691 in linebot.json ")
+    assert done.stdout.endswith("deploy: bash templates_out/deploy.sh\n")
+
+
+def test_a_real_lint_error_from_the_workers_exits_2_and_is_printed(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cfn-lint error that validation lets through (injected at the lint step: each one
+    a blueprint can cause is meant to be caught by validation) is real cfn-lint output on
+    the real template, linted by two workers; exit 2, located, printed, nothing written."""
+    from generator import lint
+
+    real = lint.lint
+
+    def injected(text: str, region: str) -> list[lint.Finding]:
+        return real(text.replace('"EngineVersion": "16.4"', '"EngineVersion": "99.1"'), region)
+
+    monkeypatch.setattr(lint, "_workers", lambda count=None: 2)
+    monkeypatch.setattr(lint, "lint", injected)
+    (workdir / "blueprint.yaml").write_text(DEPRECATED)
+    assert main(["build", "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    [error] = json.loads(out)
+    assert (error["path"], error["severity"], error["code"]) == (
+        "databases.main",
+        "error",
+        "cfn-lint",
+    )
+    message = error["message"]
+    assert message.startswith("cfn-lint E3691 in linebot.json line ")
+    assert "(Resources/MainDatabase/Properties/EngineVersion): '99.1' is not one of [" in message
+    assert err == "blueprint.yaml: cfn-lint found problems; nothing was written\n"
+    assert not (workdir / "templates_out").exists()

@@ -4,6 +4,7 @@ configuration; a warm build never imports cfn-lint, and cached findings still fa
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,78 @@ def test_cfn_lint_failing_to_load_is_an_internal_error_not_a_hang(
     err = capsys.readouterr().err
     assert "internal error: cfn-lint failed: ImportError('no module named sympy')" in err
     assert not out.exists()
+
+
+def _database(version: str) -> str:
+    """A template of one PostgreSQL instance at ``version``, as cfn-lint reads it."""
+    return json.dumps(
+        {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Resources": {
+                "Db": {
+                    "Type": "AWS::RDS::DBInstance",
+                    "DeletionPolicy": "Snapshot",
+                    "UpdateReplacePolicy": "Snapshot",
+                    "Properties": {
+                        "Engine": "postgres",
+                        "EngineVersion": version,
+                        "DBInstanceClass": "db.t4g.micro",
+                        "AllocatedStorage": "20",
+                        "MasterUsername": "dbadmin",
+                        "ManageMasterUserPassword": True,
+                        "StorageEncrypted": True,
+                    },
+                }
+            },
+        },
+        indent=1,
+    )
+
+
+#: cfn-lint's W3691 (a deprecated engine version) and E3691 (an engine version RDS does
+#: not have), found through the worker pool.
+WARNED = _database("16.4")
+REFUSED = _database("99.1")
+DEPRECATED = lint.Finding(
+    8,
+    4,
+    "W3691",
+    "Engine version '16.4' for engine 'postgres' is deprecated and cannot be used to create "
+    "new RDS DB instances",
+    ("Resources", "Db", "Properties"),
+)
+
+
+def _plain(value: object) -> bool:
+    """Only built-in str and int inside (cfn-lint's own string class cannot be pickled)."""
+    if isinstance(value, tuple):
+        return all(_plain(part) for part in value)
+    return type(value) in (str, int)
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_findings_cross_the_worker_pool_as_plain_values(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With several workers (forced: even on one core) and with none, a warning and an
+    error come back exactly, made of plain values."""
+    monkeypatch.setattr(lint, "_workers", lambda count=None: workers)
+    with lint.Workers() as pool:
+        assert (pool.pool is not None) == (workers > 1)
+        warned, refused = lint.lint_all(
+            [(WARNED, "ap-northeast-1"), (REFUSED, "ap-northeast-1")], workers=pool
+        )
+    assert warned == [DEPRECATED]
+    [error] = refused
+    assert (error.line, error.column, error.rule, error.path, error.severity) == (
+        10,
+        5,
+        "E3691",
+        ("Resources", "Db", "Properties", "EngineVersion"),
+        "error",
+    )
+    assert error.message.startswith("'99.1' is not one of ['10', '10.1', ")
+    for finding in (*warned, error):
+        fields = (finding.line, finding.column, finding.rule, finding.message, finding.path)
+        assert _plain(fields), fields
+        assert pickle.loads(pickle.dumps(finding)) == finding

@@ -43,3 +43,25 @@ def test_a_pinned_resource_is_renamed_with_every_reference() -> None:
 
 def test_pins_of_resources_the_template_lacks_change_nothing() -> None:
     assert pinning.apply(TEMPLATE, {"Absent": "Gone"}) is TEMPLATE
+
+
+def test_only_pins_that_overwrite_nothing_are_usable() -> None:
+    made = {"Web", "Bastion", "Api", "Db"}
+    ids = {
+        "Web": "Bastion",  # taken
+        "Api": "OldApi",
+        "Db": "OldApi",  # the second pin onto OldApi
+        "Gone": "Old",  # names nothing
+    }
+    assert pinning.usable(ids, made) == {"Api": "OldApi"}
+    assert [(c.new, c.why, c.other) for c in pinning.conflicts(ids, made)] == [
+        ("Db", pinning.Why.SHARED, "Api"),
+        ("Gone", pinning.Why.UNKNOWN, ""),
+        ("Web", pinning.Why.TAKEN, ""),
+    ]
+    swap = {"Web": "Api", "Api": "Web"}
+    assert pinning.usable(swap, made) == {}
+    assert pinning.usable({"Web": "OldWeb", "Api": "Api"}, made) == {
+        "Web": "OldWeb",
+        "Api": "Api",
+    }

@@ -32,7 +32,8 @@ def _rules(count: int, group: Any) -> dict[str, Any]:
 def _rendered(data: dict[str, Any], pins: dict[str, str] | None = None) -> Rendered:
     origins = {k: ("services", k) for k in data.get("Resources", {})}
     stack = _stack("shop", data, origins)
-    return Rendered([Template(data, origins)], [stack], pins or {})
+    made = frozenset(data.get("Resources", {}))
+    return Rendered([Template(data, origins)], [stack], pins or {}, made)
 
 
 def test_the_rule_past_a_groups_quota_is_reported_at_its_entry() -> None:
@@ -79,20 +80,71 @@ def test_a_stack_over_its_limits_is_reported_at_the_first_resource_past_them() -
 
 def test_a_pin_must_name_a_resource_and_an_id_that_is_free() -> None:
     data = {"Resources": {"WebService": {"Type": "T"}, "OldDb": {"Type": "T"}, "Db": {"Type": "T"}}}
-    pins = {"WebServce": "Web", "Db": "OldDb", "NewDb": "OldDb"}
+    pins = {"WebServce": "Web", "Db": "OldDb", "NewDb": "OldDb", "Web": "WebService"}
     assert stack_checks.pins(_rendered(data, pins)) == [
+        Issue(
+            ("logical_ids", "Db"),
+            "'OldDb' is already the ID of another resource; pin to an ID no resource uses",
+            code="logical-id-taken",
+        ),
+        Issue(
+            ("logical_ids", "NewDb"),
+            "no resource has the logical ID 'NewDb'; 'OldDb' is one: a pin is "
+            "{NewId: OldId}, here {OldDb: NewDb}",
+            code="logical-id-unknown",
+            at_key=True,
+        ),
+        Issue(
+            ("logical_ids", "Web"),
+            "no resource has the logical ID 'Web'; 'WebService' is one: a pin is "
+            "{NewId: OldId}, here {WebService: Web}",
+            code="logical-id-unknown",
+            at_key=True,
+        ),
         Issue(
             ("logical_ids", "WebServce"),
             "no resource has the logical ID 'WebServce'; did you mean 'WebService'?",
             code="logical-id-unknown",
             at_key=True,
         ),
+    ]
+
+
+def test_two_pins_onto_one_id_and_pins_onto_a_freed_id_are_refused() -> None:
+    names = ("Api", "Web", "Db", "Cache")
+    data = {"Resources": {n: {"Type": "T"} for n in names}}
+    twice = {"Api": "Old", "Web": "Old"}
+    assert stack_checks.pins(_rendered(data, twice)) == [
+        Issue(
+            ("logical_ids", "Web"),
+            "'Old' is kept by logical_ids.Api too; one ID names one resource: remove one "
+            "of the pins",
+            code="logical-id-pinned-twice",
+        )
+    ]
+    chain = {"Db": "Cache", "Cache": "OldCache", "Api": "Web", "Web": "Api"}
+    freed = (
+        "a pin cannot take an ID another pin frees (chains and swaps are refused): pin to "
+        "an ID no resource and no other pin uses"
+    )
+    assert stack_checks.pins(_rendered(data, chain)) == [
+        Issue(
+            ("logical_ids", "Api"),
+            f"'Web' is itself pinned away, by logical_ids.Web; {freed}",
+            code="logical-id-pin-chain",
+        ),
         Issue(
             ("logical_ids", "Db"),
-            "'OldDb' is already the ID of another resource; pin to an ID no resource uses",
-            code="logical-id-taken",
+            f"'Cache' is itself pinned away, by logical_ids.Cache; {freed}",
+            code="logical-id-pin-chain",
+        ),
+        Issue(
+            ("logical_ids", "Web"),
+            f"'Api' is itself pinned away, by logical_ids.Api; {freed}",
+            code="logical-id-pin-chain",
         ),
     ]
+    assert stack_checks.pins(_rendered(data, {"Api": "OldApi", "Web": "Web"})) == []
 
 
 def test_every_check_reports_and_none_hides_another() -> None:

@@ -66,7 +66,7 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         return report.refused(exc, options.format)
     pipeline.lint(build, _progress() if len(build.stacks) > 1 else None, workers)
     printed = report.formatted([*checked.warnings, *build.lint_problems], options.format)
-    sys.stderr.write(printed)
+    report.problems_stream(options.format).write(printed)
     if report.failed(build.lint_problems, options.strict):
         print(f"{options.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
         return EXIT_LINT
@@ -74,12 +74,14 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         return EXIT_INVALID
     out = Path(options.out)
     if options.check:
-        return _check_fresh(build, out, options.path)
+        return _check_fresh(build, out, options.path, options.format)
     _warn_data_loss(build, out)
     pipeline.write(build, out)
-    summary = _summary(build, out) if options.format == "text" else ""
-    sys.stdout.write(summary)
-    uptodate.remember(path, out, options.key, build, stdout=summary, stderr=printed)
+    summary = _summary(build, out)
+    report.summary_stream(options.format).write(summary)
+    # replayed as printed: problems on their stream, the summary on the other
+    stdout, stderr = (summary, printed) if options.format == "text" else (printed, summary)
+    uptodate.remember(path, out, options.key, build, stdout=stdout, stderr=stderr)
     return EXIT_OK
 
 
@@ -96,7 +98,7 @@ def _progress() -> Callable[[int, int], None] | None:
     return show
 
 
-def _check_fresh(build: Build, out: Path, source: str) -> int:
+def _check_fresh(build: Build, out: Path, source: str, fmt: report.Format) -> int:
     from ..output import differences
 
     stale = differences(out, build.files)
@@ -107,7 +109,7 @@ def _check_fresh(build: Build, out: Path, source: str) -> int:
             file=sys.stderr,
         )
         return EXIT_STALE
-    print(f"{out}/ is fresh")
+    print(f"{out}/ is fresh", file=report.summary_stream(fmt))
     return EXIT_OK
 
 

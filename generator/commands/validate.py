@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from .. import pipeline, report
@@ -18,7 +17,7 @@ def run(path: str, fmt: report.Format = "text", strict: bool = False) -> int:
         pipeline.render(checked)
     except BlueprintError as exc:
         return report.refused(exc, fmt)
-    sys.stderr.write(report.formatted(checked.warnings, fmt))
+    report.problems_stream(fmt).write(report.formatted(checked.warnings, fmt))
     if report.failed(checked.warnings, strict):
         return EXIT_INVALID
     if fmt == "text":

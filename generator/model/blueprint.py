@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from ..codes import Code
+from ..errors import shown
 from ..sections.buckets.model import Bucket
 from ..sections.caches.model import Cache
 from ..sections.certificates.model import Certificate
@@ -27,22 +28,30 @@ from ..sections.zones.model import Zone
 from .base import Strict
 from .types import LogicalId, Name, Region, StackName, refuse
 
-# Tag keys and values as CloudFormation takes them: Unicode letters, digits, white space
-# and _ . : / = + - @; a key of 1 to 128 characters not starting with 'aws:', a value of at
-# most 256 (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/
+# Tags as CloudFormation takes them: a key of 1 to 128 Unicode letters, digits, white space
+# and _ . : / = + - @, not starting with 'aws:'; a value of at most 256 characters
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/
 # aws-properties-resource-tags.html).
-_TAG_TEXT = re.compile(r"[^\W_]|[\s_.:/=+\-@]")
+_TAG_KEY = re.compile(r"[^\W_]|[\s_.:/=+\-@]")
 
 
-def _tag_text(value: str, kind: str, limit: int) -> str:
-    bad = sorted({ch for ch in value if not _TAG_TEXT.fullmatch(ch)})
-    if bad:
-        shown = ", ".join(repr(ch) for ch in bad)
+def _tag_key(value: str) -> str:
+    if value.lower().startswith("aws:"):
         raise refuse(
             Code.TAG_INVALID,
-            f"a tag {kind} may hold only letters, digits, spaces and _ . : / = + - @; "
-            f"found {shown}",
+            f"tag key {shown(value)} starts with 'aws:', which is reserved for AWS",
         )
+    bad = sorted({ch for ch in value if not _TAG_KEY.fullmatch(ch)})
+    if bad:
+        raise refuse(
+            Code.TAG_INVALID,
+            "a tag key may hold only letters, digits, spaces and _ . : / = + - @; found "
+            + ", ".join(shown(ch) for ch in bad),
+        )
+    return _tag_length(value, "key", 128)
+
+
+def _tag_length(value: str, kind: str, limit: int) -> str:
     if len(value) > limit:
         raise refuse(
             Code.TAG_INVALID, f"a tag {kind} is at most {limit} characters; this is {len(value)}"
@@ -50,16 +59,8 @@ def _tag_text(value: str, kind: str, limit: int) -> str:
     return value
 
 
-def _tag_key(value: str) -> str:
-    if value.lower().startswith("aws:"):
-        raise refuse(
-            Code.TAG_INVALID, f"tag key '{value}' starts with 'aws:', which is reserved for AWS"
-        )
-    return _tag_text(value, "key", 128)
-
-
 TagKey = Annotated[str, Field(min_length=1), AfterValidator(_tag_key)]
-TagValue = Annotated[str, AfterValidator(lambda v: _tag_text(v, "value", 256))]
+TagValue = Annotated[str, AfterValidator(lambda v: _tag_length(v, "value", 256))]
 
 
 class Blueprint(Strict):

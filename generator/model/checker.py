@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..codes import Code
-from ..errors import InternalError, Issue, Path, Severity, one_of, suggest
+from ..errors import InternalError, Issue, Path, Severity, one_of, shown, suggest
 from .blueprint import Blueprint
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Checker:
         if name in names:
             return True
         defined = f"defined: {one_of(names)}" if names else f"no {kind}s are defined"
-        self.error(path, f"unknown {kind} '{name}'{suggest(name, names)} ({defined})", code)
+        self.error(path, f"unknown {kind} {shown(name)}{suggest(name, names)} ({defined})", code)
         return False
 
 

@@ -12,9 +12,11 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
 from ..codes import Code
+from ..errors import shown
 from .base import Strict
+from .bucket_names import BucketName
 from .text import PlainText
-from .types import BucketName, Name, ParameterPattern, SecretName
+from .types import Name, ParameterPattern, SecretName
 
 Access = Literal["read", "write", "read_write"]
 
@@ -123,9 +125,9 @@ def _ref(value: str) -> str:
     if not re.fullmatch(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+", value):
         raise PydanticCustomError(
             Code.REFERENCE_INVALID,
-            "'{value}' is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. "
+            "{value} is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. "
             "caches.sessions.address",
-            {"value": value},
+            {"value": shown(value)},
         )
     return value
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..codes import Code
-from ..errors import Path, one_of, suggest
+from ..errors import Path, one_of, shown, suggest
 from .checker import Checker
 from .permissions import (
     BucketPermission,
@@ -23,6 +23,40 @@ _SECRET_NAME = re.compile(
     r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.IGNORECASE
 )
 _QUOTED_REF = re.compile(r"^\s*\{\s*ref\s*:.*\}\s*$")
+
+#: Values that are secrets whatever their variable is called, each with what it is (the
+#: message names the kind, never the value). Token formats: GitHub's
+#: https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats,
+#: Slack's https://api.slack.com/authentication/token-types, AWS access key IDs
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+_SECRET_VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # user:password@ in a URL; a password that is a shell or template variable is not one
+    (
+        re.compile(r"[a-z][a-z0-9+.-]*://[^\s/:@]*:(?![$%{])[^\s/@]+@", re.I),
+        "a URL with a password",
+    ),
+    (
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
+        "a GitHub token",
+    ),
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}"), "a JSON Web Token"),
+    (re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), "an AWS access key ID"),
+    (re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), "a private key"),
+)
+
+#: What to do with a secret found in plain text, where each kind of entry can do it.
+CONTAINER_HINT = "move it to 'secrets:' as an SSM or Secrets Manager reference"
+FUNCTION_HINT = (
+    "keep it in SSM Parameter Store or Secrets Manager, put its name here instead, allow "
+    "the function to read it with 'permissions: [{ssm_parameters: [NAME]}]' (or "
+    "'[{secrets: [NAME]}]') and read it in the code"
+)
+USER_DATA_HINT = (
+    "keep it in SSM Parameter Store or Secrets Manager, allow the instances to read it "
+    "with 'permissions: [{ssm_parameters: [NAME]}]' (or '[{secrets: [NAME]}]') and read it "
+    "at boot (aws ssm get-parameter --with-decryption)"
+)
 
 #: What ``{ref: SECTION.NAME.ATTRIBUTE}`` may name.
 REFERENCE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
@@ -54,7 +88,16 @@ CODES = (
 )
 
 
-def check_environment(c: Checker, path: Path, env: Mapping[str, str | Reference]) -> None:
+def secret_kind(value: str) -> str | None:
+    """What kind of secret ``value`` holds (``"a GitHub token"``), or None."""
+    return next((kind for pattern, kind in _SECRET_VALUES if pattern.search(value)), None)
+
+
+def check_environment(
+    c: Checker, path: Path, env: Mapping[str, str | Reference], hint: str = CONTAINER_HINT
+) -> None:
+    """References name what exists; a quoted reference and a secret in plain text (by
+    the variable's name or by its value) are warnings, with ``hint`` saying what to do."""
     for var, value in env.items():
         if isinstance(value, Reference):
             check_reference(c, (*path, var, "ref"), value.ref)
@@ -65,11 +108,29 @@ def check_environment(c: Checker, path: Path, env: Mapping[str, str | Reference]
                 "quotes to make it a reference",
                 Code.REFERENCE_QUOTED,
             )
+        elif (kind := secret_kind(value)) is not None:
+            c.warn(
+                (*path, var),
+                f"'{var}' holds what looks like {kind}, in plain text; {hint}",
+                Code.SECRET_IN_PLAIN_TEXT,
+            )
         elif _SECRET_NAME.search(var) and value:
             c.warn(
                 (*path, var),
-                f"'{var}' looks like a secret in plain text; move it to 'secrets:' as an SSM "
-                "or Secrets Manager reference",
+                f"'{var}' looks like a secret in plain text; {hint}",
+                Code.SECRET_IN_PLAIN_TEXT,
+            )
+
+
+def check_user_data(c: Checker, path: Path, text: str) -> None:
+    """A secret in plain user data (readable by anyone who may describe the instance, and
+    kept in the template) is a warning naming its line, never its value."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if (kind := secret_kind(line)) is not None:
+            c.warn(
+                path,
+                f"line {number} of the user data holds what looks like {kind}, in plain text; "
+                f"{USER_DATA_HINT}",
                 Code.SECRET_IN_PLAIN_TEXT,
             )
 
@@ -89,8 +150,8 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
     if attribute not in allowed:
         c.error(
             path,
-            f"unknown attribute '{attribute}' of {section}.{name}{suggest(attribute, allowed)} "
-            f"(use {one_of(allowed)})",
+            f"unknown attribute {shown(attribute)} of {section}.{name}"
+            f"{suggest(attribute, allowed)} (use {one_of(allowed)})",
             Code.REFERENCE_ATTRIBUTE_UNKNOWN,
         )
 

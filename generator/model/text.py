@@ -17,6 +17,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from ..codes import Code
+from ..errors import shown
 from .types import refuse
 
 _SUBSTITUTION = re.compile(
@@ -29,7 +30,7 @@ def _plain(value: str) -> str:
     if found:
         raise refuse(
             Code.TEXT_SUBSTITUTION,
-            f"'{found.group(0)}' reads to CloudFormation as a template value to substitute, "
+            f"{shown(found.group(0))} reads to CloudFormation as a template value to substitute, "
             "which it refuses in text placed as it is; write it without '${' (for another "
             "entry's value, use a ref)",
         )

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ..codes import Code
-from ..errors import suggest
+from ..errors import shown, suggest
 from ..regions import REGIONS, UNSUPPORTED
 
 
@@ -29,12 +29,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
 
 def _name(value: str) -> str:
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
         hint = value.lower().replace(" ", "-")
-        extra = f"; did you mean '{hint}'?" if _NAME.match(hint) else ""
+        extra = f"; did you mean {shown(hint)}?" if _NAME.fullmatch(hint) else ""
         raise refuse(
             Code.NAME_INVALID,
-            f"'{value}' is not a valid name: use lower-case letters, digits, and single "
+            f"{shown(value)} is not a valid name: use lower-case letters, digits, and single "
             f"'-' or '_' between them, starting with a letter{extra}",
         )
     return value
@@ -47,12 +47,12 @@ _STACK = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def _stack_name(value: str) -> str:
-    if not _STACK.match(value) or value.endswith("-") or "--" in value:
+    if not _STACK.fullmatch(value) or value.endswith("-") or "--" in value:
         guess = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", value.lower())).strip("-")
-        hint = f"; did you mean '{guess}'?" if guess and _STACK.match(guess) else ""
+        hint = f"; did you mean {shown(guess)}?" if guess and _STACK.fullmatch(guess) else ""
         raise refuse(
             Code.STACK_NAME_INVALID,
-            f"'{value}' is not a valid stack name prefix: lower-case letters, digits and "
+            f"{shown(value)} is not a valid stack name prefix: lower-case letters, digits and "
             f"single hyphens, starting with a letter{hint}",
         )
     return value
@@ -64,10 +64,10 @@ _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _env_name(value: str) -> str:
-    if not _ENV.match(value):
+    if not _ENV.fullmatch(value):
         raise refuse(
             Code.ENV_NAME_INVALID,
-            f"'{value}' is not a valid environment variable name: letters, digits and '_', "
+            f"{shown(value)} is not a valid environment variable name: letters, digits and '_', "
             "not starting with a digit",
         )
     return value
@@ -83,16 +83,16 @@ def _cidr(value: str) -> str:
         net = ipaddress.ip_network(value, strict=False)
     except ValueError:
         raise refuse(
-            Code.CIDR_INVALID, f"'{value}' is not an IPv4 CIDR block like 10.0.0.0/16"
+            Code.CIDR_INVALID, f"{shown(value)} is not an IPv4 CIDR block like 10.0.0.0/16"
         ) from None
     if net.version != 4:
         raise refuse(
-            Code.CIDR_INVALID, f"'{value}' is IPv6; only IPv4 CIDR blocks are supported here"
+            Code.CIDR_INVALID, f"{shown(value)} is IPv6; only IPv4 CIDR blocks are supported here"
         )
     if str(net) != value:
         raise refuse(
             Code.CIDR_INVALID,
-            f"'{value}' has host bits set; did you mean '{net}'?",
+            f"{shown(value)} has host bits set; did you mean '{net}'?",
         )
     return value
 
@@ -113,17 +113,19 @@ def _domain(value: str, *, wildcard: bool) -> str:
     body = labels[1:] if wildcard and labels[0] == "*" else labels
     if value != value.lower():
         raise refuse(
-            Code.DOMAIN_INVALID, f"'{value}' must be lower case; did you mean '{value.lower()}'?"
+            Code.DOMAIN_INVALID,
+            f"{shown(value)} must be lower case; did you mean {shown(value.lower())}?",
         )
     if value.endswith("."):
         raise refuse(
-            Code.DOMAIN_INVALID, f"'{value}' ends with a dot; did you mean '{value.rstrip('.')}'?"
+            Code.DOMAIN_INVALID,
+            f"{shown(value)} ends with a dot; did you mean {shown(value.rstrip('.'))}?",
         )
-    if len(value) > 253 or len(body) < 2 or not all(_LABEL.match(label) for label in body):
+    if len(value) > 253 or len(body) < 2 or not all(_LABEL.fullmatch(label) for label in body):
         allowed = " ('*.' is allowed as the first label)" if wildcard else ""
         raise refuse(
             Code.DOMAIN_INVALID,
-            f"'{value}' is not a domain name like 'api.example.com'{allowed}",
+            f"{shown(value)} is not a domain name like 'api.example.com'{allowed}",
         )
     return value
 
@@ -139,7 +141,7 @@ def _zone_id(value: str) -> str:
     if not re.fullmatch(r"Z[A-Z0-9]{4,31}", value):
         raise refuse(
             Code.ZONE_ID_INVALID,
-            f"'{value}' is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)",
+            f"{shown(value)} is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)",
         )
     return value
 
@@ -151,7 +153,7 @@ def _host_pattern(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9*?.-]{1,128}", value) or "." not in value:
         raise refuse(
             Code.HOST_PATTERN_INVALID,
-            f"'{value}' is not a host name pattern like 'api.example.com' or '*.example.com'",
+            f"{shown(value)} is not a host name pattern like 'api.example.com' or '*.example.com'",
         )
     return value
 
@@ -163,7 +165,7 @@ def _path_pattern(value: str) -> str:
     if not value.startswith("/") or len(value) > 128 or re.search(r"\s", value):
         raise refuse(
             Code.PATH_PATTERN_INVALID,
-            f"'{value}' is not a path pattern: it must start with '/' (e.g. '/api/*'), "
+            f"{shown(value)} is not a path pattern: it must start with '/' (e.g. '/api/*'), "
             "have no spaces and be at most 128 characters",
         )
     return value
@@ -176,10 +178,12 @@ PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 
 def _region(value: str) -> str:
     if value in UNSUPPORTED:
-        raise refuse(Code.REGION_UNSUPPORTED, f"'{value}' is not supported: {UNSUPPORTED[value]}")
+        raise refuse(
+            Code.REGION_UNSUPPORTED, f"{shown(value)} is not supported: {UNSUPPORTED[value]}"
+        )
     if value not in REGIONS:
         hint = suggest(value, REGIONS) or " like 'ap-northeast-1'"
-        raise refuse(Code.REGION_UNKNOWN, f"'{value}' is not an AWS region{hint}")
+        raise refuse(Code.REGION_UNKNOWN, f"{shown(value)} is not an AWS region{hint}")
     return value
 
 
@@ -216,7 +220,7 @@ def _image(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9._/:@-]*", value, flags=re.IGNORECASE):
         raise refuse(
             Code.IMAGE_INVALID,
-            f"'{value}' is not a container image reference like "
+            f"{shown(value)} is not a container image reference like "
             "'123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:1.0' or 'nginx:1.27'",
         )
     return value
@@ -225,44 +229,11 @@ def _image(value: str) -> str:
 Image = Annotated[str, Field(max_length=255), AfterValidator(_image)]
 
 
-# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html: each
-# '.'-separated label starts and ends with a letter or digit; some affixes are reserved.
-_BUCKET = re.compile(
-    r"(?=.{3,63}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
-)
-_BUCKET_RESERVED = (
-    ("xn--", "sthree-", "amzn-s3-demo-"),
-    ("-s3alias", "--ol-s3", "--x-s3", ".mrap"),
-)
-
-
-def _bucket_name(value: str) -> str:
-    if not _BUCKET.fullmatch(value):
-        raise refuse(
-            Code.BUCKET_NAME_INVALID,
-            f"'{value}' is not an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'"
-            + ("; '-' may not stand next to '.'" if re.search(r"-\.|\.-", value) else ""),
-        )
-    prefixes, suffixes = _BUCKET_RESERVED
-    reserved = [p for p in prefixes if value.startswith(p)] or [
-        s for s in suffixes if value.endswith(s)
-    ]
-    if reserved:
-        raise refuse(
-            Code.BUCKET_NAME_INVALID,
-            f"'{value}' is not an S3 bucket name: S3 reserves '{reserved[0]}' for its own names",
-        )
-    return value
-
-
-BucketName = Annotated[str, AfterValidator(_bucket_name)]
-
-
 def _parameter_name(value: str) -> str:
     if not re.fullmatch(r"/?[A-Za-z0-9_.\-/]{1,1011}", value) or "//" in value:
         raise refuse(
             Code.SSM_NAME_INVALID,
-            f"'{value}' is not an SSM parameter name: letters, digits, '_', '.', '-' and '/' "
+            f"{shown(value)} is not an SSM parameter name: letters, digits, '_', '.', '-' and '/' "
             "for a hierarchy",
         )
     return value
@@ -288,12 +259,12 @@ SECRET_ARN = re.compile(
 
 
 def _secret_name(value: str) -> str:
-    if SECRET_ARN.match(value):
+    if SECRET_ARN.fullmatch(value):
         return value
     if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value) or value.startswith("arn:"):
         raise refuse(
             Code.SECRET_NAME_INVALID,
-            f"'{value}' is not a Secrets Manager secret name (letters, digits and /_+=.@-) "
+            f"{shown(value)} is not a Secrets Manager secret name (letters, digits and /_+=.@-) "
             "nor a full secret ARN (ending in the 6-character suffix)",
         )
     return value
@@ -306,7 +277,7 @@ def _secret_key(value: str) -> str:
     if not value or ":" in value or len(value) > 255 or value != value.strip():
         raise refuse(
             Code.SECRET_KEY_INVALID,
-            f"'{value}' cannot be a JSON key reference: ECS separates the parts of a secret "
+            f"{shown(value)} cannot be a JSON key reference: ECS separates the parts of a secret "
             "reference with ':', so the key may not contain ':' or start or end with a space",
         )
     return value
@@ -320,7 +291,7 @@ def _http_codes(value: str) -> str:
     if not re.fullmatch(r"\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*", value):
         raise refuse(
             Code.HTTP_CODES_INVALID,
-            f"'{value}' is not HTTP status codes like '200', '200-399' or '200,302'",
+            f"{shown(value)} is not HTTP status codes like '200', '200-399' or '200,302'",
         )
     return value
 
@@ -335,14 +306,14 @@ def _instance_type(prefix: str, kind: str, example: str) -> Any:
     pattern = re.compile(rf"^{re.escape(prefix)}[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
 
     def check(value: str) -> str:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             hint = ""
-            if prefix and pattern.match(prefix + value):
-                hint = f"; did you mean '{prefix}{value}'?"
+            if prefix and pattern.fullmatch(prefix + value):
+                hint = f"; did you mean {shown(prefix + value)}?"
             elif re.fullmatch(r"[a-z]+\d+[a-z]*[a-z]+", value.removeprefix(prefix) or "-"):
                 hint = " (the family and the size are separated by a dot)"
             raise refuse(
-                Code.INSTANCE_TYPE_INVALID, f"'{value}' is not {kind} like '{example}'{hint}"
+                Code.INSTANCE_TYPE_INVALID, f"{shown(value)} is not {kind} like '{example}'{hint}"
             )
         return value
 
@@ -378,7 +349,7 @@ def _engine_version(value: str) -> str:
     if not re.fullmatch(r"\d+(\.\d+){0,2}", value):
         raise refuse(
             Code.ENGINE_VERSION_INVALID,
-            f"'{value}' is not an engine version: write numbers like '8.0.43' or '7.1'",
+            f"{shown(value)} is not an engine version: write numbers like '8.0.43' or '7.1'",
         )
     return value
 
@@ -390,7 +361,7 @@ EngineVersion = Annotated[str, AfterValidator(_engine_version)]
 def _logical_id(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9]{1,255}", value):
         raise refuse(
-            Code.LOGICAL_ID_INVALID, f"'{value}' is not a logical ID: letters and digits only"
+            Code.LOGICAL_ID_INVALID, f"{shown(value)} is not a logical ID: letters and digits only"
         )
     return value
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..codes import Code
-from ..errors import Issue, Path, suggest
+from ..errors import Issue, Path, escaped, shown, suggest
 from .blueprint import Blueprint
 
 
@@ -99,20 +99,6 @@ _TYPE_WORDS = {
 }
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f"'{value}'"
-    return repr(value)
-
-
 #: Keys people write from habit elsewhere, and what this blueprint calls them.
 _KNOWN_ALIASES = {
     "vpc": "network",
@@ -137,22 +123,22 @@ _YAML_BOOLEANS = "YAML reads unquoted yes/no/on/off/true/false as true or false"
 
 def _type_message(kind: str, value: Any) -> str:
     hint = ""
-    if kind.startswith("int") and isinstance(value, str) and value.strip().isdigit():
-        hint = f"; write {value.strip()} without quotes"
+    if kind.startswith("int") and isinstance(value, str) and _digits(value.strip()):
+        hint = f"; write {escaped(value.strip())} without quotes"
     elif kind.startswith("int") and isinstance(value, str):
         hint = "; give the number alone, without a unit"
     elif kind == "bool_type" and isinstance(value, str) and value.lower() in ("true", "false"):
         hint = f"; write {value.lower()} without quotes"
     elif kind == "string_type" and isinstance(value, int | float | bool):
-        shown = str(value).lower() if isinstance(value, bool) else value
-        hint = f"; quote it: '{shown}'"
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        hint = f"; quote it: '{escaped(text)}'"
     elif kind == "list_type" and isinstance(value, str):
-        hint = f"; write [{value}]"
+        hint = f"; write [{escaped(value)}]"
     elif kind in ("dict_type", "model_type") and isinstance(value, list):
         hint = "; write KEY: value lines, not a list of '- ' items"
     elif kind == "list_type" and isinstance(value, dict):
         hint = "; start each item with '- '"
-    return f"expected {_TYPE_WORDS[kind]}, found {_shown(value)}{hint}"
+    return f"expected {_TYPE_WORDS[kind]}, found {shown(value)}{hint}"
 
 
 def _message(err: ErrorDetails) -> str:
@@ -163,7 +149,7 @@ def _message(err: ErrorDetails) -> str:
         return _type_message(kind, value)
     if kind == "literal_error":
         hint = f" ({_YAML_BOOLEANS}: quote it)" if isinstance(value, bool) else ""
-        return f"{_shown(value)} is not allowed; expected {ctx.get('expected', '')}{hint}"
+        return f"{shown(value)} is not allowed; expected {ctx.get('expected', '')}{hint}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         limit = next(iter(ctx.values()), "")
         word = {
@@ -172,7 +158,7 @@ def _message(err: ErrorDetails) -> str:
             "greater_than": "more than",
             "less_than": "less than",
         }[kind]
-        return f"{_shown(value)} is out of range: must be {word} {limit}"
+        return f"{shown(value)} is out of range: must be {word} {limit}"
     # The found length is counted here: not every pydantic release puts it in ctx.
     found = len(value) if isinstance(value, list | dict | str) else ctx.get("actual_length")
     if kind == "too_short":
@@ -182,25 +168,33 @@ def _message(err: ErrorDetails) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
-        return f"{_shown(value)} is longer than {ctx.get('max_length')} characters"
+        return f"{shown(value)} is longer than {ctx.get('max_length')} characters"
     if kind in (Code.SECRET_SHAPE, Code.PERMISSION_SHAPE) and isinstance(value, dict):
-        found = ", ".join(f"'{k}'" for k in value) or "an empty mapping"
+        found = ", ".join(shown(k) for k in value) or "an empty mapping"
         return f"{err['msg']}; found {found}"
+    if kind in ("value_error", "assertion_error"):
+        # An exception a validator did not expect (a parser's own ValueError): its text
+        # is the parser's, not ours. The value is still the user's mistake.
+        return f"{shown(value)} is not a valid value here"
     return err["msg"]
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def _unknown_key(path: Path, data: Any) -> str:
     key = str(path[-1])
     model = _model_at(path[:-1], data)
     if model is None:
-        return f"unknown key '{key}'"
+        return f"unknown key {shown(key)}"
     allowed = list(model.model_fields)
     hint = suggest(key, allowed)
     if not hint and _KNOWN_ALIASES.get(key.lower()) in allowed:
         hint = f"; did you mean '{_KNOWN_ALIASES[key.lower()]}'?"
     if not hint:
         hint = f"; allowed here: {', '.join(sorted(allowed))}"
-    return f"unknown key '{key}'{hint}"
+    return f"unknown key {shown(key)}{hint}"
 
 
 #: pydantic's own error types as catalogue codes.

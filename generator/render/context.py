@@ -32,13 +32,17 @@ R = TypeVar("R", bound=AWSObject)
 
 
 class IdCollision(Exception):
-    """Two blueprint entries produce the same logical ID."""
+    """Two blueprint entries produce the same logical ID, or the same output name
+    (``what``: "logical ID" or "output")."""
 
-    def __init__(self, logical_id: str, first: Path, second: Path) -> None:
+    def __init__(
+        self, logical_id: str, first: Path, second: Path, what: str = "logical ID"
+    ) -> None:
         super().__init__(logical_id)
         self.logical_id = logical_id
         self.first = first
         self.second = second
+        self.what = what
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,15 @@ class Context:
         self.origins[resource.title] = origin
         return resource
 
-    def output(self, output: Output, origin: Path = ()) -> None:
+    def output(self, output: Output, origin: Path) -> None:
+        """Add an output, remembering the blueprint entry that made it. Output names come
+        from entry names, so two entries can make one (a route key and a WebSocket API:
+        ``ChatWebsocketUrl``): the user's to fix, like a logical ID both make."""
         if output.title in self.template.outputs:
-            raise ValueError(f"output {output.title} is made twice")
+            first = self.output_origins.get(output.title, ())
+            raise IdCollision(output.title, first, origin, "output")
         self.template.outputs[output.title] = output  # no 200 cap here either: see add()
-        if origin:
-            self.output_origins[output.title] = origin
+        self.output_origins[output.title] = origin
 
     def environment(self, env: Mapping[str, str | Reference]) -> dict[str, Any]:
         """Environment variables with every ``{ref: ...}`` replaced by what it stands for,

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.types import CertificateDomain, Name
 
@@ -22,9 +23,9 @@ def _subject(value: str) -> str:
     if len(value) > SUBJECT_LIMIT:
         raise PydanticCustomError(
             Code.DOMAIN_INVALID,
-            "'{value}' is {n} characters; a certificate's main name takes at most {limit}: "
+            "{value} is {n} characters; a certificate's main name takes at most {limit}: "
             "make a shorter name the 'domain' and list this one in 'alternative_names'",
-            {"value": value, "n": len(value), "limit": SUBJECT_LIMIT},
+            {"value": shown(value), "n": len(value), "limit": SUBJECT_LIMIT},
         )
     return value
 

@@ -40,7 +40,8 @@ def render_us_east_1(ctx: Context) -> None:
                 naming.certificate_parameter(name),
                 Description=f"ARN of certificate {name}",
                 Value=ctx.certificate_arns[name],
-            )
+            ),
+            ("certificates", name),
         )
 
 

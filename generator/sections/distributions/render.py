@@ -72,7 +72,8 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
             naming.output(name, "distribution-domain"),
             Description=f"CloudFront domain of {name}",
             Value=GetAtt(distribution, "DomainName"),
-        )
+        ),
+        origin,
     )
 
 

@@ -29,7 +29,9 @@ def functions(c: Checker) -> None:
                 "an image function takes no runtime or handler: the image's settings decide",
                 Code.FUNCTION_IMAGE_RUNTIME,
             )
-        references.check_environment(c, (*base, "environment"), fn.environment)
+        references.check_environment(
+            c, (*base, "environment"), fn.environment, references.FUNCTION_HINT
+        )
         references.check_permissions(c, (*base, "permissions"), fn.permissions)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Discriminator, Field, Tag
@@ -9,8 +10,9 @@ from pydantic_core import PydanticCustomError
 
 from ...codes import Code as ProblemCode
 from ...model.base import Strict
+from ...model.bucket_names import BucketName
 from ...model.permissions import EnvValue, Permission, by_key
-from ...model.types import BucketName, EnvName, Image, LogRetentionDays
+from ...model.types import EnvName, Image, LogRetentionDays, refuse
 
 Runtime = Literal[
     "python3.13",
@@ -33,6 +35,56 @@ ENVIRONMENT_LIMIT = 4096
 
 #: CloudFormation places inline code in index.py / index.js; larger code goes through S3.
 INLINE_LIMIT = 4096
+
+#: The keys Lambda sets itself, which a function's configuration cannot set ("Reserved
+#: environment variables"):
+#: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+#: (cfn-lint ships the same list; a test compares them).
+LAMBDA_RESERVED = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+
+#: "Key Pattern: [a-zA-Z]([a-zA-Z0-9_])+":
+#: https://docs.aws.amazon.com/lambda/latest/dg/API_Environment.html
+_LAMBDA_ENV = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
+
+
+def _lambda_env_name(value: str) -> str:
+    if value in LAMBDA_RESERVED:
+        raise refuse(
+            ProblemCode.ENV_NAME_RESERVED,
+            f"'{value}' is set by Lambda itself and cannot be set in a function's environment; "
+            "use another name",
+        )
+    if not _LAMBDA_ENV.fullmatch(value):
+        raise refuse(
+            ProblemCode.ENV_NAME_INVALID,
+            f"'{value}' is not a Lambda environment variable name: a letter, then at least "
+            "one letter, digit or '_'",
+        )
+    return value
+
+
+LambdaEnvName = Annotated[EnvName, AfterValidator(_lambda_env_name)]
 
 
 def _environment_fits(environment: dict[str, EnvValue]) -> dict[str, EnvValue]:
@@ -111,8 +163,8 @@ class Function(Strict):
     architecture: Literal["x86_64", "arm64"] = "arm64"
     """Instruction set."""
 
-    environment: Annotated[dict[EnvName, EnvValue], AfterValidator(_environment_fits)] = Field(
-        default={}
+    environment: Annotated[dict[LambdaEnvName, EnvValue], AfterValidator(_environment_fits)] = (
+        Field(default={})
     )
     """Environment variables, plain or ``{ref: SECTION.NAME.ATTRIBUTE}``."""
 

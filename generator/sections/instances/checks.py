@@ -20,6 +20,8 @@ def instances(c: Checker) -> None:
     for name, inst in c.bp.instances.items():
         base: Path = ("instances", name)
         references.check_permissions(c, (*base, "permissions"), inst.permissions)
+        if inst.user_data is not None:
+            references.check_user_data(c, (*base, "user_data"), inst.user_data)
         if inst.user_data is not None and inst.user_data_file is not None:
             c.error(
                 (*base, "user_data_file"),

@@ -65,7 +65,7 @@ class InstanceGroup(Strict):
     user_data: Annotated[PlainText, AfterValidator(_user_data_fits)] | None = None
     """A shell script run at first boot (inline)."""
 
-    user_data_file: str | None = None
+    user_data_file: str | None = Field(default=None, min_length=1)
     """A file holding the first-boot script, relative to the blueprint."""
 
     root_volume_gb: int = Field(default=8, ge=8, le=16384)

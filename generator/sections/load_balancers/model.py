@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.types import (
     Cidr,
@@ -48,7 +49,7 @@ def _route_path(value: str) -> str:
     if bad:
         raise refuse(
             Code.PATH_PATTERN_INVALID,
-            f"'{value}' holds {', '.join(repr(ch) for ch in bad)}, which a load balancer's "
+            f"{shown(value)} holds {', '.join(shown(ch) for ch in bad)}, which a load balancer's "
             "path pattern cannot: it takes letters, digits, _ - . $ / ~ \" ' @ : + & and the "
             "wildcards * and ?",
         )
@@ -65,7 +66,7 @@ def _matcher(value: str) -> str:
     if outside:
         raise refuse(
             Code.HTTP_CODES_INVALID,
-            f"'{value}': {outside[0]} is not a code a target group can match: use codes from "
+            f"{shown(value)}: {outside[0]} is not a code a target group can match: use codes from "
             "200 to 499",
         )
     return value

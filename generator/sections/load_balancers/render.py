@@ -59,7 +59,8 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
             naming.output(name, "load-balancer", "dns-name"),
             Description=f"DNS name of load balancer {name}",
             Value=GetAtt(resource, "DNSName"),
-        )
+        ),
+        origin,
     )
     _urls(ctx, name, lb, targets)
 

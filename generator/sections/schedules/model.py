@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 
 from ... import schedule_expressions
 from ...codes import Code
-from ...errors import suggest
+from ...errors import shown, suggest
 from ...model.base import Strict
 from ...model.types import Name, refuse
 
@@ -27,7 +27,7 @@ def _timezone(value: str) -> str:
     if value != "UTC" and value not in _zones():
         raise refuse(
             Code.TIMEZONE_UNKNOWN,
-            f"'{value}' is not an IANA time zone like 'Asia/Tokyo'{suggest(value, _zones())}",
+            f"{shown(value)} is not an IANA time zone like 'Asia/Tokyo'{suggest(value, _zones())}",
         )
     return value
 

@@ -5,7 +5,7 @@ DNS name has a public IP to point at."""
 from __future__ import annotations
 
 from ...codes import Code
-from ...errors import Path, one_of, suggest
+from ...errors import Path, one_of, shown, suggest
 from ...model import references
 from ...model.checker import Checker, rule
 from ..zones.checks import zone_for
@@ -141,7 +141,7 @@ def _unknown_capacity(c: Checker, name: str, svc: Service, i: int) -> None:
     defined = ", ".join(ec2) or "none defined"
     c.error(
         path,
-        f"unknown capacity '{provider}': use {fargate[0]}, {fargate[1]} or an ec2_capacity "
+        f"unknown capacity {shown(provider)}: use {fargate[0]}, {fargate[1]} or an ec2_capacity "
         f"entry ({defined}){hint}",
         Code.CAPACITY_UNKNOWN,
     )

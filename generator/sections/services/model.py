@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag,
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.permissions import EnvValue, Permission, by_key
 from ...model.text import PlainText
@@ -64,7 +65,7 @@ class SecretsManagerSecret(Strict):
 
     @model_validator(mode="after")
     def _key_needs_arn(self) -> SecretsManagerSecret:
-        if self.key is not None and not SECRET_ARN.match(self.secrets_manager):
+        if self.key is not None and not SECRET_ARN.fullmatch(self.secrets_manager):
             raise PydanticCustomError(
                 Code.SECRET_KEY_NEEDS_ARN,
                 "a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its "
@@ -133,8 +134,8 @@ def _mount_paths(mounts: list[Mount]) -> list[Mount]:
         if mount.path in seen:
             raise PydanticCustomError(
                 Code.MOUNT_PATH_TWICE,
-                "'{path}' is mounted twice; a container path takes one mount",
-                {"path": mount.path},
+                "{path} is mounted twice; a container path takes one mount",
+                {"path": shown(mount.path)},
             )
         seen.add(mount.path)
     return mounts
@@ -182,13 +183,13 @@ _EC2_PROVIDER = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
 
 def _provider(value: str) -> str:
-    if value in FARGATE_PROVIDERS or _EC2_PROVIDER.match(value):
+    if value in FARGATE_PROVIDERS or _EC2_PROVIDER.fullmatch(value):
         return value
     raise PydanticCustomError(
         Code.CAPACITY_INVALID,
-        "'{value}' is not a capacity provider: write FARGATE, FARGATE_SPOT or the name of an "
+        "{value} is not a capacity provider: write FARGATE, FARGATE_SPOT or the name of an "
         "'ec2_capacity' entry",
-        {"value": value},
+        {"value": shown(value)},
     )
 
 
@@ -213,15 +214,15 @@ def _capacity(value: Any) -> Any:
         return value
     if value in _SHORTHAND:
         return [{"provider": _SHORTHAND[value], "base": 0, "weight": 1}]
-    if _EC2_PROVIDER.match(value):
+    if _EC2_PROVIDER.fullmatch(value):
         return [{"provider": value, "base": 0, "weight": 1}]
     guess = value.lower() if value.lower() in _SHORTHAND else None
     hint = f"; did you mean '{guess}'?" if guess else ""
     raise PydanticCustomError(
         Code.CAPACITY_INVALID,
-        "'{value}' is not a capacity: write 'fargate', 'fargate_spot', the name of an "
+        "{value} is not a capacity: write 'fargate', 'fargate_spot', the name of an "
         "'ec2_capacity' entry, or a list of entries with provider, base and weight{hint}",
-        {"value": value, "hint": hint},
+        {"value": shown(value), "hint": hint},
     )
 
 

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.types import DomainName, LogRetentionDays, Name
 
@@ -26,9 +27,9 @@ def _route_selection(value: str) -> str:
     if not value.startswith("$request."):
         raise PydanticCustomError(
             Code.ROUTE_SELECTION_INVALID,
-            "'{value}' is not a route selection expression: it starts with '$request.', "
+            "{value} is not a route selection expression: it starts with '$request.', "
             "e.g. '$request.body.action'",
-            {"value": value},
+            {"value": shown(value)},
         )
     return value
 

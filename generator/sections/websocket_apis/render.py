@@ -88,7 +88,8 @@ def _routes(
             naming.output(name, "websocket-url"),
             Description=f"WebSocket URL of {name}",
             Value=ctx.value(f"websocket_apis.{name}.url"),
-        )
+        ),
+        origin,
     )
 
 
@@ -210,7 +211,8 @@ def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Sta
             naming.output(name, "websocket-domain-url"),
             Description=f"WebSocket URL of {name} on its own domain",
             Value=f"wss://{spec.domain.name}",
-        )
+        ),
+        origin,
     )
 
 

@@ -34,7 +34,8 @@ def render(ctx: Context) -> None:
                 naming.output(name, "zone", "name-servers"),
                 Description=f"Name servers of {zone.domain}: give these to the registrar",
                 Value=Join(",", GetAtt(created, "NameServers")),
-            )
+            ),
+            ("zones", name),
         )
 
 
