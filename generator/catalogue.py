@@ -228,6 +228,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "An EC2 instance type, RDS class or ElastiCache node type that is malformed.",
         "caches.sessions.node_type: 't4g.micro' is not an ElastiCache node type like 'cache.t4g.micro'; did you mean 'cache.t4g.micro'?",
     ),
+    Code.TAG_INVALID: (
+        "A tag CloudFormation refuses: a key starting with 'aws:', over 128 characters or holding a character other than letters, digits, spaces and _ . : / = + - @; a value over 256 characters.",
+        "tags.aws:team: tag key 'aws:team' starts with 'aws:', which is reserved for AWS",
+    ),
+    Code.TEXT_SUBSTITUTION: (
+        "Plain text (an environment value, a command, user data) holding '${AWS::...}' or a PascalCase '${Name}', which CloudFormation reads as a template value outside Fn::Sub and refuses.",
+        "services.bot.containers.app.environment.REGION: '${AWS::Region}' reads to CloudFormation as a template value to substitute, which it refuses in text placed as it is; write it without '${' (for another entry's value, use a ref)",
+    ),
     Code.NAME_COLLISION: (
         "Two names of one section that would make the same logical ID.",
         "services.news_worker: 'news_worker' and 'news-worker' would both become 'NewsWorker' in logical IDs; rename one",
@@ -304,6 +312,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A certificate issued in us-east-1 for CloudFront, also used where the stack's region is needed.",
         "load_balancers.web.certificate: certificate 'blog' is issued in us-east-1 for CloudFront; a load balancer in ap-northeast-1 needs a certificate of its own",
     ),
+    Code.CERTIFICATE_NAMES_MANY: (
+        "A certificate with more names than ACM's default quota of 10 (a warning: the quota can be raised).",
+        "certificates.main.alternative_names: 12 names are over ACM's default quota of 10 per certificate: ask AWS to raise it before deploying, or split the certificate",
+    ),
     Code.LOAD_BALANCER_AZS: (
         "A load balancer with fewer than two availability zones.",
         "network.azs: load balancer 'web' needs subnets in at least 2 availability zones; set azs: 2 or more",
@@ -355,6 +367,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.ROUTE_CONTAINER_AMBIGUOUS: (
         "A route to a service with several containers with ports, without 'container:'.",
         "load_balancers.web.routes[0]: service 'bot' has 2 containers with a port ('app' or 'metrics'); say which with 'container:'",
+    ),
+    Code.ROUTE_CONDITIONS_TOO_MANY: (
+        "A route whose listener rule would match more than 3 hosts or 3 paths, or more than 5 values in all.",
+        "load_balancers.web.routes[0]: 3 hosts and 3 paths make 6 values; a listener rule takes at most 5: split the route in two (with a 'name' each)",
+    ),
+    Code.HEALTH_CHECK_TIMEOUT: (
+        "A target group health check whose timeout is not below its interval.",
+        "load_balancers.web.routes[0].health_check: timeout_seconds (30) must be less than interval_seconds (30)",
     ),
     Code.SERVICE_UNKNOWN: (
         "A name of a service that is not under 'services:'.",
@@ -416,6 +436,34 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Several tasks writing one EFS file system (a warning: EFS does not lock between them).",
         "services.ghost.desired_count: 2 tasks share an EFS file system, and EFS does not lock writes between them; most applications need desired_count: 1",
     ),
+    Code.CONTAINER_NONE_ESSENTIAL: (
+        "Every container of a task has 'essential: false'; ECS needs at least one essential container.",
+        "services.bot.containers: every container has 'essential: false'; ECS needs at least one essential container in a task",
+    ),
+    Code.MOUNT_PATH_TWICE: (
+        "A container mounts two file systems (or one twice) on the same path.",
+        "services.ghost.containers.app.mounts: '/data' is mounted twice; a container path takes one mount",
+    ),
+    Code.CONTAINER_PORT_TWICE: (
+        "Two containers of a Fargate task listen on one port; they share the task's network interface.",
+        "services.bot.containers.side.port: container 'app' of this task listens on 8080 too; the containers of a task share one network, so each needs a port of its own",
+    ),
+    Code.MEMORY_RESERVATION_OVER: (
+        "A container's memory_reservation is more than the task's memory.",
+        "services.bot.containers.app.memory_reservation: 1024 MiB is more than the task's memory (512 MiB)",
+    ),
+    Code.FARGATE_SPOT_ARM64: (
+        "An ARM64 service on Fargate Spot, which runs only X86_64 tasks.",
+        "services.bot.architecture: Fargate Spot runs only X86_64 tasks; use 'capacity: fargate' for ARM64",
+    ),
+    Code.CONTAINER_CONDITION_INVALID: (
+        "A depends_on condition ECS refuses: COMPLETE or SUCCESS on an essential container, HEALTHY on a container without a health_check.",
+        "services.bot.containers.app.depends_on.migrate: COMPLETE waits for 'migrate' to exit, so 'migrate' needs 'essential: false' (or wait for START)",
+    ),
+    Code.CONTAINER_DEPENDS_ON_CYCLE: (
+        "Containers of a task that wait for each other in a circle.",
+        "services.bot.containers.app.depends_on: 'app' waits, through the containers it depends on, for itself",
+    ),
     Code.INSTANCE_GROUP_UNKNOWN: (
         "A name of an instance group that is not under 'instances:'.",
         "load_balancers.web.routes[0].instances: unknown instance group 'webs'; did you mean 'web'? (defined: 'bastion' or 'web')",
@@ -423,6 +471,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.USER_DATA_TWICE: (
         "Both 'user_data' and 'user_data_file'.",
         "instances.web.user_data_file: give 'user_data' or 'user_data_file', not both",
+    ),
+    Code.ARCHITECTURE_MISMATCH: (
+        "An instance group whose AMI architecture is not its instance type's (Graviton types are arm64).",
+        "instances.web.instance_type: t4g.micro is a Graviton (arm64) type, and the AMI is x86_64; set 'architecture: arm64' or pick an x86_64 type",
     ),
     Code.SSH_FROM_INTERNET: (
         "SSH open to 0.0.0.0/0: refused, or a warning when 'allow_ssh_from_internet' is set.",
@@ -439,6 +491,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.FUNCTION_IMAGE_RUNTIME: (
         "A runtime or handler on a function whose code is an image.",
         "functions.connect.runtime: an image function takes no runtime or handler: the image's settings decide",
+    ),
+    Code.FUNCTION_NAME_TOO_LONG: (
+        "The function's name (the blueprint's name, '-', the entry's name) is over Lambda's 64 characters.",
+        "functions.process-uploaded-images-and-thumbnails: the function's name 'media-pipeline-production-process-uploaded-images-and-thumbnails' (the blueprint's name, '-' and the entry's) is 65 characters; Lambda takes at most 64: shorten either",
+    ),
+    Code.ENVIRONMENT_TOO_LARGE: (
+        "A function's environment variables take more than Lambda's 4 KB, names and values together.",
+        "functions.api.environment: the variables' names and values take 5,120 bytes; Lambda takes at most 4,096 in all (keep large values in S3 or SSM and read them at start-up)",
     ),
     Code.REFERENCE_SECTION_UNKNOWN: (
         "A reference to a section that cannot be referenced.",
@@ -496,9 +556,21 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A database whose max_storage_gb is not above storage_gb.",
         "databases.main.max_storage_gb: max_storage_gb must be above storage_gb (100)",
     ),
+    Code.ENGINE_VERSION_UNOFFERED: (
+        "An RDS or ElastiCache engine version the service does not offer (the lists cfn-lint ships); Valkey starts at 7.2.",
+        "caches.sessions.version: ElastiCache offers no valkey 7.1; it offers 7.2, 8.0, 8.1, 8.2, 9.0, 9.1",
+    ),
+    Code.INSTANCE_CLASS_UNOFFERED: (
+        "An RDS instance class or ElastiCache node type not offered for the engine in the blueprint's region (the lists cfn-lint ships).",
+        "databases.main.instance_class: RDS offers no db.t4g.huge for postgres in ap-northeast-1; it offers db.t4g.2xlarge, db.t4g.large, db.t4g.medium, db.t4g.micro, db.t4g.small, db.t4g.xlarge, ...",
+    ),
     Code.ROUTE_KEY_INVALID: (
         "A WebSocket route key API Gateway refuses.",
         "websocket_apis.chat.routes.send message: 'send message' is not a route key: use $connect, $disconnect, $default or an action name of letters, digits, _ . -",
+    ),
+    Code.ROUTE_SELECTION_INVALID: (
+        "A WebSocket API's route_selection that does not start with '$request.'.",
+        "websocket_apis.chat.route_selection: 'body.action' is not a route selection expression: it starts with '$request.', e.g. '$request.body.action'",
     ),
     Code.ORIGIN_HTTP: (
         "A CloudFront origin reached over plain HTTP (a warning).",
@@ -515,6 +587,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.DISTRIBUTION_TTL_ORDER: (
         "Cache times out of order (min above default, or default above max).",
         "distributions.blog.cache.min_ttl_seconds: 600 is above default_ttl_seconds (300)",
+    ),
+    Code.DISTRIBUTION_NO_CACHE: (
+        "A distribution's cache policy with every TTL at 0, which CloudFront refuses with compression on.",
+        "distributions.site.cache: every TTL is 0, so CloudFront would cache nothing and refuses the compression distributions use; give max_ttl_seconds (and default_ttl_seconds) a value above 0 and let the origin's Cache-Control decide",
     ),
     Code.LOGICAL_ID_COLLISION: (
         "Two entries whose names make the same logical ID.",

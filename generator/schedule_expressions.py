@@ -136,7 +136,17 @@ def _rate(value: str, body: str) -> Rate:
 
 def parse(value: str) -> Expression:
     """The expression ``value`` states; :class:`ExpressionError` says what is wrong."""
-    match = re.fullmatch(r"(cron|rate|at)\((.*)\)", value.strip())
+    # EventBridge Scheduler takes the expression exactly, in ASCII: a space around it, or
+    # a digit of another script (which str.isdigit and \d accept), is refused
+    # (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html).
+    if value != value.strip():
+        raise ExpressionError(f"{shown(value)} starts or ends with a space; remove it")
+    if not value.isascii():
+        odd = next(ch for ch in value if not ch.isascii())
+        raise ExpressionError(
+            f"{shown(value)} holds {shown(odd)}, which is not ASCII: write digits as 0-9"
+        )
+    match = re.fullmatch(r"(cron|rate|at)\((.*)\)", value)
     if not match:
         raise ExpressionError(
             f"{shown(value)} is not a schedule expression: write cron(...), rate(...) or at(...)"

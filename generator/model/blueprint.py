@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+from typing import Annotated
 
+from pydantic import AfterValidator, Field
+
+from ..codes import Code
+from ..errors import shown
 from ..sections.buckets.model import Bucket
 from ..sections.caches.model import Cache
 from ..sections.certificates.model import Certificate
@@ -21,7 +26,41 @@ from ..sections.tables.model import Table
 from ..sections.websocket_apis.model import WebSocketApi
 from ..sections.zones.model import Zone
 from .base import Strict
-from .types import LogicalId, Name, Region, StackName
+from .types import LogicalId, Name, Region, StackName, refuse
+
+# Tags as CloudFormation takes them: a key of 1 to 128 Unicode letters, digits, white space
+# and _ . : / = + - @, not starting with 'aws:'; a value of at most 256 characters
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/
+# aws-properties-resource-tags.html).
+_TAG_KEY = re.compile(r"[^\W_]|[\s_.:/=+\-@]")
+
+
+def _tag_key(value: str) -> str:
+    if value.lower().startswith("aws:"):
+        raise refuse(
+            Code.TAG_INVALID,
+            f"tag key {shown(value)} starts with 'aws:', which is reserved for AWS",
+        )
+    bad = sorted({ch for ch in value if not _TAG_KEY.fullmatch(ch)})
+    if bad:
+        raise refuse(
+            Code.TAG_INVALID,
+            "a tag key may hold only letters, digits, spaces and _ . : / = + - @; found "
+            + ", ".join(shown(ch) for ch in bad),
+        )
+    return _tag_length(value, "key", 128)
+
+
+def _tag_length(value: str, kind: str, limit: int) -> str:
+    if len(value) > limit:
+        raise refuse(
+            Code.TAG_INVALID, f"a tag {kind} is at most {limit} characters; this is {len(value)}"
+        )
+    return value
+
+
+TagKey = Annotated[str, Field(min_length=1), AfterValidator(_tag_key)]
+TagValue = Annotated[str, AfterValidator(lambda v: _tag_length(v, "value", 256))]
 
 
 class Blueprint(Strict):
@@ -33,7 +72,7 @@ class Blueprint(Strict):
     region: Region
     """The region the stacks deploy to."""
 
-    tags: dict[str, str] = Field(default={}, max_length=40)
+    tags: dict[TagKey, TagValue] = Field(default={}, max_length=40)
     """Tags applied to every taggable resource."""
 
     network: Network = Network()

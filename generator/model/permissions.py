@@ -14,7 +14,9 @@ from pydantic_core import PydanticCustomError
 from ..codes import Code
 from ..errors import shown
 from .base import Strict
-from .types import BucketName, Name, ParameterPattern, SecretName
+from .bucket_names import BucketName
+from .text import PlainText
+from .types import Name, ParameterPattern, SecretName
 
 Access = Literal["read", "write", "read_write"]
 
@@ -151,7 +153,7 @@ def _env_value(value: Any) -> Any:
 
 
 EnvValue = Annotated[
-    Annotated[str, Tag("PlainText")] | Annotated[Reference, Tag("Reference")],
+    Annotated[PlainText, Tag("PlainText")] | Annotated[Reference, Tag("Reference")],
     Discriminator(lambda v: "Reference" if isinstance(v, dict) else "PlainText"),
     BeforeValidator(_env_value),
 ]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import Issue, Severity
+from ..sections.caches import checks as caches
 from ..sections.certificates import checks as certificates
 from ..sections.databases import checks as databases
 from ..sections.distributions import checks as distributions
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     *certificates.RULES,
     *tables.RULES,
     *databases.RULES,
+    *caches.RULES,
     *websocket_apis.RULES,
     *functions.RULES,
     *instances.RULES,

@@ -229,27 +229,6 @@ def _image(value: str) -> str:
 Image = Annotated[str, Field(max_length=255), AfterValidator(_image)]
 
 
-def _bucket_name(value: str) -> str:
-    ok = re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) and ".." not in value
-    if not ok:
-        raise refuse(
-            Code.BUCKET_NAME_INVALID,
-            f"{shown(value)} is not an S3 bucket name: 3-63 lower-case letters, digits, "
-            "'.' and '-'",
-        )
-    # "Bucket names must not be formatted as an IP address (for example, 192.168.5.4)":
-    # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
-        raise refuse(
-            Code.BUCKET_NAME_INVALID,
-            f"'{value}' is formatted as an IP address, which S3 refuses as a bucket name",
-        )
-    return value
-
-
-BucketName = Annotated[str, AfterValidator(_bucket_name)]
-
-
 def _parameter_name(value: str) -> str:
     if not re.fullmatch(r"/?[A-Za-z0-9_.\-/]{1,1011}", value) or "//" in value:
         raise refuse(

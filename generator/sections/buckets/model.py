@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ...model.base import Strict
-from ...model.types import BucketName
+from ...model.bucket_names import BucketName
 
 
 class Bucket(Strict):

@@ -7,6 +7,7 @@ from ...codes import Code
 from ...errors import Path
 from ...model.checker import Checker, covers, rule
 from ..zones.checks import zone_for
+from .model import NAMES_QUOTA
 
 #: The codes :func:`certificate_covers` reports, for the rules that call it.
 COVER_CODES = (Code.CERTIFICATE_UNKNOWN, Code.CERTIFICATE_NOT_COVERING)
@@ -46,4 +47,17 @@ def certificate_covers(
             )
 
 
-RULES = (validated_in_zones,)
+@rule(Code.CERTIFICATE_NAMES_MANY)
+def names_quota(c: Checker) -> None:
+    for name, cert in c.bp.certificates.items():
+        count = 1 + len(cert.alternative_names)
+        if count > NAMES_QUOTA:
+            c.warn(
+                ("certificates", name, "alternative_names"),
+                f"{count} names are over ACM's default quota of {NAMES_QUOTA} per certificate: "
+                "ask AWS to raise it before deploying, or split the certificate",
+                Code.CERTIFICATE_NAMES_MANY,
+            )
+
+
+RULES = (validated_in_zones, names_quota)

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.types import CertificateDomain, Name
+
+#: ACM's limits: the first name becomes the certificate's subject, at most 64 characters;
+#: 10 names per certificate is the default quota, which can be raised
+#: (https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html).
+SUBJECT_LIMIT = 64
+NAMES_QUOTA = 10
+
+
+def _subject(value: str) -> str:
+    if len(value) > SUBJECT_LIMIT:
+        raise PydanticCustomError(
+            Code.DOMAIN_INVALID,
+            "{value} is {n} characters; a certificate's main name takes at most {limit}: "
+            "make a shorter name the 'domain' and list this one in 'alternative_names'",
+            {"value": shown(value), "n": len(value), "limit": SUBJECT_LIMIT},
+        )
+    return value
 
 
 class Certificate(Strict):
     """An ACM certificate validated through DNS records in one of the blueprint's zones."""
 
-    domain: CertificateDomain
+    domain: Annotated[CertificateDomain, AfterValidator(_subject)]
     """The certificate's main name; ``*.example.com`` for a wildcard."""
 
     alternative_names: list[CertificateDomain] = Field(default=[])

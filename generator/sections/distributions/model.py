@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from ...codes import Code
 from ...model.base import Strict
 from ...model.types import DomainName, Name
 
@@ -43,6 +45,21 @@ class CachePolicy(Strict):
 
     query_strings: Literal["none", "all"] = "all"
     """Query strings forwarded and part of the cache key."""
+
+    @model_validator(mode="after")
+    def _caches_something(self) -> CachePolicy:
+        # Distributions compress, and a cache policy that compresses must cache: with every
+        # TTL at 0 CloudFront refuses it (https://docs.aws.amazon.com/cloudfront/latest/
+        # APIReference/API_ParametersInCacheKeyAndForwardedToOrigin.html).
+        if self.min_ttl_seconds == self.default_ttl_seconds == self.max_ttl_seconds == 0:
+            raise PydanticCustomError(
+                Code.DISTRIBUTION_NO_CACHE,
+                "every TTL is 0, so CloudFront would cache nothing and refuses the "
+                "compression distributions use; give max_ttl_seconds (and "
+                "default_ttl_seconds) a value above 0 and let the origin's Cache-Control "
+                "decide",
+            )
+        return self
 
 
 class Distribution(Strict):

@@ -7,7 +7,7 @@ from ...codes import Code
 from ...errors import Path
 from ...model import references
 from ...model.checker import Checker, rule
-from .model import ImageCode
+from .model import NAME_LIMIT, ImageCode
 
 
 @rule(Code.KEY_MISSING, Code.FUNCTION_IMAGE_RUNTIME, *references.CODES)
@@ -35,4 +35,20 @@ def functions(c: Checker) -> None:
         references.check_permissions(c, (*base, "permissions"), fn.permissions)
 
 
-RULES = (functions,)
+@rule(Code.FUNCTION_NAME_TOO_LONG)
+def names(c: Checker) -> None:
+    # The function is named '<stack name>-<entry name>' (generator/render/lambdas.py).
+    for name in c.bp.functions:
+        full = f"{c.bp.name}-{name}"
+        if len(full) > NAME_LIMIT:
+            c.error(
+                ("functions", name),
+                f"the function's name '{full}' (the blueprint's name, '-' and the entry's) "
+                f"is {len(full)} characters; Lambda takes at most {NAME_LIMIT}: shorten "
+                "either",
+                Code.FUNCTION_NAME_TOO_LONG,
+                at_key=True,
+            )
+
+
+RULES = (functions, names)

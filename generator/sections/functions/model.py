@@ -6,11 +6,13 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Discriminator, Field, Tag
+from pydantic_core import PydanticCustomError
 
 from ...codes import Code as ProblemCode
 from ...model.base import Strict
+from ...model.bucket_names import BucketName
 from ...model.permissions import EnvValue, Permission, by_key
-from ...model.types import BucketName, EnvName, Image, LogRetentionDays, refuse
+from ...model.types import EnvName, Image, LogRetentionDays, refuse
 
 Runtime = Literal[
     "python3.13",
@@ -25,6 +27,11 @@ Runtime = Literal[
     "provided.al2023",
 ]
 
+
+#: Lambda's limits on a function's name and on its environment variables, all names and
+#: values together (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+NAME_LIMIT = 64
+ENVIRONMENT_LIMIT = 4096
 
 #: CloudFormation places inline code in index.py / index.js; larger code goes through S3.
 INLINE_LIMIT = 4096
@@ -78,6 +85,22 @@ def _lambda_env_name(value: str) -> str:
 
 
 LambdaEnvName = Annotated[EnvName, AfterValidator(_lambda_env_name)]
+
+
+def _environment_fits(environment: dict[str, EnvValue]) -> dict[str, EnvValue]:
+    # A reference's value is only known at deploy time; its name still counts.
+    size = sum(
+        len(key.encode()) + (len(value.encode()) if isinstance(value, str) else 0)
+        for key, value in environment.items()
+    )
+    if size > ENVIRONMENT_LIMIT:
+        raise PydanticCustomError(
+            ProblemCode.ENVIRONMENT_TOO_LARGE,
+            "the variables' names and values take {size} bytes; Lambda takes at most "
+            "{limit} in all (keep large values in S3 or SSM and read them at start-up)",
+            {"size": f"{size:,}", "limit": f"{ENVIRONMENT_LIMIT:,}"},
+        )
+    return environment
 
 
 class S3Code(Strict):
@@ -140,7 +163,9 @@ class Function(Strict):
     architecture: Literal["x86_64", "arm64"] = "arm64"
     """Instruction set."""
 
-    environment: dict[LambdaEnvName, EnvValue] = Field(default={})
+    environment: Annotated[dict[LambdaEnvName, EnvValue], AfterValidator(_environment_fits)] = (
+        Field(default={})
+    )
     """Environment variables, plain or ``{ref: SECTION.NAME.ATTRIBUTE}``."""
 
     permissions: list[Permission] = Field(default=[])

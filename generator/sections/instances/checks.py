@@ -6,6 +6,7 @@ from ...codes import Code
 from ...errors import Path
 from ...model import reach, references
 from ...model.checker import Checker, rule
+from .model import is_arm
 
 
 @rule(Code.SSH_FROM_INTERNET, Code.SOURCE_UNKNOWN)
@@ -36,4 +37,21 @@ def instances(c: Checker) -> None:
             )
 
 
-RULES = (ssh, instances)
+@rule(Code.ARCHITECTURE_MISMATCH)
+def architectures(c: Checker) -> None:
+    # The AMI's architecture must be the instance type's, or EC2 refuses to launch it.
+    for name, inst in c.bp.instances.items():
+        arm = is_arm(inst.instance_type)
+        if arm != (inst.architecture == "arm64"):
+            wanted = "arm64" if arm else "x86_64"
+            kind = "a Graviton (arm64)" if arm else "an x86_64"
+            c.error(
+                ("instances", name, "instance_type"),
+                f"{inst.instance_type} is {kind} type, and the AMI is {inst.architecture}; "
+                f"set 'architecture: {wanted}' or pick {'an x86_64' if arm else 'a Graviton'} "
+                "type",
+                Code.ARCHITECTURE_MISMATCH,
+            )
+
+
+RULES = (ssh, instances, architectures)

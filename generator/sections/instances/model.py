@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
+from ...codes import Code
 from ...model.base import Strict
 from ...model.permissions import Permission
+from ...model.text import PlainText
 from ...model.types import InstanceType, Source
 
 #: Largest first-boot script EC2 takes.
 USER_DATA_LIMIT = 16384
+
+
+def _user_data_fits(value: str) -> str:
+    # EC2's limit is on the script itself, before base64, wherever it comes from
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
+    size = len(value.encode())
+    if size > USER_DATA_LIMIT:
+        raise PydanticCustomError(
+            Code.INCLUDE_TOO_LARGE,
+            "the script is {size} bytes; EC2 takes at most {limit} of user data: keep the "
+            "boot script short and have it fetch the rest (from S3, say)",
+            {"size": f"{size:,}", "limit": f"{USER_DATA_LIMIT:,}"},
+        )
+    return value
+
+
+# Graviton (arm64) families carry a 'g' right after the generation, and a1 is the first
+# (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html).
+_ARM_FAMILY = re.compile(r"^(?:a1|[a-z]+\d+g[a-z]*)\.")
+
+
+def is_arm(instance_type: str) -> bool:
+    """Is ``instance_type`` a Graviton (arm64) type?"""
+    return _ARM_FAMILY.match(instance_type) is not None
 
 
 class InstanceGroup(Strict):
@@ -34,7 +62,7 @@ class InstanceGroup(Strict):
     public_ip: bool | None = None
     """Give each instance a public IP; default: yes in public subnets, no in private ones."""
 
-    user_data: str | None = None
+    user_data: Annotated[PlainText, AfterValidator(_user_data_fits)] | None = None
     """A shell script run at first boot (inline)."""
 
     user_data_file: str | None = Field(default=None, min_length=1)

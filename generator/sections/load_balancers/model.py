@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
-from ...model.types import Cidr, DomainName, HostPattern, HttpCodes, Name, PathPattern, Port
+from ...model.types import (
+    Cidr,
+    DomainName,
+    HostPattern,
+    HttpCodes,
+    Name,
+    PathPattern,
+    Port,
+    refuse,
+)
 
 TlsPolicy = Literal[
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -24,13 +35,50 @@ TlsPolicy = Literal[
 """Listener policies allowed: every one refuses TLS 1.0 and 1.1."""
 
 
+# What ALB takes in a path-pattern condition, and how many values a rule holds: three per
+# condition, five in all
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html,
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rules.html).
+_ROUTE_PATH = re.compile(r"[A-Za-z0-9_.$/~\"'@:+&*?-]+")
+PER_CONDITION = 3
+PER_RULE = 5
+
+
+def _route_path(value: str) -> str:
+    bad = sorted({ch for ch in value if not _ROUTE_PATH.fullmatch(ch)})
+    if bad:
+        raise refuse(
+            Code.PATH_PATTERN_INVALID,
+            f"{shown(value)} holds {', '.join(shown(ch) for ch in bad)}, which a load balancer's "
+            "path pattern cannot: it takes letters, digits, _ - . $ / ~ \" ' @ : + & and the "
+            "wildcards * and ?",
+        )
+    return value
+
+
+RoutePath = Annotated[PathPattern, AfterValidator(_route_path)]
+
+
+def _matcher(value: str) -> str:
+    # A target group's success codes for HTTP are 200 to 499
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html).
+    outside = [c for c in re.findall(r"\d+", value) if not 200 <= int(c) <= 499]
+    if outside:
+        raise refuse(
+            Code.HTTP_CODES_INVALID,
+            f"{shown(value)}: {outside[0]} is not a code a target group can match: use codes from "
+            "200 to 499",
+        )
+    return value
+
+
 class HealthCheck(Strict):
     """How the load balancer decides a target is healthy."""
 
     path: PathPattern = "/"
     """The HTTP path probed."""
 
-    matcher: HttpCodes = "200-399"
+    matcher: Annotated[HttpCodes, AfterValidator(_matcher)] = "200-399"
     """HTTP codes that count as healthy, e.g. ``200`` or ``200-399``."""
 
     interval_seconds: int = Field(default=30, ge=5, le=300)
@@ -44,6 +92,17 @@ class HealthCheck(Strict):
 
     unhealthy_threshold: int = Field(default=3, ge=2, le=10)
     """Failing probes in a row before a target is unhealthy."""
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> HealthCheck:
+        # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+        if self.timeout_seconds >= self.interval_seconds:
+            raise PydanticCustomError(
+                Code.HEALTH_CHECK_TIMEOUT,
+                "timeout_seconds ({timeout}) must be less than interval_seconds ({interval})",
+                {"timeout": self.timeout_seconds, "interval": self.interval_seconds},
+            )
+        return self
 
 
 class Route(Strict):
@@ -70,7 +129,7 @@ class Route(Strict):
     hosts: list[HostPattern] = Field(default=[], max_length=5)
     """Host headers matched (any of them)."""
 
-    paths: list[PathPattern] = Field(default=[], max_length=5)
+    paths: list[RoutePath] = Field(default=[], max_length=5)
     """Path patterns matched (any of them), e.g. ``/api/*``."""
 
     priority: int | None = Field(default=None, ge=1, le=50000)
@@ -94,6 +153,25 @@ class Route(Strict):
                 Code.ROUTE_TARGET_INVALID,
                 "a route needs 'service' (a service) or 'instances' (an "
                 "instance group) to send traffic to",
+            )
+        if len(self.hosts) > PER_CONDITION or len(self.paths) > PER_CONDITION:
+            raise PydanticCustomError(
+                Code.ROUTE_CONDITIONS_TOO_MANY,
+                "a listener rule matches at most {n} hosts and at most {n} paths; split the "
+                "route in two (with a 'name' each)",
+                {"n": PER_CONDITION},
+            )
+        if len(self.hosts) + len(self.paths) > PER_RULE:
+            raise PydanticCustomError(
+                Code.ROUTE_CONDITIONS_TOO_MANY,
+                "{hosts} hosts and {paths} paths make {total} values; a listener rule takes "
+                "at most {limit}: split the route in two (with a 'name' each)",
+                {
+                    "hosts": len(self.hosts),
+                    "paths": len(self.paths),
+                    "total": len(self.hosts) + len(self.paths),
+                    "limit": PER_RULE,
+                },
             )
         return self
 

@@ -244,4 +244,99 @@ def public_dns(c: Checker) -> None:
         zone_for(c, (*path, "name"), svc.public_dns.name)
 
 
-RULES = (fargate_tasks, capacity, containers, public_dns)
+@rule(
+    Code.FARGATE_SPOT_ARM64,
+    Code.CONTAINER_PORT_TWICE,
+    Code.MEMORY_RESERVATION_OVER,
+    Code.CONTAINER_CONDITION_INVALID,
+    Code.CONTAINER_DEPENDS_ON_CYCLE,
+)
+def task_definitions(c: Checker) -> None:
+    """What ECS refuses when it registers or places the task."""
+    for name, svc in c.bp.services.items():
+        base: Path = ("services", name)
+        # Fargate Spot runs only X86_64 Linux tasks
+        # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
+        if svc.architecture == "ARM64" and any(s.provider == "FARGATE_SPOT" for s in svc.capacity):
+            c.error(
+                (*base, "architecture"),
+                "Fargate Spot runs only X86_64 tasks; use 'capacity: fargate' for ARM64",
+                Code.FARGATE_SPOT_ARM64,
+            )
+        # Containers of an awsvpc task share one network interface; on EC2 capacity each
+        # has its own (bridge) and a dynamic host port.
+        ports: dict[int, str] = {}
+        shared_network = svc.ec2_capacity is None
+        for cname, container in svc.containers.items():
+            cpath: Path = (*base, "containers", cname)
+            port = container.port
+            if shared_network and port is not None and port in ports:
+                c.error(
+                    (*cpath, "port"),
+                    f"container '{ports[port]}' of this task listens on {port} too; the "
+                    "containers of a task share one network, so each needs a port of its own",
+                    Code.CONTAINER_PORT_TWICE,
+                )
+            elif port is not None:
+                ports[port] = cname
+            reservation = container.memory_reservation
+            if reservation is not None and reservation > svc.memory:
+                c.error(
+                    (*cpath, "memory_reservation"),
+                    f"{reservation} MiB is more than the task's memory ({svc.memory} MiB)",
+                    Code.MEMORY_RESERVATION_OVER,
+                )
+            _check_conditions(c, cpath, container, svc)
+        _check_cycles(c, base, svc)
+
+
+def _check_conditions(c: Checker, cpath: Path, container: Container, svc: Service) -> None:
+    # COMPLETE and SUCCESS wait for a container to exit, so it cannot be essential; HEALTHY
+    # needs a health check on the container waited for
+    # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html).
+    for other, condition in container.depends_on.items():
+        target = svc.containers.get(other)
+        if target is None:
+            continue
+        if condition in {"COMPLETE", "SUCCESS"} and target.essential:
+            c.error(
+                (*cpath, "depends_on", other),
+                f"{condition} waits for '{other}' to exit, so '{other}' needs "
+                "'essential: false' (or wait for START)",
+                Code.CONTAINER_CONDITION_INVALID,
+            )
+        elif condition == "HEALTHY" and target.health_check is None:
+            c.error(
+                (*cpath, "depends_on", other),
+                f"HEALTHY needs a health check on '{other}': give it a 'health_check', or "
+                "wait for START",
+                Code.CONTAINER_CONDITION_INVALID,
+            )
+
+
+def _check_cycles(c: Checker, base: Path, svc: Service) -> None:
+    """Report each container that waits, through others, for itself (ECS refuses the task
+    definition)."""
+    waits = {
+        n: [o for o in ct.depends_on if o in svc.containers and o != n]
+        for n, ct in svc.containers.items()
+    }
+    for start in svc.containers:
+        seen: set[str] = set()
+        todo = list(waits[start])
+        while todo:
+            current = todo.pop()
+            if current == start:
+                c.error(
+                    (*base, "containers", start, "depends_on"),
+                    f"'{start}' waits, through the containers it depends on, for itself",
+                    Code.CONTAINER_DEPENDS_ON_CYCLE,
+                    at_key=True,
+                )
+                break
+            if current not in seen:
+                seen.add(current)
+                todo.extend(waits[current])
+
+
+RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns)

@@ -13,6 +13,7 @@ from ...codes import Code
 from ...errors import shown
 from ...model.base import Strict
 from ...model.permissions import EnvValue, Permission, by_key
+from ...model.text import PlainText
 from ...model.types import (
     SECRET_ARN,
     DomainName,
@@ -103,6 +104,43 @@ class Mount(Strict):
     """Mount read-only."""
 
 
+class ContainerHealthCheck(Strict):
+    """A command ECS runs inside the container to tell whether it is healthy; what other
+    containers' ``depends_on: {NAME: HEALTHY}`` wait for
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html)."""
+
+    command: PlainText = Field(min_length=1, max_length=1000)
+    """A shell command that exits 0 when healthy, e.g. ``curl -f http://localhost/ || exit
+    1`` (run with the container's shell: ``CMD-SHELL``)."""
+
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    """Seconds between checks."""
+
+    timeout_seconds: int = Field(default=5, ge=2, le=60)
+    """Seconds a check may take before it counts as failed."""
+
+    retries: int = Field(default=3, ge=1, le=10)
+    """Failed checks in a row before the container is unhealthy."""
+
+    start_period_seconds: int = Field(default=0, ge=0, le=300)
+    """Seconds after start during which failed checks do not count."""
+
+
+def _mount_paths(mounts: list[Mount]) -> list[Mount]:
+    # ECS refuses a task definition that mounts two volumes on one container path
+    # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_MountPoint.html).
+    seen: set[str] = set()
+    for mount in mounts:
+        if mount.path in seen:
+            raise PydanticCustomError(
+                Code.MOUNT_PATH_TWICE,
+                "{path} is mounted twice; a container path takes one mount",
+                {"path": shown(mount.path)},
+            )
+        seen.add(mount.path)
+    return mounts
+
+
 class Container(Strict):
     """One container of the service's task."""
 
@@ -121,7 +159,7 @@ class Container(Strict):
     """Environment variables filled from SSM or Secrets Manager when the task starts; only
     the execution role may read them, each by its own ARN."""
 
-    command: list[str] | None = None
+    command: list[PlainText] | None = None
     """Override the image's command."""
 
     essential: bool = True
@@ -130,8 +168,12 @@ class Container(Strict):
     depends_on: dict[Name, Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]] = Field(default={})
     """Containers of the same task that must reach a state before this one starts."""
 
-    mounts: list[Mount] = Field(default=[])
+    mounts: Annotated[list[Mount], AfterValidator(_mount_paths)] = Field(default=[])
     """EFS file systems mounted into this container."""
+
+    health_check: ContainerHealthCheck | None = None
+    """A health check run inside the container (needed for ``HEALTHY`` in another
+    container's ``depends_on``)."""
 
     memory_reservation: int | None = Field(default=None, ge=6, le=1_000_000)
     """Soft memory limit in MiB (for tasks on EC2 capacity)."""
@@ -196,6 +238,18 @@ class PublicDns(Strict):
     """The record's TTL."""
 
 
+def _one_essential(containers: dict[str, Container]) -> dict[str, Container]:
+    # "All tasks must have at least one essential container"
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html).
+    if not any(c.essential for c in containers.values()):
+        raise PydanticCustomError(
+            Code.CONTAINER_NONE_ESSENTIAL,
+            "every container has 'essential: false'; ECS needs at least one essential "
+            "container in a task",
+        )
+    return containers
+
+
 class Service(Strict):
     """An ECS service: a task definition, its roles, logs and security group."""
 
@@ -226,7 +280,9 @@ class Service(Strict):
     public_ip: bool = False
     """Give each task a public IP (needed in public subnets without NAT)."""
 
-    containers: dict[Name, Container] = Field(min_length=1, max_length=10)
+    containers: Annotated[dict[Name, Container], AfterValidator(_one_essential)] = Field(
+        min_length=1, max_length=10
+    )
     """The task's containers by name."""
 
     permissions: list[Permission] = Field(default=[])

@@ -181,6 +181,15 @@ def _container(
             )
             for m in sorted(container.mounts, key=lambda m: m.path)
         ]
+    check = container.health_check
+    if check is not None:
+        definition.HealthCheck = ecs.HealthCheck(
+            Command=["CMD-SHELL", check.command],
+            Interval=check.interval_seconds,
+            Timeout=check.timeout_seconds,
+            Retries=check.retries,
+            StartPeriod=check.start_period_seconds,
+        )
     if container.memory_reservation is not None:
         definition.MemoryReservation = container.memory_reservation
     return definition

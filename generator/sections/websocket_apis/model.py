@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
+from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.types import DomainName, LogRetentionDays, Name
 
@@ -16,6 +19,19 @@ DEFAULT_ACCESS_LOG_FORMAT = (
     '"connectionId":"$context.connectionId","error":"$context.error.message",'
     '"integrationError":"$context.integration.error"}'
 )
+
+
+def _route_selection(value: str) -> str:
+    # A WebSocket API reads the route key from the request: "$request.body.action"
+    # (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-selection-expressions.html).
+    if not value.startswith("$request."):
+        raise PydanticCustomError(
+            Code.ROUTE_SELECTION_INVALID,
+            "{value} is not a route selection expression: it starts with '$request.', "
+            "e.g. '$request.body.action'",
+            {"value": shown(value)},
+        )
+    return value
 
 
 class Stage(Strict):
@@ -61,7 +77,9 @@ class WebSocketApi(Strict):
     """A WebSocket API whose routes invoke Lambda functions through AWS_PROXY
     integrations."""
 
-    route_selection: str = Field(default="$request.body.action", min_length=1)
+    route_selection: Annotated[str, AfterValidator(_route_selection)] = Field(
+        default="$request.body.action", min_length=1
+    )
     """Where the route key is read from each message."""
 
     routes: dict[str, Name] = Field(min_length=1)
