@@ -121,3 +121,16 @@ def test_plain_values_and_names_warn_as_before() -> None:
             f"'API_KEY' looks like a secret in plain text; {CONTAINER}",
         )
     ]
+
+
+def test_a_long_value_is_scanned_in_linear_time() -> None:
+    """A blueprint is untrusted input: the URL pattern once scanned from every start
+    position to the end of a long value without '://' (20 s for 85,000 characters)."""
+    import time
+
+    from generator.model.references import secret_kind
+
+    started = time.perf_counter()
+    assert secret_kind("linebot-news-data" * 20_000) is None
+    assert secret_kind("a" * 200_000 + " postgres://u:pw@h") == "a URL with a password"
+    assert time.perf_counter() - started < 2.0
