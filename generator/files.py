@@ -7,6 +7,8 @@ import os
 import stat
 from pathlib import Path as FsPath
 
+MAX_BYTES = 1_000_000
+
 
 class NotRegular(OSError):
     """The path is not a regular file (a folder, a FIFO, a device, a socket): reading it

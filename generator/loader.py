@@ -17,9 +17,8 @@ import yaml
 from . import characters
 from .codes import Code
 from .errors import BlueprintError, Issue, Path, Problem, Severity, dotted, file_shown, shown
-from .files import NotRegular, Oversize, read_regular
+from .files import MAX_BYTES, NotRegular, Oversize, read_regular
 
-MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 

@@ -82,8 +82,7 @@ def inputs(blueprint: bytes, includes: Mapping[str, str]) -> str:
 def _current(blueprint: Path, names: Iterable[str]) -> str | None:
     """The digest of the inputs as they are on disk now; None when one cannot be read."""
     # Bounded, and never blocked on a FIFO or a device put in a file's place since.
-    from .files import read_regular, read_text
-    from .loader import MAX_BYTES
+    from .files import MAX_BYTES, read_regular, read_text
 
     try:
         data = read_regular(blueprint, MAX_BYTES)
