@@ -536,6 +536,13 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A name of a file system that is not under 'file_systems:'.",
         "services.ghost.containers.ghost.mounts[0].file_system: unknown file system 'contents'; did you mean 'content'? (defined: 'content')",
     ),
+    Code.ACCESS_POINT_PATH_INVALID: (
+        "An access point path EFS refuses: more than four directories, over 100 characters, "
+        "a directory starting with '.', a blank or a shell metacharacter.",
+        "file_systems.content.access_points.ghost.path: '/ghost content' is not an access "
+        "point path: '/' or up to four directories ('/ghost/content'), none starting with "
+        "'.' and without blanks or any of $#<>;`|&?{}^*",
+    ),
     Code.ACCESS_POINT_UNKNOWN: (
         "A name of an access point the file system does not have.",
         "services.ghost.containers.nginx.mounts[0].access_point: unknown access point 'ngnix'; did you mean 'nginx'? (defined: 'ghost' or 'nginx')",
@@ -551,6 +558,20 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.TABLE_KEY_TWICE: (
         "A table whose sort key is its partition key.",
         "tables.connections.sort_key.name: the sort key must differ from the partition key",
+    ),
+    Code.ENGINE_VERSION_DEPRECATED: (
+        "An RDS engine version AWS has deprecated: a running database keeps it, a new one "
+        "cannot be created at it (the data cfn-lint ships, its W3691).",
+        "databases.main.version: warning: RDS no longer creates postgres 16.4 instances "
+        "(deprecated): a database already running it keeps running, a new one fails to "
+        "create; newer: 16.9, 16.10, 16.11, ...",
+    ),
+    Code.TABLE_CAPACITY_QUOTA: (
+        "Provisioned capacity past DynamoDB's default quota (40,000 units a table, 80,000 an "
+        "account, each for reads and for writes); a warning, as the quota can be raised.",
+        "tables.events.read_capacity: warning: 50000 read capacity units are over DynamoDB's "
+        "default quota of 40000 a table; ask for a higher quota before deploying (Service "
+        "Quotas, DynamoDB), or the table will not be created",
     ),
     Code.DATABASE_STORAGE_ORDER: (
         "A database whose max_storage_gb is not above storage_gb.",

@@ -154,10 +154,13 @@ class Code(StrEnum):
     CACHE_UNKNOWN = "cache-unknown"
     FILE_SYSTEM_UNKNOWN = "file-system-unknown"
     ACCESS_POINT_UNKNOWN = "access-point-unknown"
+    ACCESS_POINT_PATH_INVALID = "access-point-path-invalid"
     WEBSOCKET_API_UNKNOWN = "websocket-api-unknown"
     # --- data ------------------------------------------------------------------------------
     TABLE_CAPACITY_ON_DEMAND = "table-capacity-on-demand"
     TABLE_KEY_TWICE = "table-key-twice"
+    TABLE_CAPACITY_QUOTA = "table-capacity-quota"
+    ENGINE_VERSION_DEPRECATED = "engine-version-deprecated"
     DATABASE_STORAGE_ORDER = "database-storage-order"
     ENGINE_VERSION_UNOFFERED = "engine-version-unoffered"
     INSTANCE_CLASS_UNOFFERED = "instance-class-unoffered"

@@ -21,3 +21,6 @@ EXIT_INTERNAL: Final = 4
 EXIT_STALE: Final = 5
 #: Interrupted (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED: Final = 130
+#: The reader of standard output closed it (128 + SIGPIPE, as shells report a tool killed
+#: by it): ``blueprint schema --out - | head``.
+EXIT_BROKEN_PIPE: Final = 141

@@ -21,6 +21,7 @@ from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .files import NotRegular, Oversize, read_text
 from .model.blueprint import Blueprint
+from .model.references import CODE_HINT, USER_DATA_HINT, secret_lines
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
@@ -71,33 +72,52 @@ def check(path: FsPath, display: str | None = None) -> Checked:
     problems = sorted(document.locate(i) for i in issues)
     if resolved is None:
         raise BlueprintError(problems)
-    includes, issues = _read_includes(model, path.parent)
-    if issues:
-        raise BlueprintError(sorted(document.locate(i) for i in issues))
+    includes, errors, warnings = _read_includes(model, path.parent)
+    if errors:
+        raise BlueprintError(sorted(document.locate(i) for i in errors))
+    problems = sorted([*problems, *(document.locate(i) for i in warnings)])
     return Checked(document, model, resolved, problems, includes)
 
 
-def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Issue]]:
+def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Issue], list[Issue]]:
     """Read the files a blueprint names (user data, inline function code), relative to the
     blueprint: part of the load step, so that later steps touch no files."""
-    wanted: list[tuple[tuple[str | int, ...], str, int]] = []
+    wanted: list[tuple[tuple[str | int, ...], str, int, str]] = []
     for name, group in sorted(bp.instances.items()):
         if group.user_data_file is not None:
             where: tuple[str | int, ...] = ("instances", name, "user_data_file")
-            wanted.append((where, group.user_data_file, USER_DATA_LIMIT))
+            wanted.append((where, group.user_data_file, USER_DATA_LIMIT, USER_DATA_HINT))
     for name, fn in sorted(bp.functions.items()):
         if isinstance(fn.code, InlineCode):
             where = ("functions", name, "code", "inline_file")
-            wanted.append((where, fn.code.inline_file, INLINE_LIMIT))
+            wanted.append((where, fn.code.inline_file, INLINE_LIMIT, CODE_HINT))
     out: dict[str, str] = {}
-    issues: list[Issue] = []
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
     root = base.resolve()
-    for where, relative, limit in wanted:
+    for where, relative, limit, hint in wanted:
         try:
             out[relative] = _read_include(root, relative, limit)
         except _Refused as exc:
-            issues.append(Issue(where, exc.message, code=exc.code))
-    return out, issues
+            errors.append(Issue(where, exc.message, code=exc.code))
+            continue
+        warnings += _secrets_in(where, relative, out[relative], hint)
+    return out, errors, warnings
+
+
+def _secrets_in(where: tuple[str | int, ...], relative: str, text: str, hint: str) -> list[Issue]:
+    """A secret in an included file ends up in the template as plain text, as one written
+    in the blueprint would: a warning naming the file's line, never the value."""
+    return [
+        Issue(
+            where,
+            f"line {number} of {shown(relative)} holds what looks like {kind}, in plain "
+            f"text, and the file goes into the template; {hint}",
+            Severity.WARNING,
+            code=Code.SECRET_IN_PLAIN_TEXT,
+        )
+        for number, kind in secret_lines(text)
+    ]
 
 
 class _Refused(Exception):

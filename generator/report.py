@@ -9,6 +9,7 @@ pipe or a file; a summary for people then goes to standard error).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal, TextIO
@@ -16,7 +17,7 @@ from urllib.parse import quote
 
 from .codes import Code
 from .errors import BlueprintError, InternalError, Problem, Severity, escaped, file_shown
-from .exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_USAGE
+from .exits import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_USAGE
 
 #: How problems are printed.
 Format = Literal["text", "json", "github", "sarif"]
@@ -164,6 +165,11 @@ def stopped(exc: InternalError | KeyboardInterrupt | OSError) -> int:
         # A Ctrl-C held back until a build was in place says so (output.WrittenThenInterrupted).
         print(f"blueprint: interrupted; {str(exc) or 'nothing was written'}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`blueprint schema --out - | head`): as a tool killed by SIGPIPE, say
+        # nothing, and keep Python's last flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     where = f"{file_shown(exc.filename)}: " if exc.filename else ""
     print(f"blueprint: {where}{exc.strerror or escaped(str(exc))}", file=sys.stderr)
     return EXIT_USAGE

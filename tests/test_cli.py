@@ -496,9 +496,10 @@ def test_ctrl_c_during_the_renames_says_the_build_was_written(
 
 
 #: The README's blueprint with a PostgreSQL database at a version RDS has deprecated: a
-#: cfn-lint warning (W3691) in the main stack.
+#: validation warning at the version, and cfn-lint's (W3691) in the main stack.
 DEPRECATED = GOOD + 'databases:\n  main:\n    engine: postgres\n    version: "16.4"\n'
 DEPRECATED_AT = f"blueprint.yaml:{len(GOOD.splitlines()) + 2}:3: databases.main: "
+VERSION_AT = f"blueprint.yaml:{len(GOOD.splitlines()) + 4}:14: databases.main.version: "
 
 
 def test_a_lint_warning_linted_by_two_workers_is_printed_and_built(
@@ -510,7 +511,8 @@ def test_a_lint_warning_linted_by_two_workers_is_printed_and_built(
     monkeypatch.setattr(lint, "_workers", lambda count=None: 2)
     (workdir / "blueprint.yaml").write_text(DEPRECATED)
     assert main(["build"]) == 0
-    [warning] = capsys.readouterr().err.splitlines()
+    warning, validation = capsys.readouterr().err.splitlines()
+    assert validation.startswith(f"{VERSION_AT}warning: RDS no longer creates postgres 16.4 ")
     assert warning.startswith(f"{DEPRECATED_AT}warning: cfn-lint W3691 in linebot.json line ")
     assert warning.endswith(
         " (Resources/MainDatabase/Properties): Engine version '16.4' for engine 'postgres' is "
@@ -531,7 +533,9 @@ def test_a_lint_warning_on_one_core_is_printed_and_built(workdir: Path) -> None:
         preexec_fn=lambda: os.sched_setaffinity(0, {core}),
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr.startswith(f"{DEPRECATED_AT}warning: cfn-lint W3691 in linebot.json ")
+    warning, validation = done.stderr.splitlines()
+    assert validation.startswith(f"{VERSION_AT}warning: RDS no longer creates postgres 16.4 ")
+    assert warning.startswith(f"{DEPRECATED_AT}warning: cfn-lint W3691 in linebot.json ")
     assert done.stdout.endswith("deploy: bash templates_out/deploy.sh\n")
 
 
@@ -553,7 +557,8 @@ def test_a_real_lint_error_from_the_workers_exits_2_and_is_printed(
     (workdir / "blueprint.yaml").write_text(DEPRECATED)
     assert main(["build", "--format", "json"]) == 2
     out, err = capsys.readouterr()
-    [error] = json.loads(out)
+    error, deprecated = json.loads(out)
+    assert (deprecated["severity"], deprecated["code"]) == ("warning", "engine-version-deprecated")
     assert (error["path"], error["severity"], error["code"]) == (
         "databases.main",
         "error",
@@ -564,3 +569,22 @@ def test_a_real_lint_error_from_the_workers_exits_2_and_is_printed(
     assert "(Resources/MainDatabase/Properties/EngineVersion): '99.1' is not one of [" in message
     assert err == "blueprint.yaml: cfn-lint found problems; nothing was written\n"
     assert not (workdir / "templates_out").exists()
+
+
+def test_a_reader_that_closes_the_pipe_stops_the_command_quietly(workdir: Path) -> None:
+    """`blueprint schema --out - | head -c 1`, made certain: the pipe's reading end is
+    closed before the command writes. Exit 141 (as a tool killed by SIGPIPE), and no
+    "Broken pipe" or traceback on stderr."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "schema", "--out", "-"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")

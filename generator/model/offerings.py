@@ -102,6 +102,17 @@ def rds_versions(engine: str) -> set[str] | None:
     return _allowed(clauses, {"Engine": engine, "EngineVersion": ""}, "EngineVersion")
 
 
+def rds_deprecated(engine: str, version: str) -> bool:
+    """Whether RDS no longer creates new instances of ``engine`` at ``version`` (cfn-lint
+    W3691; an instance already running it keeps running)."""
+    clauses = _schema("aws_rds_dbinstance", "engine_version_deprecated.json")["allOf"]
+    props = {"Engine": engine, "EngineVersion": version}
+    return any(
+        all(_satisfies(props[k], s) for k, s in c["if"].get("properties", {}).items())
+        for c in clauses
+    )
+
+
 def rds_classes(region: str, engine: str) -> set[str] | None:
     """The instance classes RDS offers for ``engine`` in ``region`` (cfn-lint E3025)."""
     clauses = _regional("aws_rds_dbinstance", "dbinstanceclass_enum.json", region).get("allOf", [])

@@ -54,6 +54,11 @@ FUNCTION_HINT = (
     "the function to read it with 'permissions: [{ssm_parameters: [NAME]}]' (or "
     "'[{secrets: [NAME]}]') and read it in the code"
 )
+CODE_HINT = (
+    "keep it in SSM Parameter Store or Secrets Manager, allow the function to read it with "
+    "'permissions: [{ssm_parameters: [NAME]}]' (or '[{secrets: [NAME]}]') and read it in "
+    "the code at start-up"
+)
 USER_DATA_HINT = (
     "keep it in SSM Parameter Store or Secrets Manager, allow the instances to read it "
     "with 'permissions: [{ssm_parameters: [NAME]}]' (or '[{secrets: [NAME]}]') and read it "
@@ -124,17 +129,23 @@ def check_environment(
             )
 
 
+def secret_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of ``text`` (numbered from 1) that hold what looks like a secret, with
+    its kind; never the value itself."""
+    found = ((n, secret_kind(line)) for n, line in enumerate(text.splitlines(), start=1))
+    return [(number, kind) for number, kind in found if kind is not None]
+
+
 def check_user_data(c: Checker, path: Path, text: str) -> None:
     """A secret in plain user data (readable by anyone who may describe the instance, and
     kept in the template) is a warning naming its line, never its value."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if (kind := secret_kind(line)) is not None:
-            c.warn(
-                path,
-                f"line {number} of the user data holds what looks like {kind}, in plain text; "
-                f"{USER_DATA_HINT}",
-                Code.SECRET_IN_PLAIN_TEXT,
-            )
+    for number, kind in secret_lines(text):
+        c.warn(
+            path,
+            f"line {number} of the user data holds what looks like {kind}, in plain text; "
+            f"{USER_DATA_HINT}",
+            Code.SECRET_IN_PLAIN_TEXT,
+        )
 
 
 def check_reference(c: Checker, path: Path, ref: str) -> None:

@@ -19,7 +19,7 @@ def storage(c: Checker) -> None:
             )
 
 
-@rule(Code.ENGINE_VERSION_UNOFFERED, Code.INSTANCE_CLASS_UNOFFERED)
+@rule(Code.ENGINE_VERSION_UNOFFERED, Code.ENGINE_VERSION_DEPRECATED, Code.INSTANCE_CLASS_UNOFFERED)
 def offered(c: Checker) -> None:
     # The lists are cfn-lint's (E3691, E3025, E3062), gathered from the RDS and pricing APIs
     # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html).
@@ -32,6 +32,15 @@ def offered(c: Checker) -> None:
                 f"RDS offers no {db.engine} {db.version}; it offers "
                 f"{offerings.versions_hint(db.version, versions)}",
                 Code.ENGINE_VERSION_UNOFFERED,
+            )
+        elif offerings.rds_deprecated(db.engine, db.version):
+            current = {v for v in versions or () if not offerings.rds_deprecated(db.engine, v)}
+            c.warn(
+                ("databases", name, "version"),
+                f"RDS no longer creates {db.engine} {db.version} instances (deprecated): a "
+                f"database already running it keeps running, a new one fails to create; "
+                f"newer: {offerings.versions_hint(db.version, current)}",
+                Code.ENGINE_VERSION_DEPRECATED,
             )
         classes = offerings.rds_classes(region, db.engine)
         where = f"in {region}"

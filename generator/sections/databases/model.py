@@ -18,7 +18,7 @@ class Database(Strict):
     """The database engine."""
 
     version: EngineVersion
-    """The engine version, e.g. ``8.0`` or ``16.4``."""
+    """The engine version RDS offers, e.g. ``8.0.43`` (mysql) or ``17.5`` (postgres)."""
 
     instance_class: DbInstanceClass = "db.t4g.micro"
     """The instance class."""

@@ -1,0 +1,3 @@
+#!/bin/bash
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+echo web
