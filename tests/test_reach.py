@@ -1,0 +1,245 @@
+"""Who reaches each database, cache and file system: read from the templates, compared with
+what the blueprint says.
+
+A second opinion on generator/model/reach.py: nothing here uses it. From the rendered
+templates alone (every stack, a parameter followed to the output that fills it), a
+target's security groups are read off the resource (RDS ``VPCSecurityGroups``, the
+ElastiCache ``SecurityGroupIds``, every EFS mount target's ``SecurityGroups``); each ingress
+rule on one of them that covers the target's port admits a CIDR block or a source group;
+a source group admits every workload that carries it: a service with its own groups, an
+instance, the hosts of an EC2 capacity and, through them, every service whose tasks run on
+those hosts without groups of their own (the shared group). The blueprint's side is its
+``allow_from`` (a service, an instance group, an EC2 capacity with what runs on it, or a
+CIDR block) and, for a file system, the services that mount it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import pipeline
+from generator.model.types import is_cidr
+
+from .conftest import ROOT
+from .test_facts import SOURCES, rendered
+
+Entry = tuple[str, str]  # (section, name), or ("cidr", block)
+Where = tuple[str, str]  # (stack name, logical ID)
+
+
+class Templates:
+    """Every stack of one build, with references followed across stacks."""
+
+    def __init__(self, build: pipeline.Build) -> None:
+        self.build = build
+        self.stacks = {s.name: s for s in build.stacks}
+
+    def resources(self) -> list[tuple[Where, dict[str, Any]]]:
+        return [((s.name, k), r) for s in self.build.stacks for k, r in s.data["Resources"].items()]
+
+    def get(self, where: Where) -> dict[str, Any]:
+        return dict(self.stacks[where[0]].data["Resources"][where[1]])
+
+    def locate(self, stack: str, value: Any) -> Where:
+        """The resource a Ref or Fn::GetAtt names, through parameters filled by outputs."""
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            return (stack, str(value["Fn::GetAtt"][0]))
+        assert isinstance(value, dict) and set(value) == {"Ref"}, value
+        name = value["Ref"]
+        here = self.stacks[stack]
+        if name in here.data["Resources"]:
+            return (stack, str(name))
+        source, _region, output = here.parameter_sources[name]
+        return self.locate(source, self.stacks[source].data["Outputs"][output]["Value"])
+
+    def entry(self, where: Where) -> Entry:
+        origin = self.stacks[where[0]].origins[where[1]]
+        return (str(origin[0]), str(origin[1]))
+
+
+def _groups_of_service(t: Templates, where: Where, props: dict[str, Any]) -> set[Where]:
+    awsvpc = props.get("NetworkConfiguration", {}).get("AwsvpcConfiguration", {})
+    if "SecurityGroups" in awsvpc:
+        return {t.locate(where[0], g) for g in awsvpc["SecurityGroups"]}
+    # no groups of its own: its tasks use the network of the hosts they are placed on
+    groups: set[Where] = set()
+    for share in props["CapacityProviderStrategy"]:
+        provider = t.locate(where[0], share["CapacityProvider"])
+        asg_ref = t.get(provider)["Properties"]["AutoScalingGroupProvider"]["AutoScalingGroupArn"]
+        asg = t.locate(provider[0], asg_ref)
+        template = t.get(asg)["Properties"]["LaunchTemplate"]["LaunchTemplateId"]
+        data = t.get(t.locate(asg[0], template))["Properties"]["LaunchTemplateData"]
+        groups |= {t.locate(asg[0], g) for g in data["SecurityGroupIds"]}
+    assert groups, where
+    return groups
+
+
+def members(t: Templates) -> dict[Where, set[Entry]]:
+    """Security group -> the entries whose traffic carries it."""
+    found: dict[Where, set[Entry]] = {}
+    for where, r in t.resources():
+        props = r.get("Properties", {})
+        if r["Type"] == "AWS::ECS::Service":
+            groups = _groups_of_service(t, where, props)
+        elif r["Type"] == "AWS::EC2::Instance":
+            groups = {
+                t.locate(where[0], g) for n in props["NetworkInterfaces"] for g in n["GroupSet"]
+            }
+        elif r["Type"] == "AWS::EC2::LaunchTemplate":
+            data = props["LaunchTemplateData"]
+            groups = {t.locate(where[0], g) for g in data.get("SecurityGroupIds", [])}
+        elif r["Type"] == "AWS::Lambda::Function":
+            vpc = props.get("VpcConfig", {})
+            groups = {t.locate(where[0], g) for g in vpc.get("SecurityGroupIds", [])}
+        else:
+            continue
+        for group in groups:
+            found.setdefault(group, set()).add(t.entry(where))
+    return found
+
+
+def _covers(rule: dict[str, Any], port: int) -> bool:
+    if rule["IpProtocol"] in ("-1", -1):
+        return True
+    return rule["IpProtocol"] == "tcp" and int(rule["FromPort"]) <= port <= int(rule["ToPort"])
+
+
+def admitted(t: Templates, group: Where, port: int) -> set[Entry]:
+    """Who the ingress rules of one security group let in on one port."""
+    rules = [
+        (group[0], rule) for rule in t.get(group)["Properties"].get("SecurityGroupIngress", [])
+    ]
+    for where, r in t.resources():
+        props = r.get("Properties", {})
+        if (
+            r["Type"] == "AWS::EC2::SecurityGroupIngress"
+            and t.locate(where[0], props["GroupId"]) == group
+        ):
+            rules.append((where[0], props))
+    found: set[Entry] = set()
+    everyone = members(t)
+    for stack, rule in rules:
+        if not _covers(rule, port):
+            continue
+        if "SourceSecurityGroupId" in rule:
+            found |= everyone.get(t.locate(stack, rule["SourceSecurityGroupId"]), set())
+        else:
+            found.add(("cidr", rule.get("CidrIp") or rule.get("CidrIpv6") or repr(rule)))
+    return found
+
+
+def reach(t: Templates) -> dict[Entry, set[Entry]]:
+    """Database, cache or file system -> every entry that can connect to it."""
+    found: dict[Entry, set[Entry]] = {}
+    for where, r in t.resources():
+        props = r.get("Properties", {})
+        if r["Type"] == "AWS::RDS::DBInstance":
+            target, port = t.entry(where), int(props["Port"])
+            groups = props["VPCSecurityGroups"]
+        elif r["Type"] == "AWS::ElastiCache::ReplicationGroup":
+            target, port = t.entry(where), int(props["Port"])
+            groups = props["SecurityGroupIds"]
+        elif r["Type"] == "AWS::EFS::MountTarget":
+            # NFS: https://docs.aws.amazon.com/efs/latest/ug/network-access.html
+            target, port = t.entry(t.locate(where[0], props["FileSystemId"])), 2049
+            groups = props["SecurityGroups"]
+        else:
+            continue
+        reached = found.setdefault(target, set())
+        for g in groups:
+            reached |= admitted(t, t.locate(where[0], g), port)
+    return found
+
+
+def intended(blueprint: Any) -> dict[Entry, set[Entry]]:
+    """What the blueprint says may connect to each of its data entries."""
+
+    def named(name: str) -> set[Entry]:
+        if is_cidr(name):
+            return {("cidr", name)}
+        if name in blueprint.ec2_capacity:
+            on_it = {s for s, svc in blueprint.services.items() if svc.ec2_capacity == name}
+            return {("ec2_capacity", name)} | {("services", s) for s in on_it}
+        section = "services" if name in blueprint.services else "instances"
+        return {(section, name)}
+
+    found: dict[Entry, set[Entry]] = {}
+    for section in ("databases", "caches", "file_systems"):
+        for name, entry in getattr(blueprint, section).items():
+            found[(section, name)] = {e for n in entry.allow_from for e in named(n)}
+    for sname, service in blueprint.services.items():
+        for container in service.containers.values():
+            for mount in container.mounts:
+                found[("file_systems", mount.file_system)].add(("services", sname))
+    return found
+
+
+#: Differences between the templates and the blueprint on today's main, each with the item
+#: of issue 15 that removes it: (source, target, entry, "extra" or "missing") -> item.
+KNOWN: dict[tuple[str, Entry, Entry, str], str] = {
+    (
+        "spring-ecs-ec2-redis.yaml",
+        ("caches", "sessions"),
+        ("ec2_capacity", "hosts"),
+        "extra",
+    ): "item 4: the tasks share the hosts' security group, so the hosts reach the cache too",
+}
+
+
+def differences(source: str, build: pipeline.Build, blueprint: Any) -> set[tuple[Any, ...]]:
+    actual = reach(Templates(build))
+    expected = intended(blueprint)
+    assert set(actual) == set(expected), source
+    found = set()
+    for target, reached in actual.items():
+        found |= {(source, target, e, "extra") for e in reached - expected[target]}
+        found |= {(source, target, e, "missing") for e in expected[target] - reached}
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
+def test_what_reaches_data_is_what_the_blueprint_says(path: Path) -> None:
+    checked, build = rendered(path)
+    found = differences(path.name, build, checked.blueprint)
+    assert found == {k for k in KNOWN if k[0] == path.name}
+
+
+def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
+    """The comparison is not vacuous: each example's targets are reached as written."""
+    seen = {}
+    for path in SOURCES:
+        _, build = rendered(path)
+        for target, reached in reach(Templates(build)).items():
+            seen[(path.name, target)] = reached
+    assert seen[("rails-ec2-rds.yaml", ("databases", "main"))] == {("instances", "web")}
+    assert seen[("ghost-fargate-efs-cloudfront.yaml", ("file_systems", "content"))] == {
+        ("services", "ghost")
+    }
+    # two services placed on the same hosts reach the cache through the hosts' group
+    assert seen[("spring-ecs-ec2-redis.yaml", ("caches", "sessions"))] == {
+        ("ec2_capacity", "hosts"),
+        ("services", "app1"),
+        ("services", "app2"),
+    }
+    assert seen[("cache_redis.yaml", ("caches", "sessions"))] == {("services", "web")}
+    assert seen[("opt_outs.yaml", ("databases", "main"))] == {("services", "app")}
+    assert len(seen) == 5
+
+
+def test_a_service_sharing_the_hosts_reaches_what_only_its_neighbour_may(
+    tmp_path: Path,
+) -> None:
+    """allow_from names app1 only; app2 runs on the same hosts, so it reaches the cache."""
+    text = (ROOT / "examples" / "spring-ecs-ec2-redis.yaml").read_text()
+    assert "allow_from: [app1, app2]" in text
+    path = tmp_path / "one.yaml"
+    path.write_text(text.replace("allow_from: [app1, app2]", "allow_from: [app1]"))
+    checked = pipeline.check(path, path.name)
+    found = differences(path.name, pipeline.render(checked), checked.blueprint)
+    assert found == {
+        (path.name, ("caches", "sessions"), ("ec2_capacity", "hosts"), "extra"),
+        (path.name, ("caches", "sessions"), ("services", "app2"), "extra"),
+    }
