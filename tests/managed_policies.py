@@ -66,12 +66,8 @@ MANAGED: dict[str, tuple[str, dict[str, Any]]] = {
             ],
         },
     ),
-    # The ECS container instance role. The reference page is at v10 (February 2026); the
-    # statements below are the ECS agent's actions as the ECS Developer Guide lists them
-    # (ecs_managed_policies.html) with the conditional tagging statement; none of the
-    # later additions reads parameters, secrets or objects.
     "service-role/AmazonEC2ContainerServiceforEC2Role": (
-        "v10 (statements as listed in the ECS Developer Guide)",
+        "v10",
         {
             "Version": "2012-10-17",
             "Statement": [
@@ -105,6 +101,14 @@ MANAGED: dict[str, tuple[str, dict[str, Any]]] = {
                             "ecs:CreateAction": ["CreateCluster", "RegisterContainerInstance"]
                         }
                     },
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": ["ecs:ListTagsForResource"],
+                    "Resource": [
+                        "arn:aws:ecs:*:*:task/*/*",
+                        "arn:aws:ecs:*:*:container-instance/*/*",
+                    ],
                 },
             ],
         },
