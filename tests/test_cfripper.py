@@ -140,7 +140,9 @@ def scan(templates: dict[str, Template]) -> tuple[list[Finding], list[str]]:
         result = processor.process_cf_template(_parse(template), config)
         errors += [f"{name}: {e!r}" for e in result.exceptions]
         for failure in result.failures:
-            findings += [Finding(name, failure.rule, r) for r in sorted(failure.resource_ids)]
+            # a finding about the whole template names no resource: it is kept, as ""
+            ids = sorted(failure.resource_ids or []) or [""]
+            findings += [Finding(name, failure.rule, r) for r in ids]
     return findings, errors
 
 
@@ -155,6 +157,8 @@ def report(templates: dict[str, Template]) -> tuple[list[Finding], list[str]]:
 
 
 def _suppression(templates: dict[str, Template], finding: Finding) -> str | None:
+    if finding.resource not in templates[finding.template]["Resources"]:
+        return None  # only a resource can be suppressed, never a template
     for key, s in SUPPRESSIONS.items():
         if s.rule == finding.rule and s.applies(templates[finding.template], finding.resource):
             return key
