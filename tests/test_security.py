@@ -14,14 +14,17 @@ from generator.render.iam import UNSCOPABLE_ACTIONS
 from .conftest import HERE
 
 TEMPLATES = sorted((HERE / "golden").rglob("*.json"))
+#: (DeletionPolicy, UpdateReplacePolicy): a retained resource is deleted when the create
+#: that made it rolls back (RetainExceptOnCreate), kept on every later deletion.
+KEPT = ("RetainExceptOnCreate", "Retain")
 STATEFUL = {
-    "AWS::RDS::DBInstance": "Snapshot",
-    "AWS::EFS::FileSystem": "Retain",
-    "AWS::DynamoDB::Table": "Retain",
-    "AWS::S3::Bucket": "Retain",
-    "AWS::ElastiCache::ReplicationGroup": "Snapshot",
-    "AWS::Logs::LogGroup": "Retain",
-    "AWS::Route53::HostedZone": "Retain",
+    "AWS::RDS::DBInstance": ("Snapshot", "Snapshot"),
+    "AWS::EFS::FileSystem": KEPT,
+    "AWS::DynamoDB::Table": KEPT,
+    "AWS::S3::Bucket": KEPT,
+    "AWS::ElastiCache::ReplicationGroup": ("Snapshot", "Snapshot"),
+    "AWS::Logs::LogGroup": KEPT,
+    "AWS::Route53::HostedZone": KEPT,
 }
 
 
@@ -59,8 +62,9 @@ def test_stateful_resources_are_protected(path: Path) -> None:
         policy = STATEFUL.get(resource["Type"])
         if policy is None:
             continue
-        assert resource.get("DeletionPolicy") == policy, logical_id
-        assert resource.get("UpdateReplacePolicy") == policy, logical_id
+        assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == policy, (
+            logical_id
+        )
         props = resource["Properties"]
         if resource["Type"] == "AWS::RDS::DBInstance":
             assert props["DeletionProtection"] is True
