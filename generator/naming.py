@@ -180,6 +180,10 @@ def database_security_group(name: str) -> str:
     return f"{stem(name)}DatabaseSecurityGroup"
 
 
+def database_parameter_group(name: str) -> str:
+    return f"{stem(name)}DatabaseParameterGroup"
+
+
 def cache(name: str) -> str:
     return f"{stem(name)}Cache"
 
