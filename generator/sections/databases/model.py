@@ -58,8 +58,9 @@ class Database(Strict):
     accepts plain connections on most versions (a warning says so)."""
 
 
-#: The parameter that makes each engine refuse connections without TLS; both are dynamic
-#: (applied without a reboot to an instance that already uses the group)
+#: The parameter that makes each engine refuse connections without TLS
+#: (require_secure_transport is dynamic: a change applies without a reboot; the PostgreSQL
+#: page does not say)
 #: (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html,
 #: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mariadb-ssl-connections.require-ssl.html,
 #: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html).

@@ -88,10 +88,10 @@ def _instance(
 
 
 def _tls_parameters(ctx: Context, name: str, spec: Database) -> rds.DBParameterGroup:
-    """A parameter group of the database's own that refuses connections without TLS. The
-    parameter is dynamic, so changing it needs no reboot; an existing instance given the
-    group is modified in place (DBParameterGroupName is not create-only), and RDS applies a
-    newly associated group at the instance's next reboot."""
+    """A parameter group of the database's own that refuses connections without TLS. An
+    existing instance given the group is modified in place (DBParameterGroupName is not
+    create-only), and RDS applies a newly associated group at the instance's next reboot
+    (docs/security.md)."""
     family = parameter_family(spec.engine, spec.version)
     assert family is not None  # checks.tls refuses the versions without one
     return ctx.add(
