@@ -573,6 +573,21 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "default quota of 40000 a table; ask for a higher quota before deploying (Service "
         "Quotas, DynamoDB), or the table will not be created",
     ),
+    Code.DATABASE_TLS_UNSUPPORTED: (
+        "A database that should refuse plain connections (require_tls, on by default) at a "
+        "version whose parameter groups cannot say so: MySQL before 5.7, MariaDB before 10.5, "
+        "or a PostgreSQL version without the minor number its parameter group family needs.",
+        "databases.main.version: mariadb 10.4.34 cannot refuse connections without TLS "
+        "(require_secure_transport comes with MariaDB 10.5): use version 10.5 or newer, or "
+        "set 'require_tls: false'",
+    ),
+    Code.DATABASE_TLS_OFF: (
+        "A database whose blueprint turns require_tls off: it accepts connections without TLS "
+        "where RDS's default parameter group does (a warning).",
+        "databases.main.require_tls: warning: the database accepts connections without TLS "
+        "(passwords and data in clear text on the network); remove 'require_tls: false' "
+        "unless a client cannot use TLS",
+    ),
     Code.DATABASE_STORAGE_ORDER: (
         "A database whose max_storage_gb is not above storage_gb.",
         "databases.main.max_storage_gb: max_storage_gb must be above storage_gb (100)",

@@ -164,6 +164,8 @@ class Code(StrEnum):
     DATABASE_STORAGE_ORDER = "database-storage-order"
     ENGINE_VERSION_UNOFFERED = "engine-version-unoffered"
     INSTANCE_CLASS_UNOFFERED = "instance-class-unoffered"
+    DATABASE_TLS_UNSUPPORTED = "database-tls-unsupported"
+    DATABASE_TLS_OFF = "database-tls-off"
     # --- edge: WebSocket APIs and CloudFront -----------------------------------------------
     ROUTE_KEY_INVALID = "route-key-invalid"
     ROUTE_SELECTION_INVALID = "route-selection-invalid"

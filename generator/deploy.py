@@ -25,6 +25,9 @@ class Planned:
     template: dict[str, Any]
     #: parameter -> (stack, region, output) of an earlier stack that provides its value
     sources: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: shared by every blueprint in the account and region: not tagged as this blueprint's
+    #: (two blueprints would tag it in turn, and each deploy would change it)
+    shared: bool = False
 
 
 def capabilities(template: dict[str, Any]) -> list[str]:
@@ -146,7 +149,7 @@ def _deploy(plan: Planned, blueprint: str) -> list[str]:
             overrides.append(f'{name}="${{{name}:?set {name} to the value of parameter {name}}}"')
     if overrides:
         args.append("--parameter-overrides " + " ".join(overrides))
-    if blueprint:
+    if blueprint and not plan.shared:
         args.append(f"--tags {_q(f'{TAG}={blueprint}')}")
     args.append("--no-fail-on-empty-changeset")
     return [*lines, " \\\n  ".join(args)]

@@ -31,6 +31,13 @@ def service_stack(blueprint: str, service: str) -> str:
     return f"{blueprint}-service-{service.replace('_', '-')}"
 
 
+#: The stack of account-wide settings (API Gateway's CloudWatch Logs role), one per account
+#: and region, shared by every blueprint there: its name holds no blueprint's. At 33
+#: characters it is longer than any blueprint name (32), has no "-service-" and does not
+#: end in "-us-east-1", so no blueprint's own stacks can be called so.
+ACCOUNT_STACK = "blueprint-shared-account-settings"
+
+
 # --- network -------------------------------------------------------------------------------
 VPC = "Vpc"
 INTERNET_GATEWAY = "InternetGateway"
@@ -178,6 +185,10 @@ def database_subnet_group(name: str) -> str:
 
 def database_security_group(name: str) -> str:
     return f"{stem(name)}DatabaseSecurityGroup"
+
+
+def database_parameter_group(name: str) -> str:
+    return f"{stem(name)}DatabaseParameterGroup"
 
 
 def cache(name: str) -> str:

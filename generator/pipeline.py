@@ -235,7 +235,7 @@ def render_stacks(checked: Checked) -> Rendered:
                     sources=sources,
                 ).run()
             version = data.get("AWSTemplateFormatVersion", "")
-            stacks.extend(_stack(part, version) for part in parts)
+            stacks.extend(_stack(part, version, stack.shared) for part in parts)
     except IdCollision as exc:
         first = dotted(exc.first) or "another entry"
         issue = Issue(
@@ -256,7 +256,9 @@ def render_stacks(checked: Checked) -> Rendered:
 def serialize(checked: Checked, rendered: Rendered) -> Build:
     """The files of the build: each stack's canonical text and the deploy script."""
     planned = [
-        deploy.Planned(s.name, s.region, s.file, len(s.text.encode()), s.data, s.parameter_sources)
+        deploy.Planned(
+            s.name, s.region, s.file, len(s.text.encode()), s.data, s.parameter_sources, s.shared
+        )
         for s in rendered.stacks
     ]
     script = deploy.script(planned, checked.document.file, checked.blueprint.name)
@@ -277,7 +279,7 @@ def _whole(
     return part
 
 
-def _stack(part: split.Part, version: str) -> RenderedStack:
+def _stack(part: split.Part, version: str, shared: bool) -> RenderedStack:
     return RenderedStack(
         name=part.name,
         region=part.region,
@@ -286,6 +288,7 @@ def _stack(part: split.Part, version: str) -> RenderedStack:
         resources=len(part.resources),
         origins=part.origins,
         parameter_sources=dict(sorted(part.sources.items())),
+        shared=shared,
     )
 
 

@@ -33,6 +33,8 @@ class RenderedStack:
     origins: dict[str, Path]
     #: parameter -> (stack, region, output) whose value deploy.sh passes to it
     parameter_sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: shared by every blueprint in the account and region: deployed without their tags
+    shared: bool = False
 
     @functools.cached_property
     def text(self) -> str:

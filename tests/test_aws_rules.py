@@ -17,6 +17,7 @@ from generator.model.text import PlainText
 from generator.pipeline import check, lint, render
 from generator.regions import REGIONS
 from generator.schedule_expressions import ExpressionError, parse
+from generator.sections.databases.model import parameter_family, tls_supported
 from generator.sections.functions.model import Function
 from generator.sections.instances.model import is_arm
 from generator.sections.load_balancers.model import HealthCheck, Route
@@ -181,3 +182,43 @@ def test_engine_clauses_read_as_the_whole_file_reads_them() -> None:
     assert "db.t4g.micro" in (offerings.rds_classes("ap-northeast-1", "postgres") or set())
     assert "db.t4g.micro" not in (offerings.rds_classes_for_version("postgres", "16.8") or set())
     assert "db.t4g.micro" in (offerings.rds_classes_for_version("postgres", "17.11") or set())
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "family", "tls"),
+    [
+        ("mysql", "8.0.43", "mysql8.0", True),
+        ("mysql", "8.4.6", "mysql8.4", True),
+        ("mysql", "5.7.44", "mysql5.7", True),
+        ("mysql", "5.6.51", "mysql5.6", False),
+        ("mariadb", "10.11.13", "mariadb10.11", True),
+        ("mariadb", "10.5.29", "mariadb10.5", True),
+        ("mariadb", "10.4.34", "mariadb10.4", False),
+        ("mariadb", "11.4.7", "mariadb11.4", True),
+        ("postgres", "16.15", "postgres16", True),
+        ("postgres", "17", "postgres17", True),
+        ("postgres", "10.23", "postgres10", True),
+        ("postgres", "9.6", "postgres9.6", True),
+        ("postgres", "9", None, False),
+    ],
+)
+def test_parameter_group_families(engine: str, version: str, family: str | None, tls: bool) -> None:
+    """As describe-db-engine-versions names them (mysql8.0, mariadb10.6, postgres14, ...);
+    require_secure_transport only from MySQL 5.7 and MariaDB 10.5."""
+    assert parameter_family(engine, version) == family
+    assert tls_supported(engine, version) is tls
+
+
+def test_every_offered_version_has_a_family() -> None:
+    """Every version RDS offers names its family, but PostgreSQL's bare 9 (9.3 to 9.6 are
+    four families); every MySQL and PostgreSQL version RDS still creates can require TLS
+    (MariaDB before 10.5, which cannot, is refused with its reason)."""
+    for engine in ("mysql", "mariadb", "postgres"):
+        offered = offerings.rds_versions(engine) or set()
+        assert offered, engine
+        nameless = {v for v in offered if parameter_family(engine, v) is None}
+        assert nameless == ({"9"} if engine == "postgres" else set())
+        if engine != "mariadb":
+            current = {v for v in offered if not offerings.rds_deprecated(engine, v)}
+            assert current, engine
+            assert all(tls_supported(engine, v) for v in current), engine

@@ -495,3 +495,20 @@ def test_a_sub_variable_its_own_map_defines_is_not_a_reference() -> None:
     after = stack("AWS::SSM::Parameter", through_map)
     report = diff.compare(before, after, {}, "eu-west-1")
     assert verdicts(report) == {"Zone": "replaced", "Record": "may_be_replaced"}
+
+
+def test_requiring_tls_on_a_running_database_changes_it_in_place(tmp_path: Path) -> None:
+    """A database built before it required TLS gets its parameter group by an update:
+    DBParameterGroupName is not create-only (the provider schema), so nothing is replaced."""
+    before = _example(B)
+    after = copy.deepcopy(before)
+    before["databases"]["main"]["require_tls"] = False
+    old, _ = _build(tmp_path, before)
+    new, regions = _build(tmp_path, after)
+    report = diff.compare(old, new, regions, before["region"])
+    assert verdicts(report) == {"MainDatabase": "in_place", "MainDatabaseParameterGroup": "added"}
+    assert not report.data_loss
+    assert (
+        "  ~ MainDatabase (AWS::RDS::DBInstance): changed in place: "
+        "Metadata.blueprint, Properties.DBParameterGroupName"
+    ) in diff.text(report).splitlines()

@@ -14,14 +14,17 @@ from generator.render.iam import UNSCOPABLE_ACTIONS
 from .conftest import HERE
 
 TEMPLATES = sorted((HERE / "golden").rglob("*.json"))
+#: (DeletionPolicy, UpdateReplacePolicy): a retained resource is deleted when the create
+#: that made it rolls back (RetainExceptOnCreate), kept on every later deletion.
+KEPT = ("RetainExceptOnCreate", "Retain")
 STATEFUL = {
-    "AWS::RDS::DBInstance": "Snapshot",
-    "AWS::EFS::FileSystem": "Retain",
-    "AWS::DynamoDB::Table": "Retain",
-    "AWS::S3::Bucket": "Retain",
-    "AWS::ElastiCache::ReplicationGroup": "Snapshot",
-    "AWS::Logs::LogGroup": "Retain",
-    "AWS::Route53::HostedZone": "Retain",
+    "AWS::RDS::DBInstance": ("Snapshot", "Snapshot"),
+    "AWS::EFS::FileSystem": KEPT,
+    "AWS::DynamoDB::Table": KEPT,
+    "AWS::S3::Bucket": KEPT,
+    "AWS::ElastiCache::ReplicationGroup": ("Snapshot", "Snapshot"),
+    "AWS::Logs::LogGroup": KEPT,
+    "AWS::Route53::HostedZone": KEPT,
 }
 
 
@@ -59,8 +62,9 @@ def test_stateful_resources_are_protected(path: Path) -> None:
         policy = STATEFUL.get(resource["Type"])
         if policy is None:
             continue
-        assert resource.get("DeletionPolicy") == policy, logical_id
-        assert resource.get("UpdateReplacePolicy") == policy, logical_id
+        assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == policy, (
+            logical_id
+        )
         props = resource["Properties"]
         if resource["Type"] == "AWS::RDS::DBInstance":
             assert props["DeletionProtection"] is True
@@ -155,3 +159,38 @@ def test_data_is_encrypted_at_rest_and_in_transit(path: Path) -> None:
             assert props["SSESpecification"]["SSEEnabled"] is True, logical_id
         elif kind == "AWS::SQS::Queue":
             assert props["SqsManagedSseEnabled"] is True, logical_id
+
+
+#: The parameter that makes each engine refuse connections without TLS.
+TLS_PARAMETERS = {"mysql": "require_secure_transport", "mariadb": "require_secure_transport"}
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_database_requires_tls_or_says_why_not(path: Path) -> None:
+    """Every MySQL, MariaDB and PostgreSQL instance has a parameter group of its own, in
+    the same template, that turns on the engine's TLS-only parameter; or the blueprint
+    turned it off and the instance says so."""
+    found = resources(path)
+    for logical_id, resource in found.items():
+        if resource["Type"] != "AWS::RDS::DBInstance":
+            continue
+        props = resource["Properties"]
+        if "require_tls" in resource.get("Metadata", {}).get("blueprint", {}):
+            assert "DBParameterGroupName" not in props, logical_id
+            continue
+        group = found[props["DBParameterGroupName"]["Ref"]]
+        assert group["Type"] == "AWS::RDS::DBParameterGroup", logical_id
+        engine = props["Engine"]
+        parameter = TLS_PARAMETERS.get(engine, "rds.force_ssl")
+        assert group["Properties"]["Parameters"] == {parameter: "1"}, logical_id
+        assert group["Properties"]["Family"].startswith(engine), logical_id
+
+
+def test_the_tls_test_sees_both_kinds_of_database() -> None:
+    """The test above reads a golden with a TLS group and one that opts out."""
+    kinds = set()
+    for path in TEMPLATES:
+        for resource in resources(path).values():
+            if resource["Type"] == "AWS::RDS::DBInstance":
+                kinds.add("DBParameterGroupName" in resource["Properties"])
+    assert kinds == {True, False}

@@ -17,6 +17,7 @@ from troposphere import GetAtt, Ref, Sub, s3
 from .. import naming
 from . import private_bucket, scanner
 from .context import Context
+from .stateful import RETAIN, protect
 
 #: How long access records are kept.
 RETENTION_DAYS = 365
@@ -90,8 +91,7 @@ def _archive(ctx: Context) -> Archive:
             )
         ]
     )
-    bucket.DeletionPolicy = "Retain"
-    bucket.UpdateReplacePolicy = "Retain"
+    protect(bucket, RETAIN)
     scanner.skip(bucket, "log-bucket")
     ctx.add(bucket, _ORIGIN)
     statements: list[dict[str, Any]] = [private_bucket.deny_insecure_transport(bucket)]

@@ -9,11 +9,19 @@ from troposphere import Ref
 
 from .context import Context
 
-#: DeletionPolicy/UpdateReplacePolicy by whether the type can snapshot.
+#: DeletionPolicy/UpdateReplacePolicy by whether the type can snapshot. There is no
+#: "snapshot except on create": a database whose first create rolls back leaves its final
+#: snapshot (no instance, no name taken; docs/security.md says so).
 SNAPSHOT = {"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}
 
 
-RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+#: Kept when the stack is deleted or the resource replaced, but deleted when the stack
+#: operation that created it rolls back: a failed first deploy leaves nothing behind that a
+#: retry would duplicate (a second hosted zone with other name servers). CloudFormation
+#: takes RetainExceptOnCreate for DeletionPolicy only; UpdateReplacePolicy stays Retain
+#: (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html,
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html).
+RETAIN = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
 
 
 def protect(resource: Any, policies: dict[str, str]) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ...codes import Code
 from ...model import offerings
 from ...model.checker import Checker, rule
+from .model import TLS_PARAMETER, TLS_SINCE, parameter_family, tls_supported
 
 
 @rule(Code.DATABASE_STORAGE_ORDER)
@@ -57,4 +58,40 @@ def offered(c: Checker) -> None:
             )
 
 
-RULES = (storage, offered)
+@rule(Code.DATABASE_TLS_UNSUPPORTED, Code.DATABASE_TLS_OFF)
+def tls(c: Checker) -> None:
+    """TLS is required through a parameter group (see the renderer), which needs the
+    version's family and a version that has the parameter; turning it off is warned about."""
+    for name, db in c.bp.databases.items():
+        where = ("databases", name, "require_tls")
+        if not db.require_tls:
+            c.warn(
+                where,
+                "the database accepts connections without TLS (passwords and data in clear "
+                "text on the network); remove 'require_tls: false' unless a client cannot "
+                "use TLS",
+                Code.DATABASE_TLS_OFF,
+            )
+        elif parameter_family(db.engine, db.version) is None:
+            c.error(
+                ("databases", name, "version"),
+                f"{db.engine} {db.version} names no parameter group family, which requiring "
+                "TLS needs: give the version with its minor number, or set "
+                "'require_tls: false'",
+                Code.DATABASE_TLS_UNSUPPORTED,
+            )
+        elif not tls_supported(db.engine, db.version):
+            since = ".".join(str(n) for n in TLS_SINCE[db.engine])
+            c.error(
+                ("databases", name, "version"),
+                f"{db.engine} {db.version} cannot refuse connections without TLS "
+                f"({TLS_PARAMETER[db.engine]} comes with {_ENGINES[db.engine]} {since}): use "
+                f"version {since} or newer, or set 'require_tls: false'",
+                Code.DATABASE_TLS_UNSUPPORTED,
+            )
+
+
+_ENGINES = {"mysql": "MySQL", "mariadb": "MariaDB", "postgres": "PostgreSQL"}
+
+
+RULES = (storage, offered, tls)

@@ -10,7 +10,7 @@ from ...model.ports import ENGINE_PORTS
 from ...render import iam, scanner, security
 from ...render.context import Context
 from ...render.stateful import SNAPSHOT, private_subnets, protect
-from .model import Database
+from .model import TLS_PARAMETER, Database, parameter_family
 
 
 def render(ctx: Context) -> None:
@@ -36,6 +36,10 @@ def _database(ctx: Context, name: str, spec: Database) -> None:
         origin,
     )
     db = _instance(name, spec, subnets, group.group)
+    if spec.require_tls:
+        db.DBParameterGroupName = Ref(_tls_parameters(ctx, name, spec))
+    else:
+        db.Metadata = {"blueprint": {"require_tls": f"off: databases.{name}.require_tls is false"}}
     _monitoring(ctx, name, spec, db)
     if not spec.multi_az:
         scanner.skip(db, "database-single-az")
@@ -81,6 +85,24 @@ def _instance(
     if spec.database_name is not None:
         db.DBName = spec.database_name
     return db
+
+
+def _tls_parameters(ctx: Context, name: str, spec: Database) -> rds.DBParameterGroup:
+    """A parameter group of the database's own that refuses connections without TLS. An
+    existing instance given the group is modified in place (DBParameterGroupName is not
+    create-only), and RDS applies a newly associated group at the instance's next reboot
+    (docs/security.md)."""
+    family = parameter_family(spec.engine, spec.version)
+    assert family is not None  # checks.tls refuses the versions without one
+    return ctx.add(
+        rds.DBParameterGroup(
+            naming.database_parameter_group(name),
+            Description=f"Database {name} of {ctx.bp.name}: connections must use TLS",
+            Family=family,
+            Parameters={TLS_PARAMETER[spec.engine]: "1"},
+        ),
+        ("databases", name),
+    )
 
 
 def _monitoring(ctx: Context, name: str, spec: Database, db: rds.DBInstance) -> None:

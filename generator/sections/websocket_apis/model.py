@@ -47,7 +47,8 @@ class Stage(Strict):
     """Steady requests per second."""
 
     logging_level: Literal["OFF", "ERROR", "INFO"] = "INFO"
-    """Execution logging (needs the account's API Gateway CloudWatch role)."""
+    """Execution logging. It needs the account's API Gateway CloudWatch Logs role, which the
+    shared account stack sets (docs/stacks.md)."""
 
     data_trace: bool = False
     """Log full request and response data (keep off with personal data)."""

@@ -1,6 +1,7 @@
 """API Gateway WebSocket APIs: routes with AWS_PROXY integrations to functions, a stage
 with throttling and access logs, a deployment that follows the routes, and an optional
-custom domain (regional, TLS 1.2)."""
+custom domain (regional, TLS 1.2). The account-wide CloudWatch Logs role that execution
+logging needs goes to a stack of its own, shared by every blueprint (:func:`render_account`)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from troposphere import (
 )
 
 from ... import naming
+from ...model.blueprint import Blueprint
 from ...render import iam, logs, records
 from ...render.context import ApiHandle, Context
+from ...render.stateful import RETAIN, protect
 from .model import WebSocketApi
 
 PUSH_TO_LOGS = (
@@ -56,16 +59,11 @@ def render_apis(ctx: Context) -> None:
 
 def render_routes(ctx: Context) -> None:
     """Routes, stage, deployment and domain, once the functions exist."""
-    account = None
-    if any(a.stage.logging_level != "OFF" for a in ctx.bp.websocket_apis.values()):
-        account = _account_logging_role(ctx)
     for name in sorted(ctx.bp.websocket_apis):
-        _routes(ctx, name, ctx.bp.websocket_apis[name], account)
+        _routes(ctx, name, ctx.bp.websocket_apis[name])
 
 
-def _routes(
-    ctx: Context, name: str, spec: WebSocketApi, account: apigateway.Account | None
-) -> None:
+def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
     origin = ("websocket_apis", name)
     api = ctx.apis[name].api
     routes = [
@@ -80,7 +78,7 @@ def _routes(
         ),
         (*origin, "routes"),
     )
-    stage = _stage(ctx, name, spec, deployment, account)
+    stage = _stage(ctx, name, spec, deployment)
     if spec.domain is not None:
         _domain(ctx, name, spec, stage)
     ctx.output(
@@ -143,7 +141,6 @@ def _stage(
     name: str,
     spec: WebSocketApi,
     deployment: apigatewayv2.Deployment,
-    account: apigateway.Account | None,
 ) -> apigatewayv2.Stage:
     origin = ("websocket_apis", name, "stage")
     settings = spec.stage
@@ -166,9 +163,8 @@ def _stage(
             DestinationArn=GetAtt(access, "Arn"), Format=settings.access_log_format
         ),
     )
-    if account is not None and settings.logging_level != "OFF":
-        # Execution logging fails until the account names a role for API Gateway.
-        stage.DependsOn = [account.title]
+    # Execution logging fails until the account names a role for API Gateway: the account
+    # stack that does (render_account) deploys before this one.
     return ctx.add(stage, origin)
 
 
@@ -216,15 +212,23 @@ def _domain(ctx: Context, name: str, spec: WebSocketApi, stage: apigatewayv2.Sta
     )
 
 
-def _account_logging_role(ctx: Context) -> apigateway.Account:
-    """API Gateway writes execution logs only once the account names a role for it. This
-    sets that account-wide setting (as the CDK does by default); the role may only push
-    logs."""
+def needs_account(bp: Blueprint) -> bool:
+    """Does the blueprint need the account-level stack: does any API log executions?"""
+    return any(a.stage.logging_level != "OFF" for a in bp.websocket_apis.values())
+
+
+def render_account(ctx: Context) -> None:
+    """API Gateway writes execution logs only once the account names a role for it: one
+    setting per account and region (``AWS::ApiGateway::Account``), for every API there.
+    It lives in a stack of its own with a fixed name (naming.ACCOUNT_STACK) that every
+    blueprint deploys alike, so two blueprints never set it to different roles, and nothing
+    in it may name a blueprint. The role may only push logs. Both are kept when the stack is
+    deleted: other blueprints' APIs still log through the role
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-account.html)."""
     role = iam.role(
         ctx, naming.API_LOGGING_ROLE, "apigateway.amazonaws.com", [], ("websocket_apis",)
     )
     role.ManagedPolicyArns = [Sub(PUSH_TO_LOGS)]
-    return ctx.add(
-        apigateway.Account(naming.API_ACCOUNT, CloudWatchRoleArn=GetAtt(role, "Arn")),
-        ("websocket_apis",),
-    )
+    protect(role, RETAIN)
+    account = apigateway.Account(naming.API_ACCOUNT, CloudWatchRoleArn=GetAtt(role, "Arn"))
+    ctx.add(protect(account, RETAIN), ("websocket_apis",))

@@ -7,6 +7,7 @@ from troposphere import GetAtt, Join, Output, Ref, route53
 
 from ... import naming
 from ...render.context import Context, ZoneHandle
+from ...render.stateful import RETAIN, protect
 
 
 def render(ctx: Context) -> None:
@@ -15,19 +16,15 @@ def render(ctx: Context) -> None:
         if zone.existing_id is not None:
             ctx.zones[name] = ZoneHandle(zone.domain, zone.existing_id)
             continue
-        created = ctx.add(
-            route53.HostedZone(
-                naming.zone(name),
-                Name=zone.domain,
-                HostedZoneConfig=route53.HostedZoneConfiguration(
-                    Comment=f"{zone.domain} ({ctx.bp.name})"
-                ),
-                # The registrar holds this zone's name servers; a new zone gets new ones.
-                DeletionPolicy="Retain",
-                UpdateReplacePolicy="Retain",
+        hosted = route53.HostedZone(
+            naming.zone(name),
+            Name=zone.domain,
+            HostedZoneConfig=route53.HostedZoneConfiguration(
+                Comment=f"{zone.domain} ({ctx.bp.name})"
             ),
-            ("zones", name),
         )
+        # The registrar holds this zone's name servers; a new zone gets new ones.
+        created = ctx.add(protect(hosted, RETAIN), ("zones", name))
         ctx.zones[name] = ZoneHandle(zone.domain, Ref(created))
         ctx.output(
             Output(

@@ -8,12 +8,20 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='chat']].StackName" --output text)"
 for stack in $stacks; do
-  case " chat " in *" $stack "*) continue ;; esac
+  case " blueprint-shared-account-settings chat " in *" $stack "*) continue ;; esac
   case "$stack" in chat-service-*) ;; *) continue ;; esac
   echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
   aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
   aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
 done
+
+echo 'Deploying stack blueprint-shared-account-settings to ap-northeast-1' >&2
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name blueprint-shared-account-settings \
+  --template-file "$here/blueprint-shared-account-settings.json" \
+  --capabilities CAPABILITY_IAM \
+  --no-fail-on-empty-changeset
 
 echo 'Deploying stack chat to ap-northeast-1' >&2
 aws cloudformation deploy \
