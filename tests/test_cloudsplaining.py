@@ -148,12 +148,14 @@ class Finding:
 _SSM_CORE = "item 3: AmazonSSMManagedInstanceCore reads every parameter"
 _RAILS = "tests/golden/examples/rails-ec2-rds/rails-api.json"
 _SPRING = "tests/golden/examples/spring-ecs-ec2-redis/spring-session.json"
+_LEDGER = "tests/golden/database_postgres_tls/ledger.json"
 KNOWN: dict[Finding, str] = {
     Finding(t, role, "data-exfiltration", action): _SSM_CORE
     for t, role in (
         (_RAILS, "BastionInstanceRole"),
         (_RAILS, "WebInstanceRole"),
         (_SPRING, "HostsInstanceRole"),
+        (_LEDGER, "AppInstanceRole"),
     )
     for action in ("ssm:GetParameter", "ssm:GetParameters")
 }

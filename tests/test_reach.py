@@ -226,7 +226,8 @@ def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
     }
     assert seen[("cache_redis.yaml", ("caches", "sessions"))] == {("services", "web")}
     assert seen[("opt_outs.yaml", ("databases", "main"))] == {("services", "app")}
-    assert len(seen) == 5
+    assert seen[("database_postgres_tls.yaml", ("databases", "books"))] == {("instances", "app")}
+    assert len(seen) == 6
 
 
 def test_a_service_sharing_the_hosts_reaches_what_only_its_neighbour_may(
