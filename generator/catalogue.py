@@ -182,7 +182,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     ),
     Code.PERMISSION_SHAPE: (
         "A permission that is none of the permission kinds.",
-        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamodb_table', 'access'",
+        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'queue', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamodb_table', 'access'",
     ),
     Code.CODE_SHAPE: (
         "A function's code that is none of zip from S3, an inline file or an image.",
