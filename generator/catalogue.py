@@ -182,7 +182,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     ),
     Code.PERMISSION_SHAPE: (
         "A permission that is none of the permission kinds.",
-        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamodb_table', 'access'",
+        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'queue', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamodb_table', 'access'",
     ),
     Code.CODE_SHAPE: (
         "A function's code that is none of zip from S3, an inline file or an image.",
@@ -502,7 +502,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     ),
     Code.REFERENCE_SECTION_UNKNOWN: (
         "A reference to a section that cannot be referenced.",
-        "services.app1.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown reference section 'cache'; did you mean 'caches'? (defined: 'buckets', 'caches', 'databases', 'file_systems', 'tables' or 'websocket_apis')",
+        "services.app1.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown reference section 'cache'; did you mean 'caches'? (defined: 'buckets', 'caches', 'databases', 'file_systems', 'queues', 'tables' or 'websocket_apis')",
     ),
     Code.REFERENCE_ATTRIBUTE_UNKNOWN: (
         "A reference to an attribute its section does not have.",
@@ -558,6 +558,30 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.TABLE_KEY_TWICE: (
         "A table whose sort key is its partition key.",
         "tables.connections.sort_key.name: the sort key must differ from the partition key",
+    ),
+    Code.QUEUE_UNKNOWN: (
+        "A name of a queue that is not under 'queues:' (in a permission, a function's 'queue', or a reference).",
+        "functions.api.permissions[0].queue: unknown queue 'order'; did you mean 'orders'? (defined: 'orders')",
+    ),
+    Code.QUEUE_NAME_TOO_LONG: (
+        "A queue's dead-letter queue name (the blueprint's name, '-', the entry's, '-dlq', and '.fifo' for a FIFO queue) is over SQS's 80 characters.",
+        "queues.process-uploaded-images-and-thumbnails-x: the dead-letter queue's name 'media-pipeline-production-east-1-process-uploaded-images-and-thumbnails-x-dlq.fifo' (the blueprint's name, '-', the entry's, '-dlq' and '.fifo') is 82 characters; SQS takes at most 80: shorten either",
+    ),
+    Code.QUEUE_FIFO_ONLY: (
+        "A setting only FIFO queues take, on a standard queue.",
+        "queues.orders.content_based_deduplication: content-based deduplication is for FIFO queues only: add 'fifo: true' or remove it",
+    ),
+    Code.QUEUE_BATCH_SIZE: (
+        "A function takes more than 10 messages a batch from a FIFO queue; Lambda refuses it.",
+        "functions.worker.queue.batch_size: 11 messages a batch; Lambda takes at most 10 from a FIFO queue (queues.payments is FIFO)",
+    ),
+    Code.QUEUE_BATCHING_WINDOW: (
+        "A batching window on a FIFO queue's subscription, or none on a standard queue's with batches above 10 messages; Lambda refuses either.",
+        "functions.worker.queue.batch_size: a batch of more than 10 messages needs a batching window: set max_batching_window_seconds (1 to 300)",
+    ),
+    Code.QUEUE_VISIBILITY_TIMEOUT: (
+        "A queue's visibility timeout below the timeout of the function that consumes it; Lambda refuses the subscription.",
+        "functions.worker.queue.name: queues.orders.visibility_timeout_seconds (60) is below the function's timeout_seconds (120): Lambda refuses the subscription; raise the queue's visibility timeout (AWS advises six times the function's timeout, 720)",
     ),
     Code.ENGINE_VERSION_DEPRECATED: (
         "An RDS engine version AWS has deprecated: a running database keeps it, a new one "

@@ -166,6 +166,13 @@ class Code(StrEnum):
     INSTANCE_CLASS_UNOFFERED = "instance-class-unoffered"
     DATABASE_TLS_UNSUPPORTED = "database-tls-unsupported"
     DATABASE_TLS_OFF = "database-tls-off"
+    # --- queues ----------------------------------------------------------------------------
+    QUEUE_UNKNOWN = "queue-unknown"
+    QUEUE_NAME_TOO_LONG = "queue-name-too-long"
+    QUEUE_FIFO_ONLY = "queue-fifo-only"
+    QUEUE_BATCH_SIZE = "queue-batch-size"
+    QUEUE_BATCHING_WINDOW = "queue-batching-window"
+    QUEUE_VISIBILITY_TIMEOUT = "queue-visibility-timeout"
     # --- edge: WebSocket APIs and CloudFront -----------------------------------------------
     ROUTE_KEY_INVALID = "route-key-invalid"
     ROUTE_SELECTION_INVALID = "route-selection-invalid"

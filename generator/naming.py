@@ -171,6 +171,24 @@ def table(name: str) -> str:
     return f"{stem(name)}Table"
 
 
+def queue(name: str) -> str:
+    return f"{stem(name)}Queue"
+
+
+def queue_dead_letters(name: str) -> str:
+    """Ends in ``Queue``, unlike a function's ``...FunctionDeadLetterQueue``."""
+    return f"{stem(name)}QueueDeadLetterQueue"
+
+
+def queue_policy(name: str) -> str:
+    return f"{stem(name)}QueuePolicy"
+
+
+def queue_subscription(function_name: str) -> str:
+    """The event source mapping through which a function consumes its queue."""
+    return f"{stem(function_name)}QueueSubscription"
+
+
 def database(name: str) -> str:
     return f"{stem(name)}Database"
 

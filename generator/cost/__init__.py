@@ -89,6 +89,8 @@ def _assumptions(bp: Blueprint, facts: Facts, p: Prices, out: Lines) -> list[str
         assumptions.append(notes["valkey"])
     if any(item.endswith("detailed monitoring") for item in items):
         assumptions.append(notes["detailed_monitoring"])
+    if any(line.component == "queues" for line in out.lines):
+        assumptions.append(notes["sqs"])
     if any(s.enabled for s in bp.schedules.values()):
         assumptions.append(
             "Scheduled services: the task-hours of the week their cron schedules make, "
@@ -117,6 +119,7 @@ def priced(bp: Blueprint, facts: Facts) -> Estimate:
     compute.instances(facts, p, out)
     for section in (data.databases, data.caches, data.file_systems, data.buckets, data.tables):
         section(facts, p, out)
+    data.queues(facts, p, out)
     data.functions(facts, p, out)
     data.apis(facts, p, out)
     data.cdn(facts, p, out)

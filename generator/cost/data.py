@@ -151,6 +151,21 @@ def tables(facts: Facts, p: Prices, out: Lines) -> None:
             out.usage("tables", f"{name}: point-in-time recovery", "GB-month", pitr)
 
 
+def queues(facts: Facts, p: Prices, out: Lines) -> None:
+    for queue in by_entry(facts.queues, "queues"):
+        if not queue.redrives:
+            continue  # the entry's dead-letter queue: its requests are in the line below
+        kind = "fifo" if queue.fifo else "standard"
+        out.usage(
+            "queues",
+            f"{queue.entry[1]}: {'FIFO' if queue.fifo else 'standard'} requests",
+            "million requests",
+            p.at("sqs", f"{kind}_requests_million"),
+            "each 64 KB of a message is a request, and so is a receive that finds nothing; "
+            "its dead-letter queue's at the same price",
+        )
+
+
 def _named(fn: Function) -> tuple[bool, str, str]:
     """(made for another entry, name, what it is) of a Lambda function as listed."""
     section, name = fn.entry

@@ -29,6 +29,7 @@ from .data import (
     LoadBalancer,
     LogGroup,
     NatGateway,
+    Queue,
     Table,
 )
 from .refs import Entry, Resource, Stacks, resources
@@ -52,6 +53,7 @@ __all__ = [
     "LoadBalancer",
     "LogGroup",
     "NatGateway",
+    "Queue",
     "Resource",
     "Rule",
     "Service",
@@ -69,6 +71,7 @@ _READERS: dict[str, tuple[str, Any]] = {
     "AWS::ElastiCache::ReplicationGroup": ("caches", data.cache),
     "AWS::EFS::FileSystem": ("file_systems", data.file_system),
     "AWS::DynamoDB::Table": ("tables", data.table),
+    "AWS::SQS::Queue": ("queues", data.queue),
     "AWS::Lambda::Function": ("functions", data.function),
     "AWS::CloudFront::Distribution": ("distributions", data.distribution),
     "AWS::S3::Bucket": ("buckets", data.bucket),
@@ -96,6 +99,7 @@ class Facts:
     caches: tuple[Cache, ...] = ()
     file_systems: tuple[FileSystem, ...] = ()
     tables: tuple[Table, ...] = ()
+    queues: tuple[Queue, ...] = ()
     functions: tuple[Function, ...] = ()
     distributions: tuple[Distribution, ...] = ()
     buckets: tuple[Bucket, ...] = ()

@@ -65,6 +65,17 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """An SQS queue; ``redrives`` when it hands failed messages to a dead-letter queue (a
+    queue entry's own queue, not its dead-letter queue or a function's)."""
+
+    logical_id: str
+    entry: Entry
+    fifo: bool
+    redrives: bool
+
+
+@dataclass(frozen=True)
 class Function:
     """A Lambda function; ``origin`` says which part of its entry made it (a service's
     ``public_dns`` makes one)."""
@@ -158,6 +169,11 @@ def table(r: Resource) -> Table:
         number(through.get("WriteCapacityUnits")),
         bool(p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")),
     )
+
+
+def queue(r: Resource) -> Queue:
+    p = r.properties
+    return Queue(r.logical_id, r.entry, p.get("FifoQueue") is True, "RedrivePolicy" in p)
 
 
 def function(r: Resource) -> Function:

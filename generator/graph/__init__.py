@@ -7,13 +7,13 @@ what the security groups really allow:
 * **nodes**: the internet (and each CIDR block other than ``0.0.0.0/0`` that a rule
   admits), CloudFront distributions, load balancers, WebSocket APIs, ECS services,
   EC2 capacity, instance groups, Lambda functions, databases, caches, file systems,
-  buckets, tables, S3 buckets outside the blueprint that a permission names, schedules,
+  buckets, tables, queues, S3 buckets outside the blueprint that a permission names, schedules,
   and the event rule and DNS-updater function behind a service's ``public_dns``;
 * **subgraphs**: the VPC, split into its public and private subnets; whatever runs in a
   subnet sits in that tier (services, EC2 capacity, instances, load balancers by scheme,
   databases and caches in the private tier, file systems where the templates put their
   mount targets), everything regional (functions, which run outside the VPC, buckets,
-  tables, APIs, CloudFront, schedules) outside it;
+  tables, queues, APIs, CloudFront, schedules) outside it;
 * **traffic edges** (solid, labelled with ports), one per security-group rule of the
   templates, inbound and outbound, between the entries that own the groups or from and to
   CIDR blocks ("all traffic" for every protocol). The rule that only removes a group's default
@@ -22,7 +22,8 @@ what the security groups really allow:
   CloudFront and API Gateway, which have no security group;
 * **access edges** (dashed): named permissions, e.g. ``service -> bucket "read"``;
 * **control edges** (thick): schedules setting a desired count, API routes invoking
-  functions, event rules, and a service running on EC2 capacity.
+  functions, queues handing functions batches of messages, event rules, and a service
+  running on EC2 capacity.
 
 The output is deterministic: every section is walked in sorted order, so reordering the
 blueprint's entries changes no byte.
@@ -40,6 +41,7 @@ from ..model.permissions import (
     DatabasePermission,
     ExternalBucketPermission,
     Permission,
+    QueuePermission,
     TablePermission,
     WebSocketPermission,
 )
@@ -175,6 +177,10 @@ def _data(g: Graph, bp: Blueprint, facts: Facts) -> None:
         g.node(("buckets", name), "cylinder", "outside", *lines)
     for name in sorted(bp.tables):
         g.node(("tables", name), "cylinder", "outside", f"DynamoDB table {name}")
+    for name, queue in sorted(bp.queues.items()):
+        label = f"SQS queue {name}" + (" (FIFO)" if queue.fifo else "")
+        dead = f"dead letters after {_plural(queue.max_receive_count, 'receive')}"
+        g.node(("queues", name), "cylinder", "outside", label, dead)
 
 
 def _load_balancers(g: Graph, bp: Blueprint) -> None:
@@ -254,6 +260,8 @@ def _permission_edge(g: Graph, source: Key, permission: Permission) -> None:
         g.edge(source, target, "access", permission.access)
     elif isinstance(permission, TablePermission):
         g.edge(source, ("tables", permission.table), "access", permission.access)
+    elif isinstance(permission, QueuePermission):
+        g.edge(source, ("queues", permission.queue), "access", permission.access)
     elif isinstance(permission, WebSocketPermission):
         g.edge(source, ("websocket_apis", permission.websocket_api), "access", "manage connections")
     elif isinstance(permission, DatabasePermission):
@@ -276,6 +284,10 @@ def _schedules_and_events(g: Graph, bp: Blueprint) -> None:
         key = g.node(("schedules", name), "hexagon", "outside", *lines)
         label = f"desired {sched.desired_count} at {sched.expression}"
         g.edge(key, ("services", sched.service), "control", label)
+    for name, fn in sorted(bp.functions.items()):
+        if fn.queue is not None:
+            label = f"batches of up to {fn.queue.batch_size}"
+            g.edge(("queues", fn.queue.name), ("functions", name), "control", label)
     for name, svc in sorted(bp.services.items()):
         if svc.public_dns is None:
             continue

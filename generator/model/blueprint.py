@@ -20,6 +20,7 @@ from ..sections.functions.model import Function
 from ..sections.instances.model import InstanceGroup
 from ..sections.load_balancers.model import LoadBalancer
 from ..sections.network.model import Network
+from ..sections.queues.model import Queue
 from ..sections.schedules.model import Schedule
 from ..sections.services.model import Service
 from ..sections.tables.model import Table
@@ -110,6 +111,9 @@ class Blueprint(Strict):
 
     tables: dict[Name, Table] = Field(default={})
     """DynamoDB tables."""
+
+    queues: dict[Name, Queue] = Field(default={})
+    """SQS queues, each with its dead-letter queue."""
 
     file_systems: dict[Name, FileSystem] = Field(default={})
     """EFS file systems."""

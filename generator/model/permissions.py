@@ -67,6 +67,17 @@ class TablePermission(Strict):
     """read: get, query, scan; write: put, update, delete; read_write: both."""
 
 
+class QueuePermission(Strict):
+    """Access to an SQS queue of this blueprint (``queues:``), scoped to that queue's ARN."""
+
+    queue: Name
+    """The queue's entry name."""
+
+    access: Literal["send", "consume", "send_consume"]
+    """send: send messages; consume: receive, delete and extend their visibility;
+    send_consume: both. Either reads the queue's URL and attributes."""
+
+
 class WebSocketPermission(Strict):
     """Send messages to the clients connected to a WebSocket API of this blueprint."""
 
@@ -100,6 +111,7 @@ Permission = Annotated[
     Annotated[BucketPermission, Tag("BucketPermission")]
     | Annotated[ExternalBucketPermission, Tag("ExternalBucketPermission")]
     | Annotated[TablePermission, Tag("TablePermission")]
+    | Annotated[QueuePermission, Tag("QueuePermission")]
     | Annotated[WebSocketPermission, Tag("WebSocketPermission")]
     | Annotated[DatabasePermission, Tag("DatabasePermission")]
     | Annotated[ParameterPermission, Tag("ParameterPermission")]
@@ -109,6 +121,7 @@ Permission = Annotated[
             bucket="BucketPermission",
             s3_bucket="ExternalBucketPermission",
             table="TablePermission",
+            queue="QueuePermission",
             websocket_api="WebSocketPermission",
             database="DatabasePermission",
             ssm_parameters="ParameterPermission",
@@ -116,7 +129,7 @@ Permission = Annotated[
         ),
         custom_error_type=Code.PERMISSION_SHAPE.value,
         custom_error_message="a permission is a mapping with one of 'bucket', 's3_bucket', "
-        "'table', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'",
+        "'table', 'queue', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'",
     ),
 ]
 

@@ -14,6 +14,7 @@ from .permissions import (
     BucketPermission,
     DatabasePermission,
     Permission,
+    QueuePermission,
     Reference,
     TablePermission,
     WebSocketPermission,
@@ -71,6 +72,7 @@ REFERENCE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     "caches": ("address", "port"),
     "buckets": ("name", "arn"),
     "tables": ("name", "arn"),
+    "queues": ("url", "arn", "name"),
     "file_systems": ("id",),
     "websocket_apis": ("url", "management_endpoint"),
 }
@@ -81,6 +83,7 @@ _UNKNOWN = {
     "caches": Code.CACHE_UNKNOWN,
     "buckets": Code.BUCKET_UNKNOWN,
     "tables": Code.TABLE_UNKNOWN,
+    "queues": Code.QUEUE_UNKNOWN,
     "file_systems": Code.FILE_SYSTEM_UNKNOWN,
     "websocket_apis": Code.WEBSOCKET_API_UNKNOWN,
 }
@@ -177,6 +180,8 @@ def check_permissions(c: Checker, path: Path, permissions: Sequence[Permission])
             c.ref((*here, "bucket"), "bucket", permission.bucket, bp.buckets, Code.BUCKET_UNKNOWN)
         elif isinstance(permission, TablePermission):
             c.ref((*here, "table"), "table", permission.table, bp.tables, Code.TABLE_UNKNOWN)
+        elif isinstance(permission, QueuePermission):
+            c.ref((*here, "queue"), "queue", permission.queue, bp.queues, Code.QUEUE_UNKNOWN)
         elif isinstance(permission, DatabasePermission):
             c.ref(
                 (*here, "database"),

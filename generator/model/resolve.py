@@ -25,6 +25,7 @@ from ..sections.instances import checks as instances
 from ..sections.load_balancers import checks as load_balancers
 from ..sections.load_balancers.model import RouteTarget
 from ..sections.network import checks as network
+from ..sections.queues import checks as queues
 from ..sections.schedules import checks as schedules
 from ..sections.services import checks as services
 from ..sections.tables import checks as tables
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     *zones.RULES,
     *certificates.RULES,
     *tables.RULES,
+    *queues.RULES,
     *databases.RULES,
     *caches.RULES,
     *websocket_apis.RULES,

@@ -131,6 +131,7 @@ class Context:
     instances: dict[str, list[AWSObject]] = field(default_factory=dict)
     buckets: dict[str, AWSObject] = field(default_factory=dict)
     tables: dict[str, AWSObject] = field(default_factory=dict)
+    queues: dict[str, AWSObject] = field(default_factory=dict)
     file_systems: dict[str, FileSystemHandle] = field(default_factory=dict)
     functions: dict[str, AWSObject] = field(default_factory=dict)
     apis: dict[str, ApiHandle] = field(default_factory=dict)

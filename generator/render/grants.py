@@ -16,6 +16,7 @@ from ..model.permissions import (
     ExternalBucketPermission,
     ParameterPermission,
     Permission,
+    QueuePermission,
     SecretPermission,
     TablePermission,
     WebSocketPermission,
@@ -37,6 +38,20 @@ _TABLE_ACTIONS = {
         "dynamodb:UpdateItem",
     ],
 }
+
+#: What each access to a queue allows, on that queue's ARN alone
+#: (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+_QUEUE_ACTIONS = {
+    "send": ["sqs:SendMessage"],
+    "consume": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"],
+}
+_QUEUE_READ = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+
+
+def queue_actions(access: str) -> list[str]:
+    """The actions of one access to a queue, sorted; ``send_consume`` is both."""
+    parts = ("send", "consume") if access == "send_consume" else (access,)
+    return sorted({*_QUEUE_READ, *(a for p in parts for a in _QUEUE_ACTIONS[p])})
 
 
 def _bucket(access: str, bucket_arn: Any, objects_arn: Any) -> list[dict[str, Any]]:
@@ -65,6 +80,9 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
             for a in _TABLE_ACTIONS[part]
         ]
         return [iam.statement(actions, [table, Sub("${Arn}/index/*", Arn=table)])]
+    if isinstance(permission, QueuePermission):
+        queue = GetAtt(ctx.queues[permission.queue], "Arn")
+        return [iam.statement(queue_actions(permission.access), [queue])]
     if isinstance(permission, WebSocketPermission):
         api = ctx.apis[permission.websocket_api]
         arn = Sub(

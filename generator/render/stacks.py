@@ -23,6 +23,7 @@ from ..sections.functions import render as functions
 from ..sections.instances import render as instances
 from ..sections.load_balancers import render as load_balancers
 from ..sections.network import render as network
+from ..sections.queues import render as queues
 from ..sections.schedules import render as schedules
 from ..sections.services import public_dns
 from ..sections.services import render as services
@@ -42,11 +43,13 @@ RENDERERS: tuple[Callable[[Context], None], ...] = (
     certificates.render,
     buckets.render,
     tables.render,
+    queues.render,
     databases.render,
     caches.render,
     file_systems.render,
     websocket_apis.render_apis,
     functions.render,
+    queues.render_subscriptions,
     websocket_apis.render_routes,
     instances.render,
     load_balancers.render,

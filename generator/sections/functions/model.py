@@ -13,6 +13,7 @@ from ...model.base import Strict
 from ...model.bucket_names import BucketName
 from ...model.permissions import EnvValue, Permission, by_key
 from ...model.types import EnvName, Image, LogRetentionDays, refuse
+from ..queues.model import QueueSubscription
 
 Runtime = Literal[
     "python3.13",
@@ -173,6 +174,10 @@ class Function(Strict):
 
     log_retention_days: LogRetentionDays = 30
     """How long its logs are kept."""
+
+    queue: QueueSubscription | None = None
+    """A queue under ``queues:`` the function consumes, in batches; its role may then
+    receive and delete that queue's messages."""
 
     reserved_concurrency: int | None = Field(default=None, ge=1, le=10000)
     """Concurrent executions reserved for this function (and its ceiling); default: none

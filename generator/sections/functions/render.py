@@ -5,6 +5,7 @@ from __future__ import annotations
 from troposphere import awslambda
 
 from ... import naming
+from ...model.permissions import Permission, QueuePermission
 from ...render import grants
 from ...render.context import Context
 from ...render.lambdas import Spec, lambda_function
@@ -24,6 +25,9 @@ def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.functions):
         fn = ctx.bp.functions[name]
         env = ctx.environment(fn.environment)
+        permissions: list[Permission] = list(fn.permissions)
+        if fn.queue is not None:  # the subscription (queues/render.py) polls as this role
+            permissions.append(QueuePermission(queue=fn.queue.name, access="consume"))
         spec = Spec(
             name=name,
             code=_code(ctx, fn),
@@ -34,7 +38,7 @@ def render(ctx: Context) -> None:
             timeout_seconds=fn.timeout_seconds,
             architecture=fn.architecture,
             environment=env,
-            statements=grants.all_statements(ctx, fn.permissions),
+            statements=grants.all_statements(ctx, permissions),
             log_retention_days=fn.log_retention_days,
             reserved_concurrency=fn.reserved_concurrency,
         )
