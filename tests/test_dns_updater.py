@@ -273,6 +273,7 @@ def test_running_task_upserts_a_record(world: World) -> None:
         )
     ]
     assert world.r53.holds() == [IP]
+    assert world.answers == []  # CloudFormation is answered only for its own requests
 
 
 def test_running_task_replaces_an_older_tasks_address(world: World) -> None:
@@ -350,6 +351,7 @@ def test_stopped_task_whose_address_the_record_holds_deletes_the_exact_record(
         ),
     ]
     assert world.r53.holds() == []
+    assert world.answers == []
 
 
 def test_stopping_task_still_holding_its_address_deletes_the_record(world: World) -> None:

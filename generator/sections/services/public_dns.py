@@ -145,7 +145,9 @@ def _task_state_rule(
     """Invokes the updater when a task of the service reaches RUNNING, and at each step of
     its stopping (desired status STOPPED, up to STOPPED itself): the record goes before the
     task's address is released, and each later step checks again, should an event of the
-    same task come late or out of order."""
+    same task come late, twice or out of order (ECS sends an event when it decides to stop
+    a task, Spot interruption notices included, and may send one more than once):
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html"""
     return events.Rule(
         naming.task_state_rule(name),
         Description=f"Tasks of {name} running or stopping: keep {record} on a running task",
