@@ -310,6 +310,12 @@ def dns_updater_log_group(service_name: str) -> str:
     return f"{stem(service_name)}DnsUpdaterLogGroup"
 
 
+def dns_record(service_name: str) -> str:
+    """The custom resource that stands for a service's public DNS record: deleting the
+    stack deletes the record."""
+    return f"{stem(service_name)}DnsRecord"
+
+
 def task_state_rule(service_name: str) -> str:
     return f"{stem(service_name)}TaskStateRule"
 

@@ -229,7 +229,8 @@ def _capacity(value: Any) -> Any:
 class PublicDns(Strict):
     """Keep an A record pointed at the public IP of the service's task, for a service with
     no load balancer: an EventBridge rule on ECS task state changes runs a function that
-    blueprint provides, which UPSERTs the record when a task is RUNNING."""
+    blueprint provides, which UPSERTs the record when a task is RUNNING, deletes it when
+    that task stops (unless a newer task holds it), and deletes it with the stack."""
 
     name: DomainName
     """The record's name, inside one of the zones."""

@@ -1,6 +1,8 @@
 """Public DNS for services without a load balancer: an EventBridge rule on ECS task state
 changes invokes blueprint's own DNS-updater function, which points an A record at the
-running task's public IP."""
+running task's public IP and deletes it when that task stops; a custom resource served by
+the same function deletes it when the stack is deleted, so no record outlives its task
+and points at an address someone else may get next."""
 
 from __future__ import annotations
 
@@ -8,14 +10,19 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from troposphere import GetAtt, Ref, Sub, awslambda, events
+from troposphere import GetAtt, Ref, Sub, awslambda, cloudformation, events
 
 from ... import naming
+from ...errors import Path
 from ...render import iam
 from ...render.context import Context
 from ...render.lambdas import Spec, lambda_function
 from .model import PublicDns
 from .render import service_name
+
+#: How long CloudFormation waits for the function's answer to the record's custom resource
+#: (1 to 3600 s, default 3600: the ServiceTimeout of AWS::CloudFormation::CustomResource).
+CUSTOM_RESOURCE_TIMEOUT_SECONDS = 300
 
 
 @cache
@@ -46,7 +53,11 @@ def _public_dns(ctx: Context, name: str) -> None:
         spec,
         origin,
     )
+    record_id = _record_resource(ctx, name, zone.zone_id, record, fn, origin)
     rule = ctx.add(_task_state_rule(ctx, name, record, group, fn), origin)
+    # Deleted before the record's custom resource: once the stack deletes the record, no
+    # task event can create it again.
+    rule.DependsOn = [record_id]
     ctx.add(
         awslambda.Permission(
             naming.task_state_permission(name),
@@ -57,6 +68,25 @@ def _public_dns(ctx: Context, name: str) -> None:
         ),
         origin,
     )
+
+
+def _record_resource(
+    ctx: Context, name: str, zone_id: Any, record: str, fn: awslambda.Function, origin: Path
+) -> str:
+    """The custom resource that stands for the record: the function serves it, and its
+    Delete (the stack's deletion) deletes the record. Returns its logical ID."""
+    logical_id = naming.dns_record(name)
+    resource = cloudformation.CustomResource(
+        logical_id,
+        ServiceToken=GetAtt(fn, "Arn"),
+        HostedZoneId=zone_id,
+        RecordName=record,
+        # The function answers within its 30 s (or, if sending the answer fails, on Lambda's
+        # retries); a lost answer must not hold the stack for CloudFormation's default hour.
+        ServiceTimeout=CUSTOM_RESOURCE_TIMEOUT_SECONDS,
+    )
+    ctx.add(resource, origin)
+    return logical_id
 
 
 def _updater_spec(
@@ -87,21 +117,24 @@ def _updater_spec(
 
 
 def _updater_statements(zone_id: Any, record: str) -> list[dict[str, Any]]:
-    """The updater may only upsert the A record of its own name, and read task addresses."""
+    """The updater may only upsert and delete the A record of its own name, read the
+    records of its zone (to delete exactly the one it read), and read task addresses. The
+    condition keys and their normalized values (lower case, no trailing dot):
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
+    """
+    zone = Sub("arn:${AWS::Partition}:route53:::hostedzone/${Zone}", Zone=zone_id)
     return [
         {
-            **iam.statement(
-                ["route53:ChangeResourceRecordSets"],
-                [Sub("arn:${AWS::Partition}:route53:::hostedzone/${Zone}", Zone=zone_id)],
-            ),
+            **iam.statement(["route53:ChangeResourceRecordSets"], [zone]),
             "Condition": {
                 "ForAllValues:StringEquals": {
                     "route53:ChangeResourceRecordSetsNormalizedRecordNames": [record],
                     "route53:ChangeResourceRecordSetsRecordTypes": ["A"],
-                    "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
+                    "route53:ChangeResourceRecordSetsActions": ["DELETE", "UPSERT"],
                 }
             },
         },
+        iam.statement(["route53:ListResourceRecordSets"], [zone]),
         iam.statement(["ec2:DescribeNetworkInterfaces"], ["*"]),
     ]
 
@@ -109,18 +142,27 @@ def _updater_statements(zone_id: Any, record: str) -> list[dict[str, Any]]:
 def _task_state_rule(
     ctx: Context, name: str, record: str, group: str, fn: awslambda.Function
 ) -> events.Rule:
-    """Invokes the updater whenever a task of the service reaches RUNNING."""
+    """Invokes the updater when a task of the service reaches RUNNING, and at each step of
+    its stopping (desired status STOPPED, up to STOPPED itself): the record goes before the
+    task's address is released, and each later step checks again, should an event of the
+    same task come late, twice or out of order (ECS sends an event when it decides to stop
+    a task, Spot interruption notices included, and may send one more than once):
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html"""
     return events.Rule(
         naming.task_state_rule(name),
-        Description=f"Tasks of {name} reaching RUNNING: point {record} at them",
+        Description=f"Tasks of {name} running or stopping: keep {record} on a running task",
         EventPattern={
             "source": ["aws.ecs"],
             "detail-type": ["ECS Task State Change"],
             "detail": {
                 "clusterArn": [GetAtt(ctx.cluster.cluster, "Arn")],
                 "group": [group],
-                "lastStatus": ["RUNNING"],
-                "desiredStatus": ["RUNNING"],
+                # Either branch ("$or" matching):
+                # https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html
+                "$or": [
+                    {"lastStatus": ["RUNNING"], "desiredStatus": ["RUNNING"]},
+                    {"desiredStatus": ["STOPPED"]},
+                ],
             },
         },
         State="ENABLED",
