@@ -140,6 +140,7 @@ class Code(StrEnum):
     ARCHITECTURE_MISMATCH = "architecture-mismatch"
     SSH_FROM_INTERNET = "ssh-from-internet"
     SOURCE_UNKNOWN = "source-unknown"
+    SOURCE_SHARES_HOSTS = "source-shares-hosts"
     FUNCTION_UNKNOWN = "function-unknown"
     FUNCTION_IMAGE_RUNTIME = "function-image-runtime"
     FUNCTION_NAME_TOO_LONG = "function-name-too-long"
