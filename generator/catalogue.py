@@ -601,9 +601,9 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A CloudFront origin reached over plain HTTP (a warning).",
         "distributions.blog.origin.protocol: CloudFront reaches the origin over plain HTTP: traffic between them, logins included, is not encrypted",
     ),
-    Code.ORIGIN_OPEN: (
-        "A service that is a CloudFront origin, open to the internet on the origin's port (a warning).",
-        "distributions.blog.origin: port 80 of service 'ghost' is open to the internet: CloudFront's address ranges cannot be named in a template",
+    Code.ORIGIN_VARIABLE_TAKEN: (
+        "A CloudFront origin's container that already defines the variable its distribution's secret header is given in.",
+        "services.ghost.containers.nginx.environment.ORIGIN_VERIFY_BLOG: ORIGIN_VERIFY_BLOG holds the X-Origin-Verify header's secret of distribution 'blog', whose origin this container is; give this variable another name",
     ),
     Code.ORIGIN_PORT: (
         "A service that is a CloudFront origin with no container on the origin's port.",

@@ -169,7 +169,7 @@ class Code(StrEnum):
     ROUTE_KEY_INVALID = "route-key-invalid"
     ROUTE_SELECTION_INVALID = "route-selection-invalid"
     ORIGIN_HTTP = "origin-http"
-    ORIGIN_OPEN = "origin-open"
+    ORIGIN_VARIABLE_TAKEN = "origin-variable-taken"
     ORIGIN_PORT = "origin-port"
     DISTRIBUTION_TTL_ORDER = "distribution-ttl-order"
     DISTRIBUTION_NO_CACHE = "distribution-no-cache"
