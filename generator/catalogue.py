@@ -484,6 +484,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A name in 'allow_from' or 'ssh_from' that is no service, instance group or ec2_capacity entry.",
         "caches.sessions.allow_from[1]: unknown service, instance group or ec2_capacity entry 'app3'; did you mean 'app2'? (defined: 'app1', 'app2' or 'hosts')",
     ),
+    Code.SOURCE_SHARES_HOSTS: (
+        "A service on EC2 capacity named in 'allow_from' or 'ssh_from': its tasks share the hosts' security group, so a rule for it would admit every service on that capacity; name the capacity entry instead.",
+        "caches.sessions.allow_from[0]: service 'app1' runs on ec2_capacity 'hosts', whose tasks share the hosts' security group (bridge networking): a rule for 'app1' would admit every service on 'hosts'. Name 'hosts' to admit them all, or run 'app1' on Fargate to give it a security group of its own",
+    ),
     Code.FUNCTION_UNKNOWN: (
         "A name of a function that is not under 'functions:'.",
         "websocket_apis.chat.routes.$connect: unknown function 'onconnect'; did you mean 'connect'? (defined: 'connect' or 'message')",
@@ -636,9 +640,9 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A CloudFront origin reached over plain HTTP (a warning).",
         "distributions.blog.origin.protocol: CloudFront reaches the origin over plain HTTP: traffic between them, logins included, is not encrypted",
     ),
-    Code.ORIGIN_OPEN: (
-        "A service that is a CloudFront origin, open to the internet on the origin's port (a warning).",
-        "distributions.blog.origin: port 80 of service 'ghost' is open to the internet: CloudFront's address ranges cannot be named in a template",
+    Code.ORIGIN_VARIABLE_TAKEN: (
+        "A CloudFront origin's container that already defines the variable its distribution's secret header is given in.",
+        "services.ghost.containers.nginx.environment.ORIGIN_VERIFY_BLOG: ORIGIN_VERIFY_BLOG holds the X-Origin-Verify header's secret of distribution 'blog', whose origin this container is; give this variable another name",
     ),
     Code.ORIGIN_PORT: (
         "A service that is a CloudFront origin with no container on the origin's port.",

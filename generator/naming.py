@@ -381,6 +381,20 @@ def cache_policy(name: str) -> str:
     return f"{stem(name)}DistributionCachePolicy"
 
 
+def origin_secret(name: str) -> str:
+    """The secret a distribution sends its origin in a header."""
+    return f"{stem(name)}DistributionOriginSecret"
+
+
+#: The lookup of CloudFront's origin-facing prefix list, one per stack, and its function.
+PREFIX_LIST = "CloudFrontPrefixList"
+PREFIX_LIST_FUNCTION = "CloudFrontPrefixListFunction"
+PREFIX_LIST_ROLE = "CloudFrontPrefixListRole"
+PREFIX_LIST_LOG_GROUP = "CloudFrontPrefixListLogGroup"
+#: What rules admitting CloudFront are named from: ``GhostServiceFromCloudFrontPort80``.
+CLOUDFRONT_SOURCE = "CloudFront"
+
+
 def certificate_parameter(name: str) -> str:
     """The main stack's parameter that receives a us-east-1 certificate's ARN."""
     return f"{stem(name)}CertificateArn"

@@ -19,6 +19,11 @@ from .template import target
 #: AWS's default quota of inbound, and of outbound, rules in one security group.
 RULES_PER_GROUP = 60
 
+#: A rule that names a prefix list counts as that list's maximum entries: blueprint names
+#: only CloudFront's origin-facing list, whose weight is 55
+#: (https://docs.aws.amazon.com/vpc/latest/userguide/working-with-aws-managed-prefix-lists.html).
+PREFIX_LIST_WEIGHT = 55
+
 _DIRECTION = {
     "AWS::EC2::SecurityGroupIngress": "inbound",
     "AWS::EC2::SecurityGroupEgress": "outbound",
@@ -43,17 +48,25 @@ def _group_rules(template: Template) -> list[Issue]:
     issues = []
     for name, body in resources.items():
         direction = _DIRECTION.get(body["Type"])
-        group = target(body.get("Properties", {}).get("GroupId"))
+        props = body.get("Properties", {})
+        group = target(props.get("GroupId"))
         if direction is None or group is None or (group.name, direction) not in counts:
             continue
-        counts[(group.name, direction)] += 1
-        if counts[(group.name, direction)] == RULES_PER_GROUP + 1:
+        before = counts[(group.name, direction)]
+        weight = PREFIX_LIST_WEIGHT if "SourcePrefixListId" in props else 1
+        counts[(group.name, direction)] += weight
+        if before <= RULES_PER_GROUP < counts[(group.name, direction)]:
             issues.append(
                 Issue(
                     template.origins.get(name, ()),
                     f"security group {group.name} would have more than {RULES_PER_GROUP} "
                     f"{direction} rules, AWS's quota for one group; spread the entries that "
-                    "reach it (for a load balancer: its routes) over more of them",
+                    "reach it (for a load balancer: its routes) over more of them"
+                    + (
+                        f" (a rule that admits CloudFront's prefix list counts as {weight})"
+                        if weight > 1
+                        else ""
+                    ),
                     code=Code.SECURITY_GROUP_RULES_TOO_MANY,
                     at_key=True,
                 )

@@ -15,8 +15,10 @@ from .conftest import ROOT
 
 DOC = ROOT / "docs" / "architecture.md"
 ROW = re.compile(r"^\| `([a-z0-9_]+)` \| (.+) \| (.+) \| (.+) \|$", re.M)
-#: Data tables are exempt from the file-length limit.
-DATA_TABLES = {"generator/catalogue.py"}
+#: Data tables are exempt from the file-length limit: the catalogue of problem codes, and
+#: the logical IDs (one line each; every ID the project writes is kept in one file, so that
+#: a change to one, a change to the templates' API, is seen in one place).
+DATA_TABLES = {"generator/catalogue.py", "generator/naming.py"}
 
 
 def test_one_row_per_top_level_key_naming_files_that_exist() -> None:

@@ -565,15 +565,16 @@ def test_ghost_blog_every_line() -> None:
         ("file systems", "content: elastic throughput reads", None),
         ("file systems", "content: elastic throughput writes", None),
         ("file systems", "content: daily backups", None),
+        ("functions", "CloudFrontPrefixListFunction: compute (made for distributions)", None),
         ("functions", "ghost-dns: compute (DNS updater of ghost)", None),
-        ("functions", "requests (1 function)", None),
+        ("functions", "requests (2 functions)", None),
         ("cdn", "blog: data transfer out", None),
         ("cdn", "blog: HTTPS requests", None),
         ("dns", "main: hosted zone example.com", 0.0),
         ("dns", "queries", None),
         ("logs", "access-log bucket: S3 Standard storage", None),
         ("logs", "VPC flow logs delivered to S3", None),
-        ("logs", "ingestion (2 log groups)", None),
+        ("logs", "ingestion (3 log groups)", None),
         ("logs", "storage", None),
     ]
     # 3.65 + 5.54 + 1.21 (see test_fargate_spot_is_seventy_percent_off) + 0 (existing zone)

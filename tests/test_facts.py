@@ -134,6 +134,10 @@ def test_every_public_ipv4_address_is_priced_exactly_once(source: Path) -> None:
 NO_EGRESS = {"CidrIp": "255.255.255.255/32", "IpProtocol": "icmp", "FromPort": 252, "ToPort": 86}
 
 
+#: The peer of a rule that names CloudFront's origin-facing prefix list.
+CLOUDFRONT = ("prefix-list", "cloudfront")
+
+
 def template_rules(build: pipeline.Build) -> list[tuple[Any, Any, str, Any]]:
     """(source, target, ports, made by) of every rule that admits traffic, inline or a
     resource of its own, with groups named by the entry that owns them."""
@@ -166,6 +170,8 @@ def template_rules(build: pipeline.Build) -> list[tuple[Any, Any, str, Any]]:
             peer = rule[peer_key]
             if isinstance(peer, str):
                 peer = graph.INTERNET if peer == "0.0.0.0/0" else ("cidr", peer)
+            elif peer_key == "SourcePrefixListId":
+                peer = CLOUDFRONT  # the only prefix list blueprint names
             else:
                 peer = owner(stack, peer)
             low, high = rule.get("FromPort"), rule.get("ToPort")
@@ -189,9 +195,9 @@ def test_every_security_group_rule_is_an_edge(source: Path) -> None:
         labels = drawn.edges.get((src, dest, "traffic"), set())
         if ports in labels:
             continue
-        # CloudFront reaches its origin over the internet: drawn from the distribution
-        assert made_by[0] == "distributions" and src == graph.INTERNET, (src, dest, ports)
-        assert f"{ports} (open to 0.0.0.0/0)" in drawn.edges[(made_by, dest, "traffic")]
+        # CloudFront's origin-facing addresses reach its origin: drawn from the distribution
+        assert made_by[0] == "distributions" and src == CLOUDFRONT, (src, dest, ports)
+        assert f"{ports} (CloudFront only)" in drawn.edges[(made_by, dest, "traffic")]
 
 
 def test_rules_that_admit_nothing_are_only_the_no_egress_placeholder() -> None:
@@ -247,7 +253,11 @@ def test_typed_facts_carry_what_the_templates_say() -> None:
     archive = next(b for b in found.buckets if b.entry[0] == "network")
     assert archive.expiration_days == 365
     _, build = rendered(ROOT / "examples" / "ghost-fargate-efs-cloudfront.yaml")
-    [updater] = facts.read(build).functions
+    lookup, updater = facts.read(build).functions
+    assert (lookup.logical_id, lookup.entry) == (
+        "CloudFrontPrefixListFunction",
+        ("distributions", ""),
+    )
     # the DNS updater a service's public_dns adds: its size is read, not assumed
     assert (updater.origin, updater.memory_mb, updater.architecture) == (
         ("services", "ghost", "public_dns"),

@@ -263,7 +263,7 @@ EXPECTED_EDGES = {
     ],
     "ghost-fargate-efs-cloudfront": [
         ("internet", "traffic", "80, 443", "distributions_blog"),
-        ("distributions_blog", "traffic", "80 (open to 0.0.0.0/0)", "services_ghost"),
+        ("distributions_blog", "traffic", "80 (CloudFront only)", "services_ghost"),
         ("services_ghost", "traffic", "2049", "file_systems_content"),
         ("services_ghost", "control", "task state change", "events_ghost"),
         ("events_ghost", "control", "invoke", "dns_updaters_ghost"),

@@ -194,3 +194,41 @@ def test_the_tls_test_sees_both_kinds_of_database() -> None:
             if resource["Type"] == "AWS::RDS::DBInstance":
                 kinds.add("DBParameterGroupName" in resource["Properties"])
     assert kinds == {True, False}
+
+
+def test_the_ghost_origin_admits_only_cloudfront() -> None:
+    """No rule admits 0.0.0.0/0 to the CloudFront origin: port 80 of the Ghost service is
+    open to CloudFront's origin-facing prefix list, looked up in the main stack."""
+    ghost = HERE / "golden" / "examples" / "ghost-fargate-efs-cloudfront"
+    service = resources(ghost / "ghost-blog-service-ghost.json")
+    rules = {
+        k: r["Properties"]
+        for k, r in service.items()
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and r["Properties"]["GroupId"] == {"Fn::GetAtt": ["GhostServiceSecurityGroup", "GroupId"]}
+    }
+    assert all("CidrIp" not in p and "CidrIpv6" not in p for p in rules.values())
+    origin = rules["GhostServiceFromCloudFrontPort80"]
+    assert origin["SourcePrefixListId"] == {"Ref": "CloudFrontPrefixListPrefixListId"}
+    assert (origin["FromPort"], origin["ToPort"]) == (80, 80)
+    main = resources(ghost / "ghost-blog.json")
+    lookup = main["CloudFrontPrefixList"]
+    assert lookup["Type"] == "Custom::PrefixList"
+    assert lookup["Properties"]["PrefixListName"] == "com.amazonaws.global.cloudfront.origin-facing"
+    # CloudFront sends a secret header whose value is in no template: a dynamic reference
+    # to a generated secret, which the origin's container receives as an ECS secret.
+    (origin_config,) = main["BlogDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    (header,) = origin_config["OriginCustomHeaders"]
+    assert header["HeaderName"] == "X-Origin-Verify"
+    assert header["HeaderValue"] == {
+        "Fn::Sub": [
+            "{{resolve:secretsmanager:${Secret}:SecretString}}",
+            {"Secret": {"Ref": "BlogDistributionOriginSecret"}},
+        ]
+    }
+    assert "GenerateSecretString" in main["BlogDistributionOriginSecret"]["Properties"]
+    containers = service["GhostTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    nginx = next(c for c in containers if c["Name"] == "nginx")
+    assert nginx["Secrets"] == [
+        {"Name": "ORIGIN_VERIFY_BLOG", "ValueFrom": {"Ref": "BlogDistributionOriginSecret"}}
+    ]

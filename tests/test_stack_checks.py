@@ -53,6 +53,30 @@ def test_the_rule_past_a_groups_quota_is_reported_at_its_entry() -> None:
     assert stack_checks.group_rules(_rendered(elsewhere)) == []
 
 
+def test_a_rule_naming_cloudfronts_prefix_list_counts_as_its_weight() -> None:
+    group = {"Fn::GetAtt": ["LbGroup", "GroupId"]}
+    cloudfront = {
+        "Type": "AWS::EC2::SecurityGroupIngress",
+        "Properties": {"GroupId": group, "SourcePrefixListId": {"Ref": "CloudFrontList"}},
+    }
+    # 3 rules inside the group, 2 of their own and CloudFront's 55: exactly the quota
+    fits = _rules(2, group)
+    fits["Resources"]["RuleCloudFront"] = cloudfront
+    assert stack_checks.group_rules(_rendered(fits)) == []
+    over = _rules(3, group)
+    over["Resources"]["RuleCloudFront"] = cloudfront
+    assert stack_checks.group_rules(_rendered(over)) == [
+        Issue(
+            ("services", "RuleCloudFront"),
+            "security group LbGroup would have more than 60 inbound rules, AWS's quota for "
+            "one group; spread the entries that reach it (for a load balancer: its routes) "
+            "over more of them (a rule that admits CloudFront's prefix list counts as 55)",
+            code="security-group-rules-too-many",
+            at_key=True,
+        )
+    ]
+
+
 def test_a_stack_over_its_limits_is_reported_at_the_first_resource_past_them() -> None:
     names = [f"Log{i:03d}" for i in range(split.MAX_RESOURCES + 2)]
     data = {"Resources": {n: {"Type": "AWS::Logs::LogGroup"} for n in names}}

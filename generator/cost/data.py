@@ -171,6 +171,8 @@ def _named(fn: Function) -> tuple[bool, str, str]:
     section, name = fn.entry
     if section == "functions":
         return (False, name, "")
+    if not name:  # one function for a whole section: CloudFront's prefix-list lookup
+        return (True, fn.logical_id, f"made for {section}")
     part = str(fn.origin[2]) if len(fn.origin) > 2 else section
     if part == "public_dns":
         return (True, f"{name}-dns", f"DNS updater of {name}")

@@ -239,14 +239,14 @@ def _traffic(g: Graph, facts: Facts) -> None:
             continue
         label = ports(rule)
         group = _entry_node(g, rule.group)
-        if isinstance(rule.peer, str):
-            if rule.made_by[0] == "distributions" and rule.direction == "ingress":
-                origin = _entry_node(g, rule.made_by)
-                g.edge(origin, group, "traffic", f"{label} (open to {rule.peer})")
-                continue
-            peer = g.client(rule.peer)
-        else:
-            peer = _entry_node(g, rule.peer)
+        if rule.made_by[0] == "distributions" and rule.direction == "ingress":
+            # the distribution's rule admits CloudFront's origin-facing prefix list, whose
+            # ID the lookup resource provides
+            origin = _entry_node(g, rule.made_by)
+            what = f"open to {rule.peer}" if isinstance(rule.peer, str) else "CloudFront only"
+            g.edge(origin, group, "traffic", f"{label} ({what})")
+            continue
+        peer = g.client(rule.peer) if isinstance(rule.peer, str) else _entry_node(g, rule.peer)
         source, target = (peer, group) if rule.direction == "ingress" else (group, peer)
         g.edge(source, target, "traffic", label)
 

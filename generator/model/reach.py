@@ -37,6 +37,25 @@ def group_of(c: Checker, name: str) -> tuple[str, str] | None:
     return None
 
 
+def shares_hosts(c: Checker, path: Path, name: str) -> bool:
+    """Refuse a service on EC2 capacity as a source of reach: its tasks run in bridge mode
+    and share the hosts' security group, so a rule for it would admit every service on
+    that capacity, and the hosts themselves. Naming the capacity says exactly that."""
+    svc = c.bp.services.get(name)
+    capacity = svc.ec2_capacity if svc is not None else None
+    if capacity is None:
+        return False
+    c.error(
+        path,
+        f"service '{name}' runs on ec2_capacity '{capacity}', whose tasks share the hosts' "
+        f"security group (bridge networking): a rule for '{name}' would admit every service "
+        f"on '{capacity}'. Name '{capacity}' to admit them all, or run '{name}' on Fargate "
+        "to give it a security group of its own",
+        Code.SOURCE_SHARES_HOSTS,
+    )
+    return True
+
+
 def sources(c: Checker) -> list[str]:
     return sorted({*c.bp.services, *c.bp.instances, *c.bp.ec2_capacity})
 
@@ -62,6 +81,8 @@ def ssh_from(c: Checker, section: str, name: str, entries: list[str], internet_o
                     Code.SSH_FROM_INTERNET,
                 )
             continue
+        if shares_hosts(c, path, source):
+            continue
         group = group_of(c, source)
         if group is None:
             known = [s for s in sources(c) if s != name]
@@ -85,7 +106,7 @@ def _mounters(c: Checker) -> dict[str, set[str]]:
     return out
 
 
-@rule(Code.SOURCE_UNKNOWN)
+@rule(Code.SOURCE_UNKNOWN, Code.SOURCE_SHARES_HOSTS)
 def allow_from(c: Checker) -> None:
     """``allow_from`` of the data sections, and the services that mount a file system."""
     targets: list[tuple[str, str, list[str], int]] = []
@@ -106,6 +127,8 @@ def allow_from(c: Checker) -> None:
     for section, name, allowed, port in targets:
         for i, source in enumerate(allowed):
             path: Path = (section, name, "allow_from", i)
+            if shares_hosts(c, path, source):
+                continue
             group = group_of(c, source)
             if group is None:
                 kind = "service, instance group or ec2_capacity entry"

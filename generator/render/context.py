@@ -137,6 +137,8 @@ class Context:
     apis: dict[str, ApiHandle] = field(default_factory=dict)
     #: files the blueprint names (user data, inline code), read by the load step
     includes: dict[str, str] = field(default_factory=dict)
+    #: distribution -> the secret it sends its service origin (render/origin.py)
+    origin_secrets: dict[str, AWSObject] = field(default_factory=dict)
     #: the stack's access-log bucket (access_logs.Archive), made when first needed
     access_log_archive: Archive | None = None
 

@@ -16,7 +16,16 @@ from ..errors import Path
 from .context import Context
 
 #: Actions that cannot be scoped to a resource; the only ones allowed ``Resource: "*"``.
-UNSCOPABLE_ACTIONS = frozenset({"ecr:GetAuthorizationToken", "ec2:DescribeNetworkInterfaces"})
+#: ec2:DescribeManagedPrefixLists takes no resource-level permissions (Service Authorization
+#: Reference, Amazon EC2: https://docs.aws.amazon.com/service-authorization/latest/reference/
+#: list_amazonec2.html), so the prefix-list lookup is granted it on ``*``.
+UNSCOPABLE_ACTIONS = frozenset(
+    {
+        "ecr:GetAuthorizationToken",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeManagedPrefixLists",
+    }
+)
 
 
 #: Services documented to send ``aws:SourceAccount`` when they assume a role, so their trust

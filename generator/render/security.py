@@ -79,6 +79,32 @@ def allow_cidr(
     )
 
 
+def allow_prefix_list(
+    ctx: Context,
+    target: SecurityGroupHandle,
+    prefix_list_id: object,
+    source: str,
+    port: int,
+    description: str,
+    origin: Path,
+) -> ec2.SecurityGroupIngress:
+    """Admit the addresses of a managed prefix list (``source`` names the rule) to
+    ``target`` on a TCP port. The list counts as its maximum entries in the group's rule
+    quota (:data:`generator.stack_checks.PREFIX_LIST_WEIGHT`)."""
+    return ctx.add(
+        ec2.SecurityGroupIngress(
+            naming.ingress(target.stem, source, port),
+            GroupId=GetAtt(target.group, "GroupId"),
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            SourcePrefixListId=prefix_list_id,
+            Description=description,
+        ),
+        origin,
+    )
+
+
 def allow(
     ctx: Context,
     source: SecurityGroupHandle,

@@ -1,6 +1,7 @@
 """CloudFront distributions' rules: aliases in zones and covered by the certificate, which
 is issued in us-east-1 (so its zone must exist first), sane cache times, and an origin
-that is a service's public name listening on the origin's port."""
+that is a service's public name listening on the origin's port, whose container has the
+origin secret's variable free."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ...errors import Path
 from ...model.checker import Checker, rule
 from ..certificates.checks import COVER_CODES, certificate_covers
 from ..zones.checks import zone_for
-from .model import CLOUDFRONT_REGION
+from .model import CLOUDFRONT_REGION, ORIGIN_HEADER, origin_variable
 
 
 @rule(Code.ORIGIN_HTTP, Code.DOMAIN_OUTSIDE_ZONE, Code.DISTRIBUTION_TTL_ORDER, *COVER_CODES)
@@ -72,31 +73,42 @@ def certificates_elsewhere(c: Checker) -> None:
             )
 
 
-@rule(Code.ORIGIN_PORT, Code.ORIGIN_OPEN)
+@rule(Code.ORIGIN_PORT, Code.ORIGIN_VARIABLE_TAKEN)
 def origin_services(c: Checker) -> None:
     """Record each service whose ``public_dns`` name is a distribution's origin: the
-    service must admit CloudFront on the origin's port."""
+    service admits CloudFront's origin-facing addresses on the origin's port, and its
+    container on that port gets the distribution's secret header in a variable of its
+    own."""
     for name, dist in sorted(c.bp.distributions.items()):
         port = dist.origin.http_port if dist.origin.protocol == "http" else dist.origin.https_port
         for sname, svc in sorted(c.bp.services.items()):
             if svc.public_dns is None or svc.public_dns.name != dist.origin.domain:
                 continue
             c.origin_services.append((name, sname, port))
-            if port not in {ct.port for ct in svc.containers.values()}:
+            served = sorted(n for n, ct in svc.containers.items() if ct.port == port)
+            if not served:
                 c.error(
                     ("distributions", name, "origin"),
                     f"service '{sname}' has no "
                     f"container listening on port {port}, the origin's port",
                     Code.ORIGIN_PORT,
                 )
-            else:
-                c.warn(
-                    ("distributions", name, "origin"),
-                    f"port {port} of service "
-                    f"'{sname}' is open to the internet: CloudFront's address ranges "
-                    "cannot be named in a template",
-                    Code.ORIGIN_OPEN,
-                )
+                continue
+            container = svc.containers[served[0]]
+            variable = origin_variable(name)
+            for key, names in (
+                ("environment", container.environment),
+                ("secrets", container.secrets),
+            ):
+                if variable in names:
+                    c.error(
+                        ("services", sname, "containers", served[0], key, variable),
+                        f"{variable} holds the {ORIGIN_HEADER} header's secret of "
+                        f"distribution '{name}', whose origin this container is; give this "
+                        "variable another name",
+                        Code.ORIGIN_VARIABLE_TAKEN,
+                        at_key=True,
+                    )
 
 
 @rule(Code.ZONE_FOR_CLOUDFRONT)

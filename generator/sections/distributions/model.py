@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -89,3 +90,13 @@ class Distribution(Strict):
 
 #: CloudFront's certificates live in this region, whatever the stack's.
 CLOUDFRONT_REGION = "us-east-1"
+
+#: The header CloudFront adds to every request to a service origin, holding a secret the
+#: template never contains; the origin's container gets the same value to compare.
+ORIGIN_HEADER = "X-Origin-Verify"
+
+
+def origin_variable(distribution: str) -> str:
+    """The variable that holds distribution's origin secret in its origin's container:
+    ``blog`` -> ``ORIGIN_VERIFY_BLOG``."""
+    return "ORIGIN_VERIFY_" + re.sub(r"[^A-Z0-9]", "_", distribution.upper())

@@ -3,33 +3,96 @@ with CloudFront's own TTLs, and alias records. The certificate lives in us-east-
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Output, Ref, cloudfront
+from functools import cache
+from importlib import resources
+
+from troposphere import AWSObject, GetAtt, Output, Ref, awslambda, cloudfront
 
 from ... import naming
 from ...errors import Path
-from ...render import access_logs, records, scanner, security
+from ...render import access_logs, iam, records, scanner, security
+from ...render import origin as origin_secret
 from ...render.context import Context
-from .model import CachePolicy, Distribution, Origin
+from ...render.lambdas import Spec, lambda_function
+from .model import ORIGIN_HEADER, CachePolicy, Distribution, Origin
 
 #: The hosted zone id every CloudFront alias record points into.
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+#: AWS's prefix list of CloudFront's origin-facing addresses (IPv4).
+CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 _ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 
 
 def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.distributions):
         _distribution(ctx, name, ctx.bp.distributions[name])
+    if ctx.resolved.origin_services:
+        prefix_list = _prefix_list(ctx)
     for name, service, port in ctx.resolved.origin_services:
-        group = ctx.groups[("services", service)]
-        rule = security.allow_cidr(
+        security.allow_prefix_list(
             ctx,
-            group,
-            "0.0.0.0/0",
+            ctx.groups[("services", service)],
+            GetAtt(prefix_list, "PrefixListId"),
+            naming.CLOUDFRONT_SOURCE,
             port,
             f"CloudFront ({name}) to origin",
             ("distributions", name, "origin"),
         )
-        scanner.skip(rule, "cloudfront-origin")
+
+
+def _prefix_list(ctx: Context) -> AWSObject:
+    """The ID of CloudFront's origin-facing prefix list, looked up at deploy time: it
+    differs per region, and no resource or pseudo parameter names it
+    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html)."""
+    origin = ("distributions",)
+    spec = Spec(
+        name="cloudfront-prefix-list",
+        code=awslambda.Code(ZipFile=lookup_source()),
+        image=False,
+        runtime="python3.12",
+        handler="index.handler",
+        memory_mb=128,
+        timeout_seconds=60,
+        architecture="arm64",
+        environment={},
+        statements=[iam.statement(["ec2:DescribeManagedPrefixLists"], ["*"])],
+        log_retention_days=30,
+        concurrency_skip="lookup-concurrency",
+    )
+    function = lambda_function(
+        ctx,
+        naming.PREFIX_LIST_FUNCTION,
+        naming.PREFIX_LIST_ROLE,
+        naming.PREFIX_LIST_LOG_GROUP,
+        spec,
+        origin,
+    )
+    lookup = _PrefixListLookup(
+        naming.PREFIX_LIST,
+        ServiceToken=GetAtt(function, "Arn"),
+        # A reply that never comes fails the stack in two minutes, not CloudFormation's hour.
+        ServiceTimeout=120,
+        PrefixListName=CLOUDFRONT_PREFIX_LIST,
+    )
+    return ctx.add(lookup, origin)
+
+
+class _PrefixListLookup(AWSObject):  # type: ignore[misc]  # troposphere is untyped
+    """The custom resource whose function (generator/functions/prefix_list.py) answers
+    with ``PrefixListId``."""
+
+    resource_type = "Custom::PrefixList"
+    props = {
+        "ServiceToken": (str, True),
+        "ServiceTimeout": (int, False),
+        "PrefixListName": (str, True),
+    }
+
+
+@cache
+def lookup_source() -> str:
+    """The lookup's code, shipped in this package and placed inline in the template."""
+    return resources.files("generator.functions").joinpath("prefix_list.py").read_text("utf-8")
 
 
 def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
@@ -42,7 +105,7 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         HttpVersion="http2and3",
         IPV6Enabled=False,
         PriceClass=spec.price_class,
-        Origins=[_origin(spec.origin)],
+        Origins=[_origin(ctx, name, spec.origin)],
         DefaultCacheBehavior=_default_behavior(policy),
         ViewerCertificate=cloudfront.ViewerCertificate(
             AcmCertificateArn=ctx.certificate_arns[spec.certificate],
@@ -117,9 +180,10 @@ def _default_behavior(policy: cloudfront.CachePolicy) -> cloudfront.DefaultCache
     )
 
 
-def _origin(source: Origin) -> cloudfront.Origin:
-    """The one custom origin, reached over TLS 1.2 when the protocol is HTTPS."""
-    return cloudfront.Origin(
+def _origin(ctx: Context, name: str, source: Origin) -> cloudfront.Origin:
+    """The one custom origin, reached over TLS 1.2 when the protocol is HTTPS; a service
+    origin also gets the secret header it can check (generator/render/origin.py)."""
+    config = cloudfront.Origin(
         Id="origin",
         DomainName=source.domain,
         CustomOriginConfig=cloudfront.CustomOriginConfig(
@@ -129,6 +193,13 @@ def _origin(source: Origin) -> cloudfront.Origin:
             OriginSSLProtocols=["TLSv1.2"],
         ),
     )
+    if any(dist == name for dist, _, _ in ctx.resolved.origin_services):
+        config.OriginCustomHeaders = [
+            cloudfront.OriginCustomHeader(
+                HeaderName=ORIGIN_HEADER, HeaderValue=origin_secret.header_value(ctx, name)
+            )
+        ]
+    return config
 
 
 def _access_logging(ctx: Context, name: str) -> cloudfront.Logging:

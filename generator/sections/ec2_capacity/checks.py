@@ -10,7 +10,9 @@ from ...model import reach
 from ...model.checker import Checker, rule
 
 
-@rule(Code.SSH_FROM_INTERNET, Code.SOURCE_UNKNOWN, Code.CAPACITY_SIZE_ORDER)
+@rule(
+    Code.SSH_FROM_INTERNET, Code.SOURCE_UNKNOWN, Code.SOURCE_SHARES_HOSTS, Code.CAPACITY_SIZE_ORDER
+)
 def hosts(c: Checker) -> None:
     for name, cap in c.bp.ec2_capacity.items():
         reach.ssh_from(c, "ec2_capacity", name, cap.ssh_from, cap.allow_ssh_from_internet)

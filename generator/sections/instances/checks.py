@@ -9,7 +9,7 @@ from ...model.checker import Checker, rule
 from .model import is_arm
 
 
-@rule(Code.SSH_FROM_INTERNET, Code.SOURCE_UNKNOWN)
+@rule(Code.SSH_FROM_INTERNET, Code.SOURCE_UNKNOWN, Code.SOURCE_SHARES_HOSTS)
 def ssh(c: Checker) -> None:
     for name, group in c.bp.instances.items():
         reach.ssh_from(c, "instances", name, group.ssh_from, group.allow_ssh_from_internet)

@@ -11,10 +11,12 @@ from troposphere import GetAtt, Ref, Sub, ecs
 from ... import naming
 from ...model.ports import DYNAMIC_PORTS
 from ...render import grants, iam, logs, security
+from ...render import origin as cloudfront_origin
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
 from ..load_balancers.model import RouteTarget, ToService
 from .model import (
     Container,
+    ContainerHealthCheck,
     OnEc2Capacity,
     OnFargate,
     SecretsManagerSecret,
@@ -135,7 +137,12 @@ def _volume_name(fs_name: str, ap_name: str) -> str:
 
 
 def _container(
-    ctx: Context, name: str, container: Container, log_group: Any, bridge: bool
+    ctx: Context,
+    name: str,
+    container: Container,
+    log_group: Any,
+    bridge: bool,
+    origins: list[cloudfront_origin.OriginSecret],
 ) -> ecs.ContainerDefinition:
     definition = ecs.ContainerDefinition(
         Name=name,
@@ -160,11 +167,9 @@ def _container(
             ecs.Environment(Name=k, Value=v)
             for k, v in ctx.environment(container.environment).items()
         ]
-    if container.secrets:
-        definition.Secrets = [
-            ecs.Secret(Name=k, ValueFrom=_value_from(v))
-            for k, v in sorted(container.secrets.items())
-        ]
+    secrets = _secrets(container, origins)
+    if secrets:
+        definition.Secrets = secrets
     if container.command is not None:
         definition.Command = container.command
     if container.depends_on:
@@ -181,18 +186,31 @@ def _container(
             )
             for m in sorted(container.mounts, key=lambda m: m.path)
         ]
-    check = container.health_check
-    if check is not None:
-        definition.HealthCheck = ecs.HealthCheck(
-            Command=["CMD-SHELL", check.command],
-            Interval=check.interval_seconds,
-            Timeout=check.timeout_seconds,
-            Retries=check.retries,
-            StartPeriod=check.start_period_seconds,
-        )
+    if container.health_check is not None:
+        definition.HealthCheck = _health_check(container.health_check)
     if container.memory_reservation is not None:
         definition.MemoryReservation = container.memory_reservation
     return definition
+
+
+def _health_check(check: ContainerHealthCheck) -> ecs.HealthCheck:
+    return ecs.HealthCheck(
+        Command=["CMD-SHELL", check.command],
+        Interval=check.interval_seconds,
+        Timeout=check.timeout_seconds,
+        Retries=check.retries,
+        StartPeriod=check.start_period_seconds,
+    )
+
+
+def _secrets(
+    container: Container, origins: list[cloudfront_origin.OriginSecret]
+) -> list[ecs.Secret]:
+    """The container's secrets, and on a CloudFront origin's port the secret header of
+    each distribution it serves, so the application can check it."""
+    secrets = {k: _value_from(v) for k, v in container.secrets.items()}
+    secrets |= cloudfront_origin.variables(origins, container.port)
+    return [ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(secrets.items())]
 
 
 def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs.TaskDefinition:
@@ -204,7 +222,7 @@ def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs
         ctx,
         naming.execution_role(name),
         "ecs-tasks.amazonaws.com",
-        _execution_statements(svc, log_group),
+        _execution_statements(svc, log_group) + cloudfront_origin.statements(ctx, name),
         origin,
     )
     task_role = iam.role(
@@ -214,6 +232,7 @@ def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs
         grants.all_statements(ctx, svc.permissions) + _mount_statements(ctx, svc),
         (*origin, "permissions"),
     )
+    origins = cloudfront_origin.of_service(ctx, name)
     task = ecs.TaskDefinition(
         naming.task_definition(name),
         Family=f"{ctx.bp.name}-{name}",
@@ -224,7 +243,7 @@ def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs
         ExecutionRoleArn=GetAtt(execution, "Arn"),
         TaskRoleArn=GetAtt(task_role, "Arn"),
         ContainerDefinitions=[
-            _container(ctx, cname, svc.containers[cname], log_group, on_ec2)
+            _container(ctx, cname, svc.containers[cname], log_group, on_ec2, origins)
             for cname in sorted(svc.containers)
         ],
     )

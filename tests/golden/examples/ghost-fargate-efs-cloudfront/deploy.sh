@@ -41,12 +41,15 @@ aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name ghost-blog \
   --template-file "$here/ghost-blog.json" \
+  --capabilities CAPABILITY_IAM \
   --parameter-overrides BlogCertificateArn="$blog_certificate_arn" \
   --tags blueprint:name=ghost-blog \
   --no-fail-on-empty-changeset
 outputs_ghost_blog="$(outputs_of ap-northeast-1 ghost-blog)"
 
 echo 'Deploying stack ghost-blog-service-ghost to ap-northeast-1' >&2
+blog_distribution_origin_secret="$(output "$outputs_ghost_blog" ghost-blog BlogDistributionOriginSecret)"
+cloud_front_prefix_list_prefix_list_id="$(output "$outputs_ghost_blog" ghost-blog CloudFrontPrefixListPrefixListId)"
 cluster="$(output "$outputs_ghost_blog" ghost-blog Cluster)"
 cluster_arn="$(output "$outputs_ghost_blog" ghost-blog ClusterArn)"
 content_file_system="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystem)"
@@ -62,6 +65,6 @@ aws cloudformation deploy \
   --stack-name ghost-blog-service-ghost \
   --template-file "$here/ghost-blog-service-ghost.json" \
   --capabilities CAPABILITY_IAM \
-  --parameter-overrides Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentNginxAccessPoint="$content_nginx_access_point" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
+  --parameter-overrides BlogDistributionOriginSecret="$blog_distribution_origin_secret" CloudFrontPrefixListPrefixListId="$cloud_front_prefix_list_prefix_list_id" Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentNginxAccessPoint="$content_nginx_access_point" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
   --tags blueprint:name=ghost-blog \
   --no-fail-on-empty-changeset
