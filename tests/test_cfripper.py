@@ -102,13 +102,7 @@ SUPPRESSIONS: dict[str, Suppression] = {
 
 #: Findings on today's main that an item of issue 15 removes, with that item. Whoever
 #: lands the item deletes its entries here (the suite fails until they do).
-KNOWN: dict[Finding, str] = {
-    Finding(
-        "tests/golden/examples/ghost-fargate-efs-cloudfront/ghost-blog-service-ghost.json",
-        "EC2SecurityGroupIngressOpenToWorldRule",
-        "GhostServiceFromAnywherePort80",
-    ): "item 2: admit only CloudFront's origin-facing prefix list",
-}
+KNOWN: dict[Finding, str] = {}
 
 
 def _parse(template: Template) -> Any:
