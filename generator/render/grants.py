@@ -5,7 +5,8 @@ Services, instances and functions share this one translation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from troposphere import GetAtt, Ref, Sub
@@ -52,6 +53,30 @@ def queue_actions(access: str) -> list[str]:
     """The actions of one access to a queue, sorted; ``send_consume`` is both."""
     parts = ("send", "consume") if access == "send_consume" else (access,)
     return sorted({*_QUEUE_READ, *(a for p in parts for a in _QUEUE_ACTIONS[p])})
+
+
+_ECR = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
+    r"(?P<repo>[a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$"
+)
+
+
+def ecr_pull(images: Iterable[str]) -> list[dict[str, Any]]:
+    """Pulling the ECR images among ``images``, each repository by its ARN (none: no
+    statement); images from other registries need nothing."""
+    repos = sorted({(m["account"], m["region"], m["repo"]) for i in images if (m := _ECR.match(i))})
+    if not repos:
+        return []
+    return [
+        iam.statement(["ecr:GetAuthorizationToken"], ["*"]),
+        iam.statement(
+            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            [
+                Sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}")
+                for account, region, repo in repos
+            ],
+        ),
+    ]
 
 
 def _bucket(access: str, bucket_arn: Any, objects_arn: Any) -> list[dict[str, Any]]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import Parameter, Ref, Sub, ec2, iam
+from troposphere import Parameter, Ref, ec2
+from troposphere import iam as cfn_iam
 
 from .. import naming
 from ..errors import Path
 from ..model.types import is_cidr
-from . import security
+from . import iam, security
 from .context import Context, SecurityGroupHandle
-from .iam import role
 
 _AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 
@@ -24,7 +24,26 @@ _ECS_AL2023 = {
 }
 
 
-SSM_CORE = "arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+def session_manager_statements() -> list[dict[str, object]]:
+    """What Session Manager needs on the instance, and nothing more: AWS's minimal Session
+    Manager policy (https://docs.aws.amazon.com/systems-manager/latest/userguide/
+    getting-started-create-iam-instance-profile.html, also the managed policy
+    AWSCloud9SSMInstanceProfile), without the S3 and KMS lines that serve only encrypted
+    session logs, which the blueprint does not turn on. AmazonSSMManagedInstanceCore is not
+    used: it lets the instance read every SSM parameter in the account."""
+    return [
+        # The agent reports itself on the instance's own ARN (its only resource type).
+        iam.statement(["ssm:UpdateInstanceInformation"], [iam.arn("ec2", "instance/*")]),
+        iam.statement(
+            [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            ["*"],
+        ),
+    ]
 
 
 ROOT_DEVICE = "/dev/xvda"
@@ -70,14 +89,14 @@ def instance_profile(
     role_id: str,
     profile_id: str,
     statements: list[dict[str, object]],
-    managed: list[str],
     origin: Path,
-) -> iam.InstanceProfile:
-    """A role for EC2 with Session Manager (and ``managed`` policies) plus ``statements``,
-    and its instance profile."""
-    instance_role = role(ctx, role_id, "ec2.amazonaws.com", statements, origin)
-    instance_role.ManagedPolicyArns = [Sub(arn) for arn in sorted({SSM_CORE, *managed})]
-    return ctx.add(iam.InstanceProfile(profile_id, Roles=[Ref(instance_role)]), origin)
+) -> cfn_iam.InstanceProfile:
+    """A role for EC2 with Session Manager plus ``statements`` (no managed policy), and its
+    instance profile."""
+    instance_role = iam.role(
+        ctx, role_id, "ec2.amazonaws.com", session_manager_statements() + statements, origin
+    )
+    return ctx.add(cfn_iam.InstanceProfile(profile_id, Roles=[Ref(instance_role)]), origin)
 
 
 def host_group(

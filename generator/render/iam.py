@@ -15,7 +15,8 @@ from troposphere import Ref, Sub, encode_to_dict, iam
 from ..errors import Path
 from .context import Context
 
-#: Actions that cannot be scoped to a resource; the only ones allowed ``Resource: "*"``.
+#: Actions that cannot be scoped to a resource (the Service Authorization Reference lists no
+#: resource type for them); the only ones allowed ``Resource: "*"``.
 #: ec2:DescribeManagedPrefixLists takes no resource-level permissions (Service Authorization
 #: Reference, Amazon EC2: https://docs.aws.amazon.com/service-authorization/latest/reference/
 #: list_amazonec2.html), so the prefix-list lookup is granted it on ``*``.
@@ -24,6 +25,11 @@ UNSCOPABLE_ACTIONS = frozenset(
         "ecr:GetAuthorizationToken",
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeManagedPrefixLists",
+        "ecs:DiscoverPollEndpoint",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
     }
 )
 

@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
+from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs
+from troposphere import iam as cfn_iam
 
 from ... import naming
+from ...render import grants, iam
 from ...render.context import ClusterHandle, Context
 from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
 from ..services.model import FARGATE_PROVIDERS
 from .model import Ec2Capacity
 
-ECS_FOR_EC2 = (
-    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
-)
 #: Graviton families carry a 'g' after their generation digit: t4g, m7g, c7gn, r8g.
 _ARM_FAMILY = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 
@@ -70,8 +70,7 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
         ctx,
         naming.instance_role(name),
         naming.instance_profile(name),
-        [],
-        [ECS_FOR_EC2],
+        _agent_statements(ctx, name),
         origin,
     )
     template = ctx.add(_launch_template(ctx, name, spec, profile, group.group), origin)
@@ -91,11 +90,50 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
     )
 
 
+def _agent_statements(ctx: Context, name: str) -> list[dict[str, Any]]:
+    """What the ECS agent on these hosts does, scoped to this cluster: the managed policy
+    AmazonEC2ContainerServiceforEC2Role's ECS actions without ``ecs:CreateCluster`` and
+    without ``Resource: "*"``, and image pulls from the ECR repositories of the services
+    placed here. The agent writes the tasks' logs with each task's execution role, which
+    every service has (https://repost.aws/knowledge-center/ecs-container-logs-cloudwatch),
+    so the hosts get no CloudWatch Logs permission."""
+    cluster = ctx.cluster.cluster
+    instances = Sub(
+        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
+        "container-instance/${Cluster}/*",
+        Cluster=Ref(cluster),
+    )
+    images = [
+        c.image
+        for svc in ctx.bp.services.values()
+        if svc.ec2_capacity == name
+        for c in svc.containers.values()
+    ]
+    return [
+        iam.statement(["ecs:DiscoverPollEndpoint"], ["*"]),
+        iam.statement(
+            [
+                "ecs:DeregisterContainerInstance",
+                "ecs:RegisterContainerInstance",
+                "ecs:SubmitAttachmentStateChanges",
+                "ecs:SubmitContainerStateChange",
+                "ecs:SubmitTaskStateChange",
+            ],
+            [GetAtt(cluster, "Arn")],
+        ),
+        iam.statement(
+            ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState"],
+            [instances],
+        ),
+        *grants.ecr_pull(images),
+    ]
+
+
 def _launch_template(
     ctx: Context,
     name: str,
     spec: Ec2Capacity,
-    profile: iam.InstanceProfile,
+    profile: cfn_iam.InstanceProfile,
     group: AWSObject,
 ) -> ec2.LaunchTemplate:
     """Container instances: the ECS-optimised AMI for the type's architecture, IMDSv2

@@ -37,7 +37,6 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
         naming.instance_role(name),
         naming.instance_profile(name),
         grants.all_statements(ctx, spec.permissions),
-        [],
         origin,
     )
     image = ami_parameter(ctx, spec.architecture, ecs=False)

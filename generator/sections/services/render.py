@@ -3,10 +3,9 @@ security group and service, on Fargate (awsvpc) or EC2 capacity (bridge, dynamic
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from troposphere import GetAtt, Ref, Sub, ecs
+from troposphere import GetAtt, Ref, ecs
 
 from ... import naming
 from ...model.ports import DYNAMIC_PORTS
@@ -22,11 +21,6 @@ from .model import (
     SecretsManagerSecret,
     Service,
     SsmSecret,
-)
-
-_ECR = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-    r"(?P<repo>[a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$"
 )
 
 
@@ -51,29 +45,7 @@ def _value_from(secret: SsmSecret | SecretsManagerSecret) -> Any:
 
 def _execution_statements(svc: Service, log_group: Any) -> list[dict[str, Any]]:
     """Pull the images, write the logs, read the secrets: each by its own ARN."""
-    statements = []
-    repos = sorted(
-        {
-            (m["account"], m["region"], m["repo"])
-            for c in svc.containers.values()
-            if (m := _ECR.match(c.image))
-        }
-    )
-    if repos:
-        statements.append(iam.statement(["ecr:GetAuthorizationToken"], ["*"]))
-        statements.append(
-            iam.statement(
-                [
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                ],
-                [
-                    Sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repo}")
-                    for account, region, repo in repos
-                ],
-            )
-        )
+    statements = grants.ecr_pull(c.image for c in svc.containers.values())
     statements.append(
         iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"], [GetAtt(log_group, "Arn")])
     )
