@@ -1,4 +1,5 @@
-"""Identity policies: hosts read no parameter or secret the blueprint does not name."""
+"""Identity and trust policies: hosts read no parameter or secret the blueprint does not
+name, and service-assumed roles refuse a confused deputy where the service lets them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from generator.pipeline import Build, check, render
+from generator.render import iam
 from generator.render.hosts import session_manager_statements
 
 from .conftest import HERE
@@ -92,6 +94,47 @@ def test_session_manager_is_exactly_the_minimal_policy() -> None:
         "ssmmessages:OpenControlChannel",
         "ssmmessages:OpenDataChannel",
     ]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_trust_conditions_only_for_services_that_send_them(path: Path) -> None:
+    for logical_id, props in roles(load(path)).items():
+        statement = trust(props)
+        principal = statement["Principal"]["Service"]
+        condition = statement.get("Condition", {})
+        if principal not in iam.SOURCE_ACCOUNT_PRINCIPALS:
+            assert condition == {}, logical_id
+            continue
+        assert condition["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+        if logical_id.endswith("ExecutionRole"):
+            # ECS documents aws:SourceArn for task roles only.
+            assert "ArnLike" not in condition, logical_id
+            continue
+        source = condition["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+        prefix = f"arn:${{AWS::Partition}}:{principal.split('.')[0]}:"
+        if principal == "ecs-tasks.amazonaws.com":
+            prefix = "arn:${AWS::Partition}:ecs:"
+        if principal == "monitoring.rds.amazonaws.com":
+            prefix = "arn:${AWS::Partition}:rds:"
+        assert source.startswith(prefix + "${AWS::Region}:${AWS::AccountId}:"), logical_id
+
+
+def test_a_source_arn_is_refused_for_a_service_that_does_not_send_it() -> None:
+    with pytest.raises(ValueError, match=r"ec2\.amazonaws\.com"):
+        iam._trust("ec2.amazonaws.com", iam.arn("ec2", "*"))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_service_invocations_of_functions_name_their_source(path: Path) -> None:
+    for logical_id, body in resources(load(path)).items():
+        if body["Type"] != "AWS::Lambda::Permission":
+            continue
+        props = body["Properties"]
+        assert props["Principal"].endswith(".amazonaws.com"), logical_id
+        source = props["SourceArn"]
+        text = json.dumps(source)
+        # a rule of this stack (GetAtt) or an ARN in this account
+        assert "Fn::GetAtt" in text or "${AWS::AccountId}" in text, logical_id
 
 
 BLUEPRINT = """

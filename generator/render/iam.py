@@ -36,8 +36,15 @@ UNSCOPABLE_ACTIONS = frozenset(
 
 #: Services documented to send ``aws:SourceAccount`` when they assume a role, so their trust
 #: policies can refuse a confused deputy. Others (EC2 instance profiles among them) do not
-#: send it, and the condition would lock them out of their own role.
-SOURCE_ACCOUNT_PRINCIPALS = frozenset({"ecs-tasks.amazonaws.com", "scheduler.amazonaws.com"})
+#: send it, and the condition would lock them out of their own role. Sources:
+#: ECS https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html,
+#: Scheduler https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html,
+#: RDS https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html
+#: (Protecting against the confused deputy problem). API Gateway documents no such key for
+#: its CloudWatch logging role, so that role has none.
+SOURCE_ACCOUNT_PRINCIPALS = frozenset(
+    {"ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "scheduler.amazonaws.com"}
+)
 
 
 def statement(actions: Sequence[str], resources: Sequence[Any]) -> dict[str, Any]:
@@ -66,6 +73,24 @@ def secret_arn(name: str) -> Any:
     return arn("secretsmanager", f"secret:{name}-??????")
 
 
+def _trust(principal: str, source_arn: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": "sts:AssumeRole",
+    }
+    condition: dict[str, Any] = {}
+    if principal in SOURCE_ACCOUNT_PRINCIPALS:
+        condition["StringEquals"] = {"aws:SourceAccount": Ref("AWS::AccountId")}
+    if source_arn is not None:
+        if principal not in SOURCE_ACCOUNT_PRINCIPALS:
+            raise ValueError(f"{principal} is not documented to send aws:SourceArn")
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
 def role(
     ctx: Context,
     logical_id: str,
@@ -73,19 +98,14 @@ def role(
     statements: Sequence[dict[str, Any]],
     origin: Path,
     managed: Sequence[str] = (),
+    source_arn: Any = None,
 ) -> iam.Role:
-    """A role assumable only by ``principal`` acting for this account, with one inline
-    policy holding ``statements`` (none: no policy), and the AWS managed policies named in
-    ``managed`` (paths under ``arn:aws:iam::aws:policy/``; service roles only, never a
-    ``*FullAccess`` one)."""
-    statement: dict[str, Any] = {
-        "Effect": "Allow",
-        "Principal": {"Service": principal},
-        "Action": "sts:AssumeRole",
-    }
-    if principal in SOURCE_ACCOUNT_PRINCIPALS:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")}}
-    trust = {"Version": "2012-10-17", "Statement": [statement]}
+    """A role assumable only by ``principal`` acting for this account (and, given
+    ``source_arn``, for a source whose ARN matches it: only where the service documents
+    sending ``aws:SourceArn``), with one inline policy holding ``statements`` (none: no
+    policy), and the AWS managed policies named in ``managed`` (paths under
+    ``arn:aws:iam::aws:policy/``; service roles only, never a ``*FullAccess`` one)."""
+    trust = {"Version": "2012-10-17", "Statement": [_trust(principal, source_arn)]}
     policies = []
     # Statements come from unordered blueprint lists: sort them so order never shows.
     statements = sorted(statements, key=lambda s: json.dumps(encode_to_dict(s), sort_keys=True))

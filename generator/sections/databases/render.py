@@ -116,6 +116,9 @@ def _monitoring(ctx: Context, name: str, spec: Database, db: rds.DBInstance) -> 
             [],
             ("databases", name),
             managed=["service-role/AmazonRDSEnhancedMonitoringRole"],
+            # RDS sends the DB instance's ARN (https://docs.aws.amazon.com/AmazonRDS/latest/
+            # UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy).
+            source_arn=iam.arn("rds", "db:*"),
         )
         db.MonitoringInterval = spec.monitoring_interval_seconds
         db.MonitoringRoleArn = GetAtt(monitoring, "Arn")

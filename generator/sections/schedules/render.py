@@ -27,6 +27,9 @@ def render(ctx: Context) -> None:
             "scheduler.amazonaws.com",
             [iam.statement(["ecs:UpdateService"], [Ref(handle.service)])],
             ("services", service),
+            # Scheduler sends the schedule group's ARN; these schedules are in the default
+            # group (https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html).
+            source_arn=iam.arn("scheduler", "schedule-group/default"),
         )
     for name in sorted(ctx.bp.schedules):
         sched = ctx.bp.schedules[name]

@@ -203,6 +203,9 @@ def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs
         "ecs-tasks.amazonaws.com",
         grants.all_statements(ctx, svc.permissions) + _mount_statements(ctx, svc),
         (*origin, "permissions"),
+        # ECS documents aws:SourceArn for task roles: the task, in this region and account
+        # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+        source_arn=iam.arn("ecs", "*"),
     )
     origins = cloudfront_origin.of_service(ctx, name)
     task = ecs.TaskDefinition(
