@@ -1,5 +1,6 @@
 """Identity and trust policies: hosts read no parameter or secret the blueprint does not
-name, and service-assumed roles refuse a confused deputy where the service lets them."""
+name, service-assumed roles refuse a confused deputy where the service lets them, and a
+task that mounts EFS through an access point can mount only through it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator.pipeline import Build, check, render
-from generator.render import iam
+from generator.render import grants, iam
 from generator.render.hosts import session_manager_statements
 
 from .conftest import HERE
@@ -137,6 +138,40 @@ def test_service_invocations_of_functions_name_their_source(path: Path) -> None:
         assert "Fn::GetAtt" in text or "${AWS::AccountId}" in text, logical_id
 
 
+def _access_point(value: dict[str, Any]) -> str:
+    """The access point a Ref or GetAtt names, whether in this stack or passed in."""
+    if "Ref" in value:
+        return str(value["Ref"]).removesuffix("Arn")
+    return str(value["Fn::GetAtt"][0])
+
+
+def _mount_rights(data: dict[str, Any], role_id: str) -> dict[str | None, set[str]]:
+    out: dict[str | None, set[str]] = {}
+    for s in allowed(roles(data)[role_id]):
+        if not any(a.startswith("elasticfilesystem:") for a in s["Action"]):
+            continue
+        condition = s.get("Condition", {}).get("StringEquals", {})
+        ap = condition.get("elasticfilesystem:AccessPointArn")
+        out[None if ap is None else _access_point(ap)] = set(s["Action"])
+    return out
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_mounts_through_access_points_are_held_to_them(path: Path) -> None:
+    data = load(path)
+    for body in resources(data).values():
+        if body["Type"] != "AWS::ECS::TaskDefinition":
+            continue
+        props = body["Properties"]
+        used = {
+            _access_point(v["EFSVolumeConfiguration"]["AuthorizationConfig"]["AccessPointId"])
+            for v in props.get("Volumes", [])
+            if "AccessPointId" in v["EFSVolumeConfiguration"].get("AuthorizationConfig", {})
+        }
+        rights = _mount_rights(data, props["TaskRoleArn"]["Fn::GetAtt"][0])
+        assert {ap for ap in rights if ap is not None} == used
+
+
 BLUEPRINT = """
 name: iamcheck
 region: ap-northeast-1
@@ -212,3 +247,21 @@ def test_container_hosts_act_on_their_cluster_and_pull_their_services_images(
         "ssmmessages:OpenControlChannel",
         "ssmmessages:OpenDataChannel",
     }
+
+
+def test_a_read_only_mount_through_an_access_point_is_held_to_it(built: dict[str, Any]) -> None:
+    assert _mount_rights(built, "WorkerTaskRole") == {
+        "DataAppAccessPoint": {"elasticfilesystem:ClientMount"},
+        None: {"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"},
+    }
+
+
+def test_efs_mount_statement_shape() -> None:
+    through = grants.efs_mount("fs-arn", "ap-arn", write=False)
+    assert through == {
+        "Effect": "Allow",
+        "Action": ["elasticfilesystem:ClientMount"],
+        "Resource": ["fs-arn"],
+        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": "ap-arn"}},
+    }
+    assert "Condition" not in grants.efs_mount("fs-arn", None, write=True)

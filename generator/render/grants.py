@@ -79,6 +79,20 @@ def ecr_pull(images: Iterable[str]) -> list[dict[str, Any]]:
     ]
 
 
+def efs_mount(file_system_arn: Any, access_point_arn: Any, write: bool) -> dict[str, Any]:
+    """Mounting an EFS file system with IAM authorization: ClientMount, and ClientWrite when
+    ``write``. Through an access point (``access_point_arn`` not None) only through that
+    one, by the condition key EFS documents for it
+    (https://docs.aws.amazon.com/efs/latest/ug/access-points-iam-policy.html)."""
+    actions = ["elasticfilesystem:ClientMount"]
+    if write:
+        actions.append("elasticfilesystem:ClientWrite")
+    out = iam.statement(actions, [file_system_arn])
+    if access_point_arn is not None:
+        out["Condition"] = {"StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn}}
+    return out
+
+
 def _bucket(access: str, bucket_arn: Any, objects_arn: Any) -> list[dict[str, Any]]:
     bucket_actions, object_actions = _BUCKET_ACTIONS[access]
     out = [iam.statement(object_actions, [objects_arn])]

@@ -67,18 +67,18 @@ def _execution_statements(svc: Service, log_group: Any) -> list[dict[str, Any]]:
 
 
 def _mount_statements(ctx: Context, svc: Service) -> list[dict[str, Any]]:
-    """Mounting EFS with IAM authorization: ClientMount, and ClientWrite unless every mount
-    of that file system is read-only."""
-    writes: dict[str, bool] = {}
+    """Mounting EFS with IAM authorization, per file system and access point: ClientWrite
+    unless every mount through it is read-only; through an access point, only through it."""
+    writes: dict[tuple[str, str], bool] = {}
     for container in svc.containers.values():
         for m in container.mounts:
-            writes[m.file_system] = writes.get(m.file_system, False) or not m.read_only
+            key = (m.file_system, m.access_point or "")
+            writes[key] = writes.get(key, False) or not m.read_only
     out = []
-    for fs_name, write in sorted(writes.items()):
-        actions = ["elasticfilesystem:ClientMount"]
-        if write:
-            actions.append("elasticfilesystem:ClientWrite")
-        out.append(iam.statement(actions, [GetAtt(ctx.file_systems[fs_name].file_system, "Arn")]))
+    for (fs_name, ap_name), write in sorted(writes.items()):
+        handle = ctx.file_systems[fs_name]
+        ap = GetAtt(handle.access_points[ap_name], "Arn") if ap_name else None
+        out.append(grants.efs_mount(GetAtt(handle.file_system, "Arn"), ap, write))
     return out
 
 

@@ -56,7 +56,9 @@ content_file_system="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystem
 content_file_system_arn="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystemArn)"
 content_file_system_security_group_group_id="$(output "$outputs_ghost_blog" ghost-blog ContentFileSystemSecurityGroupGroupId)"
 content_ghost_access_point="$(output "$outputs_ghost_blog" ghost-blog ContentGhostAccessPoint)"
+content_ghost_access_point_arn="$(output "$outputs_ghost_blog" ghost-blog ContentGhostAccessPointArn)"
 content_nginx_access_point="$(output "$outputs_ghost_blog" ghost-blog ContentNginxAccessPoint)"
+content_nginx_access_point_arn="$(output "$outputs_ghost_blog" ghost-blog ContentNginxAccessPointArn)"
 public_subnet1="$(output "$outputs_ghost_blog" ghost-blog PublicSubnet1)"
 public_subnet2="$(output "$outputs_ghost_blog" ghost-blog PublicSubnet2)"
 vpc="$(output "$outputs_ghost_blog" ghost-blog Vpc)"
@@ -65,6 +67,6 @@ aws cloudformation deploy \
   --stack-name ghost-blog-service-ghost \
   --template-file "$here/ghost-blog-service-ghost.json" \
   --capabilities CAPABILITY_IAM \
-  --parameter-overrides BlogDistributionOriginSecret="$blog_distribution_origin_secret" CloudFrontPrefixListPrefixListId="$cloud_front_prefix_list_prefix_list_id" Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentNginxAccessPoint="$content_nginx_access_point" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
+  --parameter-overrides BlogDistributionOriginSecret="$blog_distribution_origin_secret" CloudFrontPrefixListPrefixListId="$cloud_front_prefix_list_prefix_list_id" Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentGhostAccessPointArn="$content_ghost_access_point_arn" ContentNginxAccessPoint="$content_nginx_access_point" ContentNginxAccessPointArn="$content_nginx_access_point_arn" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
   --tags blueprint:name=ghost-blog \
   --no-fail-on-empty-changeset
