@@ -84,6 +84,26 @@ class Suppression:
     applies: Callable[[Template, str], bool]
 
 
+def _session_manager_role(template: Template, logical_id: str) -> bool:
+    """A role assumed by EC2 whose only statements on ``"*"`` are for actions that have no
+    resource type (Session Manager's channels among them): every other statement names its
+    resources."""
+    from generator.render.iam import UNSCOPABLE_ACTIONS
+
+    resource = template["Resources"][logical_id]
+    if resource["Type"] != "AWS::IAM::Role":
+        return False
+    props = resource["Properties"]
+    trusted = [s["Principal"] for s in props["AssumeRolePolicyDocument"]["Statement"]]
+    if trusted != [{"Service": "ec2.amazonaws.com"}] or props.get("ManagedPolicyArns"):
+        return False
+    statements = [s for p in props.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+    wide = [set(s["Action"]) for s in statements if "*" in s["Resource"]]
+    return "ssmmessages:OpenDataChannel" in set().union(*wide) and all(
+        actions <= UNSCOPABLE_ACTIONS for actions in wide
+    )
+
+
 #: key -> the one reason a finding of that rule on such a resource is not a problem.
 SUPPRESSIONS: dict[str, Suppression] = {
     "load-balancer-listener": Suppression(
@@ -97,6 +117,13 @@ SUPPRESSIONS: dict[str, Suppression] = {
         "The blueprint asks for an internet-facing load balancer (scheme: internet-facing, "
         "the default): it is the entry point of the services behind it",
         _internet_facing_load_balancer,
+    ),
+    "session-manager-channels": Suppression(
+        "WildcardResourceRule",
+        "Session Manager's channel actions (ssmmessages) have no resource type, so AWS's "
+        "minimal Session Manager policy grants them on *; the role's other statements name "
+        "their resources",
+        _session_manager_role,
     ),
 }
 

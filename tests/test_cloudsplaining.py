@@ -145,24 +145,10 @@ class Finding:
 
 #: Findings on today's main that an item of issue 15 removes. Whoever lands the item
 #: deletes its entries (the suite fails until they do).
-_SSM_CORE = "item 3: AmazonSSMManagedInstanceCore reads every parameter"
-_RAILS = "tests/golden/examples/rails-ec2-rds/rails-api.json"
-_SPRING = "tests/golden/examples/spring-ecs-ec2-redis/spring-session.json"
-_LEDGER = "tests/golden/database_postgres_tls/ledger.json"
-KNOWN: dict[Finding, str] = {
-    Finding(t, role, "data-exfiltration", action): _SSM_CORE
-    for t, role in (
-        (_RAILS, "BastionInstanceRole"),
-        (_RAILS, "WebInstanceRole"),
-        (_SPRING, "HostsInstanceRole"),
-        (_LEDGER, "AppInstanceRole"),
-    )
-    for action in ("ssm:GetParameter", "ssm:GetParameters")
-}
+KNOWN: dict[Finding, str] = {}
+
 #: AWS managed policies that read every parameter or secret: name -> (what, item).
-KNOWN_SECRET_READERS: dict[str, tuple[list[str], str]] = {
-    "AmazonSSMManagedInstanceCore": (["ssm:GetParameter", "ssm:GetParameters"], _SSM_CORE),
-}
+KNOWN_SECRET_READERS: dict[str, tuple[list[str], str]] = {}
 
 
 @pytest.fixture(scope="module")

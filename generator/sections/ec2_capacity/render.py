@@ -91,17 +91,22 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
 
 
 def _agent_statements(ctx: Context, name: str) -> list[dict[str, Any]]:
-    """What the ECS agent on these hosts does, scoped to this cluster: the managed policy
-    AmazonEC2ContainerServiceforEC2Role's ECS actions without ``ecs:CreateCluster`` and
-    without ``Resource: "*"``, and image pulls from the ECR repositories of the services
-    placed here. The agent writes the tasks' logs with each task's execution role, which
-    every service has (https://repost.aws/knowledge-center/ecs-container-logs-cloudwatch),
-    so the hosts get no CloudWatch Logs permission."""
+    """What the ECS agent on these hosts does, scoped to this cluster: the ECS actions of
+    the managed policy AmazonEC2ContainerServiceforEC2Role (v10) on this cluster, its
+    container instances and tasks instead of ``Resource: "*"``, without ``ecs:CreateCluster``
+    (the cluster exists), ``ecs:TagResource`` and ``ec2:DescribeTags`` (tags at registration
+    and the instance's tags propagated, neither configured here); and image pulls from the
+    ECR repositories of the services placed here. The agent writes the tasks' logs with
+    each task's execution role, which every service has
+    (https://repost.aws/knowledge-center/ecs-container-logs-cloudwatch), so the hosts get
+    no CloudWatch Logs permission."""
     cluster = ctx.cluster.cluster
-    instances = Sub(
-        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
-        "container-instance/${Cluster}/*",
-        Cluster=Ref(cluster),
+    instances, tasks = (
+        Sub(
+            f"arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/${{Cluster}}/*",
+            Cluster=Ref(cluster),
+        )
+        for kind in ("container-instance", "task")
     )
     images = [
         c.image
@@ -125,6 +130,7 @@ def _agent_statements(ctx: Context, name: str) -> list[dict[str, Any]]:
             ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState"],
             [instances],
         ),
+        iam.statement(["ecs:ListTagsForResource"], [instances, tasks]),
         *grants.ecr_pull(images),
     ]
 
