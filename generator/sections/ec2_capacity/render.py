@@ -8,9 +8,9 @@ import re
 from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
 
 from ... import naming
+from ...model.containers import FARGATE_PROVIDERS
 from ...render.context import ClusterHandle, Context
 from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
-from ..services.model import FARGATE_PROVIDERS
 from .model import Ec2Capacity
 
 ECS_FOR_EC2 = (
