@@ -21,7 +21,7 @@ _ARM_FAMILY = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 
 
 def render(ctx: Context) -> None:
-    if not ctx.bp.services and not ctx.bp.ec2_capacity:
+    if not ctx.bp.services and not ctx.bp.ec2_capacity and not ctx.bp.jobs:
         return
     cluster = ctx.add(
         ecs.Cluster(
@@ -33,7 +33,8 @@ def render(ctx: Context) -> None:
     ctx.cluster_handle = ClusterHandle(cluster)
     for name in sorted(ctx.bp.ec2_capacity):
         _ec2_capacity(ctx, name, ctx.bp.ec2_capacity[name])
-    used = {s.provider for svc in ctx.bp.services.values() for s in svc.capacity}
+    tasks = [*ctx.bp.services.values(), *ctx.bp.jobs.values()]
+    used = {s.provider for task in tasks for s in task.capacity}
     fargate = sorted(used & FARGATE_PROVIDERS)
     providers = [
         *fargate,
