@@ -3,6 +3,7 @@ to start each job, and a command for a job that borrows a service's image."""
 
 from __future__ import annotations
 
+from ... import naming
 from ...codes import Code
 from ...errors import Path
 from ...model import task_checks
@@ -82,4 +83,20 @@ def commands(c: Checker) -> None:
                 )
 
 
-RULES = (fargate_tasks, capacity, containers, task_definitions, triggers, commands)
+@rule(Code.NAME_COLLISION)
+def families(c: Checker) -> None:
+    """A job's task family is ``<blueprint>-job-<job>``, a service's ``<blueprint>-
+    <service>``: a service named ``job-<job>`` would share it, and the job's failure
+    rule, which matches runs by family, would report that service's tasks."""
+    for name in c.bp.jobs:
+        if f"job-{name}" in c.bp.services:
+            c.error(
+                ("jobs", name),
+                f"the job's task family '{naming.job_family(c.bp.name, name)}' is the one "
+                f"service 'job-{name}' uses; rename one",
+                Code.NAME_COLLISION,
+                at_key=True,
+            )
+
+
+RULES = (fargate_tasks, capacity, containers, task_definitions, triggers, commands, families)
