@@ -220,6 +220,18 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A time zone that is not an IANA time-zone name.",
         "schedules.weekend-start.timezone: 'Tokyo' is not an IANA time zone like 'Asia/Tokyo'; did you mean 'Asia/Tokyo'?",
     ),
+    Code.EMAIL_INVALID: (
+        "A value that is not an email address where one is expected (a job's `notify`).",
+        "jobs.nightly.notify[0]: 'ops-at-example.com' is not an email address",
+    ),
+    Code.JOB_TRIGGER: (
+        "A job has both a `schedule` and `run: after_deploy`, or neither: nothing would start it, or two things would (a job run after each deploy that also needs a schedule is two jobs).",
+        "jobs.migrate: a job runs on a 'schedule' or after each deploy ('run: after_deploy'); give one of them",
+    ),
+    Code.JOB_COMMAND_MISSING: (
+        "A job's container has no `command` and its image is a service's image: the job would start that service's server, which never exits. Give the command the job runs.",
+        "jobs.migrate.containers.app: this is the image of service 'web', whose default command is its server, which never completes; give the job's 'command', e.g. [bin/rails, db:migrate]",
+    ),
     Code.ENGINE_VERSION_INVALID: (
         "A database or cache engine version that is malformed.",
         "databases.main.version: '8.0.43-r1' is not an engine version: write numbers like '8.0.43' or '7.1'",

@@ -68,6 +68,7 @@ class Code(StrEnum):
     CAPACITY_INVALID = "capacity-invalid"
     SCHEDULE_INVALID = "schedule-invalid"
     TIMEZONE_UNKNOWN = "timezone-unknown"
+    EMAIL_INVALID = "email-invalid"
     ENGINE_VERSION_INVALID = "engine-version-invalid"
     INSTANCE_TYPE_INVALID = "instance-type-invalid"
     TAG_INVALID = "tag-invalid"
@@ -111,6 +112,9 @@ class Code(StrEnum):
     ROUTE_CONTAINER_AMBIGUOUS = "route-container-ambiguous"
     ROUTE_CONDITIONS_TOO_MANY = "route-conditions-too-many"
     HEALTH_CHECK_TIMEOUT = "health-check-timeout"
+    # --- jobs ------------------------------------------------------------------------------
+    JOB_TRIGGER = "job-trigger"
+    JOB_COMMAND_MISSING = "job-command-missing"
     # --- services and EC2 capacity ---------------------------------------------------------
     SERVICE_UNKNOWN = "service-unknown"
     CONTAINER_UNKNOWN = "container-unknown"

@@ -158,6 +158,30 @@ def service_security_group(name: str) -> str:
     return f"{stem(name)}ServiceSecurityGroup"
 
 
+def job(name: str, what: str) -> str:
+    """What a job makes: ``JobTaskDefinition``, ``JobSchedule``, ``JobFailureTopic`` ... of
+    job ``name`` (``NightlyReportJobSchedule``); outputs are named the same way."""
+    return f"{stem(name)}Job{what}"
+
+
+def job_family(blueprint: str, name: str) -> str:
+    """A job's task definition family (not a logical ID, a name ECS knows it by; its runs'
+    group is ``family:`` this): ``shop`` and ``migrate`` -> ``shop-job-migrate``."""
+    return f"{blueprint}-job-{name}"
+
+
+def job_subscription(name: str, address: str) -> str:
+    """An email subscription to a job's failure topic, named by its address (not by its
+    place in the list): ``NightlyJobNotify1A2B3C4D``."""
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:8].upper()
+    return f"{stem(name)}JobNotify{digest}"
+
+
+#: The key that encrypts the jobs' failure topics (EventBridge publishes to a topic only
+#: under a key whose policy lets it; an AWS managed key's policy cannot).
+JOBS_TOPIC_KEY = "JobsTopicKey"
+
+
 # --- data ----------------------------------------------------------------------------------
 def bucket(name: str) -> str:
     return f"{stem(name)}Bucket"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from . import deploy, loader, pinning, replacement, split, stack_checks
+from . import deploy, loader, naming, pinning, replacement, split, stack_checks
 from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .files import NotRegular, Oversize, read_text
@@ -261,8 +261,33 @@ def serialize(checked: Checked, rendered: Rendered) -> Build:
         )
         for s in rendered.stacks
     ]
-    script = deploy.script(planned, checked.document.file, checked.blueprint.name)
+    script = deploy.script(
+        planned, checked.document.file, checked.blueprint.name, _job_runs(checked.blueprint)
+    )
     return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
+
+
+def _job_runs(bp: Blueprint) -> list[deploy.JobRun]:
+    """The jobs deploy.sh runs after the deploy, with the outputs of the main stack that
+    the jobs' renderer writes for it (:mod:`generator.sections.jobs.render`)."""
+    runs = []
+    for name, job in sorted(bp.jobs.items()):
+        if job.run != "after_deploy":
+            continue
+        outputs = ["Cluster", "TaskDefinitionArn", "Capacity", "LogGroup"]
+        if job.ec2_capacity is None:
+            outputs.append("Network")
+        runs.append(
+            deploy.JobRun(
+                job=name,
+                family=naming.job_family(bp.name, name),
+                stack=bp.name,
+                region=bp.region,
+                outputs={what: naming.job(name, what) for what in outputs},
+                containers=tuple(sorted(c for c, ct in job.containers.items() if ct.essential)),
+            )
+        )
+    return runs
 
 
 def _whole(

@@ -104,6 +104,20 @@ def _session_manager_role(template: Template, logical_id: str) -> bool:
     )
 
 
+def _key_policy(template: Template, logical_id: str) -> bool:
+    """A KMS key whose policy grants only to this account's root (AWS's default key
+    policy, which lets IAM policies decide) and to service principals: in a key policy
+    ``"*"`` is the key itself, the only resource such a policy can govern."""
+    resource = template["Resources"][logical_id]
+    if resource["Type"] != "AWS::KMS::Key":
+        return False
+    root = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+    return all(
+        s["Resource"] == "*" and (s["Principal"] == {"AWS": root} or "Service" in s["Principal"])
+        for s in resource["Properties"]["KeyPolicy"]["Statement"]
+    )
+
+
 #: key -> the one reason a finding of that rule on such a resource is not a problem.
 SUPPRESSIONS: dict[str, Suppression] = {
     "load-balancer-listener": Suppression(
@@ -124,6 +138,13 @@ SUPPRESSIONS: dict[str, Suppression] = {
         "minimal Session Manager policy grants them on *; the role's other statements name "
         "their resources",
         _session_manager_role,
+    ),
+    "key-policy-this-key": Suppression(
+        "GenericResourceWildcardPolicyRule",
+        "In a KMS key policy Resource * means the key itself; the policy grants this "
+        "account (AWS's default, so that IAM policies decide) and the service that must use "
+        "the key (EventBridge publishing to an encrypted topic), nobody else",
+        _key_policy,
     ),
 }
 

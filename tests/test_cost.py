@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from generator import cost
+from generator.model.containers import CapacityShare
 from generator.pipeline import check
 from generator.schedule_expressions import weekly_minutes
-from generator.sections.services.model import CapacityShare
 
 from .conftest import ROOT
 

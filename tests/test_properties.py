@@ -40,8 +40,8 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from generator.errors import BlueprintError
+from generator.model.containers import FARGATE_SIZES
 from generator.pipeline import check, lint, render
-from generator.sections.services.model import FARGATE_SIZES
 
 
 def common(max_examples: int) -> settings:

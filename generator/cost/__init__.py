@@ -19,6 +19,9 @@ values, so the lines of ``as_json`` add up to it exactly.
 - Public IPv4 addresses are billed per hour each: a NAT gateway's Elastic IP, one per zone
   of an internet-facing load balancer, one per running task given a public IP, one per
   instance given one.
+- Jobs run as often as their schedules fire (:mod:`generator.cost.jobs`), each run as
+  long as the blueprint's ``estimated_minutes`` says; one run after each deploy, or one
+  without an estimate, is priced per run or per task-minute.
 - Costs that depend on use the blueprint cannot know (traffic, requests, stored GB, log
   volume) appear as per-unit prices with ``monthly`` None and stay out of the total.
 - A price the table lacks for the region makes its line "not priced" (``priced`` False):
@@ -36,6 +39,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import compute, data
+from .jobs import jobs
 from .lines import Line, Lines, cents
 from .logs import logs
 from .output import as_json, text
@@ -96,6 +100,12 @@ def _assumptions(bp: Blueprint, facts: Facts, p: Prices, out: Lines) -> list[str
             "Scheduled services: the task-hours of the week their cron schedules make, "
             "x 730/168; daylight-saving shifts are ignored."
         )
+    if bp.jobs:
+        assumptions.append(
+            "Jobs: the runs a month their schedules make x their estimated_minutes; a job "
+            "run after each deploy, or without an estimate, is priced per run or per "
+            "task-minute, out of the total."
+        )
     if any(h.kind == "auto_scaling" for h in facts.hosts):
         assumptions.append("ECS hosts (ec2_capacity) are priced at their min_size.")
     if out.unpriced:
@@ -116,6 +126,7 @@ def priced(bp: Blueprint, facts: Facts) -> Estimate:
     compute.network(bp, facts, run, p, out)
     compute.load_balancers(facts, p, out)
     compute.services(facts, run, p, out)
+    jobs(bp, facts, p, out)
     compute.instances(facts, p, out)
     for section in (data.databases, data.caches, data.file_systems, data.buckets, data.tables):
         section(facts, p, out)

@@ -110,7 +110,15 @@ def load_balancers(facts: Facts, p: Prices, out: Lines) -> None:
         )
 
 
-def _fargate(svc: Service, run: Running, spot_discount: float, p: Prices, out: Lines) -> None:
+def fargate(
+    svc: Service,
+    run: Running,
+    spot_discount: float,
+    p: Prices,
+    out: Lines,
+    component: str = "services",
+) -> None:
+    """The vCPU and memory lines of tasks on Fargate and Fargate Spot."""
     name = svc.entry[1]
     on = placed(svc.strategy, run)
     providers = {s.provider for s in svc.strategy}
@@ -126,7 +134,7 @@ def _fargate(svc: Service, run: Running, spot_discount: float, p: Prices, out: L
         vcpu_price = p.at("fargate", svc.architecture, "vcpu_hour")
         gb_price = p.at("fargate", svc.architecture, "gb_hour")
         out.fixed(
-            "services",
+            component,
             f"{name}: {label} vCPU",
             vcpu * task_hours,
             "vCPU-hour",
@@ -136,7 +144,7 @@ def _fargate(svc: Service, run: Running, spot_discount: float, p: Prices, out: L
             (svc.logical_id,),
         )
         out.fixed(
-            "services",
+            component,
             f"{name}: {label} memory",
             gb * task_hours,
             "GB-hour",
@@ -153,7 +161,7 @@ def services(facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> No
         name = svc.entry[1]
         hosts = _on_hosts(svc)
         if hosts is None:
-            _fargate(svc, run[name], discount, p, out)
+            fargate(svc, run[name], discount, p, out)
             continue
         note = "; ".join(n for n in (f"priced with {hosts} under instances", run[name].note) if n)
         out.fixed(

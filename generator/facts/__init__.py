@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import compute, data
 from . import rules as rules_
-from .compute import Address, Hosts, Service, Share
+from .compute import Address, Hosts, JobTask, Service, Share
 from .data import (
     Bucket,
     Cache,
@@ -50,6 +50,7 @@ __all__ = [
     "FileSystem",
     "Function",
     "Hosts",
+    "JobTask",
     "LoadBalancer",
     "LogGroup",
     "NatGateway",
@@ -104,6 +105,7 @@ class Facts:
     distributions: tuple[Distribution, ...] = ()
     buckets: tuple[Bucket, ...] = ()
     log_groups: tuple[LogGroup, ...] = ()
+    jobs: tuple[JobTask, ...] = ()
 
     def of(self, *types: str) -> list[Resource]:
         """The resources of the given CloudFormation types, in stack order."""
@@ -121,6 +123,11 @@ def read(build: Build) -> Facts:
         if r.type in ("AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup")
         and (h := compute.hosts(r, refs)) is not None
     ]
+    jobs = [
+        compute.job_task(r)
+        for r in made
+        if r.type == "AWS::ECS::TaskDefinition" and r.entry[0] == "jobs"
+    ]
     typed: dict[str, list[Any]] = {field: [] for field, _ in _READERS.values()}
     for r in made:
         if r.type in _READERS:
@@ -134,5 +141,6 @@ def read(build: Build) -> Facts:
         addresses=tuple(compute.addresses(made, services, hosts)),
         rules=tuple(rules_.rules(made, refs)),
         placed=tuple(rules_.placed(made, refs)),
+        jobs=tuple(jobs),
         **{field: tuple(found) for field, found in typed.items()},
     )

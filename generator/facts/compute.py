@@ -34,6 +34,17 @@ class Service:
 
 
 @dataclass(frozen=True)
+class JobTask:
+    """The task a job runs, as its task definition makes it."""
+
+    logical_id: str
+    entry: Entry
+    cpu: int
+    memory: int
+    architecture: str
+
+
+@dataclass(frozen=True)
 class Hosts:
     """EC2 instances: one ``AWS::EC2::Instance`` (count 1) or an Auto Scaling group
     (count its MinSize, up to ``max_count``)."""
@@ -91,6 +102,17 @@ def service(r: Resource, refs: Stacks) -> Service:
         desired_count=number(p.get("DesiredCount"), 1),
         strategy=tuple(strategy),
         public_ip=vpc.get("AssignPublicIp") == "ENABLED",
+    )
+
+
+def job_task(r: Resource) -> JobTask:
+    p = r.properties
+    return JobTask(
+        logical_id=r.logical_id,
+        entry=r.entry,
+        cpu=number(p.get("Cpu")),
+        memory=number(p.get("Memory")),
+        architecture=p.get("RuntimePlatform", {}).get("CpuArchitecture", "X86_64"),
     )
 
 

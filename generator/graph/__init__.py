@@ -6,7 +6,7 @@ what the security groups really allow:
 
 * **nodes**: the internet (and each CIDR block other than ``0.0.0.0/0`` that a rule
   admits), CloudFront distributions, load balancers, WebSocket APIs, ECS services,
-  EC2 capacity, instance groups, Lambda functions, databases, caches, file systems,
+  jobs, EC2 capacity, instance groups, Lambda functions, databases, caches, file systems,
   buckets, tables, queues, S3 buckets outside the blueprint that a permission names, schedules,
   and the event rule and DNS-updater function behind a service's ``public_dns``;
 * **subgraphs**: the VPC, split into its public and private subnets; whatever runs in a
@@ -21,9 +21,9 @@ what the security groups really allow:
   the distribution, labelled with the block it opens. Plus the public endpoints of
   CloudFront and API Gateway, which have no security group;
 * **access edges** (dashed): named permissions, e.g. ``service -> bucket "read"``;
-* **control edges** (thick): schedules setting a desired count, API routes invoking
-  functions, queues handing functions batches of messages, event rules, and a service
-  running on EC2 capacity.
+* **control edges** (thick): schedules setting a desired count or running a job, a job's
+  failed runs reaching its topic, API routes invoking functions, queues handing functions
+  batches of messages, event rules, and a service or job running on EC2 capacity.
 
 The output is deterministic: every section is walked in sorted order, so reordering the
 blueprint's entries changes no byte.
@@ -94,6 +94,7 @@ def build(bp: Blueprint, facts: Facts) -> Graph:
     _traffic(g, facts)
     _permissions(g, bp)
     _schedules_and_events(g, bp)
+    _jobs_control(g, bp)
     return g
 
 
@@ -140,6 +141,7 @@ def _compute(g: Graph, bp: Blueprint, facts: Facts) -> None:
         )
         if ec2:
             g.edge(key, ("ec2_capacity", ec2), "control", "runs on")
+    _jobs(g, bp)
     for name, group in sorted(bp.instances.items()):
         g.node(
             ("instances", name),
@@ -150,6 +152,33 @@ def _compute(g: Graph, bp: Blueprint, facts: Facts) -> None:
         )
     for name, fn in sorted(bp.functions.items()):
         g.node(("functions", name), "round", "outside", f"Lambda {name} ({fn.runtime or 'image'})")
+
+
+def _jobs(g: Graph, bp: Blueprint) -> None:
+    for name, job in sorted(bp.jobs.items()):
+        ec2 = job.ec2_capacity
+        place = bp.ec2_capacity[ec2].subnets if ec2 else job.subnets
+        capacity = (
+            f"EC2 capacity {ec2}"
+            if ec2
+            else " + ".join(sorted(_PROVIDERS.get(s.provider, s.provider) for s in job.capacity))
+        )
+        when = "after each deploy" if job.run == "after_deploy" else "runs to completion"
+        key = g.node(("jobs", name), "box", place, f"ECS job {name} ({capacity})", when)
+        if ec2:
+            g.edge(key, ("ec2_capacity", ec2), "control", "runs on")
+
+
+def _jobs_control(g: Graph, bp: Blueprint) -> None:
+    """A job's schedule starting it, and its failed runs reaching its topic."""
+    for name, job in sorted(bp.jobs.items()):
+        if job.schedule is not None:
+            lines = [f"Schedule for job {name}", job.timezone]
+            lines += [] if job.enabled else ["disabled"]
+            key = g.node(("job_schedules", name), "hexagon", "outside", *lines)
+            g.edge(key, ("jobs", name), "control", f"run at {job.schedule}")
+        topic = g.node(("job_topics", name), "stadium", "outside", f"SNS topic {name} failures")
+        g.edge(("jobs", name), topic, "control", "exit code not 0")
 
 
 def _mount_tier(facts: Facts, name: str) -> Place:
@@ -271,6 +300,7 @@ def _permission_edge(g: Graph, source: Key, permission: Permission) -> None:
 def _permissions(g: Graph, bp: Blueprint) -> None:
     holders: list[tuple[str, str, Iterable[Permission]]] = []
     holders += [("services", n, s.permissions) for n, s in bp.services.items()]
+    holders += [("jobs", n, j.permissions) for n, j in bp.jobs.items()]
     holders += [("instances", n, i.permissions) for n, i in bp.instances.items()]
     holders += [("functions", n, f.permissions) for n, f in bp.functions.items()]
     for section, name, permissions in sorted(holders, key=lambda h: h[:2]):

@@ -18,6 +18,7 @@ from ..sections.ec2_capacity.model import Ec2Capacity
 from ..sections.file_systems.model import FileSystem
 from ..sections.functions.model import Function
 from ..sections.instances.model import InstanceGroup
+from ..sections.jobs.model import Job
 from ..sections.load_balancers.model import LoadBalancer
 from ..sections.network.model import Network
 from ..sections.queues.model import Queue
@@ -126,6 +127,9 @@ class Blueprint(Strict):
 
     schedules: dict[Name, Schedule] = Field(default={})
     """Timed changes of services' desired counts."""
+
+    jobs: dict[Name, Job] = Field(default={})
+    """ECS tasks that run to completion: on a schedule, or after each deploy."""
 
     logical_ids: dict[LogicalId, LogicalId] = Field(default={})
     """Keep a resource's old logical ID after renaming its entry: ``{NewId: OldId}``.

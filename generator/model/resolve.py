@@ -22,6 +22,7 @@ from ..sections.distributions import checks as distributions
 from ..sections.ec2_capacity import checks as ec2_capacity
 from ..sections.functions import checks as functions
 from ..sections.instances import checks as instances
+from ..sections.jobs import checks as jobs
 from ..sections.load_balancers import checks as load_balancers
 from ..sections.load_balancers.model import RouteTarget
 from ..sections.network import checks as network
@@ -52,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     *ec2_capacity.RULES,
     *services.RULES,
     *schedules.RULES,
+    *jobs.RULES,
     *distributions.RULES,
     *reach.RULES,
 )

@@ -20,6 +20,7 @@ def logical_id_stems(c: Checker) -> None:
         "load_balancers": c.bp.load_balancers,
         "services": c.bp.services,
         "schedules": c.bp.schedules,
+        "jobs": c.bp.jobs,
     }
     for section, entries in sections.items():
         seen: dict[str, str] = {}

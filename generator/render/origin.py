@@ -69,9 +69,9 @@ def of_service(ctx: Context, service: str) -> list[OriginSecret]:
     ]
 
 
-def statements(ctx: Context, service: str) -> list[dict[str, Any]]:
+def statements(origins: list[OriginSecret]) -> list[dict[str, Any]]:
     """What the service's execution role needs to read those secrets, by their ARNs."""
-    secrets = [Ref(o.secret) for o in of_service(ctx, service)]
+    secrets = [Ref(o.secret) for o in origins]
     return [iam.statement(["secretsmanager:GetSecretValue"], secrets)] if secrets else []
 
 

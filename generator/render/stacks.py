@@ -21,6 +21,7 @@ from ..sections.ec2_capacity import render as ec2_capacity
 from ..sections.file_systems import render as file_systems
 from ..sections.functions import render as functions
 from ..sections.instances import render as instances
+from ..sections.jobs import render as jobs
 from ..sections.load_balancers import render as load_balancers
 from ..sections.network import render as network
 from ..sections.queues import render as queues
@@ -57,6 +58,7 @@ RENDERERS: tuple[Callable[[Context], None], ...] = (
     services.render,
     public_dns.render,
     schedules.render,
+    jobs.render,
     distributions.render,
     reach.render,
 )

@@ -10,10 +10,10 @@ from troposphere import AWSObject, Base64, GetAtt, Ref, Sub, autoscaling, ec2, e
 from troposphere import iam as cfn_iam
 
 from ... import naming
+from ...model.containers import FARGATE_PROVIDERS
 from ...render import grants, iam
 from ...render.context import ClusterHandle, Context
 from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
-from ..services.model import FARGATE_PROVIDERS
 from .model import Ec2Capacity
 
 #: Graviton families carry a 'g' after their generation digit: t4g, m7g, c7gn, r8g.
@@ -21,7 +21,7 @@ _ARM_FAMILY = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 
 
 def render(ctx: Context) -> None:
-    if not ctx.bp.services and not ctx.bp.ec2_capacity:
+    if not ctx.bp.services and not ctx.bp.ec2_capacity and not ctx.bp.jobs:
         return
     cluster = ctx.add(
         ecs.Cluster(
@@ -33,7 +33,8 @@ def render(ctx: Context) -> None:
     ctx.cluster_handle = ClusterHandle(cluster)
     for name in sorted(ctx.bp.ec2_capacity):
         _ec2_capacity(ctx, name, ctx.bp.ec2_capacity[name])
-    used = {s.provider for svc in ctx.bp.services.values() for s in svc.capacity}
+    tasks = [*ctx.bp.services.values(), *ctx.bp.jobs.values()]
+    used = {s.provider for task in tasks for s in task.capacity}
     fargate = sorted(used & FARGATE_PROVIDERS)
     providers = [
         *fargate,

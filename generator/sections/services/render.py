@@ -3,25 +3,16 @@ security group and service, on Fargate (awsvpc) or EC2 capacity (bridge, dynamic
 
 from __future__ import annotations
 
-from typing import Any
-
-from troposphere import GetAtt, Ref, ecs
+from troposphere import Ref, ecs
 
 from ... import naming
+from ...model.containers import OnEc2Capacity, OnFargate
 from ...model.ports import DYNAMIC_PORTS
-from ...render import grants, iam, logs, security
 from ...render import origin as cloudfront_origin
+from ...render import security, tasks
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
 from ..load_balancers.model import RouteTarget, ToService
-from .model import (
-    Container,
-    ContainerHealthCheck,
-    OnEc2Capacity,
-    OnFargate,
-    SecretsManagerSecret,
-    Service,
-    SsmSecret,
-)
+from .model import Service
 
 
 def service_name(ctx: Context, name: str) -> str:
@@ -34,209 +25,19 @@ def render(ctx: Context) -> None:
         _service(ctx, name, ctx.bp.services[name])
 
 
-def _value_from(secret: SsmSecret | SecretsManagerSecret) -> Any:
-    if isinstance(secret, SsmSecret):
-        return iam.ssm_parameter_arn(secret.ssm)
-    if secret.key:  # the model requires the full ARN with a key
-        return f"{secret.secrets_manager}:{secret.key}::"
-    # ECS accepts a secret of the same region and account by name; a partial ARN fails.
-    return secret.secrets_manager
-
-
-def _execution_statements(svc: Service, log_group: Any) -> list[dict[str, Any]]:
-    """Pull the images, write the logs, read the secrets: each by its own ARN."""
-    statements = grants.ecr_pull(c.image for c in svc.containers.values())
-    statements.append(
-        iam.statement(["logs:CreateLogStream", "logs:PutLogEvents"], [GetAtt(log_group, "Arn")])
-    )
-    secrets = [s for c in svc.containers.values() for s in c.secrets.values()]
-    ssm_names = sorted({s.ssm for s in secrets if isinstance(s, SsmSecret)})
-    if ssm_names:
-        statements.append(
-            iam.statement(["ssm:GetParameters"], [iam.ssm_parameter_arn(n) for n in ssm_names])
-        )
-    sm_names = sorted({s.secrets_manager for s in secrets if isinstance(s, SecretsManagerSecret)})
-    if sm_names:
-        statements.append(
-            iam.statement(
-                ["secretsmanager:GetSecretValue"],
-                [iam.secret_arn(n) for n in sm_names],
-            )
-        )
-    return statements
-
-
-def _mount_statements(ctx: Context, svc: Service) -> list[dict[str, Any]]:
-    """Mounting EFS with IAM authorization, per file system and access point: ClientWrite
-    unless every mount through it is read-only; through an access point, only through it."""
-    writes: dict[tuple[str, str], bool] = {}
-    for container in svc.containers.values():
-        for m in container.mounts:
-            key = (m.file_system, m.access_point or "")
-            writes[key] = writes.get(key, False) or not m.read_only
-    out = []
-    for (fs_name, ap_name), write in sorted(writes.items()):
-        handle = ctx.file_systems[fs_name]
-        ap = GetAtt(handle.access_points[ap_name], "Arn") if ap_name else None
-        out.append(grants.efs_mount(GetAtt(handle.file_system, "Arn"), ap, write))
-    return out
-
-
-def _volumes(ctx: Context, svc: Service) -> list[ecs.Volume]:
-    seen = sorted(
-        {(m.file_system, m.access_point or "") for c in svc.containers.values() for m in c.mounts}
-    )
-    volumes = []
-    for fs_name, ap_name in seen:
-        auth = ecs.AuthorizationConfig(IAM="ENABLED")
-        if ap_name:
-            auth.AccessPointId = Ref(ctx.file_systems[fs_name].access_points[ap_name])
-        volumes.append(
-            ecs.Volume(
-                Name=_volume_name(fs_name, ap_name),
-                EFSVolumeConfiguration=ecs.EFSVolumeConfiguration(
-                    FilesystemId=Ref(ctx.file_systems[fs_name].file_system),
-                    TransitEncryption="ENABLED",
-                    AuthorizationConfig=auth,
-                ),
-            )
-        )
-    return volumes
-
-
-def _volume_name(fs_name: str, ap_name: str) -> str:
-    return f"{fs_name}-{ap_name}" if ap_name else fs_name
-
-
-def _container(
-    ctx: Context,
-    name: str,
-    container: Container,
-    log_group: Any,
-    bridge: bool,
-    origins: list[cloudfront_origin.OriginSecret],
-) -> ecs.ContainerDefinition:
-    definition = ecs.ContainerDefinition(
-        Name=name,
-        Image=container.image,
-        Essential=container.essential,
-        LogConfiguration=ecs.LogConfiguration(
-            LogDriver="awslogs",
-            Options={
-                "awslogs-group": Ref(log_group),
-                "awslogs-region": Ref("AWS::Region"),
-                "awslogs-stream-prefix": name,
-            },
-        ),
-    )
-    if container.port is not None:
-        mapping = ecs.PortMapping(ContainerPort=container.port, Protocol="tcp")
-        if bridge:
-            mapping.HostPort = 0  # dynamic: ECS picks from the ephemeral range
-        definition.PortMappings = [mapping]
-    if container.environment:
-        definition.Environment = [
-            ecs.Environment(Name=k, Value=v)
-            for k, v in ctx.environment(container.environment).items()
-        ]
-    secrets = _secrets(container, origins)
-    if secrets:
-        definition.Secrets = secrets
-    if container.command is not None:
-        definition.Command = container.command
-    if container.depends_on:
-        definition.DependsOn = [
-            ecs.ContainerDependency(ContainerName=other, Condition=condition)
-            for other, condition in sorted(container.depends_on.items())
-        ]
-    if container.mounts:
-        definition.MountPoints = [
-            ecs.MountPoint(
-                SourceVolume=_volume_name(m.file_system, m.access_point or ""),
-                ContainerPath=m.path,
-                ReadOnly=m.read_only,
-            )
-            for m in sorted(container.mounts, key=lambda m: m.path)
-        ]
-    if container.health_check is not None:
-        definition.HealthCheck = _health_check(container.health_check)
-    if container.memory_reservation is not None:
-        definition.MemoryReservation = container.memory_reservation
-    return definition
-
-
-def _health_check(check: ContainerHealthCheck) -> ecs.HealthCheck:
-    return ecs.HealthCheck(
-        Command=["CMD-SHELL", check.command],
-        Interval=check.interval_seconds,
-        Timeout=check.timeout_seconds,
-        Retries=check.retries,
-        StartPeriod=check.start_period_seconds,
-    )
-
-
-def _secrets(
-    container: Container, origins: list[cloudfront_origin.OriginSecret]
-) -> list[ecs.Secret]:
-    """The container's secrets, and on a CloudFront origin's port the secret header of
-    each distribution it serves, so the application can check it."""
-    secrets = {k: _value_from(v) for k, v in container.secrets.items()}
-    secrets |= cloudfront_origin.variables(origins, container.port)
-    return [ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(secrets.items())]
-
-
-def _task_definition(ctx: Context, name: str, svc: Service, on_ec2: bool) -> ecs.TaskDefinition:
-    origin = ("services", name)
-    log_group = logs.log_group(
-        ctx, naming.log_group(name), svc.log_retention_days, (*origin, "log_retention_days")
-    )
-    execution = iam.role(
-        ctx,
-        naming.execution_role(name),
-        "ecs-tasks.amazonaws.com",
-        _execution_statements(svc, log_group) + cloudfront_origin.statements(ctx, name),
-        origin,
-    )
-    task_role = iam.role(
-        ctx,
-        naming.task_role(name),
-        "ecs-tasks.amazonaws.com",
-        grants.all_statements(ctx, svc.permissions) + _mount_statements(ctx, svc),
-        (*origin, "permissions"),
-        # ECS documents aws:SourceArn for task roles: the task, in this region and account
-        # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
-        source_arn=iam.arn("ecs", "*"),
-    )
-    origins = cloudfront_origin.of_service(ctx, name)
-    task = ecs.TaskDefinition(
-        naming.task_definition(name),
-        Family=f"{ctx.bp.name}-{name}",
-        Cpu=str(svc.cpu),
-        Memory=str(svc.memory),
-        NetworkMode="bridge" if on_ec2 else "awsvpc",
-        RequiresCompatibilities=["EC2" if on_ec2 else "FARGATE"],
-        ExecutionRoleArn=GetAtt(execution, "Arn"),
-        TaskRoleArn=GetAtt(task_role, "Arn"),
-        ContainerDefinitions=[
-            _container(ctx, cname, svc.containers[cname], log_group, on_ec2, origins)
-            for cname in sorted(svc.containers)
-        ],
-    )
-    if not on_ec2:
-        task.RuntimePlatform = ecs.RuntimePlatform(
-            OperatingSystemFamily="LINUX", CpuArchitecture=svc.architecture
-        )
-    volumes = _volumes(ctx, svc)
-    if volumes:
-        task.Volumes = volumes
-    return ctx.add(task, (*origin, "containers"))
-
-
 def _service(ctx: Context, name: str, svc: Service) -> None:
     origin = ("services", name)
     placement = svc.placement
     on_ec2 = isinstance(placement, OnEc2Capacity)
-    task = _task_definition(ctx, name, svc, on_ec2)
+    ids = tasks.TaskIds(
+        naming.log_group(name),
+        naming.execution_role(name),
+        naming.task_role(name),
+        naming.task_definition(name),
+        f"{ctx.bp.name}-{name}",
+    )
+    origins = cloudfront_origin.of_service(ctx, name)
+    task, _ = tasks.task_definition(ctx, origin, ids, svc, on_ec2, origins)
     match placement:
         case OnEc2Capacity(capacity=capacity):
             group = ctx.groups[("ec2_capacity", capacity)]
@@ -255,7 +56,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         Cluster=Ref(ctx.cluster.cluster),
         TaskDefinition=Ref(task),
         DesiredCount=svc.desired_count,
-        CapacityProviderStrategy=_capacity_strategy(ctx, svc),
+        CapacityProviderStrategy=tasks.capacity_strategy(ctx, svc),
         DeploymentConfiguration=ecs.DeploymentConfiguration(
             DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
             MaximumPercent=200,
@@ -265,7 +66,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         EnableECSManagedTags=True,
     )
     if not on_ec2:
-        service.NetworkConfiguration = _network_configuration(ctx, svc, group)
+        service.NetworkConfiguration = tasks.network_configuration(ctx, svc, group)
     if svc.public_dns is not None:
         # A fixed name lets the DNS rule match this service's tasks before the service
         # exists (the service waits for the rule, so its first task is not missed).
@@ -277,37 +78,6 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
     if waits:
         service.DependsOn = waits
     ctx.services[name] = ServiceHandle(ctx.add(service, origin))
-
-
-def _capacity_strategy(ctx: Context, svc: Service) -> list[ecs.CapacityProviderStrategyItem]:
-    """The service's share of each capacity provider: Fargate ones by name, EC2 capacity
-    by its provider resource."""
-    return [
-        ecs.CapacityProviderStrategyItem(
-            CapacityProvider=(
-                Ref(ctx.cluster.capacity_providers[s.provider])
-                if s.provider in ctx.cluster.capacity_providers
-                else s.provider
-            ),
-            Base=s.base,
-            Weight=s.weight,
-        )
-        for s in sorted(svc.capacity, key=lambda s: s.provider)
-    ]
-
-
-def _network_configuration(
-    ctx: Context, svc: Service, group: SecurityGroupHandle
-) -> ecs.NetworkConfiguration:
-    """The awsvpc network of a Fargate task: its subnets, its security group, and a public
-    IP only when the entry asks for one."""
-    return ecs.NetworkConfiguration(
-        AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-            AssignPublicIp="ENABLED" if svc.public_ip else "DISABLED",
-            Subnets=[Ref(s) for s in ctx.network.subnets[svc.subnets]],
-            SecurityGroups=[GetAtt(group.group, "GroupId")],
-        )
-    )
 
 
 def _routes_to(ctx: Context, name: str) -> list[tuple[RouteTarget, ToService]]:
