@@ -171,10 +171,10 @@ def containers(c: Checker) -> None:
             _check_container_links(c, cpath, cname, container, svc)
         references.check_permissions(c, (*base, "permissions"), svc.permissions)
         mounts = any(ct.mounts for ct in svc.containers.values())
-        if mounts and svc.desired_count > 1:
+        if mounts and svc.most_tasks > 1:
             c.warn(
-                (*base, "desired_count"),
-                f"{svc.desired_count} tasks share an EFS file system, and EFS does not lock "
+                (*base, "scaling", "max") if svc.scaling else (*base, "desired_count"),
+                f"{svc.most_tasks} tasks share an EFS file system, and EFS does not lock "
                 "writes between them; most applications need desired_count: 1",
                 Code.FILE_SYSTEM_MANY_WRITERS,
             )
@@ -234,11 +234,10 @@ def public_dns(c: Checker) -> None:
                 Code.PUBLIC_DNS_WITHOUT_IP,
                 at_key=True,
             )
-        if svc.desired_count > 1:
+        if svc.most_tasks > 1:
             c.warn(
                 (*path, "name"),
-                f"one DNS record follows {svc.desired_count} tasks: it names whichever "
-                "started last",
+                f"one DNS record follows {svc.most_tasks} tasks: it names whichever started last",
                 Code.PUBLIC_DNS_MANY_TASKS,
             )
         zone_for(c, (*path, "name"), svc.public_dns.name)
@@ -339,4 +338,40 @@ def _check_cycles(c: Checker, base: Path, svc: Service) -> None:
                 todo.extend(waits[current])
 
 
-RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns)
+@rule(Code.COUNT_MANAGED, Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER)
+def running_count(c: Checker) -> None:
+    """One owner per running count: ``desired_count``, ``scaling`` or the schedules. A
+    managed count is left out of the template, so that a deploy never resets it; then
+    CloudFormation starts a new service with 1 task
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount)."""
+    routed = {r.service for lb in c.bp.load_balancers.values() for r in lb.routes if r.service}
+    for name, svc in c.bp.services.items():
+        path: Path = ("services", name, "desired_count")
+        schedules = sorted(k for k, s in c.bp.schedules.items() if s.service == name)
+        if svc.scaling is not None and "desired_count" in svc.model_fields_set:
+            c.error(
+                path,
+                f"'scaling' owns this service's count (min {svc.scaling.min} to max "
+                f"{svc.scaling.max}), and deploys never reset it: drop 'desired_count'",
+                Code.COUNT_MANAGED,
+            )
+        elif svc.scaling is None and schedules and svc.desired_count != 1:
+            which = ", ".join(f"'{k}'" for k in schedules)
+            which = f"schedule {which} sets" if len(schedules) == 1 else f"schedules {which} set"
+            c.error(
+                path,
+                f"{which} this service's count, and deploys never reset it; the first deploy "
+                "starts 1 task (CloudFormation's default for a new service): drop "
+                "'desired_count' (or give 1)",
+                Code.COUNT_MANAGED,
+            )
+        if svc.scaling and svc.scaling.requests_per_target and name not in routed:
+            c.error(
+                ("services", name, "scaling", "requests_per_target"),
+                "requests per target are counted by a load balancer's target group, and no "
+                f"route sends traffic to '{name}'; scale on cpu or memory",
+                Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER,
+            )
+
+
+RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns, running_count)

@@ -238,6 +238,66 @@ class PublicDns(Strict):
     """The record's TTL."""
 
 
+class Scaling(Strict):
+    """Application Auto Scaling of the task count between ``min`` and ``max``: one
+    target-tracking policy per target given (it adds tasks when the metric is above the
+    target and removes them when it is well below). Scaling then owns the count: the
+    template never sets it, so a deploy keeps however many tasks are running."""
+
+    min: int = Field(default=1, ge=0, le=1000)
+    """The fewest tasks; the first deploy starts this many. 0 lets the service scale to
+    nothing (the first deploy still starts one task, which scales in when idle)."""
+
+    max: int = Field(ge=1, le=1000)
+    """The most tasks."""
+
+    cpu: int | None = Field(default=None, ge=1, le=100)
+    """Target average CPU use of the service's tasks, in percent (``70``); default: not a
+    target."""
+
+    memory: int | None = Field(default=None, ge=1, le=100)
+    """Target average memory use of the service's tasks, in percent; default: not a
+    target."""
+
+    requests_per_target: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Target requests per task per minute, counted by each load balancer route to the
+    service (``ALBRequestCountPerTarget``); only for a service behind a load balancer.
+    Default: not a target."""
+
+    scale_in_cooldown_seconds: int = Field(default=300, ge=0, le=3600)
+    """Seconds after a scale-in before the next one: slow, so a dip does not drop tasks."""
+
+    scale_out_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    """Seconds after a scale-out before the next one: quick, so load is met."""
+
+    @model_validator(mode="after")
+    def _range(self) -> Scaling:
+        if self.min > self.max:
+            raise PydanticCustomError(
+                Code.SCALING_RANGE,
+                "min {min} is above max {max}; min is the fewest tasks, max the most",
+                {"min": self.min, "max": self.max},
+            )
+        if not self.targets:
+            raise PydanticCustomError(
+                Code.SCALING_NO_TARGET,
+                "scaling needs a target to track: give cpu, memory or requests_per_target "
+                "(e.g. 'cpu: 70')",
+            )
+        return self
+
+    @property
+    def targets(self) -> dict[str, int]:
+        """The targets given, by field name (one policy each), in a fixed order. A new kind
+        of target is one more optional field here and one more policy in the renderer."""
+        given = {
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "requests_per_target": self.requests_per_target,
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
+
 def _one_essential(containers: dict[str, Container]) -> dict[str, Container]:
     # "All tasks must have at least one essential container"
     # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html).
@@ -272,7 +332,10 @@ class Service(Strict):
     """CPU architecture of the task (Fargate)."""
 
     desired_count: int = Field(default=1, ge=0, le=1000)
-    """How many tasks to run."""
+    """How many tasks to run; every deploy sets it. Not for a service whose count is
+    managed: ``scaling`` or schedules own that count, and its template leaves the running
+    count alone (the first deploy starts ``scaling.min`` tasks, or 1 for a scheduled
+    service)."""
 
     subnets: Literal["public", "private"] = "private"
     """Which subnets the tasks run in (Fargate)."""
@@ -296,6 +359,15 @@ class Service(Strict):
 
     public_dns: PublicDns | None = None
     """Point a DNS name at the task's public IP (no load balancer)."""
+
+    scaling: Scaling | None = None
+    """Scale the task count between ``min`` and ``max`` on CPU, memory or requests;
+    default: a fixed ``desired_count``."""
+
+    @property
+    def most_tasks(self) -> int:
+        """The most tasks the service can run: ``scaling.max``, or ``desired_count``."""
+        return self.scaling.max if self.scaling is not None else self.desired_count
 
     @property
     def placement(self) -> OnFargate | OnEc2Capacity:
