@@ -151,6 +151,17 @@ def service_security_group(name: str) -> str:
     return f"{stem(name)}ServiceSecurityGroup"
 
 
+def scalable_target(name: str) -> str:
+    """The Application Auto Scaling target of a service's task count."""
+    return f"{stem(name)}ScalableTarget"
+
+
+def scaling_policy(name: str, metric: str, lb: str = "", route: str = "") -> str:
+    """One target-tracking policy of a service: per metric, and per load balancer route
+    for a metric of a target group (``requests_per_target``)."""
+    return f"{stem(name)}{stem(lb)}{stem(route)}{stem(metric)}ScalingPolicy"
+
+
 # --- data ----------------------------------------------------------------------------------
 def bucket(name: str) -> str:
     return f"{stem(name)}Bucket"
