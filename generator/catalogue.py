@@ -450,7 +450,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     ),
     Code.COUNT_MANAGED: (
         "`desired_count` on a service whose count `scaling` or schedules own: its template leaves the running count alone, so the value could not hold.",
-        "services.web.desired_count: 'scaling' owns this service's count (min 2 to max 8), and deploys never reset it: drop 'desired_count'",
+        "services.web.desired_count: 'scaling' owns the count of this service (min 2 to max 8), and deploys never reset it: drop 'desired_count'",
     ),
     Code.SCHEDULE_SETS: (
         "A schedule that sets the wrong thing: `desired_count` for a service without `scaling`, `min` and `max` for one with it.",

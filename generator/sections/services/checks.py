@@ -351,7 +351,7 @@ def running_count(c: Checker) -> None:
         if svc.scaling is not None and "desired_count" in svc.model_fields_set:
             c.error(
                 path,
-                f"'scaling' owns this service's count (min {svc.scaling.min} to max "
+                f"'scaling' owns the count of this service (min {svc.scaling.min} to max "
                 f"{svc.scaling.max}), and deploys never reset it: drop 'desired_count'",
                 Code.COUNT_MANAGED,
             )
@@ -360,8 +360,8 @@ def running_count(c: Checker) -> None:
             which = f"schedule {which} sets" if len(schedules) == 1 else f"schedules {which} set"
             c.error(
                 path,
-                f"{which} this service's count, and deploys never reset it; the first deploy "
-                "starts 1 task (CloudFormation's default for a new service): drop "
+                f"{which} the count of this service, and deploys never reset it; the first "
+                "deploy starts 1 task (CloudFormation starts a new service with 1): drop "
                 "'desired_count' (or give 1)",
                 Code.COUNT_MANAGED,
             )
