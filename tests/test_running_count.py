@@ -139,10 +139,10 @@ def test_a_scaled_service_is_priced_at_its_min_with_what_its_max_adds(tmp_path: 
     lines = {line.item: line for line in estimate.lines if line.item.startswith("web:")}
     vcpu, memory = lines["web: Fargate vCPU"], lines["web: Fargate memory"]
     assert (vcpu.quantity, vcpu.monthly) == (365.0, 18.45)
-    assert vcpu.note.endswith("up to max 5 tasks when it scales out (+$27.68/month)")
-    assert "scaling, priced at min 2: 2 tasks all month" in vcpu.note
+    assert vcpu.note.endswith("; at its max (up to 5 tasks): +$27.68/month")
+    assert "; scaling 2-5, priced at its min: 2 tasks all month;" in vcpu.note
     assert (memory.quantity, memory.monthly) == (730.0, 4.04)
-    assert memory.note.endswith("(+$6.06/month)")
+    assert memory.note.endswith(": +$6.06/month")
     assert any(a.startswith("Scaled services are priced at") for a in estimate.assumptions)
 
 

@@ -125,7 +125,7 @@ def _at_max(svc: Service, hours: float, peak_hours: float, price: float | None) 
     if svc.scaling is None or price is None:
         return ""
     extra = (peak_hours - hours) * price
-    return f"; up to max {tasks(svc.scaling[1])} when it scales out (+${extra:,.2f}/month)"
+    return f"; at its max (up to {tasks(svc.scaling[1])}): +${extra:,.2f}/month"
 
 
 def _fargate(
@@ -145,7 +145,7 @@ def _fargate(
         share = "" if len(svc.strategy) == 1 else f"{num(task_hours)} of them on {label}; "
         how = run.note or f"{tasks(svc.fewest)} all month"
         if svc.scaling is not None:
-            how = f"scaling, priced at min {svc.scaling[0]}: {how}"
+            how = f"scaling {svc.scaling[0]}-{svc.scaling[1]}, priced at its min: {how}"
         peak_hours = at_peak.get(provider, 0.0)
         vcpu_price = p.at("fargate", svc.architecture, "vcpu_hour")
         vcpu_price = None if vcpu_price is None else unit_price(vcpu_price * factor)
