@@ -239,10 +239,9 @@ class PublicDns(Strict):
 
 
 class Scaling(Strict):
-    """Application Auto Scaling of the task count between ``min`` and ``max``: one
-    target-tracking policy per target given (it adds tasks when the metric is above the
-    target and removes them when it is well below). Scaling then owns the count: the
-    template never sets it, so a deploy keeps however many tasks are running."""
+    """Application Auto Scaling of the task count between ``min`` and ``max``, one
+    target-tracking policy per target given. Scaling then owns the count: the template
+    never sets it, so a deploy keeps however many tasks are running."""
 
     min: int = Field(default=1, ge=0, le=1000)
     """The fewest tasks; the first deploy starts this many. 0 lets the service scale to
@@ -252,12 +251,10 @@ class Scaling(Strict):
     """The most tasks."""
 
     cpu: int | None = Field(default=None, ge=1, le=100)
-    """Target average CPU use of the service's tasks, in percent (``70``); default: not a
-    target."""
+    """Target average CPU use of the tasks in percent (``70``); default: not a target."""
 
     memory: int | None = Field(default=None, ge=1, le=100)
-    """Target average memory use of the service's tasks, in percent; default: not a
-    target."""
+    """Target average memory use of the tasks in percent; default: not a target."""
 
     requests_per_target: int | None = Field(default=None, ge=1, le=1_000_000)
     """Target requests per task per minute, counted by each load balancer route to the
@@ -361,8 +358,7 @@ class Service(Strict):
     """Point a DNS name at the task's public IP (no load balancer)."""
 
     scaling: Scaling | None = None
-    """Scale the task count between ``min`` and ``max`` on CPU, memory or requests;
-    default: a fixed ``desired_count``."""
+    """Scale the task count on CPU, memory or requests; default: ``desired_count``."""
 
     @property
     def most_tasks(self) -> int:
