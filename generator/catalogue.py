@@ -448,6 +448,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "`requests_per_target` on a service no load balancer routes to: the metric counts a target group's requests.",
         "services.worker.scaling.requests_per_target: requests per target are counted by a load balancer's target group, and no route sends traffic to 'worker'; scale on cpu or memory",
     ),
+    Code.SCALING_FROM_ZERO: (
+        "`scaling.min: 0` with only targets measured on running tasks (a warning): once at 0 tasks they have no data, and target tracking does not act without data, so nothing starts the service again.",
+        "services.web.scaling.min: at 0 tasks there is no cpu to measure, and target tracking does not act without data: nothing would start the service again; give min 1, or a schedule that raises min",
+    ),
     Code.COUNT_MANAGED: (
         "`desired_count` on a service whose count `scaling` or schedules own: its template leaves the running count alone, so the value could not hold.",
         "services.web.desired_count: 'scaling' owns the count of this service (min 2 to max 8), and deploys never reset it: drop 'desired_count'",

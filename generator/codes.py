@@ -137,6 +137,7 @@ class Code(StrEnum):
     SCALING_RANGE = "scaling-range"
     SCALING_NO_TARGET = "scaling-no-target"
     SCALING_REQUESTS_WITHOUT_LOAD_BALANCER = "scaling-requests-without-load-balancer"
+    SCALING_FROM_ZERO = "scaling-from-zero"
     COUNT_MANAGED = "count-managed"
     SCHEDULE_SETS = "schedule-sets"
     CONTAINER_DEPENDS_ON_CYCLE = "container-depends-on-cycle"

@@ -93,7 +93,7 @@ def test_a_scaled_service_has_a_range_not_a_count() -> None:
     label = metrics["ALBRequestCountPerTarget"]["PredefinedMetricSpecification"]["ResourceLabel"]
     assert label["Fn::Sub"][0] == "${LoadBalancer}/${TargetGroup}"
     worker = stacks["scaled-service-worker"]["Resources"]
-    assert worker["WorkerScalableTarget"]["Properties"]["MinCapacity"] == 0
+    assert worker["WorkerScalableTarget"]["Properties"]["MinCapacity"] == 1
     memory = worker["WorkerMemoryScalingPolicy"]["Properties"]
     config = memory["TargetTrackingScalingPolicyConfiguration"]
     assert (config["TargetValue"], config["ScaleInCooldown"], config["ScaleOutCooldown"]) == (
@@ -169,5 +169,18 @@ def test_the_graph_shows_the_range_and_the_targets() -> None:
     checked = check(ROOT / "tests" / "golden" / "service_scaling.yaml")
     text = graph.render(checked)
     assert "2-8 tasks, scaling on cpu 60%, 500 requests/target" in text
-    assert "0-3 tasks, scaling on memory 75%" in text
+    assert "1-3 tasks, scaling on memory 75%" in text
     assert "scale 1-2 at cron(0 22 * * ? *)" in text
+
+
+def test_min_zero_is_fine_when_a_schedule_starts_the_service_again(tmp_path: Path) -> None:
+    scaled = _SCALED.replace("min: 2, max: 5", "min: 0, max: 5")
+    alone = check(_write(tmp_path, scaled))
+    assert [(w.path, w.code) for w in alone.warnings] == [
+        ("services.web.scaling.min", "scaling-from-zero")
+    ]
+    body = scaled + (
+        "schedules:\n  office:\n    expression: cron(0 9 ? * MON-FRI *)\n"
+        "    service: web\n    min: 1\n    max: 5\n"
+    )
+    assert check(_write(tmp_path, body)).warnings == []

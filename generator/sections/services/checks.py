@@ -338,12 +338,16 @@ def _check_cycles(c: Checker, base: Path, svc: Service) -> None:
                 todo.extend(waits[current])
 
 
-@rule(Code.COUNT_MANAGED, Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER)
+#: Targets measured on running tasks: none has data at 0 tasks, and target tracking does not
+#: act without data (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html).
+_MEASURED_ON_TASKS = frozenset({"cpu", "memory", "requests_per_target"})
+
+
+@rule(Code.COUNT_MANAGED, Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER, Code.SCALING_FROM_ZERO)
 def running_count(c: Checker) -> None:
     """One owner per running count: ``desired_count``, ``scaling`` or the schedules. A
-    managed count is left out of the template, so that a deploy never resets it; then
-    CloudFormation starts a new service with 1 task
-    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount)."""
+    managed count is not in the template, and CloudFormation then starts a new service
+    with 1 task (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount)."""
     routed = {r.service for lb in c.bp.load_balancers.values() for r in lb.routes if r.service}
     for name, svc in c.bp.services.items():
         path: Path = ("services", name, "desired_count")
@@ -365,6 +369,7 @@ def running_count(c: Checker) -> None:
                 "'desired_count' (or give 1)",
                 Code.COUNT_MANAGED,
             )
+        _check_from_zero(c, name, svc)
         if svc.scaling and svc.scaling.requests_per_target and name not in routed:
             c.error(
                 ("services", name, "scaling", "requests_per_target"),
@@ -372,6 +377,23 @@ def running_count(c: Checker) -> None:
                 f"route sends traffic to '{name}'; scale on cpu or memory",
                 Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER,
             )
+
+
+def _check_from_zero(c: Checker, name: str, svc: Service) -> None:
+    if svc.scaling is None or svc.scaling.min > 0:
+        return
+    if not set(svc.scaling.targets) <= _MEASURED_ON_TASKS or any(
+        s.enabled and (s.min or 0) > 0 for s in c.bp.schedules.values() if s.service == name
+    ):
+        return  # another target, or a schedule, starts it again
+    what = " or ".join(svc.scaling.targets).replace("_", " ")
+    c.warn(
+        ("services", name, "scaling", "min"),
+        f"at 0 tasks there is no {what} to measure, and target tracking does not act "
+        "without data: nothing would start the service again; give min 1, or a schedule "
+        "that raises min",
+        Code.SCALING_FROM_ZERO,
+    )
 
 
 RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns, running_count)

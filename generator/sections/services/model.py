@@ -244,8 +244,8 @@ class Scaling(Strict):
     never sets it, so a deploy keeps however many tasks are running."""
 
     min: int = Field(default=1, ge=0, le=1000)
-    """The fewest tasks; the first deploy starts this many. 0 lets the service scale to
-    nothing (the first deploy still starts one task, which scales in when idle)."""
+    """The fewest tasks; the first deploy starts this many (1 for 0). At 0 tasks the cpu,
+    memory and requests targets have no data: only a schedule raising min starts it again."""
 
     max: int = Field(ge=1, le=1000)
     """The most tasks."""
