@@ -448,6 +448,30 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Several tasks writing one EFS file system (a warning: EFS does not lock between them).",
         "services.ghost.desired_count: 2 tasks share an EFS file system, and EFS does not lock writes between them; most applications need desired_count: 1",
     ),
+    Code.SCALING_RANGE: (
+        "A scaling range (of `scaling`, or of a schedule that sets one) whose min is above its max.",
+        "services.web.scaling.min: min 5 is above max 3; min is the fewest tasks, max the most",
+    ),
+    Code.SCALING_NO_TARGET: (
+        "`scaling` without a target to track (cpu, memory or requests_per_target): nothing would move the count between min and max.",
+        "services.web.scaling: scaling needs a target to track: give cpu, memory or requests_per_target (e.g. 'cpu: 70')",
+    ),
+    Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER: (
+        "`requests_per_target` on a service no load balancer routes to: the metric counts a target group's requests.",
+        "services.worker.scaling.requests_per_target: requests per target are counted by a load balancer's target group, and no route sends traffic to 'worker'; scale on cpu or memory",
+    ),
+    Code.SCALING_FROM_ZERO: (
+        "`scaling.min: 0` with only targets measured on running tasks (a warning): once at 0 tasks they have no data, and target tracking does not act without data, so nothing starts the service again.",
+        "services.web.scaling.min: at 0 tasks there is no cpu to measure, and target tracking does not act without data: nothing would start the service again; give min 1, or a schedule that raises min",
+    ),
+    Code.COUNT_MANAGED: (
+        "`desired_count` on a service whose count `scaling` or schedules own: its template leaves the running count alone, so the value could not hold.",
+        "services.web.desired_count: 'scaling' owns the count of this service (min 2 to max 8), and deploys never reset it: drop 'desired_count'",
+    ),
+    Code.SCHEDULE_SETS: (
+        "A schedule that sets the wrong thing: `desired_count` for a service without `scaling`, `min` and `max` for one with it.",
+        "schedules.night.desired_count: service 'web' has 'scaling': a schedule sets its range with 'min' and 'max', not 'desired_count'",
+    ),
     Code.CONTAINER_NONE_ESSENTIAL: (
         "Every container of a task has 'essential: false'; ECS needs at least one essential container.",
         "services.bot.containers: every container has 'essential: false'; ECS needs at least one essential container in a task",

@@ -137,6 +137,13 @@ class Code(StrEnum):
     MEMORY_RESERVATION_OVER = "memory-reservation-over"
     FARGATE_SPOT_ARM64 = "fargate-spot-arm64"
     CONTAINER_CONDITION_INVALID = "container-condition-invalid"
+    # --- who owns a service's running count (scaling, schedules) ---------------------------
+    SCALING_RANGE = "scaling-range"
+    SCALING_NO_TARGET = "scaling-no-target"
+    SCALING_REQUESTS_WITHOUT_LOAD_BALANCER = "scaling-requests-without-load-balancer"
+    SCALING_FROM_ZERO = "scaling-from-zero"
+    COUNT_MANAGED = "count-managed"
+    SCHEDULE_SETS = "schedule-sets"
     CONTAINER_DEPENDS_ON_CYCLE = "container-depends-on-cycle"
     # --- instances, functions, schedules, references ---------------------------------------
     INSTANCE_GROUP_UNKNOWN = "instance-group-unknown"

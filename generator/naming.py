@@ -182,6 +182,17 @@ def job_subscription(name: str, address: str) -> str:
 JOBS_TOPIC_KEY = "JobsTopicKey"
 
 
+def scalable_target(name: str) -> str:
+    """The Application Auto Scaling target of a service's task count."""
+    return f"{stem(name)}ScalableTarget"
+
+
+def scaling_policy(name: str, metric: str, lb: str = "", route: str = "") -> str:
+    """One target-tracking policy of a service: per metric, and per load balancer route
+    for a metric of a target group (``requests_per_target``)."""
+    return f"{stem(name)}{stem(lb)}{stem(route)}{stem(metric)}ScalingPolicy"
+
+
 # --- data ----------------------------------------------------------------------------------
 def bucket(name: str) -> str:
     return f"{stem(name)}Bucket"

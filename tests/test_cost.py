@@ -173,7 +173,6 @@ def scheduled(start: str, stop: str, start_tz: str = "UTC", stop_tz: str = "UTC"
     return f"""
 services:
   web:
-    desired_count: 0
     containers:
       app: {{image: example/app:1}}
 schedules:

@@ -260,9 +260,17 @@ CASES: dict[str, tuple[str, str, Callable[[Data], None], dict[str, str], bool]] 
     ),
     "ecs_desired_count": (
         "bp",
+        C,
+        _set("services.app1.desired_count", 2),
+        {"App1Service": "in_place"},
+        False,
+    ),
+    # Without schedules the template owns the bot's count again: DesiredCount comes back.
+    "ecs_schedules_removed": (
+        "bp",
         A,
-        _set("services.bot.desired_count", 2),
-        {"BotService": "in_place"},
+        lambda d: d.pop("schedules"),
+        {"BotService": "in_place", "WeekendStartSchedule": "removed"},
         False,
     ),
     "efs_mount_target_follows_subnet": (

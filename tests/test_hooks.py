@@ -48,9 +48,7 @@ def test_hooks_on_an_example_repository(
     assert run_hook("blueprint-fresh") == EXIT_OK
     # an edit without a rebuild: the hook fails and names the stale file
     blueprint = tmp_path / "blueprint.yaml"
-    blueprint.write_text(
-        blueprint.read_text().replace("desired_count: 1\n", "desired_count: 2\n", 1)
-    )
+    blueprint.write_text(blueprint.read_text().replace("memory: 2048", "memory: 1024", 1))
     capsys.readouterr()
     before = snapshot(tmp_path)
     assert run_hook("blueprint-fresh") == EXIT_STALE

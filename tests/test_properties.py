@@ -91,6 +91,10 @@ def blueprints(draw: st.DrawFn) -> dict[str, Any]:
             "public_ip": public,
             "containers": {"app": {"image": "nginx:1.27", "port": draw(ports)}},
         }
+        if draw(st.booleans()):  # scaling owns the count instead
+            low = draw(st.integers(0, 2))
+            del bp["services"][name]["desired_count"]
+            bp["services"][name]["scaling"] = {"min": low, "max": low + 2, "cpu": 70}
     buckets = draw(st.lists(names, max_size=2, unique_by=_stem))
     bp["buckets"] = {b: {"versioning": draw(st.booleans())} for b in buckets}
     tables = draw(st.lists(names, max_size=2, unique_by=_stem))
@@ -108,14 +112,19 @@ def blueprints(draw: st.DrawFn) -> dict[str, Any]:
         }
     if draw(st.booleans()):
         hour = draw(st.integers(0, 23))
-        bp["schedules"] = {
-            "start": {
-                "expression": f"cron(0 {hour} ? * MON-FRI *)",
-                "service": first,
-                "desired_count": 1,
-                "timezone": "Asia/Tokyo",
-            },
+        start: dict[str, Any] = {
+            "expression": f"cron(0 {hour} ? * MON-FRI *)",
+            "service": first,
+            "timezone": "Asia/Tokyo",
         }
+        # The schedule owns the first service's count: its range if it scales, else its
+        # desired count (the service's own would be refused unless 1).
+        if "scaling" in bp["services"][first]:
+            start.update(min=1, max=3)
+        else:
+            start["desired_count"] = 1
+            bp["services"][first]["desired_count"] = 1
+        bp["schedules"] = {"start": start}
     return bp
 
 
@@ -202,7 +211,7 @@ def _mutate(bp: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     svc = bp["services"][service]
     kind = rng.randrange(7)
     if kind == 0:
-        svc["desired_cuont"] = svc.pop("desired_count")
+        svc["desired_cuont"] = svc.pop("desired_count", 1)
     elif kind == 1:
         del bp["region"]
     elif kind == 2:

@@ -16,6 +16,8 @@ values, so the lines of ``as_json`` add up to it exactly.
   the rest by weight. Fargate Spot is on-demand Fargate less a fixed discount from the
   table. Tasks on EC2 capacity cost nothing themselves; the hosts are priced at the Auto
   Scaling group's MinSize.
+- A service with ``scaling`` is priced at its min (schedules that set its range count at
+  their min); its lines say what running at its max would add.
 - Public IPv4 addresses are billed per hour each: a NAT gateway's Elastic IP, one per zone
   of an internet-facing load balancer, one per running task given a public IP, one per
   instance given one.
@@ -106,6 +108,11 @@ def _assumptions(bp: Blueprint, facts: Facts, p: Prices, out: Lines) -> list[str
             "run after each deploy, or without an estimate, is priced per run or per "
             "task-minute, out of the total."
         )
+    if any(s.scaling is not None for s in facts.services):
+        assumptions.append(
+            "Scaled services are priced at their scaling min; each line says what their max "
+            "would add."
+        )
     if any(h.kind == "auto_scaling" for h in facts.hosts):
         assumptions.append("ECS hosts (ec2_capacity) are priced at their min_size.")
     if out.unpriced:
@@ -125,7 +132,7 @@ def priced(bp: Blueprint, facts: Facts) -> Estimate:
     run = compute.runs(bp, facts)
     compute.network(bp, facts, run, p, out)
     compute.load_balancers(facts, p, out)
-    compute.services(facts, run, p, out)
+    compute.services(bp, facts, run, p, out)
     jobs(bp, facts, p, out)
     compute.instances(facts, p, out)
     for section in (data.databases, data.caches, data.file_systems, data.buckets, data.tables):

@@ -17,8 +17,17 @@ _FARGATE_LABEL = {"FARGATE": "Fargate", "FARGATE_SPOT": "Fargate Spot"}
 
 
 def runs(bp: Blueprint, facts: Facts) -> dict[str, Running]:
-    """Each ECS service's month, by entry name."""
-    return {s.entry[1]: running(bp, s.entry[1], s.desired_count) for s in facts.services}
+    """Each ECS service's month, by entry name: a scaled one at its min."""
+    return {s.entry[1]: running(bp, s.entry[1], s.fewest) for s in facts.services}
+
+
+def peaks(bp: Blueprint, facts: Facts) -> dict[str, Running]:
+    """Each scaled ECS service's month at its max, by entry name."""
+    return {
+        s.entry[1]: running(bp, s.entry[1], s.scaling[1], high=True)
+        for s in facts.services
+        if s.scaling is not None
+    }
 
 
 def _on_hosts(svc: Service) -> str | None:
@@ -110,6 +119,15 @@ def load_balancers(facts: Facts, p: Prices, out: Lines) -> None:
         )
 
 
+def _at_max(svc: Service, hours: float, peak_hours: float, price: float | None) -> str:
+    """What a scaled service's line would add at its max: ``hours`` is its quantity at
+    min, ``peak_hours`` at max."""
+    if svc.scaling is None or price is None:
+        return ""
+    extra = (peak_hours - hours) * price
+    return f"; at its max (up to {tasks(svc.scaling[1])}): +${extra:,.2f}/month"
+
+
 def fargate(
     svc: Service,
     run: Running,
@@ -117,10 +135,14 @@ def fargate(
     p: Prices,
     out: Lines,
     component: str = "services",
+    peak: Running | None = None,
 ) -> None:
-    """The vCPU and memory lines of tasks on Fargate and Fargate Spot."""
+    """The vCPU and memory lines of tasks on Fargate and Fargate Spot; ``peak`` is how
+    they run at a scaled service's max."""
+    peak = peak or run
     name = svc.entry[1]
     on = placed(svc.strategy, run)
+    at_peak = placed(svc.strategy, peak)
     providers = {s.provider for s in svc.strategy}
     for provider in ("FARGATE", "FARGATE_SPOT"):
         if provider not in providers:
@@ -130,16 +152,22 @@ def fargate(
         vcpu, gb = svc.cpu / 1024, svc.memory / 1024
         label = _FARGATE_LABEL[provider] + (" ARM64" if svc.architecture == "ARM64" else "")
         share = "" if len(svc.strategy) == 1 else f"{num(task_hours)} of them on {label}; "
-        how = run.note or f"{tasks(svc.desired_count)} all month"
+        how = run.note or f"{tasks(svc.fewest)} all month"
+        if svc.scaling is not None:
+            how = f"scaling {svc.scaling[0]}-{svc.scaling[1]}, priced at its min: {how}"
+        peak_hours = at_peak.get(provider, 0.0)
         vcpu_price = p.at("fargate", svc.architecture, "vcpu_hour")
+        vcpu_price = None if vcpu_price is None else unit_price(vcpu_price * factor)
         gb_price = p.at("fargate", svc.architecture, "gb_hour")
+        gb_price = None if gb_price is None else unit_price(gb_price * factor)
         out.fixed(
             component,
             f"{name}: {label} vCPU",
             vcpu * task_hours,
             "vCPU-hour",
-            None if vcpu_price is None else unit_price(vcpu_price * factor),
-            f"{num(vcpu)} vCPU x {num(run.task_hours)} task-hours; {share}{how}",
+            vcpu_price,
+            f"{num(vcpu)} vCPU x {num(run.task_hours)} task-hours; {share}{how}"
+            + _at_max(svc, vcpu * task_hours, vcpu * peak_hours, vcpu_price),
             f"{label} vCPU",
             (svc.logical_id,),
         )
@@ -148,22 +176,26 @@ def fargate(
             f"{name}: {label} memory",
             gb * task_hours,
             "GB-hour",
-            None if gb_price is None else unit_price(gb_price * factor),
-            f"{num(gb)} GB x {num(task_hours)} task-hours",
+            gb_price,
+            f"{num(gb)} GB x {num(task_hours)} task-hours"
+            + _at_max(svc, gb * task_hours, gb * peak_hours, gb_price),
             f"{label} memory",
             (svc.logical_id,),
         )
 
 
-def services(facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> None:
+def services(bp: Blueprint, facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> None:
     discount = float(p.table["fargate_spot_discount"])
+    peak = peaks(bp, facts)
     for svc in sorted(facts.services, key=lambda s: s.entry):
         name = svc.entry[1]
         hosts = _on_hosts(svc)
         if hosts is None:
-            fargate(svc, run[name], discount, p, out)
+            fargate(svc, run[name], discount, p, out, peak=peak.get(name, run[name]))
             continue
-        note = "; ".join(n for n in (f"priced with {hosts} under instances", run[name].note) if n)
+        scaled = "" if svc.scaling is None else f"at min {svc.scaling[0]} of max {svc.scaling[1]}"
+        notes = (f"priced with {hosts} under instances", scaled, run[name].note)
+        note = "; ".join(n for n in notes if n)
         out.fixed(
             "services",
             f"{name}: tasks on ECS hosts {hosts}",

@@ -59,9 +59,11 @@ def _utc_offset_minutes(timezone: str) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def running(bp: Blueprint, name: str, desired_count: int) -> Running:
+def running(bp: Blueprint, name: str, desired_count: int, *, high: bool = False) -> Running:
     """The hours a month service ``name`` spends at each task count, given its schedules
-    and the desired count its template starts it with."""
+    and the desired count its template starts it with. For a scaled service
+    ``desired_count`` is its min (or, ``high``, its max) and each schedule sets its range:
+    the month at the fewest tasks the ranges allow, or at the most."""
     schedules = {k: s for k, s in sorted(bp.schedules.items()) if s.service == name and s.enabled}
     if not schedules:
         return Running({desired_count: HOURS_PER_MONTH}, "")
@@ -69,7 +71,7 @@ def running(bp: Blueprint, name: str, desired_count: int) -> Running:
     for key, sched in schedules.items():
         fires = weekly_minutes(sched.expression)
         if fires is None:
-            top = max([desired_count, *(s.desired_count for s in schedules.values())])
+            top = max([desired_count, *(s.high for s in schedules.values())])
             return Running(
                 {top: HOURS_PER_MONTH},
                 f"schedule {key} ({sched.expression}) does not repeat weekly: priced as "
@@ -79,7 +81,7 @@ def running(bp: Blueprint, name: str, desired_count: int) -> Running:
         for local in fires:
             at = (local - offset) % _MINUTES_PER_WEEK
             # Two schedules firing in the same minute: count the larger, to be safe.
-            events[at] = max(events.get(at, 0), sched.desired_count)
+            events[at] = max(events.get(at, 0), sched.high if high else sched.low)
     times = sorted(events)
     weekly: dict[int, float] = {}
     for i, at in enumerate(times):

@@ -116,7 +116,18 @@ def read(build: Build) -> Facts:
     """The facts of a rendered build."""
     refs = Stacks(build.stacks)
     made = list(resources(build.stacks))
-    services = [compute.service(r, refs) for r in made if r.type == "AWS::ECS::Service"]
+    # A service's scalable target is made by its entry (a service has one at most).
+    targets = {
+        r.entry: r
+        for r in made
+        if r.type == "AWS::ApplicationAutoScaling::ScalableTarget"
+        and r.properties.get("ScalableDimension") == "ecs:service:DesiredCount"
+    }
+    services = [
+        compute.service(r, refs, targets.get(r.entry))
+        for r in made
+        if r.type == "AWS::ECS::Service"
+    ]
     hosts = [
         h
         for r in made

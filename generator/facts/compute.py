@@ -31,6 +31,14 @@ class Service:
     desired_count: int
     strategy: tuple[Share, ...]
     public_ip: bool
+    #: The scalable target's (MinCapacity, MaxCapacity), or None for a fixed count. A
+    #: template without ``DesiredCount`` starts a new service at 1 (``desired_count``).
+    scaling: tuple[int, int] | None = None
+
+    @property
+    def fewest(self) -> int:
+        """The tasks it runs at the least: its scaling min, or its desired count."""
+        return self.scaling[0] if self.scaling else self.desired_count
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,8 @@ class Address:
     per_unit: int
 
 
-def service(r: Resource, refs: Stacks) -> Service:
+def service(r: Resource, refs: Stacks, target: Resource | None = None) -> Service:
+    """An ECS service, with the scalable target of its task count if it has one."""
     p = r.properties
     task = refs.resource(r.stack, p.get("TaskDefinition"))
     tp = task.properties if task else {}
@@ -102,6 +111,7 @@ def service(r: Resource, refs: Stacks) -> Service:
         desired_count=number(p.get("DesiredCount"), 1),
         strategy=tuple(strategy),
         public_ip=vpc.get("AssignPublicIp") == "ENABLED",
+        scaling=None if target is None else _range(target.properties),
     )
 
 
@@ -114,6 +124,10 @@ def job_task(r: Resource) -> JobTask:
         memory=number(p.get("Memory")),
         architecture=p.get("RuntimePlatform", {}).get("CpuArchitecture", "X86_64"),
     )
+
+
+def _range(p: Mapping[str, Any]) -> tuple[int, int]:
+    return number(p["MinCapacity"]), number(p["MaxCapacity"])
 
 
 def _root_gb(mappings: list[Mapping[str, Any]]) -> int:

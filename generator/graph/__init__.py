@@ -51,6 +51,7 @@ from .shapes import ANYWHERE, INTERNET, Edge, Graph, Key, Node, Place, Shape, St
 
 if TYPE_CHECKING:
     from ..pipeline import Checked
+    from ..sections.services.model import Service
 
 __all__ = [
     "FORMATS",
@@ -114,6 +115,16 @@ def _hosts_of(facts: Facts) -> dict[str, tuple[str, set[str]]]:
     return out
 
 
+def _count(svc: Service) -> str:
+    """``1 task``, or a scaled service's range and what it tracks: ``1-4 tasks, scaling on
+    cpu 70%, 500 requests/target``."""
+    if svc.scaling is None:
+        return _plural(svc.desired_count, "task")
+    units = {"cpu": "cpu {}%", "memory": "memory {}%", "requests_per_target": "{} requests/target"}
+    on = ", ".join(units[k].format(v) for k, v in svc.scaling.targets.items())
+    return f"{svc.scaling.min}-{svc.scaling.max} tasks, scaling on {on}"
+
+
 def _compute(g: Graph, bp: Blueprint, facts: Facts) -> None:
     for name, cap in sorted(bp.ec2_capacity.items()):
         g.node(
@@ -137,7 +148,7 @@ def _compute(g: Graph, bp: Blueprint, facts: Facts) -> None:
             "box",
             place,
             f"ECS service {name} ({capacity})",
-            _plural(svc.desired_count, "task"),
+            _count(svc),
         )
         if ec2:
             g.edge(key, ("ec2_capacity", ec2), "control", "runs on")
@@ -312,7 +323,11 @@ def _schedules_and_events(g: Graph, bp: Blueprint) -> None:
     for name, sched in sorted(bp.schedules.items()):
         lines = [f"Schedule {name}", sched.timezone] + ([] if sched.enabled else ["disabled"])
         key = g.node(("schedules", name), "hexagon", "outside", *lines)
-        label = f"desired {sched.desired_count} at {sched.expression}"
+        label = (
+            f"desired {sched.desired_count} at {sched.expression}"
+            if sched.desired_count is not None
+            else f"scale {sched.min}-{sched.max} at {sched.expression}"
+        )
         g.edge(key, ("services", sched.service), "control", label)
     for name, fn in sorted(bp.functions.items()):
         if fn.queue is not None:

@@ -6,7 +6,8 @@ from functools import cache
 from importlib import resources
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from ... import schedule_expressions
 from ...codes import Code
@@ -49,10 +50,13 @@ ScheduleExpression = Annotated[str, AfterValidator(_schedule)]
 
 
 class Schedule(Strict):
-    """Set a service's desired count at given times, e.g. start it on weekend mornings.
+    """Change a service's count at given times, e.g. start it on weekend mornings.
 
-    Rendered as an EventBridge Scheduler schedule calling ``ecs:updateService`` through the
-    universal target, with a role allowed to update that one service. No Lambda.
+    For a service without ``scaling``, ``desired_count`` is set by an EventBridge Scheduler
+    schedule calling ``ecs:updateService`` through the universal target, with a role
+    allowed to update that one service (no Lambda). For a service with ``scaling``, ``min``
+    and ``max`` are set by an Application Auto Scaling scheduled action on its scalable
+    target, and the scaling policies move the count inside that range.
     """
 
     expression: ScheduleExpression
@@ -62,10 +66,44 @@ class Schedule(Strict):
     """The IANA time zone the expression is read in, e.g. ``Asia/Tokyo``."""
 
     service: Name
-    """The service whose desired count is set."""
+    """The service whose count is set."""
 
-    desired_count: int = Field(ge=0, le=1000)
-    """The desired count to set."""
+    desired_count: int | None = Field(default=None, ge=0, le=1000)
+    """The desired count to set, for a service without ``scaling``."""
+
+    min: int | None = Field(default=None, ge=0, le=1000)
+    """The new ``scaling.min``, for a service with ``scaling`` (give ``max`` too)."""
+
+    max: int | None = Field(default=None, ge=0, le=1000)
+    """The new ``scaling.max``, for a service with ``scaling``; ``min: 0, max: 0`` stops
+    it."""
 
     enabled: bool = True
     """Disable the schedule without deleting it."""
+
+    @model_validator(mode="after")
+    def _sets_one_thing(self) -> Schedule:
+        ranged = (self.min is not None, self.max is not None)
+        if ranged != ((False, False) if self.desired_count is not None else (True, True)):
+            raise PydanticCustomError(
+                Code.SCHEDULE_SETS,
+                "a schedule sets 'desired_count' (a service without scaling), or 'min' and "
+                "'max' (a service with scaling)",
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise PydanticCustomError(
+                Code.SCALING_RANGE,
+                "min {min} is above max {max}; min is the fewest tasks, max the most",
+                {"min": self.min, "max": self.max},
+            )
+        return self
+
+    @property
+    def low(self) -> int:
+        """The fewest tasks the schedule leaves running: its count, or its ``min``."""
+        return self.desired_count if self.desired_count is not None else self.min or 0
+
+    @property
+    def high(self) -> int:
+        """The most tasks the schedule allows: its count, or its ``max``."""
+        return self.desired_count if self.desired_count is not None else self.max or 0

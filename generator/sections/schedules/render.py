@@ -2,6 +2,8 @@
 
 The target is the universal ``aws-sdk:ecs:updateService`` target, so no Lambda
 function is needed; each scheduled service gets one role allowed to update it alone.
+A schedule on a service with ``scaling`` is not made here: it sets that service's range,
+as a scheduled action of its scalable target (``services/scaling.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ _UPDATE_SERVICE = "arn:${AWS::Partition}:scheduler:::aws-sdk:ecs:updateService"
 
 
 def render(ctx: Context) -> None:
+    schedules = {
+        k: s for k, s in ctx.bp.schedules.items() if ctx.bp.services[s.service].scaling is None
+    }
     roles = {}
-    for service in sorted({s.service for s in ctx.bp.schedules.values()}):
+    for service in sorted({s.service for s in schedules.values()}):
         handle = ctx.services[service]
         roles[service] = iam.role(
             ctx,
@@ -31,8 +36,8 @@ def render(ctx: Context) -> None:
             # group (https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html).
             source_arn=iam.arn("scheduler", "schedule-group/default"),
         )
-    for name in sorted(ctx.bp.schedules):
-        sched = ctx.bp.schedules[name]
+    for name in sorted(schedules):
+        sched = schedules[name]
         cluster = Ref(ctx.cluster.cluster)
         handle = ctx.services[sched.service]
         body = json.dumps(

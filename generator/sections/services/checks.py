@@ -9,6 +9,7 @@ from ...errors import Path
 from ...model import task_checks
 from ...model.checker import Checker, rule
 from ..zones.checks import zone_for
+from .model import Service
 
 
 @rule(*task_checks.FARGATE_CODES)
@@ -30,10 +31,10 @@ def containers(c: Checker) -> None:
         base: Path = ("services", name)
         task_checks.containers(c, base, svc)
         mounts = any(ct.mounts for ct in svc.containers.values())
-        if mounts and svc.desired_count > 1:
+        if mounts and svc.most_tasks > 1:
             c.warn(
-                (*base, "desired_count"),
-                f"{svc.desired_count} tasks share an EFS file system, and EFS does not lock "
+                (*base, "scaling", "max") if svc.scaling else (*base, "desired_count"),
+                f"{svc.most_tasks} tasks share an EFS file system, and EFS does not lock "
                 "writes between them; most applications need desired_count: 1",
                 Code.FILE_SYSTEM_MANY_WRITERS,
             )
@@ -52,11 +53,10 @@ def public_dns(c: Checker) -> None:
                 Code.PUBLIC_DNS_WITHOUT_IP,
                 at_key=True,
             )
-        if svc.desired_count > 1:
+        if svc.most_tasks > 1:
             c.warn(
                 (*path, "name"),
-                f"one DNS record follows {svc.desired_count} tasks: it names whichever "
-                "started last",
+                f"one DNS record follows {svc.most_tasks} tasks: it names whichever started last",
                 Code.PUBLIC_DNS_MANY_TASKS,
             )
         zone_for(c, (*path, "name"), svc.public_dns.name)
@@ -69,4 +69,62 @@ def task_definitions(c: Checker) -> None:
         task_checks.task_definition(c, ("services", name), svc)
 
 
-RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns)
+#: Targets measured on running tasks: none has data at 0 tasks, and target tracking does not
+#: act without data (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html).
+_MEASURED_ON_TASKS = frozenset({"cpu", "memory", "requests_per_target"})
+
+
+@rule(Code.COUNT_MANAGED, Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER, Code.SCALING_FROM_ZERO)
+def running_count(c: Checker) -> None:
+    """One owner per running count: ``desired_count``, ``scaling`` or the schedules. A
+    managed count is not in the template, and CloudFormation then starts a new service
+    with 1 task (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount)."""
+    routed = {r.service for lb in c.bp.load_balancers.values() for r in lb.routes if r.service}
+    for name, svc in c.bp.services.items():
+        path: Path = ("services", name, "desired_count")
+        schedules = sorted(k for k, s in c.bp.schedules.items() if s.service == name)
+        if svc.scaling is not None and "desired_count" in svc.model_fields_set:
+            c.error(
+                path,
+                f"'scaling' owns the count of this service (min {svc.scaling.min} to max "
+                f"{svc.scaling.max}), and deploys never reset it: drop 'desired_count'",
+                Code.COUNT_MANAGED,
+            )
+        elif svc.scaling is None and schedules and svc.desired_count != 1:
+            which = ", ".join(f"'{k}'" for k in schedules)
+            which = f"schedule {which} sets" if len(schedules) == 1 else f"schedules {which} set"
+            c.error(
+                path,
+                f"{which} the count of this service, and deploys never reset it; the first "
+                "deploy starts 1 task (CloudFormation starts a new service with 1): drop "
+                "'desired_count' (or give 1)",
+                Code.COUNT_MANAGED,
+            )
+        _check_from_zero(c, name, svc)
+        if svc.scaling and svc.scaling.requests_per_target and name not in routed:
+            c.error(
+                ("services", name, "scaling", "requests_per_target"),
+                "requests per target are counted by a load balancer's target group, and no "
+                f"route sends traffic to '{name}'; scale on cpu or memory",
+                Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER,
+            )
+
+
+def _check_from_zero(c: Checker, name: str, svc: Service) -> None:
+    if svc.scaling is None or svc.scaling.min > 0:
+        return
+    if not set(svc.scaling.targets) <= _MEASURED_ON_TASKS or any(
+        s.enabled and (s.min or 0) > 0 for s in c.bp.schedules.values() if s.service == name
+    ):
+        return  # another target, or a schedule, starts it again
+    what = " or ".join(svc.scaling.targets).replace("_", " ")
+    c.warn(
+        ("services", name, "scaling", "min"),
+        f"at 0 tasks there is no {what} to measure, and target tracking does not act "
+        "without data: nothing would start the service again; give min 1, or a schedule "
+        "that raises min",
+        Code.SCALING_FROM_ZERO,
+    )
+
+
+RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns, running_count)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from ...codes import Code
 from ...model.base import Strict
 from ...model.containers import TaskSpec
 from ...model.types import DomainName
@@ -22,14 +24,82 @@ class PublicDns(Strict):
     """The record's TTL."""
 
 
+class Scaling(Strict):
+    """Application Auto Scaling of the task count between ``min`` and ``max``, one
+    target-tracking policy per target given. Scaling then owns the count: the template
+    never sets it, so a deploy keeps however many tasks are running."""
+
+    min: int = Field(default=1, ge=0, le=1000)
+    """The fewest tasks; the first deploy starts this many (1 for 0). At 0 tasks the cpu,
+    memory and requests targets have no data: only a schedule raising min starts it again."""
+
+    max: int = Field(ge=1, le=1000)
+    """The most tasks."""
+
+    cpu: int | None = Field(default=None, ge=1, le=100)
+    """Target average CPU use of the tasks in percent (``70``); default: not a target."""
+
+    memory: int | None = Field(default=None, ge=1, le=100)
+    """Target average memory use of the tasks in percent; default: not a target."""
+
+    requests_per_target: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Target requests per task per minute, counted by each load balancer route to the
+    service (``ALBRequestCountPerTarget``); only for a service behind a load balancer.
+    Default: not a target."""
+
+    scale_in_cooldown_seconds: int = Field(default=300, ge=0, le=3600)
+    """Seconds after a scale-in before the next one: slow, so a dip does not drop tasks."""
+
+    scale_out_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    """Seconds after a scale-out before the next one: quick, so load is met."""
+
+    @model_validator(mode="after")
+    def _range(self) -> Scaling:
+        if self.min > self.max:
+            raise PydanticCustomError(
+                Code.SCALING_RANGE,
+                "min {min} is above max {max}; min is the fewest tasks, max the most",
+                {"min": self.min, "max": self.max},
+            )
+        if not self.targets:
+            raise PydanticCustomError(
+                Code.SCALING_NO_TARGET,
+                "scaling needs a target to track: give cpu, memory or requests_per_target "
+                "(e.g. 'cpu: 70')",
+            )
+        return self
+
+    @property
+    def targets(self) -> dict[str, int]:
+        """The targets given, by field name (one policy each), in a fixed order. A new kind
+        of target is one more optional field here and one more policy in the renderer."""
+        given = {
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "requests_per_target": self.requests_per_target,
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
+
 class Service(TaskSpec):
     """An ECS service: a task definition, its roles, logs and security group."""
 
     desired_count: int = Field(default=1, ge=0, le=1000)
-    """How many tasks to run."""
+    """How many tasks to run; every deploy sets it. Not for a service whose count is
+    managed: ``scaling`` or schedules own that count, and its template leaves the running
+    count alone (the first deploy starts ``scaling.min`` tasks, or 1 for a scheduled
+    service)."""
 
     health_check_grace_seconds: int = Field(default=60, ge=0, le=2147483647)
     """Seconds the load balancer's health checks are ignored after a task starts."""
 
     public_dns: PublicDns | None = None
     """Point a DNS name at the task's public IP (no load balancer)."""
+
+    scaling: Scaling | None = None
+    """Scale the task count on CPU, memory or requests; default: ``desired_count``."""
+
+    @property
+    def most_tasks(self) -> int:
+        """The most tasks the service can run: ``scaling.max``, or ``desired_count``."""
+        return self.scaling.max if self.scaling is not None else self.desired_count

@@ -12,6 +12,7 @@ from ...render import origin as cloudfront_origin
 from ...render import security, tasks
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
 from ..load_balancers.model import RouteTarget, ToService
+from . import scaling
 from .model import Service
 
 
@@ -55,7 +56,6 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         naming.service(name),
         Cluster=Ref(ctx.cluster.cluster),
         TaskDefinition=Ref(task),
-        DesiredCount=svc.desired_count,
         CapacityProviderStrategy=tasks.capacity_strategy(ctx, svc),
         DeploymentConfiguration=ecs.DeploymentConfiguration(
             DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
@@ -65,6 +65,8 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
         PropagateTags="SERVICE",
         EnableECSManagedTags=True,
     )
+    if not _count_managed(ctx, name, svc):
+        service.DesiredCount = svc.desired_count
     if not on_ec2:
         service.NetworkConfiguration = tasks.network_configuration(ctx, svc, group)
     if svc.public_dns is not None:
@@ -78,6 +80,17 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
     if waits:
         service.DependsOn = waits
     ctx.services[name] = ServiceHandle(ctx.add(service, origin))
+    if svc.scaling is not None:
+        scaling.render(ctx, name, svc.scaling, service, routes)
+
+
+def _count_managed(ctx: Context, name: str, svc: Service) -> bool:
+    """Is the running count owned by scaling or by schedules? Then the template leaves
+    ``DesiredCount`` out: CloudFormation starts a new service with 1 task and leaves an
+    existing one's count alone on update
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount).
+    A disabled schedule counts too, so that enabling it does not change the template."""
+    return svc.scaling is not None or any(s.service == name for s in ctx.bp.schedules.values())
 
 
 def _routes_to(ctx: Context, name: str) -> list[tuple[RouteTarget, ToService]]:
