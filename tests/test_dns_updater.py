@@ -576,11 +576,31 @@ def test_stack_creation_changes_nothing_and_names_the_record(world: World) -> No
     assert world.answer()["PhysicalResourceId"] == f"{ZONE}/{NAME}"
 
 
-def test_renaming_the_record_gives_a_new_physical_id(world: World) -> None:
-    """A new ID makes CloudFormation send Delete for the old name once the update is done."""
-    world.run(stack_event("Update", RecordName="origin2.example.com"))
+def test_renaming_the_record_fails_the_update_and_keeps_the_old_id(world: World) -> None:
+    """After the update the role may change only the new name: CloudFormation's Delete of
+    the old one would be refused and the old record left behind. So the Update fails (the
+    stack rolls back, the old record stays managed) and says how to rename."""
+    world.r53.records = [a_record(IP)]
+    result = world.run(stack_event("Update", RecordName="origin2.example.com"))
+    assert result["action"] == "failed"
     assert world.r53.calls == []
-    assert world.answer()["PhysicalResourceId"] == f"{ZONE}/origin2.example.com"
+    answer = world.answer()
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("FAILED", f"{ZONE}/{NAME}")
+    assert answer["Reason"] == (
+        f"RuntimeError: public_dns cannot move from {ZONE}/{NAME} to {ZONE}/origin2.example.com "
+        "in one deploy: the old record would be left pointing at an address the task "
+        "releases; deploy without public_dns first (that deletes the record), then with the "
+        "new name"
+    )
+    assert world.r53.holds() == [IP]
+
+
+def test_an_update_that_keeps_the_record_changes_nothing(world: World) -> None:
+    world.r53.records = [a_record(IP)]
+    result = world.run(stack_event("Update", TTL="120"))
+    assert result["action"] == "nothing to do"
+    assert world.answer()["Status"] == "SUCCESS"
+    assert world.r53.holds() == [IP]
 
 
 # --- the code itself, and what the template gives it -----------------------------------------

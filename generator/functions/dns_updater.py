@@ -11,7 +11,10 @@ boto3 only. Environment: HOSTED_ZONE_ID, RECORD_NAME, TTL (default 60), SERVICE_
   The DELETE names the exact record read, so Route 53 refuses it (InvalidChangeBatch) if
   the record changed meanwhile: then a newer task's record stays.
 - CloudFormation custom resource (RequestType): Delete removes the record whatever it
-  holds (the stack is going); Create and Update do nothing. Always answers CloudFormation.
+  holds (the stack is going); Create does nothing; an Update that moves the record to
+  another name or zone fails, so the stack rolls back: the role may change only the new
+  name, so the old record could not be deleted and would be left pointing at an address
+  the task releases. Always answers CloudFormation.
 """
 
 from __future__ import annotations
@@ -173,6 +176,14 @@ def _custom_resource(event: dict[str, Any]) -> dict[str, str]:
         if event["RequestType"] == "Delete":
             physical = str(event.get("PhysicalResourceId") or physical)
             result = _remove(zone, name)
+        elif event["RequestType"] == "Update" and event.get("PhysicalResourceId") != physical:
+            old = str(event.get("PhysicalResourceId"))
+            physical = old
+            raise RuntimeError(
+                f"public_dns cannot move from {old} to {zone}/{name} in one deploy: the old "
+                "record would be left pointing at an address the task releases; deploy "
+                "without public_dns first (that deletes the record), then with the new name"
+            )
         else:
             result = _result("nothing to do", request=str(event["RequestType"]), name=name)
     except Exception as error:
