@@ -86,8 +86,8 @@ class Suppression:
 
 def _session_manager_role(template: Template, logical_id: str) -> bool:
     """A role assumed by EC2 whose only statements on ``"*"`` are for actions that have no
-    resource type (Session Manager's channels among them): every other statement names its
-    resources."""
+    resource type (Session Manager's channels among them) or are held to one cluster by a
+    condition: every other statement names its resources."""
     from generator.render.iam import UNSCOPABLE_ACTIONS
 
     resource = template["Resources"][logical_id]
@@ -98,7 +98,8 @@ def _session_manager_role(template: Template, logical_id: str) -> bool:
     if trusted != [{"Service": "ec2.amazonaws.com"}] or props.get("ManagedPolicyArns"):
         return False
     statements = [s for p in props.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
-    wide = [set(s["Action"]) for s in statements if "*" in s["Resource"]]
+    # "*" held to one cluster by a condition is as narrow as an ARN
+    wide = [set(s["Action"]) for s in statements if "*" in s["Resource"] and "Condition" not in s]
     return "ssmmessages:OpenDataChannel" in set().union(*wide) and all(
         actions <= UNSCOPABLE_ACTIONS for actions in wide
     )

@@ -232,7 +232,12 @@ def test_container_hosts_act_on_their_cluster_and_pull_their_services_images(
     by_action = {a: s["Resource"] for s in allowed(props) for a in s["Action"]}
     assert by_action["ecs:RegisterContainerInstance"] == [{"Fn::GetAtt": ["Cluster", "Arn"]}]
     assert by_action["ecs:SubmitTaskStateChange"] == [{"Fn::GetAtt": ["Cluster", "Arn"]}]
-    assert "container-instance/${Cluster}/*" in by_action["ecs:Poll"][0]["Fn::Sub"][0]
+    # by the cluster condition, so that short container-instance ARNs match too
+    [poll] = [s for s in allowed(props) if "ecs:Poll" in s["Action"]]
+    assert (poll["Resource"], poll["Condition"]) == (
+        "*",
+        {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": ["Cluster", "Arn"]}}},
+    )
     assert by_action["ecr:BatchGetImage"] == [
         {"Fn::Sub": "arn:${AWS::Partition}:ecr:ap-northeast-1:123456789012:repository/worker"}
     ]

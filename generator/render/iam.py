@@ -40,10 +40,17 @@ UNSCOPABLE_ACTIONS = frozenset(
 #: ECS https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html,
 #: Scheduler https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html,
 #: RDS https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html
-#: (Protecting against the confused deputy problem). API Gateway documents no such key for
-#: its CloudWatch logging role, so that role has none.
+#: (Protecting against the confused deputy problem), EventBridge (aws:SourceAccount is the
+#: rule's account, aws:SourceArn the rule's ARN)
+#: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html.
+#: API Gateway documents no such key for its CloudWatch logging role, so that role has none.
 SOURCE_ACCOUNT_PRINCIPALS = frozenset(
-    {"ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "scheduler.amazonaws.com"}
+    {
+        "ecs-tasks.amazonaws.com",
+        "events.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "scheduler.amazonaws.com",
+    }
 )
 
 

@@ -127,10 +127,19 @@ def _agent_statements(ctx: Context, name: str) -> list[dict[str, Any]]:
             ],
             [GetAtt(cluster, "Arn")],
         ),
-        iam.statement(
-            ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState"],
-            [instances],
-        ),
+        # By the cluster condition, not by ARN: an account whose container instances still
+        # have short ARNs (no cluster name in them) would match no ARN pattern, and its
+        # agents could register but never poll (the CDK scopes them the same way).
+        {
+            "Effect": "Allow",
+            "Action": [
+                "ecs:Poll",
+                "ecs:StartTelemetrySession",
+                "ecs:UpdateContainerInstancesState",
+            ],
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"ecs:cluster": GetAtt(cluster, "Arn")}},
+        },
         iam.statement(["ecs:ListTagsForResource"], [instances, tasks]),
         *grants.ecr_pull(images),
     ]

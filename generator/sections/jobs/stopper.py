@@ -59,6 +59,8 @@ def render(ctx: Context, name: str, job: Job, family: str) -> None:
         "events.amazonaws.com",
         [iam.statement(["states:StartExecution"], [Ref(machine)])],
         origin,
+        # EventBridge sends the rule's ARN; the rule's name is CloudFormation's to choose
+        source_arn=iam.arn("events", "rule/*"),
     )
     ctx.add(
         events.Rule(
