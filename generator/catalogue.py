@@ -453,8 +453,16 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.web.scaling.min: min 5 is above max 3; min is the fewest tasks, max the most",
     ),
     Code.SCALING_NO_TARGET: (
-        "`scaling` without a target to track (cpu, memory or requests_per_target): nothing would move the count between min and max.",
-        "services.web.scaling: scaling needs a target to track: give cpu, memory or requests_per_target (e.g. 'cpu: 70')",
+        "`scaling` without a target to track (cpu, memory, requests_per_target, or a queue's backlog): nothing would move the count between min and max.",
+        "services.web.scaling: scaling needs a target to track: give cpu, memory, requests_per_target or queue with messages_per_task (e.g. 'cpu: 70')",
+    ),
+    Code.SCALING_BACKLOG_INCOMPLETE: (
+        "Backlog scaling with only one of its two keys: `queue` names what to measure, `messages_per_task` the backlog per task to keep.",
+        "services.worker.scaling: scaling on a queue's backlog needs both 'queue' and 'messages_per_task': 'messages_per_task' is given without 'queue' (e.g. 'queue: jobs, messages_per_task: 10')",
+    ),
+    Code.SCALING_QUEUE_NOT_CONSUMED: (
+        "A service scaled on a queue it has no permission to consume: its tasks could never work the backlog off, so it would run at max.",
+        "services.worker.scaling.queue: 'worker' scales on the backlog of queue 'orders' but cannot consume it: give it the permission '{queue: orders, access: consume}'",
     ),
     Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER: (
         "`requests_per_target` on a service no load balancer routes to: the metric counts a target group's requests.",

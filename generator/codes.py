@@ -142,6 +142,8 @@ class Code(StrEnum):
     SCALING_NO_TARGET = "scaling-no-target"
     SCALING_REQUESTS_WITHOUT_LOAD_BALANCER = "scaling-requests-without-load-balancer"
     SCALING_FROM_ZERO = "scaling-from-zero"
+    SCALING_BACKLOG_INCOMPLETE = "scaling-backlog-incomplete"
+    SCALING_QUEUE_NOT_CONSUMED = "scaling-queue-not-consumed"
     COUNT_MANAGED = "count-managed"
     SCHEDULE_SETS = "schedule-sets"
     CONTAINER_DEPENDS_ON_CYCLE = "container-depends-on-cycle"
