@@ -525,12 +525,16 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "instances.bastion.ssh_from[0]: SSH from the whole internet is refused: name the CIDR blocks you connect from, use Session Manager, or set 'allow_ssh_from_internet: true' if you really mean it",
     ),
     Code.SOURCE_UNKNOWN: (
-        "A name in 'allow_from' or 'ssh_from' that is no service, instance group or ec2_capacity entry.",
-        "caches.sessions.allow_from[1]: unknown service, instance group or ec2_capacity entry 'app3'; did you mean 'app2'? (defined: 'app1', 'app2' or 'hosts')",
+        "A name in 'allow_from' or 'ssh_from' that is no service, job, instance group or ec2_capacity entry.",
+        "caches.sessions.allow_from[1]: unknown service, job, instance group or ec2_capacity entry 'app3'; did you mean 'app2'? (defined: 'app1', 'app2' or 'hosts')",
+    ),
+    Code.SOURCE_AMBIGUOUS: (
+        "A name in 'allow_from' or 'ssh_from' that is both a service and a job: each has a security group of its own, and a rule could admit either.",
+        "databases.main.allow_from[0]: 'migrate' is both a service and a job, each with a security group of its own: rename one of them to say which may connect",
     ),
     Code.SOURCE_SHARES_HOSTS: (
-        "A service on EC2 capacity named in 'allow_from' or 'ssh_from': its tasks share the hosts' security group, so a rule for it would admit every service on that capacity; name the capacity entry instead.",
-        "caches.sessions.allow_from[0]: service 'app1' runs on ec2_capacity 'hosts', whose tasks share the hosts' security group (bridge networking): a rule for 'app1' would admit every service on 'hosts'. Name 'hosts' to admit them all, or run 'app1' on Fargate to give it a security group of its own",
+        "A service or job on EC2 capacity named in 'allow_from' or 'ssh_from': its tasks share the hosts' security group, so a rule for it would admit every task on that capacity; name the capacity entry instead.",
+        "caches.sessions.allow_from[0]: service 'app1' runs on ec2_capacity 'hosts', whose tasks share the hosts' security group (bridge networking): a rule for 'app1' would admit every service and job on 'hosts'. Name 'hosts' to admit them all, or run 'app1' on Fargate to give it a security group of its own",
     ),
     Code.FUNCTION_UNKNOWN: (
         "A name of a function that is not under 'functions:'.",

@@ -153,6 +153,7 @@ class Code(StrEnum):
     ARCHITECTURE_MISMATCH = "architecture-mismatch"
     SSH_FROM_INTERNET = "ssh-from-internet"
     SOURCE_UNKNOWN = "source-unknown"
+    SOURCE_AMBIGUOUS = "source-ambiguous"
     SOURCE_SHARES_HOSTS = "source-shares-hosts"
     FUNCTION_UNKNOWN = "function-unknown"
     FUNCTION_IMAGE_RUNTIME = "function-image-runtime"
