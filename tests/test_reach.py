@@ -281,7 +281,12 @@ def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
         ("jobs", "migrate"),
     }
     assert seen[("jobs_reach_data.yaml", ("file_systems", "exports"))] == {("jobs", "export")}
-    assert len(seen) == 8
+    assert seen[("web-worker-jobs-rds.yaml", ("databases", "main"))] == {
+        ("services", "web"),
+        ("services", "worker"),
+        ("jobs", "migrate"),
+    }
+    assert len(seen) == 9
 
 
 def test_naming_one_service_on_shared_hosts_is_refused(tmp_path: Path) -> None:
