@@ -453,8 +453,16 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.web.scaling.min: min 5 is above max 3; min is the fewest tasks, max the most",
     ),
     Code.SCALING_NO_TARGET: (
-        "`scaling` without a target to track (cpu, memory or requests_per_target): nothing would move the count between min and max.",
-        "services.web.scaling: scaling needs a target to track: give cpu, memory or requests_per_target (e.g. 'cpu: 70')",
+        "`scaling` without a target to track (cpu, memory, requests_per_target, or a queue's backlog): nothing would move the count between min and max.",
+        "services.web.scaling: scaling needs a target to track: give cpu, memory, requests_per_target or queue with messages_per_task (e.g. 'cpu: 70')",
+    ),
+    Code.SCALING_BACKLOG_INCOMPLETE: (
+        "Backlog scaling with only one of its two keys: `queue` names what to measure, `messages_per_task` the backlog per task to keep.",
+        "services.worker.scaling: scaling on a queue's backlog needs both 'queue' and 'messages_per_task': 'messages_per_task' is given without 'queue' (e.g. 'queue: jobs, messages_per_task: 10')",
+    ),
+    Code.SCALING_QUEUE_NOT_CONSUMED: (
+        "A service scaled on a queue it has no permission to consume: its tasks could never work the backlog off, so it would run at max.",
+        "services.worker.scaling.queue: 'worker' scales on the backlog of queue 'orders' but cannot consume it: give it the permission '{queue: orders, access: consume}'",
     ),
     Code.SCALING_REQUESTS_WITHOUT_LOAD_BALANCER: (
         "`requests_per_target` on a service no load balancer routes to: the metric counts a target group's requests.",
@@ -517,12 +525,16 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "instances.bastion.ssh_from[0]: SSH from the whole internet is refused: name the CIDR blocks you connect from, use Session Manager, or set 'allow_ssh_from_internet: true' if you really mean it",
     ),
     Code.SOURCE_UNKNOWN: (
-        "A name in 'allow_from' or 'ssh_from' that is no service, instance group or ec2_capacity entry.",
-        "caches.sessions.allow_from[1]: unknown service, instance group or ec2_capacity entry 'app3'; did you mean 'app2'? (defined: 'app1', 'app2' or 'hosts')",
+        "A name in 'allow_from' or 'ssh_from' that is no service, job, instance group or ec2_capacity entry.",
+        "caches.sessions.allow_from[1]: unknown service, job, instance group or ec2_capacity entry 'app3'; did you mean 'app2'? (defined: 'app1', 'app2' or 'hosts')",
+    ),
+    Code.SOURCE_AMBIGUOUS: (
+        "A name in 'allow_from' or 'ssh_from' that is both a service and a job: each has a security group of its own, and a rule could admit either.",
+        "databases.main.allow_from[0]: 'migrate' is both a service and a job, each with a security group of its own: rename one of them to say which may connect",
     ),
     Code.SOURCE_SHARES_HOSTS: (
-        "A service on EC2 capacity named in 'allow_from' or 'ssh_from': its tasks share the hosts' security group, so a rule for it would admit every service on that capacity; name the capacity entry instead.",
-        "caches.sessions.allow_from[0]: service 'app1' runs on ec2_capacity 'hosts', whose tasks share the hosts' security group (bridge networking): a rule for 'app1' would admit every service on 'hosts'. Name 'hosts' to admit them all, or run 'app1' on Fargate to give it a security group of its own",
+        "A service or job on EC2 capacity named in 'allow_from' or 'ssh_from': its tasks share the hosts' security group, so a rule for it would admit every task on that capacity; name the capacity entry instead.",
+        "caches.sessions.allow_from[0]: service 'app1' runs on ec2_capacity 'hosts', whose tasks share the hosts' security group (bridge networking): a rule for 'app1' would admit every service and job on 'hosts'. Name 'hosts' to admit them all, or run 'app1' on Fargate to give it a security group of its own",
     ),
     Code.FUNCTION_UNKNOWN: (
         "A name of a function that is not under 'functions:'.",

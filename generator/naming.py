@@ -193,6 +193,11 @@ def scaling_policy(name: str, metric: str, lb: str = "", route: str = "") -> str
     return f"{stem(name)}{stem(lb)}{stem(route)}{stem(metric)}ScalingPolicy"
 
 
+def scaling_alarm(name: str, what: str) -> str:
+    """A CloudWatch alarm of our own that invokes one of a service's step-scaling policies."""
+    return f"{stem(name)}{stem(what)}ScalingAlarm"
+
+
 # --- data ----------------------------------------------------------------------------------
 def bucket(name: str) -> str:
     return f"{stem(name)}Bucket"

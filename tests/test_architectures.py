@@ -254,6 +254,69 @@ def test_e_ghost() -> None:
     assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
 
 
+def test_f_web_worker_jobs() -> None:
+    """Issue 16's example: the web service, a worker scaled on its queue from 0, a nightly
+    job and a migration run after each deploy, every one of them built and linted clean."""
+    result = build("web-worker-jobs-rds")
+    res = resources(result)
+    # the nightly job: Scheduler runs the task itself, retries a failed launch, and keeps a
+    # launch still failing in a dead-letter queue
+    [schedule] = of_type(res, "AWS::Scheduler::Schedule").values()
+    target = schedule["Properties"]["Target"]
+    assert target["EcsParameters"]["TaskDefinitionArn"] == {"Ref": "NightlyReportJobTaskDefinition"}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 2
+    assert target["DeadLetterConfig"]["Arn"] == {
+        "Fn::GetAtt": ["NightlyReportJobDeadLetterQueue", "Arn"]
+    }
+    # the queue moves a message received 5 times to its dead-letter queue
+    redrive = props(res, "OrdersQueue")["RedrivePolicy"]
+    assert redrive == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["OrdersQueueDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    # the worker scales on its backlog from 0, the web service on CPU; neither has a count
+    worker, web = props(res, "WorkerScalableTarget"), props(res, "WebScalableTarget")
+    assert (worker["MinCapacity"], worker["MaxCapacity"]) == (0, 10)
+    assert (web["MinCapacity"], web["MaxCapacity"]) == (2, 8)
+    policies = {
+        k: v["Properties"]
+        for k, v in of_type(res, "AWS::ApplicationAutoScaling::ScalingPolicy").items()
+    }
+    cpu = policies["WebCpuScalingPolicy"]["TargetTrackingScalingPolicyConfiguration"]
+    assert cpu["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
+        "ECSServiceAverageCPUUtilization"
+    )
+    backlog = policies["WorkerMessagesPerTaskScalingPolicy"]
+    assert backlog["ScalingTargetId"] == {"Ref": "WorkerScalableTarget"}
+    metrics = backlog["TargetTrackingScalingPolicyConfiguration"]["CustomizedMetricSpecification"]
+    names = [
+        m["MetricStat"]["Metric"]["MetricName"] for m in metrics["Metrics"] if "MetricStat" in m
+    ]
+    assert names == ["ApproximateNumberOfMessagesVisible", "RunningTaskCount"]
+    assert policies["WorkerFromZeroScalingPolicy"]["PolicyType"] == "StepScaling"
+    services = of_type(res, "AWS::ECS::Service")
+    assert sorted(services) == ["WebService", "WorkerService"]
+    assert all("DesiredCount" not in v["Properties"] for v in services.values())
+    # the database admits the web service, the worker and the migration, and nothing else
+    # (the services' rules are in their own stacks, on the group the main stack passes)
+    into_database = sorted(
+        (v["Properties"]["Description"], v["Properties"]["FromPort"])
+        for v in of_type(res, "AWS::EC2::SecurityGroupIngress").values()
+        if v["Properties"]["Description"].endswith(" to main")
+    )
+    assert into_database == [
+        ("migrate to main", 5432),
+        ("web to main", 5432),
+        ("worker to main", 5432),
+    ]
+    # deploy.sh runs the migration once every stack is deployed
+    script = result.deploy_script
+    last_deploy = script.rindex("aws cloudformation deploy")
+    run = script.index("aws ecs run-task")
+    assert last_deploy < run
+    assert 'output "$job_outputs" shop MigrateJobTaskDefinitionArn' in script[last_deploy:run]
+
+
 def test_every_example_is_tested() -> None:
     names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
     assert names == [
@@ -261,5 +324,6 @@ def test_every_example_is_tested() -> None:
         "ghost-fargate-efs-cloudfront",
         "rails-ec2-rds",
         "spring-ecs-ec2-redis",
+        "web-worker-jobs-rds",
         "websocket-lambda-dynamodb",
     ]

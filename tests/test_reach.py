@@ -9,8 +9,9 @@ rule on one of them that covers the target's port admits a CIDR block or a sourc
 a source group admits every workload that carries it: a service with its own groups, an
 instance, the hosts of an EC2 capacity and, through them, every service whose tasks run on
 those hosts without groups of their own (the shared group). The blueprint's side is its
-``allow_from`` (a service, an instance group, an EC2 capacity with what runs on it, or a
-CIDR block) and, for a file system, the services that mount it.
+``allow_from`` (a service, a job, an instance group, an EC2 capacity with what runs on it, or a
+CIDR block) and, for a file system, the services and jobs that mount it. A job's groups are
+read from how it is started: its schedule's ``EcsParameters``, or the outputs deploy.sh reads.
 """
 
 from __future__ import annotations
@@ -78,9 +79,51 @@ def _groups_of_service(t: Templates, where: Where, props: dict[str, Any]) -> set
     return groups
 
 
+def _sub_values(value: Any, name: str) -> list[Any]:
+    """The values given to ``${name}`` in every Fn::Sub inside an output's value."""
+    if isinstance(value, list):
+        return [v for item in value for v in _sub_values(item, name)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    if "Fn::Sub" in value and isinstance(value["Fn::Sub"], list) and name in value["Fn::Sub"][1]:
+        found.append(value["Fn::Sub"][1][name])
+    return found + [v for item in value.values() for v in _sub_values(item, name)]
+
+
+def _groups_of_jobs(t: Templates) -> dict[Entry, set[Where]]:
+    """Job -> the groups its tasks carry, from the ways they are started: a schedule's
+    ``EcsParameters``, or the outputs deploy.sh reads to run one after a deploy (the
+    network as the CLI takes it; without one, the hosts of its capacity providers)."""
+    found: dict[Entry, set[Where]] = {}
+    for where, r in t.resources():
+        ecs = r["Properties"].get("Target", {}).get("EcsParameters") if "Properties" in r else None
+        if r["Type"] == "AWS::Scheduler::Schedule" and ecs is not None:
+            found.setdefault(t.entry(where), set()).update(_groups_of_service(t, where, ecs))
+    for stack in t.build.stacks:
+        outputs = stack.data.get("Outputs", {})
+        for key, output in outputs.items():
+            if not key.endswith("JobTaskDefinitionArn"):
+                continue
+            job = key.removesuffix("TaskDefinitionArn")
+            entry = t.entry(t.locate(stack.name, output["Value"]))
+            groups = _sub_values(outputs.get(f"{job}Network", {}).get("Value"), "Group")
+            props: dict[str, Any] = {
+                "NetworkConfiguration": {"AwsvpcConfiguration": {"SecurityGroups": groups}}
+            }
+            if not groups:
+                providers = _sub_values(outputs[f"{job}Capacity"]["Value"], "Provider")
+                props = {"CapacityProviderStrategy": [{"CapacityProvider": p} for p in providers]}
+            found.setdefault(entry, set()).update(_groups_of_service(t, (stack.name, key), props))
+    return found
+
+
 def members(t: Templates) -> dict[Where, set[Entry]]:
     """Security group -> the entries whose traffic carries it."""
     found: dict[Where, set[Entry]] = {}
+    for job, groups in _groups_of_jobs(t).items():
+        for group in groups:
+            found.setdefault(group, set()).add(job)
     for where, r in t.resources():
         props = r.get("Properties", {})
         if r["Type"] == "AWS::ECS::Service":
@@ -162,19 +205,29 @@ def intended(blueprint: Any) -> dict[Entry, set[Entry]]:
         if is_cidr(name):
             return {("cidr", name)}
         if name in blueprint.ec2_capacity:
-            on_it = {s for s, svc in blueprint.services.items() if svc.ec2_capacity == name}
-            return {("ec2_capacity", name)} | {("services", s) for s in on_it}
-        section = "services" if name in blueprint.services else "instances"
+            on_it = {
+                (section, n)
+                for section in ("services", "jobs")
+                for n, task in getattr(blueprint, section).items()
+                if task.ec2_capacity == name
+            }
+            return {("ec2_capacity", name)} | on_it
+        section = next(
+            (s for s in ("services", "jobs") if name in getattr(blueprint, s)), "instances"
+        )
         return {(section, name)}
 
     found: dict[Entry, set[Entry]] = {}
     for section in ("databases", "caches", "file_systems"):
         for name, entry in getattr(blueprint, section).items():
             found[(section, name)] = {e for n in entry.allow_from for e in named(n)}
-    for sname, service in blueprint.services.items():
-        for container in service.containers.values():
-            for mount in container.mounts:
-                found[("file_systems", mount.file_system)].add(("services", sname))
+    for section in ("services", "jobs"):
+        for tname, task in getattr(blueprint, section).items():
+            for container in task.containers.values():
+                for mount in container.mounts:
+                    found[("file_systems", mount.file_system)] |= (
+                        named(task.ec2_capacity) if task.ec2_capacity else {(section, tname)}
+                    )
     return found
 
 
@@ -221,7 +274,19 @@ def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
     assert seen[("cache_redis.yaml", ("caches", "sessions"))] == {("services", "web")}
     assert seen[("opt_outs.yaml", ("databases", "main"))] == {("services", "app")}
     assert seen[("database_postgres_tls.yaml", ("databases", "books"))] == {("instances", "app")}
-    assert len(seen) == 6
+    # jobs: one run after each deploy (its group read from deploy.sh's outputs), one on a
+    # schedule (its group read from the schedule's EcsParameters)
+    assert seen[("jobs_reach_data.yaml", ("databases", "main"))] == {
+        ("services", "web"),
+        ("jobs", "migrate"),
+    }
+    assert seen[("jobs_reach_data.yaml", ("file_systems", "exports"))] == {("jobs", "export")}
+    assert seen[("web-worker-jobs-rds.yaml", ("databases", "main"))] == {
+        ("services", "web"),
+        ("services", "worker"),
+        ("jobs", "migrate"),
+    }
+    assert len(seen) == 9
 
 
 def test_naming_one_service_on_shared_hosts_is_refused(tmp_path: Path) -> None:

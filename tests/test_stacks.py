@@ -312,9 +312,10 @@ def test_adding_a_service_to_an_example_moves_nothing(example: Path, tmp_path: P
     assert any(stack.endswith("-service-aaa0") for stack, _ in after.values())
 
 
-def test_three_examples_have_services_to_add_to() -> None:
+def test_four_examples_have_services_to_add_to() -> None:
     assert [p.stem for p in EXAMPLES] == [
         "chatbot-fargate-spot",
         "ghost-fargate-efs-cloudfront",
         "spring-ecs-ec2-redis",
+        "web-worker-jobs-rds",
     ]

@@ -120,7 +120,12 @@ def _count(svc: Service) -> str:
     cpu 70%, 500 requests/target``."""
     if svc.scaling is None:
         return _plural(svc.desired_count, "task")
-    units = {"cpu": "cpu {}%", "memory": "memory {}%", "requests_per_target": "{} requests/target"}
+    units = {
+        "cpu": "cpu {}%",
+        "memory": "memory {}%",
+        "requests_per_target": "{} requests/target",
+        "messages_per_task": f"{{}} messages/task of queue {svc.scaling.queue}",
+    }
     on = ", ".join(units[k].format(v) for k, v in svc.scaling.targets.items())
     return f"{svc.scaling.min}-{svc.scaling.max} tasks, scaling on {on}"
 

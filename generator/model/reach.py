@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..codes import Code
 from ..errors import Path
 from .checker import Checker, rule
+from .containers import TaskSpec
 from .ports import ENGINE_PORTS, NFS_PORT, SSH_PORT
 from .types import is_cidr
 
@@ -15,8 +16,8 @@ from .types import is_cidr
 @dataclass(frozen=True)
 class Reach:
     """Members of the ``source`` group may connect to the ``target`` group on ports
-    ``low``-``high``. Groups are ``(section, name)``: a service on EC2 capacity is
-    reached through its capacity's group, since its tasks share the hosts' network."""
+    ``low``-``high``. Groups are ``(section, name)``: a service or job on EC2 capacity
+    is reached through its capacity's group, since its tasks share the hosts' network."""
 
     source: tuple[str, str]
     target: tuple[str, str]
@@ -25,11 +26,27 @@ class Reach:
     origin: Path
 
 
-def group_of(c: Checker, name: str) -> tuple[str, str] | None:
-    """The security group a named entry's traffic comes from."""
+#: What ``allow_from`` and ``ssh_from`` may name, for messages.
+KIND = "service, job, instance group or ec2_capacity entry"
+
+
+def _task(c: Checker, name: str) -> tuple[str, TaskSpec] | None:
+    """The service or job ``name`` (a service first: see :func:`ambiguous`)."""
     if name in c.bp.services:
-        ec2 = c.bp.services[name].ec2_capacity
-        return ("ec2_capacity", ec2) if ec2 else ("services", name)
+        return ("service", c.bp.services[name])
+    if name in c.bp.jobs:
+        return ("job", c.bp.jobs[name])
+    return None
+
+
+def group_of(c: Checker, name: str) -> tuple[str, str] | None:
+    """The security group a named entry's traffic comes from. A job on Fargate has a group
+    of its own, as a service has (generator/sections/jobs/render.py)."""
+    task = _task(c, name)
+    if task is not None:
+        ec2 = task[1].ec2_capacity
+        section = "services" if task[0] == "service" else "jobs"
+        return ("ec2_capacity", ec2) if ec2 else (section, name)
     if name in c.bp.instances:
         return ("instances", name)
     if name in c.bp.ec2_capacity:
@@ -38,26 +55,40 @@ def group_of(c: Checker, name: str) -> tuple[str, str] | None:
 
 
 def shares_hosts(c: Checker, path: Path, name: str) -> bool:
-    """Refuse a service on EC2 capacity as a source of reach: its tasks run in bridge mode
-    and share the hosts' security group, so a rule for it would admit every service on
-    that capacity, and the hosts themselves. Naming the capacity says exactly that."""
-    svc = c.bp.services.get(name)
-    capacity = svc.ec2_capacity if svc is not None else None
-    if capacity is None:
+    """Refuse a service or job on EC2 capacity as a source of reach: its tasks run in
+    bridge mode and share the hosts' security group, so a rule for it would admit every
+    task on that capacity, and the hosts themselves. Naming the capacity says exactly that."""
+    task = _task(c, name)
+    capacity = task[1].ec2_capacity if task is not None else None
+    if task is None or capacity is None:
         return False
+    what = task[0]
     c.error(
         path,
-        f"service '{name}' runs on ec2_capacity '{capacity}', whose tasks share the hosts' "
+        f"{what} '{name}' runs on ec2_capacity '{capacity}', whose tasks share the hosts' "
         f"security group (bridge networking): a rule for '{name}' would admit every service "
-        f"on '{capacity}'. Name '{capacity}' to admit them all, or run '{name}' on Fargate "
-        "to give it a security group of its own",
+        f"and job on '{capacity}'. Name '{capacity}' to admit them all, or run '{name}' on "
+        "Fargate to give it a security group of its own",
         Code.SOURCE_SHARES_HOSTS,
     )
     return True
 
 
+def ambiguous(c: Checker, path: Path, name: str) -> bool:
+    """Refuse a name that is both a service and a job: a rule could admit either."""
+    if name not in c.bp.services or name not in c.bp.jobs:
+        return False
+    c.error(
+        path,
+        f"'{name}' is both a service and a job, each with a security group of its own: "
+        "rename one of them to say which may connect",
+        Code.SOURCE_AMBIGUOUS,
+    )
+    return True
+
+
 def sources(c: Checker) -> list[str]:
-    return sorted({*c.bp.services, *c.bp.instances, *c.bp.ec2_capacity})
+    return sorted({*c.bp.services, *c.bp.jobs, *c.bp.instances, *c.bp.ec2_capacity})
 
 
 def ssh_from(c: Checker, section: str, name: str, entries: list[str], internet_ok: bool) -> None:
@@ -81,34 +112,34 @@ def ssh_from(c: Checker, section: str, name: str, entries: list[str], internet_o
                     Code.SSH_FROM_INTERNET,
                 )
             continue
-        if shares_hosts(c, path, source):
+        if ambiguous(c, path, source) or shares_hosts(c, path, source):
             continue
         group = group_of(c, source)
         if group is None:
             known = [s for s in sources(c) if s != name]
-            c.ref(
-                path,
-                "service, instance group or ec2_capacity entry",
-                source,
-                known,
-                Code.SOURCE_UNKNOWN,
-            )
+            c.ref(path, KIND, source, known, Code.SOURCE_UNKNOWN)
             continue
         c.reach.append(Reach(group, (section, name), SSH_PORT, SSH_PORT, path))
 
 
-def _mounters(c: Checker) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for sname, svc in c.bp.services.items():
-        for container in svc.containers.values():
+def _mounters(c: Checker) -> dict[str, set[tuple[str, str]]]:
+    """File system -> the services and jobs that mount it, as ``(section, name)``."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    tasks: list[tuple[str, str, TaskSpec]] = [
+        *(("services", n, s) for n, s in c.bp.services.items()),
+        *(("jobs", n, j) for n, j in c.bp.jobs.items()),
+    ]
+    for section, tname, task in tasks:
+        for container in task.containers.values():
             for mount in container.mounts:
-                out.setdefault(mount.file_system, set()).add(sname)
+                out.setdefault(mount.file_system, set()).add((section, tname))
     return out
 
 
-@rule(Code.SOURCE_UNKNOWN, Code.SOURCE_SHARES_HOSTS)
+@rule(Code.SOURCE_UNKNOWN, Code.SOURCE_SHARES_HOSTS, Code.SOURCE_AMBIGUOUS)
 def allow_from(c: Checker) -> None:
-    """``allow_from`` of the data sections, and the services that mount a file system."""
+    """``allow_from`` of the data sections, and the services and jobs that mount a file
+    system."""
     targets: list[tuple[str, str, list[str], int]] = []
     for name, db in c.bp.databases.items():
         targets.append(("databases", name, db.allow_from, ENGINE_PORTS[db.engine]))
@@ -117,22 +148,23 @@ def allow_from(c: Checker) -> None:
     mounters = _mounters(c)
     for name, fs in c.bp.file_systems.items():
         targets.append(("file_systems", name, fs.allow_from, NFS_PORT))
-        for sname in sorted(mounters.get(name, set()) - set(fs.allow_from)):
-            group = group_of(c, sname)
-            if group is not None:
-                # the rule of a service on EC2 capacity admits the hosts, for every service
-                # on them: it belongs to the capacity entry, not to one of the services
-                origin: Path = ("services", sname) if group[0] == "services" else group
-                c.reach.append(Reach(group, ("file_systems", name), NFS_PORT, NFS_PORT, origin))
+        for section, tname in sorted(mounters.get(name, set())):
+            task = (c.bp.services if section == "services" else c.bp.jobs)[tname]
+            if tname in fs.allow_from:
+                continue
+            capacity = task.ec2_capacity
+            # the rule of a task on EC2 capacity admits the hosts, for every task on them:
+            # it belongs to the capacity entry, not to one of the services or jobs
+            mounter = ("ec2_capacity", capacity) if capacity else (section, tname)
+            c.reach.append(Reach(mounter, ("file_systems", name), NFS_PORT, NFS_PORT, mounter))
     for section, name, allowed, port in targets:
         for i, source in enumerate(allowed):
             path: Path = (section, name, "allow_from", i)
-            if shares_hosts(c, path, source):
+            if ambiguous(c, path, source) or shares_hosts(c, path, source):
                 continue
             group = group_of(c, source)
             if group is None:
-                kind = "service, instance group or ec2_capacity entry"
-                c.ref(path, kind, source, sources(c), Code.SOURCE_UNKNOWN)
+                c.ref(path, KIND, source, sources(c), Code.SOURCE_UNKNOWN)
                 continue
             c.reach.append(Reach(group, (section, name), port, port, path))
 

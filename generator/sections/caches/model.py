@@ -30,4 +30,4 @@ class Cache(Strict):
     """Days of daily snapshots."""
 
     allow_from: list[Name] = Field(default=[])
-    """Instance groups and services that may connect."""
+    """Instance groups, services and jobs that may connect."""

@@ -49,7 +49,7 @@ class Database(Strict):
     """Refuse to delete the instance until this is turned off."""
 
     allow_from: list[Name] = Field(default=[])
-    """Instance groups and services that may connect."""
+    """Instance groups, services and jobs that may connect."""
 
     require_tls: bool = True
     """Refuse connections that do not use TLS: the database gets a parameter group of its

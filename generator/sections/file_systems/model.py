@@ -73,5 +73,5 @@ class FileSystem(Strict):
     """Daily backups through AWS Backup."""
 
     allow_from: list[Name] = Field(default=[])
-    """Services and instance groups that may mount it (services that mount it in a
-    container are added on their own)."""
+    """Services, jobs and instance groups that may mount it (services and jobs that mount
+    it in a container are added on their own)."""

@@ -8,6 +8,7 @@ from ...codes import Code
 from ...errors import Path
 from ...model import task_checks
 from ...model.checker import Checker, rule
+from ...model.permissions import QueuePermission
 from ..zones.checks import zone_for
 from .model import Service
 
@@ -127,4 +128,27 @@ def _check_from_zero(c: Checker, name: str, svc: Service) -> None:
     )
 
 
-RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns, running_count)
+@rule(Code.QUEUE_UNKNOWN, Code.SCALING_QUEUE_NOT_CONSUMED)
+def backlog(c: Checker) -> None:
+    """A service scaled on a queue's backlog names a queue it may consume. Permissions stay
+    explicit, so none is added: a service that cannot consume the queue never works the
+    backlog off, and target tracking would hold it at max for as long as messages wait."""
+    for name, svc in c.bp.services.items():
+        queue = svc.scaling.queue if svc.scaling is not None else None
+        path: Path = ("services", name, "scaling", "queue")
+        if queue is None or not c.ref(path, "queue", queue, c.bp.queues, Code.QUEUE_UNKNOWN):
+            continue
+        consumes = any(
+            isinstance(p, QueuePermission) and p.queue == queue and p.access != "send"
+            for p in svc.permissions
+        )
+        if not consumes:
+            c.error(
+                path,
+                f"'{name}' scales on the backlog of queue '{queue}' but cannot consume it: "
+                f"give it the permission '{{queue: {queue}, access: consume}}'",
+                Code.SCALING_QUEUE_NOT_CONSUMED,
+            )
+
+
+RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns, running_count, backlog)

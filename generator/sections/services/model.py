@@ -8,7 +8,7 @@ from pydantic_core import PydanticCustomError
 from ...codes import Code
 from ...model.base import Strict
 from ...model.containers import TaskSpec
-from ...model.types import DomainName
+from ...model.types import DomainName, Name
 
 
 class PublicDns(Strict):
@@ -26,7 +26,8 @@ class PublicDns(Strict):
 
 class Scaling(Strict):
     """Application Auto Scaling of the task count between ``min`` and ``max``, one
-    target-tracking policy per target given. Scaling then owns the count: the template
+    target-tracking policy per target given (the backlog with ``queue`` and
+    ``messages_per_task``). Scaling then owns the count: the template
     never sets it, so a deploy keeps however many tasks are running."""
 
     min: int = Field(default=1, ge=0, le=1000)
@@ -47,6 +48,16 @@ class Scaling(Strict):
     service (``ALBRequestCountPerTarget``); only for a service behind a load balancer.
     Default: not a target."""
 
+    queue: Name | None = None
+    """The queue (an entry of ``queues:``) whose backlog the tasks work off, with
+    ``messages_per_task``; the service needs permission to consume it. Default: none."""
+
+    messages_per_task: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Target backlog per task: the queue's visible messages divided by the running tasks.
+    Pick how many messages one task works off in the delay you accept (60 s of delay at
+    5 s a message: 12). With ``min: 0`` the service also starts from 0 tasks when a
+    message waits. Default: not a target."""
+
     scale_in_cooldown_seconds: int = Field(default=300, ge=0, le=3600)
     """Seconds after a scale-in before the next one: slow, so a dip does not drop tasks."""
 
@@ -61,10 +72,20 @@ class Scaling(Strict):
                 "min {min} is above max {max}; min is the fewest tasks, max the most",
                 {"min": self.min, "max": self.max},
             )
+        if (self.queue is None) != (self.messages_per_task is None):
+            given, missing = ("queue", "messages_per_task")[:: 1 if self.queue else -1]
+            raise PydanticCustomError(
+                Code.SCALING_BACKLOG_INCOMPLETE,
+                "scaling on a queue's backlog needs both 'queue' and 'messages_per_task': "
+                "'{given}' is given without '{missing}' "
+                "(e.g. 'queue: jobs, messages_per_task: 10')",
+                {"given": given, "missing": missing},
+            )
         if not self.targets:
             raise PydanticCustomError(
                 Code.SCALING_NO_TARGET,
-                "scaling needs a target to track: give cpu, memory or requests_per_target "
+                "scaling needs a target to track: give cpu, memory, requests_per_target or "
+                "queue with messages_per_task "
                 "(e.g. 'cpu: 70')",
             )
         return self
@@ -77,6 +98,7 @@ class Scaling(Strict):
             "cpu": self.cpu,
             "memory": self.memory,
             "requests_per_target": self.requests_per_target,
+            "messages_per_task": self.messages_per_task,
         }
         return {k: v for k, v in given.items() if v is not None}
 
@@ -97,7 +119,8 @@ class Service(TaskSpec):
     """Point a DNS name at the task's public IP (no load balancer)."""
 
     scaling: Scaling | None = None
-    """Scale the task count on CPU, memory or requests; default: ``desired_count``."""
+    """Scale the task count on CPU, memory, requests or a queue's backlog; default:
+    ``desired_count``."""
 
     @property
     def most_tasks(self) -> int:

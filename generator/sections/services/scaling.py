@@ -16,6 +16,7 @@ from troposphere import applicationautoscaling as aas
 from ... import naming
 from ...render.context import Context
 from ..load_balancers.model import RouteTarget, ToService
+from . import backlog
 from .model import Scaling
 
 #: The service-linked role of Application Auto Scaling for ECS: naming it lets the scalable
@@ -62,6 +63,9 @@ def render(
         target.ScheduledActions = actions
     ctx.add(target, origin)
     for metric, value in scaling.targets.items():
+        if metric == "messages_per_task":
+            backlog.render(ctx, name, scaling, target, service)
+            continue
         if metric != "requests_per_target":
             _policy(ctx, name, scaling, target, metric, value)
             continue
