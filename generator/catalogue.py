@@ -228,6 +228,13 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A job has both a `schedule` and `run: after_deploy`, or neither: nothing would start it, or two things would (a job run after each deploy that also needs a schedule is two jobs).",
         "jobs.migrate: a job runs on a 'schedule' or after each deploy ('run: after_deploy'); give one of them",
     ),
+    Code.JOB_SIDECAR: (
+        "A job container with 'essential: false': ECS stops it when the job ends, and its "
+        "exit code would report every run as failed.",
+        "jobs.nightly.containers.proxy.essential: a job's containers are all essential: ECS "
+        "stops a sidecar when the job ends, and its exit code would report every run as "
+        "failed; run what it does in the job's own container, or make it essential",
+    ),
     Code.JOB_COMMAND_MISSING: (
         "A job's container has no `command` and its image is a service's image: the job would start that service's server, which never exits. Give the command the job runs.",
         "jobs.migrate.containers.app: this is the image of service 'web', whose default command is its server, which never completes; give the job's 'command', e.g. [bin/rails, db:migrate]",

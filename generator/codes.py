@@ -115,6 +115,7 @@ class Code(StrEnum):
     # --- jobs ------------------------------------------------------------------------------
     JOB_TRIGGER = "job-trigger"
     JOB_COMMAND_MISSING = "job-command-missing"
+    JOB_SIDECAR = "job-sidecar"
     # --- services and EC2 capacity ---------------------------------------------------------
     SERVICE_UNKNOWN = "service-unknown"
     CONTAINER_UNKNOWN = "container-unknown"

@@ -83,6 +83,24 @@ def commands(c: Checker) -> None:
                 )
 
 
+@rule(Code.JOB_SIDECAR)
+def sidecars(c: Checker) -> None:
+    """A job's failed run is told from its containers' exit codes, and ECS stops a
+    sidecar (``essential: false``) when the job's container ends, usually with 137 or 143:
+    every run would read as failed. EventBridge cannot tie an exit code to a container's
+    name within one event (each field of an array element matches on its own)."""
+    for name, job in c.bp.jobs.items():
+        for cname, container in sorted(job.containers.items()):
+            if not container.essential:
+                c.error(
+                    ("jobs", name, "containers", cname, "essential"),
+                    "a job's containers are all essential: ECS stops a sidecar when the "
+                    "job ends, and its exit code would report every run as failed; run "
+                    "what it does in the job's own container, or make it essential",
+                    Code.JOB_SIDECAR,
+                )
+
+
 @rule(Code.NAME_COLLISION)
 def families(c: Checker) -> None:
     """A job's task family is ``<blueprint>-job-<job>``, a service's ``<blueprint>-
@@ -99,4 +117,13 @@ def families(c: Checker) -> None:
             )
 
 
-RULES = (fargate_tasks, capacity, containers, task_definitions, triggers, commands, families)
+RULES = (
+    sidecars,
+    fargate_tasks,
+    capacity,
+    containers,
+    task_definitions,
+    triggers,
+    commands,
+    families,
+)

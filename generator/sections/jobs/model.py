@@ -56,7 +56,7 @@ class Job(TaskSpec):
     retry_window_minutes: int = Field(default=60, ge=1, le=1440)
     """How long after its time a launch may still be retried."""
 
-    timeout_minutes: int | None = Field(default=None, ge=1, le=525600)
+    timeout_minutes: int | None = Field(default=None, ge=1, le=525000)
     """Stop a run still going after this many minutes, however it was started; it then
     counts as failed. Default: no timeout."""
 

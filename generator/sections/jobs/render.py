@@ -166,9 +166,16 @@ def _failure_rule(ctx: Context, name: str, topic: sns.Topic) -> events.Rule:
             "clusterArn": [GetAtt(ctx.cluster.cluster, "Arn")],
             "group": [f"family:{family(ctx, name)}"],
             "lastStatus": ["STOPPED"],
+            # An exit code other than 0; a task that never started; a run stopped by its
+            # timeout (the stopper's reason) or by a Fargate Spot interruption, either of
+            # which may exit 0 on SIGTERM with its work undone (ECS TaskStopCode values).
             "$or": [
                 {"containers": {"exitCode": [{"anything-but": 0}]}},
-                {"stopCode": ["TaskFailedToStart"]},
+                {"stopCode": ["TaskFailedToStart", "SpotInterruption"]},
+                {
+                    "stopCode": ["UserInitiated"],
+                    "stoppedReason": [{"prefix": f"job {name} ran past its timeout"}],
+                },
             ],
         },
     }

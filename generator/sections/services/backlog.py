@@ -27,6 +27,11 @@ from ... import naming
 from ...render.context import Context
 from .model import Scaling
 
+#: Seconds after the first task is added from 0 before another may be: a Fargate start
+#: and the first Container Insights data point both fit in it.
+FROM_ZERO_COOLDOWN_SECONDS = 300
+
+
 #: One minute: SQS and Container Insights publish these metrics each minute.
 _PERIOD = 60
 
@@ -107,7 +112,9 @@ def _from_zero(
             ScalingTargetId=Ref(target),
             StepScalingPolicyConfiguration=aas.StepScalingPolicyConfiguration(
                 AdjustmentType="ChangeInCapacity",
-                Cooldown=scaling.scale_out_cooldown_seconds,
+                # Long enough for a Fargate task to start and be counted: a shorter one
+                # adds a second task for the same waiting message.
+                Cooldown=max(scaling.scale_out_cooldown_seconds, FROM_ZERO_COOLDOWN_SECONDS),
                 MetricAggregationType="Maximum",
                 StepAdjustments=[
                     aas.StepAdjustment(MetricIntervalLowerBound=0, ScalingAdjustment=1)
