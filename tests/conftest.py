@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,27 @@ def problems_text(path: Path, display: str | None = None) -> str:
     else:
         problems = checked.warnings
     return "".join(p.text() + "\n" for p in sorted(problems))
+
+
+def run_with_stand_in(
+    script: Path, stand_in: str, cwd: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[str], list[list[str]]]:
+    """Run a deploy script with ``aws`` replaced by ``stand_in``, a Python program (its
+    ``{python}`` filled in) that records each call as a JSON line in
+    ``$FAKE_AWS_STATE/calls.jsonl``; the run, and the calls in order."""
+    bin_dir, state = cwd / "bin", cwd / "state"
+    bin_dir.mkdir()
+    state.mkdir()
+    aws = bin_dir / "aws"
+    aws.write_text(stand_in.format(python=sys.executable))
+    aws.chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_AWS_STATE": str(state), **env},
+    )
+    calls = [json.loads(line) for line in (state / "calls.jsonl").read_text().splitlines()]
+    return done, calls

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from generator import deploy
 
+from .conftest import run_with_stand_in
+
 
 def _plan(
     size: int, template: dict[str, object], **sources: tuple[str, str, str]
@@ -88,8 +90,6 @@ elif command == "describe-stacks":
 def test_deploy_script_runs_in_order_and_passes_each_stacks_outputs(tmp_path: Path) -> None:
     """deploy.sh against a stand-in AWS CLI: every stack deployed in order, each parameter
     given the value of the output it names, and the stale service stack deleted."""
-    import json
-    import sys
 
     from generator.pipeline import check, render
 
@@ -100,21 +100,8 @@ def test_deploy_script_runs_in_order_and_passes_each_stacks_outputs(tmp_path: Pa
     out.mkdir()
     for name, data in build.files.items():
         (out / name).write_bytes(data)
-    bin_dir, state = tmp_path / "bin", tmp_path / "state"
-    bin_dir.mkdir()
-    state.mkdir()
-    aws = bin_dir / "aws"
-    aws.write_text(FAKE_AWS.format(python=sys.executable))
-    aws.chmod(0o755)
-    done = subprocess.run(
-        ["bash", str(out / "deploy.sh")],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_AWS_STATE": str(state)},
-    )
+    done, calls = run_with_stand_in(out / "deploy.sh", FAKE_AWS, tmp_path)
     assert done.returncode == 0, done.stderr
-    calls = [json.loads(line) for line in (state / "calls.jsonl").read_text().splitlines()]
     deployed = [c[c.index("--stack-name") + 1] for c in calls if c[1] == "deploy"]
     assert deployed == [s.name for s in build.stacks] == ["linebot", "linebot-service-bot"]
     [service_call] = [c for c in calls if c[1] == "deploy" and "linebot-service-bot" in c]
@@ -140,29 +127,11 @@ NASTY = "x'y\"z $(touch pwned) `touch pwned` \n touch pwned; # \\"
 
 
 def _run_with_fake_aws(script: Path, cwd: Path) -> tuple[subprocess.CompletedProcess[str], list]:
-    import json
-    import sys
-
     checked = subprocess.run(
         ["bash", "-n", str(script)], capture_output=True, text=True, check=False
     )
     assert checked.returncode == 0, checked.stderr
-    bin_dir, state = cwd / "bin", cwd / "state"
-    bin_dir.mkdir()
-    state.mkdir()
-    aws = bin_dir / "aws"
-    aws.write_text(FAKE_AWS.format(python=sys.executable))
-    aws.chmod(0o755)
-    done = subprocess.run(
-        ["bash", str(script)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_AWS_STATE": str(state)},
-    )
-    calls = [json.loads(line) for line in (state / "calls.jsonl").read_text().splitlines()]
-    return done, calls
+    return run_with_stand_in(script, FAKE_AWS, cwd)
 
 
 def test_names_and_paths_never_become_code(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from generator import deploy
 from generator.pipeline import Build, check, render
 
-from .conftest import HERE
+from .conftest import HERE, run_with_stand_in
 from .test_deploy import FAKE_AWS, NASTY
 
 BLUEPRINT = HERE / "golden" / "jobs_nightly_and_migration.yaml"
@@ -59,24 +59,7 @@ def _deploy(build: Build, tmp_path: Path, exit_code: str) -> tuple[int, str, lis
     out.mkdir()
     for name, data in build.files.items():
         (out / name).write_bytes(data)
-    bin_dir, state = tmp_path / "bin", tmp_path / "state"
-    bin_dir.mkdir()
-    state.mkdir()
-    aws = bin_dir / "aws"
-    aws.write_text(JOB_AWS.format(python=sys.executable))
-    aws.chmod(0o755)
-    done = subprocess.run(
-        ["bash", str(out / "deploy.sh")],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={
-            "PATH": f"{bin_dir}:/usr/bin:/bin",
-            "FAKE_AWS_STATE": str(state),
-            "FAKE_EXIT": exit_code,
-        },
-    )
-    calls = [json.loads(line) for line in (state / "calls.jsonl").read_text().splitlines()]
+    done, calls = run_with_stand_in(out / "deploy.sh", JOB_AWS, tmp_path, FAKE_EXIT=exit_code)
     return done.returncode, done.stderr, calls
 
 
