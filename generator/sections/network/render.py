@@ -125,7 +125,9 @@ def _gateway_endpoints(ctx: Context, vpc: ec2.VPC, tables: list[ec2.RouteTable])
     S3 (ECR's image layers, buckets, Amazon Linux's package repositories) and, when the
     blueprint has tables, to DynamoDB goes to the service without a NAT gateway, and so
     without its charge per GB (or at all, without NAT). Gateway endpoints cost nothing
-    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html)."""
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html); ECR
+    serves image layers from S3 (https://docs.aws.amazon.com/AmazonECR/latest/userguide/
+    vpc-endpoints.html). Interface endpoints are not made: README, "The network"."""
     services = ["s3", "dynamodb"] if ctx.bp.tables else ["s3"]
     for service in services:
         ctx.add(
