@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator import graph
 from generator.pipeline import check, render
 
 from .conftest import ROOT
@@ -113,3 +114,11 @@ def test_gateway_endpoints_on_the_private_route_tables(tmp_path: Path) -> None:
         {"Ref": "PrivateRouteTable1"},
         {"Ref": "PrivateRouteTable2"},
     ]
+
+
+def test_the_drawing_names_the_nat_the_templates_make(tmp_path: Path) -> None:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(f"name: net\nregion: eu-west-1\n{PRIVATE_SERVICE}")
+    assert "(one NAT gateway)" in graph.render(check(path))
+    # a cache alone in the private subnets: nat: auto makes none, and the drawing says so
+    assert "(no NAT)" in graph.render(check(GOLDEN / "cache_redis.yaml"))
