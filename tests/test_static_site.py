@@ -12,7 +12,7 @@ from generator.errors import BlueprintError
 from generator.pipeline import check, render
 from generator.sections.distributions.checks import S3_ENDPOINT
 
-from .conftest import ROOT, problems_text
+from .conftest import problems_text
 
 SITE = """\
 name: site
@@ -198,14 +198,6 @@ def test_a_site_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "site").write_text("not a folder")
     assert _folder_problems(tmp_path) == ["include-unreadable: 'site' is not a folder"]
-
-
-def test_the_example_uploads_its_shipped_folder() -> None:
-    build = render(check(ROOT / "examples" / "static-site.yaml", "examples/static-site.yaml"))
-    script = build.deploy_script
-    assert "root=examples\n" in script
-    assert 'site="$root/files/static-site"' in script
-    assert (ROOT / "examples" / "files" / "static-site" / "index.html").is_file()
 
 
 def test_init_copies_the_site_folder() -> None:
