@@ -109,15 +109,20 @@ def test_the_bucket_policy_admits_that_distribution_alone_to_read_objects(
     assert _cloudfront_statements(template, "OtherBucketPolicy") == []
 
 
-def test_a_single_page_app_gets_index_html_for_missing_paths(tmp_path: Path) -> None:
-    text = SITE + "    spa: true\n    default_root_object: app/start.html\n"
-    dist = _main(tmp_path, text)["Resources"]["WwwDistribution"]["Properties"]
-    config = dist["DistributionConfig"]
-    assert config["CustomErrorResponses"] == [
+def test_a_single_page_app_gets_its_page_for_missing_paths(tmp_path: Path) -> None:
+    config = _main(tmp_path, SITE + "    spa: true\n")["Resources"]["WwwDistribution"]
+    assert config["Properties"]["DistributionConfig"]["CustomErrorResponses"] == [
         {"ErrorCode": 403, "ResponseCode": 200, "ResponsePagePath": "/index.html"},
         {"ErrorCode": 404, "ResponseCode": 200, "ResponsePagePath": "/index.html"},
     ]
+
+
+def test_a_root_object_of_its_own_is_the_apps_page(tmp_path: Path) -> None:
+    text = SITE + "    spa: true\n    default_root_object: app/start.html\n"
+    dist = _main(tmp_path, text)["Resources"]["WwwDistribution"]["Properties"]
+    config = dist["DistributionConfig"]
     assert config["DefaultRootObject"] == "app/start.html"
+    assert {e["ResponsePagePath"] for e in config["CustomErrorResponses"]} == {"/app/start.html"}
 
 
 def test_a_cache_written_out_gets_a_policy_of_its_own(tmp_path: Path) -> None:

@@ -116,9 +116,9 @@ class Distribution(Strict):
     domain origin (the origin answers ``/`` itself)."""
 
     spa: bool = False
-    """A single-page app: a path the origin has no object for (403 or 404, as S3 answers
-    without list permission) gets ``/index.html`` with status 200, so the app's own router
-    handles it."""
+    """A single-page app: a path the origin has no object for (403 or 404; S3 answers 403
+    when the reader may not list the bucket) gets the default root object (``/index.html``)
+    with status 200, so the app's own router handles it."""
 
     aliases: list[DomainName] = Field(min_length=1)
     """The names viewers use, each in one of the zones."""

@@ -22,7 +22,7 @@ from troposphere import AWSObject, GetAtt, Output, Ref, Sub, cloudfront
 
 from ... import naming
 from ...render.context import Context
-from .model import BucketOrigin, Distribution
+from .model import SITE_ROOT_OBJECT, BucketOrigin, Distribution
 
 #: CloudFront's managed CachingOptimized policy: no cookies, headers or query strings in
 #: the key, compressed variants cached apart, 1 s to 1 year, a day by default
@@ -63,13 +63,13 @@ def origin(ctx: Context, name: str, source: BucketOrigin) -> cloudfront.Origin:
 
 
 def error_responses(spec: Distribution) -> list[cloudfront.CustomErrorResponse]:
-    """A single-page app's fallback: a path with no object gets the app's index page, 200."""
+    """A single-page app's fallback: a path with no object gets the app's page (the
+    default root object), with status 200."""
     if not spec.spa:
         return []
+    page = "/" + (spec.root_object or SITE_ROOT_OBJECT)
     return [
-        cloudfront.CustomErrorResponse(
-            ErrorCode=code, ResponseCode=200, ResponsePagePath="/index.html"
-        )
+        cloudfront.CustomErrorResponse(ErrorCode=code, ResponseCode=200, ResponsePagePath=page)
         for code in _SPA_ERRORS
     ]
 
