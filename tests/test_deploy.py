@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from pathlib import Path
@@ -236,21 +237,27 @@ def test_a_blueprint_file_name_never_becomes_code(tmp_path: Path) -> None:
     ]
 
 
-def _site_project(tmp_path: Path) -> tuple[Path, Path]:
-    """The static-site example with its folder in a project of its own, built into out/."""
+@functools.cache
+def _site_files() -> dict[str, bytes]:
+    """The static-site example's build, as found in a folder of its own: rendered once."""
     from generator.pipeline import check, render
 
     from .conftest import ROOT
 
+    source = ROOT / "examples" / "static-site.yaml"
+    return render(check(source, "blueprint.yaml")).files
+
+
+def _site_project(tmp_path: Path) -> tuple[Path, Path]:
+    """The static-site example with its folder in a project of its own, built into out/."""
+    from .conftest import ROOT
+
     project = tmp_path / "project"
     (project / "files").mkdir(parents=True)
-    source = ROOT / "examples" / "static-site.yaml"
-    (project / "blueprint.yaml").write_bytes(source.read_bytes())
     shutil.copytree(ROOT / "examples" / "files" / "static-site", project / "files" / "static-site")
-    build = render(check(project / "blueprint.yaml", "blueprint.yaml"))
     out = project / "out"
     out.mkdir()
-    for name, data in build.files.items():
+    for name, data in _site_files().items():
         (out / name).write_bytes(data)
     return project, out / "deploy.sh"
 
