@@ -320,8 +320,8 @@ def test_f_web_worker_jobs() -> None:
 def test_g_static_site() -> None:
     """Issue 17's static site: a private bucket that CloudFront alone reads, through an
     Origin Access Control, for this distribution alone; deploy.sh uploads the folder and
-    invalidates the cache once every stack is deployed."""
-    result = build("static-site")
+    invalidates the cache once every stack is deployed. (Linted by its golden test.)"""
+    result = render(check(EXAMPLES / "static-site.yaml", "static-site.yaml"))
     res = resources(result)
     [control] = of_type(res, "AWS::CloudFront::OriginAccessControl")
     config = props(res, "WwwDistribution")["DistributionConfig"]
