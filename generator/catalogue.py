@@ -699,6 +699,18 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A WebSocket API's route_selection that does not start with '$request.'.",
         "websocket_apis.chat.route_selection: 'body.action' is not a route selection expression: it starts with '$request.', e.g. '$request.body.action'",
     ),
+    Code.ORIGIN_SHAPE: (
+        "A distribution's origin that is neither 'domain:' nor 'bucket:'.",
+        "distributions.www.origin: an origin is a mapping with 'domain: NAME' (a DNS name) or 'bucket: NAME' (a bucket of this blueprint)",
+    ),
+    Code.ORIGIN_S3_ENDPOINT: (
+        "A domain origin that is an S3 endpoint (a warning): CloudFront would reach the bucket as any client does, and a private bucket answers 403 to every request.",
+        "distributions.www.origin.domain: 'site.s3.amazonaws.com' is an S3 endpoint: CloudFront would fetch from it as an anonymous client and a private bucket answers 403 to every request; serve a bucket of this blueprint with 'origin: {bucket: NAME}' (through an Origin Access Control)",
+    ),
+    Code.SITE_FOLDER_TWICE: (
+        "Two distributions upload a folder into the same bucket: each upload would delete the other's files.",
+        "distributions.docs.origin.folder: distribution 'www' uploads a folder into bucket 'site' too, and each upload deletes what the other put there; name the folder on one of them",
+    ),
     Code.ORIGIN_HTTP: (
         "A CloudFront origin reached over plain HTTP (a warning).",
         "distributions.blog.origin.protocol: CloudFront reaches the origin over plain HTTP: traffic between them, logins included, is not encrypted",

@@ -199,6 +199,9 @@ class Code(StrEnum):
     ORIGIN_PORT = "origin-port"
     DISTRIBUTION_TTL_ORDER = "distribution-ttl-order"
     DISTRIBUTION_NO_CACHE = "distribution-no-cache"
+    ORIGIN_SHAPE = "origin-shape"
+    ORIGIN_S3_ENDPOINT = "origin-s3-endpoint"
+    SITE_FOLDER_TWICE = "site-folder-twice"
     # --- rendered stacks -------------------------------------------------------------------
     LOGICAL_ID_COLLISION = "logical-id-collision"
     OUTPUT_COLLISION = "output-collision"

@@ -430,6 +430,11 @@ def cache_policy(name: str) -> str:
     return f"{stem(name)}DistributionCachePolicy"
 
 
+def origin_access_control(name: str) -> str:
+    """The Origin Access Control a distribution signs its bucket origin's requests with."""
+    return f"{stem(name)}DistributionOriginAccessControl"
+
+
 def origin_secret(name: str) -> str:
     """The secret a distribution sends its origin in a header."""
     return f"{stem(name)}DistributionOriginSecret"

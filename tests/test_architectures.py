@@ -317,6 +317,32 @@ def test_f_web_worker_jobs() -> None:
     assert 'output "$job_outputs" shop MigrateJobTaskDefinitionArn' in script[last_deploy:run]
 
 
+def test_g_static_site() -> None:
+    """Issue 17's static site: a private bucket that CloudFront alone reads, through an
+    Origin Access Control, for this distribution alone; deploy.sh uploads the folder and
+    invalidates the cache once every stack is deployed. (Linted by its golden test.)"""
+    result = render(check(EXAMPLES / "static-site.yaml", "static-site.yaml"))
+    res = resources(result)
+    [control] = of_type(res, "AWS::CloudFront::OriginAccessControl")
+    config = props(res, "WwwDistribution")["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [control, "Id"]}
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert config["DefaultRootObject"] == "index.html"
+    assert [e["ErrorCode"] for e in config["CustomErrorResponses"]] == [403, 404]
+    statements = props(res, "SiteBucketPolicy")["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"][1] == {
+        "Id": {"Ref": "WwwDistribution"}
+    }
+    script = result.deploy_script
+    last_deploy = script.rindex("aws cloudformation deploy")
+    sync = script.index("aws s3 sync")
+    assert last_deploy < sync < script.index("aws cloudfront create-invalidation")
+    assert 'site="$root/files/static-site"' in script
+
+
 def test_every_example_is_tested() -> None:
     names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
     assert names == [
@@ -324,6 +350,7 @@ def test_every_example_is_tested() -> None:
         "ghost-fargate-efs-cloudfront",
         "rails-ec2-rds",
         "spring-ecs-ec2-redis",
+        "static-site",
         "web-worker-jobs-rds",
         "websocket-lambda-dynamodb",
     ]
