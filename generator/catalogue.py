@@ -177,8 +177,12 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.bot.containers.app.secrets.CHANNEL_SECRET: a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its 6-character suffix, as the console shows it): ECS cannot find a key by name",
     ),
     Code.SECRET_SHAPE: (
-        "A container secret that is neither 'ssm:' nor 'secrets_manager:'.",
-        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
+        "A container secret that is none of 'ssm:', 'secrets_manager:' and 'database:'.",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME', 'secrets_manager: NAME' or 'database: NAME' with 'key'",
+    ),
+    Code.DATABASE_SECRET_KEY_UNKNOWN: (
+        "A key of a database's managed secret that RDS does not keep there (it keeps 'username' and 'password').",
+        "services.web.containers.app.secrets.DB_HOST.key: 'host' is not in a database's managed secret: RDS keeps only 'username' and 'password' there (the address and port are '{ref: databases.NAME.address}' and '.port' in 'environment')",
     ),
     Code.PERMISSION_SHAPE: (
         "A permission that is none of the permission kinds.",

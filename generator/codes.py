@@ -58,6 +58,7 @@ class Code(StrEnum):
     SECRET_KEY_INVALID = "secret-key-invalid"
     SECRET_KEY_NEEDS_ARN = "secret-key-needs-arn"
     SECRET_SHAPE = "secret-shape"
+    DATABASE_SECRET_KEY_UNKNOWN = "database-secret-key-unknown"
     PERMISSION_SHAPE = "permission-shape"
     CODE_SHAPE = "code-shape"
     ENV_NAME_INVALID = "env-name-invalid"

@@ -309,12 +309,36 @@ def test_f_web_worker_jobs() -> None:
         ("web to main", 5432),
         ("worker to main", 5432),
     ]
+    _database_secrets(result)
     # deploy.sh runs the migration once every stack is deployed
     script = result.deploy_script
     last_deploy = script.rindex("aws cloudformation deploy")
     run = script.index("aws ecs run-task")
     assert last_deploy < run
     assert 'output "$job_outputs" shop MigrateJobTaskDefinitionArn' in script[last_deploy:run]
+
+
+def _database_secrets(result: Build) -> None:
+    """The web service (in its own stack) and the migration (in the main one) read the
+    master user's name and password from the secret RDS manages, by JSON key, and their
+    execution roles may read that one secret and nothing else."""
+    secret = {"Fn::GetAtt": ["MainDatabase", "MasterUserSecret.SecretArn"]}
+    for stack, prefix in (("shop-service-web", "Web"), ("shop", "MigrateJob")):
+        res = resources(result, stack)
+        [container] = props(res, f"{prefix}TaskDefinition")["ContainerDefinitions"]
+        by_name = {s["Name"]: s["ValueFrom"]["Fn::Sub"] for s in container["Secrets"]}
+        assert sorted(by_name) == ["DB_PASSWORD", "DB_USERNAME"]
+        for name, key in (("DB_PASSWORD", "password"), ("DB_USERNAME", "username")):
+            text, variables = by_name[name]
+            assert text == f"${{Arn}}:{key}::"
+            assert across(result, stack, variables["Arn"]) == secret
+        [policy] = props(res, f"{prefix}ExecutionRole")["Policies"]
+        statements = policy["PolicyDocument"]["Statement"]
+        reads = [s for s in statements if any(a.startswith("secretsmanager:") for a in s["Action"])]
+        assert [r["Action"] for r in reads] == [["secretsmanager:GetSecretValue"]]
+        assert [across(result, stack, r) for r in reads[0]["Resource"]] == [secret]
+        # the secret is under Secrets Manager's AWS managed key: no kms:Decrypt is needed
+        assert not [a for s in statements for a in s["Action"] if a.startswith("kms:")]
 
 
 def test_every_example_is_tested() -> None:
