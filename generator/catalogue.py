@@ -695,6 +695,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A WebSocket API's route_selection that does not start with '$request.'.",
         "websocket_apis.chat.route_selection: 'body.action' is not a route selection expression: it starts with '$request.', e.g. '$request.body.action'",
     ),
+    Code.AUTHORIZER_IDENTITY_INVALID: (
+        "A WebSocket authorizer's identity source that is not a header, a query string parameter, a stage variable or a context variable.",
+        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME, stageVariables.NAME or context.NAME",
+    ),
+    Code.AUTHORIZER_WITHOUT_CONNECT: (
+        "A WebSocket API with an authorizer but no $connect route (API Gateway runs authorizers only on $connect).",
+        "websocket_apis.chat.authorizer: the authorizer runs only on the $connect route, and this API has none: add '$connect: FUNCTION' to 'routes'",
+    ),
     Code.ORIGIN_HTTP: (
         "A CloudFront origin reached over plain HTTP (a warning).",
         "distributions.blog.origin.protocol: CloudFront reaches the origin over plain HTTP: traffic between them, logins included, is not encrypted",

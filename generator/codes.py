@@ -193,6 +193,8 @@ class Code(StrEnum):
     # --- edge: WebSocket APIs and CloudFront -----------------------------------------------
     ROUTE_KEY_INVALID = "route-key-invalid"
     ROUTE_SELECTION_INVALID = "route-selection-invalid"
+    AUTHORIZER_IDENTITY_INVALID = "authorizer-identity-invalid"
+    AUTHORIZER_WITHOUT_CONNECT = "authorizer-without-connect"
     ORIGIN_HTTP = "origin-http"
     ORIGIN_VARIABLE_TAKEN = "origin-variable-taken"
     ORIGIN_PORT = "origin-port"
