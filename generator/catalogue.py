@@ -177,8 +177,12 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.bot.containers.app.secrets.CHANNEL_SECRET: a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its 6-character suffix, as the console shows it): ECS cannot find a key by name",
     ),
     Code.SECRET_SHAPE: (
-        "A container secret that is neither 'ssm:' nor 'secrets_manager:'.",
-        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
+        "A container secret that is none of 'ssm:', 'secrets_manager:' and 'database:'.",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME', 'secrets_manager: NAME' or 'database: NAME' with 'key'",
+    ),
+    Code.DATABASE_SECRET_KEY_UNKNOWN: (
+        "A key of a database's managed secret that RDS does not keep there (it keeps 'username' and 'password').",
+        "services.web.containers.app.secrets.DB_HOST.key: 'host' is not in a database's managed secret: RDS keeps only 'username' and 'password' there (the address and port are '{ref: databases.NAME.address}' and '.port' in 'environment')",
     ),
     Code.PERMISSION_SHAPE: (
         "A permission that is none of the permission kinds.",
@@ -710,6 +714,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.SITE_FOLDER_TWICE: (
         "Two distributions upload a folder into the same bucket: each upload would delete the other's files.",
         "distributions.docs.origin.folder: distribution 'www' uploads a folder into bucket 'site' too, and each upload deletes what the other put there; name the folder on one of them",
+    ),
+    Code.AUTHORIZER_IDENTITY_INVALID: (
+        "A WebSocket authorizer's identity source that is not a header, a query string parameter, a stage variable or a context variable.",
+        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME, stageVariables.NAME or context.NAME",
+    ),
+    Code.AUTHORIZER_WITHOUT_CONNECT: (
+        "A WebSocket API with an authorizer but no $connect route (API Gateway runs authorizers only on $connect).",
+        "websocket_apis.chat.authorizer: the authorizer runs only on the $connect route, and this API has none: add '$connect: FUNCTION' to 'routes'",
     ),
     Code.ORIGIN_HTTP: (
         "A CloudFront origin reached over plain HTTP (a warning).",

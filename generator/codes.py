@@ -58,6 +58,7 @@ class Code(StrEnum):
     SECRET_KEY_INVALID = "secret-key-invalid"
     SECRET_KEY_NEEDS_ARN = "secret-key-needs-arn"
     SECRET_SHAPE = "secret-shape"
+    DATABASE_SECRET_KEY_UNKNOWN = "database-secret-key-unknown"
     PERMISSION_SHAPE = "permission-shape"
     CODE_SHAPE = "code-shape"
     ENV_NAME_INVALID = "env-name-invalid"
@@ -194,6 +195,8 @@ class Code(StrEnum):
     # --- edge: WebSocket APIs and CloudFront -----------------------------------------------
     ROUTE_KEY_INVALID = "route-key-invalid"
     ROUTE_SELECTION_INVALID = "route-selection-invalid"
+    AUTHORIZER_IDENTITY_INVALID = "authorizer-identity-invalid"
+    AUTHORIZER_WITHOUT_CONNECT = "authorizer-without-connect"
     ORIGIN_HTTP = "origin-http"
     ORIGIN_VARIABLE_TAKEN = "origin-variable-taken"
     ORIGIN_PORT = "origin-port"

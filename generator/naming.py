@@ -400,6 +400,17 @@ def api_permission(api_name: str, key: str) -> str:
     return f"{stem(api_name)}{_key(key)}InvokePermission"
 
 
+def api_authorizer(name: str) -> str:
+    """The Lambda authorizer of an API's $connect route."""
+    return f"{stem(name)}ApiAuthorizer"
+
+
+def api_authorizer_permission(name: str) -> str:
+    """The permission that lets the API call its authorizer function (not ending in
+    ``InvokePermission``, which a route's permission ends with)."""
+    return f"{stem(name)}ApiAuthorizerPermission"
+
+
 def api_stage(name: str) -> str:
     return f"{stem(name)}ApiStage"
 

@@ -266,6 +266,8 @@ def _edge_services(g: Graph, bp: Blueprint, facts: Facts) -> None:
         g.edge(g.client(ANYWHERE), key, "traffic", "443")
         for route_key, function in sorted(api.routes.items()):
             g.edge(key, ("functions", function), "control", route_key)
+        if api.authorizer is not None:
+            g.edge(key, ("functions", api.authorizer.function), "control", "authorizer")
 
 
 def ports(rule: Rule) -> str:
