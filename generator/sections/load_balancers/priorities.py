@@ -7,8 +7,10 @@ and always evaluated first. Inside its band each route has a home slot, a hash o
 balancer's and the route's names.
 
 The numbers must be distinct on one listener and must not move when other routes are
-added, removed, reordered or renamed: a moved priority is an update of a live rule, and
-two rules swapping numbers is a deploy that fails half-way. No function of the current
+added, removed, reordered or renamed: a moved priority is an update of a live rule, and an
+update that gives a rule a number another rule still holds fails (the ``Priority``
+property, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html,
+and its description in the provider schema cfn-lint ships). No function of the current
 routes alone can promise both (two routes hashed to one slot: one of them must go
 elsewhere, and when the other is removed it would come back). So :func:`assign` takes
 the priorities the last build gave (read from its templates by the command that builds,
