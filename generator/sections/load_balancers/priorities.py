@@ -41,8 +41,9 @@ from .model import Route
 #: Slots in one band. A load balancer has at most 100 routes (AWS's quota of rules per
 #: listener besides the default one, checked by the routes' rule), so a band never fills.
 BAND = 900
-#: The most specific route's specificity; bands run from 0 (that) to this (no hosts and
-#: no paths besides the default route), so the highest priority is 45900 of AWS's 50000.
+#: The most specific route's specificity (exact hosts and a literal path prefix of 15
+#: characters or more), in band 0; neither hosts nor paths would be band 50, whose last
+#: slot, 45900, is within AWS's 1 to 50000.
 MAX_SPECIFICITY = 50
 
 
