@@ -380,7 +380,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "load_balancers.web.routes[1]: duplicates routes[0]: the same hosts and paths",
     ),
     Code.ROUTE_PRIORITY_TWICE: (
-        "Two routes of one load balancer with the same priority.",
+        "Two routes of one load balancer set the same 'priority:' (numbers left to blueprint never clash).",
         "load_balancers.web.routes[1].priority: priority 10 is also routes[0]'s; set a distinct 'priority:' on one of them",
     ),
     Code.ROUTES_TOO_MANY: (

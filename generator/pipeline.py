@@ -11,7 +11,7 @@ runs the three steps from a checked blueprint to the files of a build: render
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -63,13 +63,17 @@ class Build:
         return out
 
 
-def check(path: FsPath, display: str | None = None) -> Checked:
-    """Load, validate and resolve; raise with every problem found."""
+def check(
+    path: FsPath, display: str | None = None, last_priorities: Mapping[str, int] | None = None
+) -> Checked:
+    """Load, validate and resolve; raise with every problem found. ``last_priorities``:
+    the route priorities of the last build (:func:`generator.previous.route_priorities`),
+    which routes without ``priority:`` keep; none for a fresh build."""
     document = loader.load(path, display)
     model, issues = validate(document.data)
     if model is None:
         raise BlueprintError(sorted(document.locate(i) for i in issues))
-    resolved, issues = resolve(model)
+    resolved, issues = resolve(model, last_priorities)
     problems = sorted(document.locate(i) for i in issues)
     if resolved is None:
         raise BlueprintError(problems)

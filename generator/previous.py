@@ -1,7 +1,8 @@
 """The templates a diff compares against: the last build in a folder, or that folder as it
 was at a git revision. Part of the load step: the only place ``diff`` reads files.
-:func:`changes` compares a build with them (for ``blueprint diff``, and for the warning
-``blueprint build`` gives before it replaces stateful resources)."""
+:func:`compare` compares a build with them (for ``blueprint diff``, and for the warning
+``blueprint build`` gives before it replaces stateful resources); :func:`route_priorities`
+reads from them the priorities routes keep from one build to the next."""
 
 from __future__ import annotations
 
@@ -78,10 +79,34 @@ def from_git(folder: Path, revision: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def changes(build: Build, folder: Path, revision: str | None = None) -> diff.Report:
-    """What ``build`` changes compared with the last build in ``folder`` (or with that
-    folder as it was at ``revision``)."""
-    old = from_git(folder, revision) if revision else from_folder(folder)
+def read(folder: Path, revision: str | None = None) -> dict[str, dict[str, Any]]:
+    """The last build in ``folder`` (or that folder as it was at ``revision``)."""
+    return from_git(folder, revision) if revision else from_folder(folder)
+
+
+_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
+
+
+def route_priorities(templates: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Listener rule logical ID -> its ``Priority``, for every rule of ``templates`` (a
+    previous build): what routes without ``priority:`` keep (see
+    :mod:`generator.sections.load_balancers.priorities`). Anything else in a hand-edited
+    template (no number, an ID in two stacks with two numbers) is not state: left out."""
+    found: dict[str, set[int]] = {}
+    for template in templates.values():
+        resources = template.get("Resources")
+        for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
+            if not isinstance(resource, dict) or resource.get("Type") != _RULE:
+                continue
+            properties = resource.get("Properties")
+            number = properties.get("Priority") if isinstance(properties, dict) else None
+            if isinstance(number, int) and not isinstance(number, bool):
+                found.setdefault(logical_id, set()).add(number)
+    return {k: next(iter(v)) for k, v in sorted(found.items()) if len(v) == 1}
+
+
+def compare(build: Build, old: dict[str, dict[str, Any]]) -> diff.Report:
+    """What ``build`` changes compared with the templates ``old`` (:func:`read`)."""
     new = {s.name: s.data for s in build.stacks}
     regions = {s.name: s.region for s in build.stacks}
     return diff.compare(old, new, regions, build.checked.blueprint.region)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import report, runtime, uptodate
 from ..errors import BlueprintError
@@ -57,10 +57,12 @@ def run(options: Options) -> int:
 
 
 def _full(options: Options, path: Path, workers: Workers | None) -> int:
-    from .. import pipeline
+    from .. import pipeline, previous
 
+    out = Path(options.out)
+    last = _last_build(out)
     try:
-        checked = pipeline.check(path, options.path)
+        checked = pipeline.check(path, options.path, previous.route_priorities(last or {}))
         build = pipeline.render(checked)
     except BlueprintError as exc:
         return report.refused(exc, options.format)
@@ -72,10 +74,9 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         return EXIT_LINT
     if report.failed(checked.warnings, options.strict):
         return EXIT_INVALID
-    out = Path(options.out)
     if options.check:
         return _check_fresh(build, out, options.path, options.format)
-    _warn_data_loss(build, out)
+    _warn_data_loss(build, last, out)
     pipeline.write(build, out)
     summary = _summary(build, out)
     report.summary_stream(options.format).write(summary)
@@ -113,18 +114,30 @@ def _check_fresh(build: Build, out: Path, source: str, fmt: report.Format) -> in
     return EXIT_OK
 
 
-def _warn_data_loss(build: Build, out: Path) -> None:
-    """One line when this build would replace or remove stateful resources."""
+def _last_build(out: Path) -> dict[str, dict[str, Any]] | None:
+    """The templates the last build wrote into ``out``: what the data-loss warning compares
+    with, and the route priorities this build keeps. None, after one line saying why, when
+    they cannot be read: the build goes on as a fresh one."""
     from .. import previous
 
     try:
-        changes = previous.changes(build, out)
+        return previous.from_folder(out)
     except BlueprintError as exc:
         print(
-            f"warning: cannot compare with the last build: {exc.problems[0].text()}",
+            f"warning: cannot compare with the last build, and routes without 'priority:' "
+            f"get theirs afresh: {exc.problems[0].text()}",
             file=sys.stderr,
         )
+        return None
+
+
+def _warn_data_loss(build: Build, last: dict[str, dict[str, Any]] | None, out: Path) -> None:
+    """One line when this build would replace or remove stateful resources."""
+    from .. import previous
+
+    if last is None:
         return
+    changes = previous.compare(build, last)
     if changes.data_loss:
         names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in changes.data_loss)
         print(

@@ -17,11 +17,13 @@ def run(
     path: str, out: str = "templates_out", against: str | None = None, fmt: Format = "text"
 ) -> int:
     """Build ``path`` in memory and compare it with the last build in ``out`` (or with
-    ``out`` as it was at the git revision ``against``). The exit code is the report's: 0 no
-    changes, 10 changes, 11 a data-loss risk."""
+    ``out`` as it was at the git revision ``against``), routes keeping the priorities they
+    have there. The exit code is the report's: 0 no changes, 10 changes, 11 a data-loss
+    risk."""
     try:
-        checked = pipeline.check(Path(path), path)
-        changes = previous.changes(pipeline.render(checked), Path(out), against)
+        old = previous.read(Path(out), against)
+        checked = pipeline.check(Path(path), path, previous.route_priorities(old))
+        changes = previous.compare(pipeline.render(checked), old)
     except BlueprintError as exc:
         return report.refused(exc, "text")
     if fmt == "json":

@@ -10,7 +10,7 @@ that check it and recorded on the :class:`Checker`, so each fact has one home.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,9 @@ class Checker:
     out for the renderers."""
 
     bp: Blueprint
+    #: listener rule logical ID -> the priority the last build gave it: the one input
+    #: besides the blueprint, passed in as data (see the load balancers' ``priorities``)
+    last_priorities: Mapping[str, int] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     #: the rule running now: the codes it declared are the ones it may report
     current: Rule | None = None

@@ -6,7 +6,8 @@ sections render is :data:`generator.render.stacks.RENDERERS`: a second list beca
 validation must not import troposphere). A rule that records a fact another reads (the
 zone of a name, a route's target, the us-east-1 certificates) runs before it.
 
-Pure functions of the validated model: no AWS, no files, no clock.
+Pure functions of the validated model and of the route priorities the last build gave
+(passed in as data by the command that read them): no AWS, no files, no clock.
 """
 
 from __future__ import annotations
@@ -77,9 +78,13 @@ class Resolved:
     origin_services: tuple[tuple[str, str, int], ...] = ()
 
 
-def resolve(bp: Blueprint) -> tuple[Resolved | None, list[Issue]]:
-    """Run every rule; on success, what the renderers need to know."""
-    c = Checker(bp)
+def resolve(
+    bp: Blueprint, last_priorities: Mapping[str, int] | None = None
+) -> tuple[Resolved | None, list[Issue]]:
+    """Run every rule; on success, what the renderers need to know. ``last_priorities``
+    (listener rule logical ID -> priority, from the last build's templates) only changes
+    which numbers routes without ``priority:`` get, never what is reported."""
+    c = Checker(bp, last_priorities=dict(last_priorities or {}))
     c.run(RULES)
     if any(i.severity is Severity.ERROR for i in c.issues):
         return None, c.issues

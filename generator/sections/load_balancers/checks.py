@@ -1,22 +1,18 @@
 """Load balancers' rules: listeners make sense together, aliases lie in zones and are
 covered by the certificate, and each route names a target that exists and gets a listener
-rule priority of its own."""
+rule priority of its own (:mod:`.priorities`)."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 from ... import naming
 from ...codes import Code
 from ...errors import Path, one_of
 from ...model.checker import Checker, covers, rule
 from ..zones.checks import zone_for
+from . import priorities
 from .model import LoadBalancer, Route, RouteTarget, ToInstances, ToService
-
-#: Priorities are banded by how specific a route is (more specific = lower number =
-#: evaluated first); inside a band the number comes from a hash of the route's names.
-_BAND = 900
-_MAX_SPECIFICITY = 50
 
 #: AWS quotas for one application load balancer: target groups (100) and rules on a
 #: listener besides its default action (100). Each route is one of each.
@@ -117,17 +113,6 @@ def routes(c: Checker) -> None:
         _check_routes(c, name, lb)
 
 
-def _specificity(route: Route) -> int:
-    host_rank = 0
-    if route.hosts:
-        host_rank = 1 if any("*" in h or "?" in h for h in route.hosts) else 2
-    path_rank = 0
-    if route.paths:
-        literal = min(len(re.split(r"[*?]", p)[0]) for p in route.paths)
-        path_rank = 1 + min(literal, 15)
-    return host_rank * 17 + path_rank
-
-
 def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> None:
     seen_keys: dict[str, int] = {}
     seen_match: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
@@ -157,7 +142,7 @@ def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> None:
         if target.priority is not None:
             if target.priority in taken:
                 c.error(
-                    (*path, "priority") if route.priority else path,
+                    (*path, "priority"),
                     f"priority {target.priority} is also routes[{taken[target.priority]}]'s; "
                     "set a distinct 'priority:' on one of them",
                     Code.ROUTE_PRIORITY_TWICE,
@@ -174,15 +159,31 @@ def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> None:
                 "from here on on another load balancer",
                 Code.ROUTES_TOO_MANY,
             )
+    if count <= TARGET_GROUPS_PER_LOAD_BALANCER:
+        _assign_priorities(c, lb_name, set(taken))
+
+
+def _assign_priorities(c: Checker, lb_name: str, explicit: set[int]) -> None:
+    """Give each route with hosts or paths and no ``priority:`` one of its own, keeping
+    the one the last build gave it (its listener rule's, found by logical ID, pinned or
+    not) where it can."""
+    wanted = []
+    for (lb, key), target in c.routes.items():
+        route = target.route
+        if lb != lb_name or route.priority is not None or not (route.hosts or route.paths):
+            continue
+        rule_id = naming.listener_rule(lb, key)
+        last = c.last_priorities.get(c.bp.logical_ids.get(rule_id, rule_id))
+        band = priorities.band_of(priorities.specificity(route))
+        wanted.append(priorities.Wanted(key, band, last))
+    for key, priority in priorities.assign(lb_name, wanted, explicit).items():
+        c.routes[(lb_name, key)] = replace(c.routes[(lb_name, key)], priority=priority)
 
 
 def _route_target(
     c: Checker, path: Path, lb_name: str, key: str, route: Route
 ) -> RouteTarget | None:
-    priority = route.priority
-    if priority is None and (route.hosts or route.paths):
-        band = _MAX_SPECIFICITY - _specificity(route)
-        priority = band * _BAND + 1 + naming.slot(lb_name, key, modulo=_BAND)
+    priority = route.priority  # or, with hosts or paths, assigned once all are known
     if route.instances is not None:
         groups = c.bp.instances
         if not c.ref(

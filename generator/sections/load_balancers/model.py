@@ -133,8 +133,10 @@ class Route(Strict):
     """Path patterns matched (any of them), e.g. ``/api/*``."""
 
     priority: int | None = Field(default=None, ge=1, le=50000)
-    """Listener rule priority; default: derived from how specific the route is and its
-    name, so it never changes when other routes are added or reordered."""
+    """Listener rule priority (1 to 50000, lower first); default: one of its own in the
+    band of how specific the route is (exact hosts before wildcards, longer paths before
+    shorter), kept from the last build in the output folder, so adding, removing,
+    reordering or renaming other routes never changes it."""
 
     health_check: HealthCheck = HealthCheck()
     """The target group's health check."""
