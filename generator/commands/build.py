@@ -8,7 +8,6 @@ printed and writes nothing, without importing pydantic, troposphere or cfn-lint 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,7 +65,9 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         build = pipeline.render(checked)
     except BlueprintError as exc:
         return report.refused(exc, options.format)
-    pipeline.lint(build, _progress() if len(build.stacks) > 1 else None, workers)
+    shown = len(build.stacks) > 1 and sys.stderr.isatty()
+    with _Progress() as progress:
+        pipeline.lint(build, progress if shown else None, workers)
     printed = report.formatted([*checked.warnings, *build.lint_problems], options.format)
     report.problems_stream(options.format).write(printed)
     if report.failed(build.lint_problems, options.strict):
@@ -86,17 +87,28 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
     return EXIT_OK
 
 
-def _progress() -> Callable[[int, int], None] | None:
-    """A one-line lint counter on a terminal; nothing when output goes elsewhere."""
-    if not sys.stderr.isatty():
-        return None
+class _Progress:
+    """A one-line lint counter on a terminal. A build stopped part-way (Ctrl-C, an
+    internal error) ends the counter's line first, so that the message saying why stands
+    on a line of its own."""
 
-    def show(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
+    def __init__(self) -> None:
+        self.open = False
+
+    def __call__(self, done: int, total: int) -> None:
+        self.open = done < total
+        end = "" if self.open else "\n"
         sys.stderr.write(f"\rcfn-lint: {done}/{total} templates{end}")
         sys.stderr.flush()
 
-    return show
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
 
 
 def _check_fresh(build: Build, out: Path, source: str, fmt: report.Format) -> int:
