@@ -1,10 +1,10 @@
 """The private DNS namespace in which services with ``allow_from`` are found by name, and
 the address each one publishes for ``{ref: services.NAME.url}``.
 
-Cloud Map DNS, not ECS Service Connect (``docs/services.md``): the namespace is a private
-hosted zone of the VPC, so every client in it resolves the names (services, jobs run by
-Scheduler or deploy.sh, instances), with no proxy in the tasks. One per blueprint, in the
-main stack, made only when some service has ``allow_from``."""
+Cloud Map DNS, not ECS Service Connect (README.md, *Services reached by name*): the
+namespace is a private hosted zone of the VPC, so every client in it resolves the names
+(services, jobs run by Scheduler or deploy.sh, instances), with no proxy in the tasks. One
+per blueprint, in the main stack, made only when some service has ``allow_from``."""
 
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 address (``{ref: services.NAME.url}``).
 
 A service with ``allow_from`` gets a DNS name in the blueprint's private namespace (Cloud
-Map, an A record per running task; ``docs/services.md`` says why not Service Connect) and
-a security group that admits exactly the callers named, on its containers' ports."""
+Map, an A record per running task; README.md, *Services reached by name*, says why not
+Service Connect) and a security group that admits exactly the callers named, on its
+containers' ports."""
 
 from __future__ import annotations
 
