@@ -528,7 +528,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.web.containers.app.environment.PRICING_URL.ref: service 'pricing' has no address of its own: give it 'allow_from' naming the services and jobs that call it (they then reach it by name), or reach it through its load balancer",
     ),
     Code.SERVICE_CALLER_NOT_ALLOWED: (
-        "An entry reads a service's address ('{ref: services.NAME.url}') but that service's 'allow_from' does not name it: its connections would be refused.",
+        "An entry reads a service's address ('{ref: services.NAME.url}') but that service's 'allow_from' does not name it, or cannot (a function): its connections would be refused.",
         "services.web.containers.app.environment.PRICING_URL.ref: services.pricing.allow_from names 'report', not 'web': its connections to 'pricing' would be refused; add 'web' there",
     ),
     Code.CONTAINER_DEPENDS_ON_CYCLE: (

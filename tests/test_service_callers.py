@@ -122,3 +122,33 @@ def test_no_namespace_without_a_service_reached_by_name() -> None:
     types = {r["Type"] for s in build.stacks for r in s.data["Resources"].values()}
     assert "AWS::ECS::Service" in types
     assert not {t for t in types if t.startswith("AWS::ServiceDiscovery::")}
+
+
+def test_a_service_behind_a_load_balancer_may_be_called_by_name_too(tmp_path: Path) -> None:
+    """Its group admits the load balancer and the callers named, each rule in the stack of
+    what it admits; its address is the name, for the callers."""
+    text = EXAMPLE.read_text()
+    old = "    scaling: {min: 2, max: 8, cpu: 60}\n"
+    assert text.count(old) == 1
+    text = text.replace(old, old + "    allow_from: [worker]\n")
+    old = "        command: [bin/worker]\n        environment:\n"
+    assert text.count(old) == 1
+    text = text.replace(old, old + "          WEB_URL: {ref: services.web.url}\n")
+    path = tmp_path / EXAMPLE.name
+    path.write_text(text)
+    build = pipeline.render(pipeline.check(path, path.name))
+    located = _located(build)
+    assert located["WebServiceSecurityGroup"][0] == "shop"
+    sources = {
+        _names(r["Properties"]["SourceSecurityGroupId"]): stack
+        for stack, r in located.values()
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and _names(r["Properties"]["GroupId"]) == "WebServiceSecurityGroup"
+    }
+    assert sources == {
+        "WebLoadBalancerSecurityGroup": "shop-service-web",
+        "WorkerServiceSecurityGroup": "shop-service-worker",
+    }
+    assert _environment(build, "WorkerTaskDefinition")["WEB_URL"] == "http://web.shop.internal:8080"
+    for stack in build.stacks:
+        assert {source for source, _, _ in stack.parameter_sources.values()} <= {"shop"}

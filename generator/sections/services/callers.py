@@ -133,7 +133,15 @@ def addresses(c: Checker) -> None:
             )
             continue
         caller_section, caller = str(path[0]), str(path[1])
-        if caller_section in _CALLERS and not _admitted(c, callee, caller_section, caller):
+        if caller_section == "functions":
+            c.error(
+                path,
+                f"a function cannot be named in allow_from (which admits a {reach.KIND}): "
+                f"connections from '{caller}' to service '{callee_name}' would be refused; "
+                "reach it through a load balancer",
+                Code.SERVICE_CALLER_NOT_ALLOWED,
+            )
+        elif caller_section in _CALLERS and not _admitted(c, callee, caller_section, caller):
             c.error(
                 path,
                 f"services.{callee_name}.allow_from names "
