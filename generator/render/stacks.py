@@ -163,8 +163,9 @@ def _account(bp: Blueprint, resolved: Resolved) -> Stack:
 def placement(bp: Blueprint, resolved: Resolved) -> Callable[[Path], Home | None]:
     """The stack of a blueprint entry, from that entry alone: a service and the routes
     that reach it through a listener rule go to the service's own stack; everything else
-    (including a listener's default route, which the listener itself names) stays in the
-    main stack. See :mod:`generator.split`."""
+    (including a listener's default route, which the listener itself names, and the
+    security group of a service reached by name with the rules of its ``allow_from``)
+    stays in the main stack. See :mod:`generator.split`."""
     homes = {
         name: Home(
             naming.service_stack(bp.name, name),

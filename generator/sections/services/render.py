@@ -7,7 +7,7 @@ from troposphere import GetAtt, Ref, ecs, servicediscovery
 
 from ... import naming
 from ...errors import InternalError, Path
-from ...model.containers import OnEc2Capacity, OnFargate
+from ...model.containers import OnEc2Capacity
 from ...model.ports import DYNAMIC_PORTS
 from ...render import origin as cloudfront_origin
 from ...render import security, tasks
@@ -83,11 +83,8 @@ def _group(ctx: Context, name: str, svc: Service) -> SecurityGroupHandle:
     ``allow_from``, see :func:`generator.render.stacks.placement`): a caller's rule refers
     to it and to the caller's group, so it joins the caller's stack, and every service
     stack still needs only the main stack, deployed in any order after it."""
-    match svc.placement:
-        case OnEc2Capacity(capacity=capacity):
-            return ctx.groups[("ec2_capacity", capacity)]
-        case OnFargate():
-            pass
+    if isinstance(svc.placement, OnEc2Capacity):
+        return ctx.groups[("ec2_capacity", svc.placement.capacity)]
     entry = ("services", name)
     origin: Path = (*entry, "allow_from") if svc.allow_from else entry
     group = security.security_group(
