@@ -303,6 +303,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A database or replicated cache with fewer than two availability zones.",
         "network.azs: databases.main needs subnets in at least 2 availability zones (RDS subnet groups and replicated caches span two); set azs: 2 or more",
     ),
+    Code.NO_WAY_OUT: (
+        "Something in private subnets that starts connections out (Fargate tasks, EC2 capacity, instances) while 'network.nat: none' gives the private subnets no way out (a warning).",
+        "instances.web.subnets: private subnets have no NAT ('network.nat: none'): instances cannot reach Session Manager, AWS APIs or the internet",
+    ),
+    Code.NETWORK_UNUSED: (
+        "A 'network' section in a blueprint where nothing sits in a VPC: no VPC is made (a warning).",
+        "network: nothing in this blueprint sits in a VPC (functions, tables, buckets, queues and APIs run outside one), so no VPC is made; remove 'network' or keep it for when something needs it",
+    ),
     Code.ZONE_UNKNOWN: (
         "A name of a zone that is not under 'zones:'.",
         "certificates.bot.zone: unknown zone 'mian'; did you mean 'main'? (defined: 'main')",
@@ -416,8 +424,8 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.worker.cpu: 300 is not a Fargate cpu size: use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
     ),
     Code.SERVICE_NO_EGRESS: (
-        "Tasks that cannot reach the internet to pull images (an error, or a warning without NAT).",
-        "services.worker.subnets: private subnets have no NAT ('network.nat: none'): tasks cannot pull images or reach AWS APIs",
+        "Tasks in public subnets without a public IP: they cannot reach the internet to pull images.",
+        "services.worker.public_ip: tasks in public subnets need 'public_ip: true' to reach the internet (to pull images); or use 'subnets: private' with NAT",
     ),
     Code.PUBLIC_IP_PRIVATE: (
         "A public IP asked for in a private subnet.",

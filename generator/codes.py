@@ -87,6 +87,8 @@ class Code(StrEnum):
     SUBNET_SIZE = "subnet-size"
     SUBNET_OVERLAP = "subnet-overlap"
     DATA_AZS = "data-azs"
+    NO_WAY_OUT = "no-way-out"
+    NETWORK_UNUSED = "network-unused"
     # --- zones and certificates ------------------------------------------------------------
     ZONE_UNKNOWN = "zone-unknown"
     DOMAIN_OUTSIDE_ZONE = "domain-outside-zone"

@@ -71,6 +71,15 @@ def nat_gateway(index: int) -> str:
     return f"NatGateway{index + 1}"
 
 
+#: No entry's ID ends in "GatewayEndpoint", so none can collide.
+_GATEWAY_ENDPOINTS = {"s3": "S3GatewayEndpoint", "dynamodb": "DynamoDbGatewayEndpoint"}
+
+
+def gateway_endpoint(service: str) -> str:
+    """The VPC's gateway endpoint to ``service`` ("s3" or "dynamodb")."""
+    return _GATEWAY_ENDPOINTS[service]
+
+
 def nat_eip(index: int) -> str:
     return f"NatGateway{index + 1}Eip"
 

@@ -46,6 +46,7 @@ from ..model.permissions import (
     WebSocketPermission,
 )
 from ..model.resolve import Resolved
+from ..sections.network import needs
 from .formats import dot, dot_text, mermaid, mermaid_text
 from .shapes import ANYWHERE, INTERNET, Edge, Graph, Key, Node, Place, Shape, Style
 
@@ -353,5 +354,5 @@ def _subgraph_labels(bp: Blueprint, resolved: Resolved) -> dict[str, str]:
     return {
         "vpc": f"VPC {net.cidr}",
         "public": "public subnets " + ", ".join(resolved.public_subnets),
-        "private": f"private subnets {', '.join(resolved.private_subnets)} ({_NAT[net.nat]})",
+        "private": f"private subnets {', '.join(resolved.private_subnets)} ({_NAT[needs.nat(bp)]})",
     }

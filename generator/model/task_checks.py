@@ -132,13 +132,6 @@ def _check_egress(c: Checker, base: Path, task: TaskSpec) -> None:
             "'public_ip'",
             Code.PUBLIC_IP_PRIVATE,
         )
-    if task.subnets == "private" and c.bp.network.nat == "none":
-        c.warn(
-            (*base, "subnets"),
-            "private subnets have no NAT ('network.nat: none'): tasks cannot pull images or "
-            "reach AWS APIs",
-            Code.SERVICE_NO_EGRESS,
-        )
 
 
 def _ranges(values: tuple[int, ...]) -> str:
