@@ -523,6 +523,26 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A depends_on condition ECS refuses: COMPLETE or SUCCESS on an essential container, HEALTHY on a container without a health_check.",
         "services.bot.containers.app.depends_on.migrate: COMPLETE waits for 'migrate' to exit, so 'migrate' needs 'essential: false' (or wait for START)",
     ),
+    Code.ALLOW_FROM_SELF: (
+        "A service's 'allow_from' names the service itself.",
+        "services.pricing.allow_from[1]: 'pricing' names itself: its tasks are not admitted to each other, and a service needs no rule to call itself inside one task; remove it",
+    ),
+    Code.ALLOW_FROM_WITHOUT_PORT: (
+        "A service with 'allow_from' whose containers have no 'port:': callers are admitted on the containers' ports, and its address names one.",
+        "services.pricing.allow_from: callers reach 'pricing' on its containers' ports, and no container has a 'port:'; give the container that serves them one",
+    ),
+    Code.ALLOW_FROM_SHARED_HOSTS: (
+        "'allow_from' on a service on EC2 capacity: its tasks share the hosts' security group on dynamic ports (bridge networking), so callers would be admitted to every task on those hosts, and Cloud Map A records need awsvpc.",
+        "services.pricing.allow_from: 'pricing' runs on ec2_capacity 'hosts', whose tasks share the hosts' security group on dynamic ports: a rule admitting callers to it would admit them to every task on those hosts. Run it on Fargate to reach it by name",
+    ),
+    Code.SERVICE_NO_ADDRESS: (
+        "'{ref: services.NAME.url}' names a service without 'allow_from': only a service reached by name has an address of its own.",
+        "services.web.containers.app.environment.PRICING_URL.ref: service 'pricing' has no address of its own: give it 'allow_from' naming the services and jobs that call it (they then reach it by name), or reach it through its load balancer",
+    ),
+    Code.SERVICE_CALLER_NOT_ALLOWED: (
+        "An entry reads a service's address ('{ref: services.NAME.url}') but that service's 'allow_from' does not name it, or cannot (a function): its connections would be refused.",
+        "services.web.containers.app.environment.PRICING_URL.ref: services.pricing.allow_from names 'report', not 'web': its connections to 'pricing' would be refused; add 'web' there",
+    ),
     Code.CONTAINER_DEPENDS_ON_CYCLE: (
         "Containers of a task that wait for each other in a circle.",
         "services.bot.containers.app.depends_on: 'app' waits, through the containers it depends on, for itself",

@@ -141,6 +141,11 @@ class Code(StrEnum):
     MEMORY_RESERVATION_OVER = "memory-reservation-over"
     FARGATE_SPOT_ARM64 = "fargate-spot-arm64"
     CONTAINER_CONDITION_INVALID = "container-condition-invalid"
+    ALLOW_FROM_SELF = "allow-from-self"
+    ALLOW_FROM_WITHOUT_PORT = "allow-from-without-port"
+    ALLOW_FROM_SHARED_HOSTS = "allow-from-shared-hosts"
+    SERVICE_NO_ADDRESS = "service-no-address"
+    SERVICE_CALLER_NOT_ALLOWED = "service-caller-not-allowed"
     # --- who owns a service's running count (scaling, schedules) ---------------------------
     SCALING_RANGE = "scaling-range"
     SCALING_NO_TARGET = "scaling-no-target"

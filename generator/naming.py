@@ -167,6 +167,15 @@ def service_security_group(name: str) -> str:
     return f"{stem(name)}ServiceSecurityGroup"
 
 
+#: The private DNS namespace of the services reached by name (one per blueprint).
+SERVICE_NAMESPACE = "ServiceNamespace"
+
+
+def discovery_service(name: str) -> str:
+    """The Cloud Map service that holds the A records of a service's tasks."""
+    return f"{stem(name)}DiscoveryService"
+
+
 def job(name: str, what: str) -> str:
     """What a job makes: ``JobTaskDefinition``, ``JobSchedule``, ``JobFailureTopic`` ... of
     job ``name`` (``NightlyReportJobSchedule``); outputs are named the same way."""

@@ -327,7 +327,8 @@ def test_e_ghost() -> None:
 
 def test_f_web_worker_jobs() -> None:
     """Issue 16's example: the web service, a worker scaled on its queue from 0, a nightly
-    job and a migration run after each deploy, every one of them built and linted clean."""
+    job and a migration run after each deploy, every one of them built and linted clean;
+    and issue 17's private pricing service that the web service and the job call by name."""
     result = build("web-worker-jobs-rds")
     res = resources(result)
     # the nightly job: Scheduler runs the task itself, retries a failed launch, and keeps a
@@ -366,8 +367,21 @@ def test_f_web_worker_jobs() -> None:
     assert names == ["ApproximateNumberOfMessagesVisible", "RunningTaskCount"]
     assert policies["WorkerFromZeroScalingPolicy"]["PolicyType"] == "StepScaling"
     services = of_type(res, "AWS::ECS::Service")
-    assert sorted(services) == ["WebService", "WorkerService"]
-    assert all("DesiredCount" not in v["Properties"] for v in services.values())
+    assert sorted(services) == ["PricingService", "WebService", "WorkerService"]
+    scaled = [services["WebService"], services["WorkerService"]]
+    assert all("DesiredCount" not in v["Properties"] for v in scaled)
+    # the private pricing service: one task, no load balancer, found by name
+    pricing = services["PricingService"]["Properties"]
+    assert pricing["DesiredCount"] == 1 and "LoadBalancers" not in pricing
+    assert pricing["ServiceRegistries"] == [
+        {"RegistryArn": {"Fn::GetAtt": ["PricingDiscoveryService", "Arn"]}}
+    ]
+    into_pricing = sorted(
+        v["Properties"]["Description"]
+        for v in of_type(res, "AWS::EC2::SecurityGroupIngress").values()
+        if v["Properties"]["Description"].endswith(" to pricing")
+    )
+    assert into_pricing == ["nightly-report to pricing", "web to pricing"]
     # the database admits the web service, the worker and the migration, and nothing else
     # (the services' rules are in their own stacks, on the group the main stack passes)
     into_database = sorted(

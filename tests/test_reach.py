@@ -1,17 +1,20 @@
-"""Who reaches each database, cache and file system: read from the templates, compared with
-what the blueprint says.
+"""Who reaches each database, cache, file system and service reached by name: read from
+the templates, compared with what the blueprint says.
 
 A second opinion on generator/model/reach.py: nothing here uses it. From the rendered
 templates alone (every stack, a parameter followed to the output that fills it), a
 target's security groups are read off the resource (RDS ``VPCSecurityGroups``, the
-ElastiCache ``SecurityGroupIds``, every EFS mount target's ``SecurityGroups``); each ingress
+ElastiCache ``SecurityGroupIds``, every EFS mount target's ``SecurityGroups``, the groups of
+an ECS service registered in Cloud Map, on each of its containers' ports); each ingress
 rule on one of them that covers the target's port admits a CIDR block or a source group;
 a source group admits every workload that carries it: a service with its own groups, an
 instance, the hosts of an EC2 capacity and, through them, every service whose tasks run on
 those hosts without groups of their own (the shared group). The blueprint's side is its
 ``allow_from`` (a service, a job, an instance group, an EC2 capacity with what runs on it, or a
-CIDR block) and, for a file system, the services and jobs that mount it. A job's groups are
-read from how it is started: its schedule's ``EcsParameters``, or the outputs deploy.sh reads.
+CIDR block) and, for a file system, the services and jobs that mount it. A service reached by
+name admits its load balancers too, whose group no workload carries: they add no entry. A
+job's groups are read from how it is started: its schedule's ``EcsParameters``, or the
+outputs deploy.sh reads.
 """
 
 from __future__ import annotations
@@ -175,11 +178,25 @@ def admitted(t: Templates, group: Where, port: int) -> set[Entry]:
     return found
 
 
+def _ports_of_task(t: Templates, where: Where, props: dict[str, Any]) -> list[int]:
+    task = t.get(t.locate(where[0], props["TaskDefinition"]))["Properties"]
+    return sorted(
+        int(m["ContainerPort"]) for c in task["ContainerDefinitions"] for m in c["PortMappings"]
+    )
+
+
 def reach(t: Templates) -> dict[Entry, set[Entry]]:
-    """Database, cache or file system -> every entry that can connect to it."""
+    """Database, cache, file system or service reached by name -> every entry that can
+    connect to it."""
     found: dict[Entry, set[Entry]] = {}
     for where, r in t.resources():
         props = r.get("Properties", {})
+        if r["Type"] == "AWS::ECS::Service" and "ServiceRegistries" in props:
+            reached = found.setdefault(t.entry(where), set())
+            for group in _groups_of_service(t, where, props):
+                for port in _ports_of_task(t, where, props):
+                    reached |= admitted(t, group, port)
+            continue
         if r["Type"] == "AWS::RDS::DBInstance":
             target, port = t.entry(where), int(props["Port"])
             groups = props["VPCSecurityGroups"]
@@ -221,6 +238,9 @@ def intended(blueprint: Any) -> dict[Entry, set[Entry]]:
     for section in ("databases", "caches", "file_systems"):
         for name, entry in getattr(blueprint, section).items():
             found[(section, name)] = {e for n in entry.allow_from for e in named(n)}
+    for name, service in blueprint.services.items():
+        if service.allow_from:
+            found[("services", name)] = {e for n in service.allow_from for e in named(n)}
     for section in ("services", "jobs"):
         for tname, task in getattr(blueprint, section).items():
             for container in task.containers.values():
@@ -286,7 +306,13 @@ def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
         ("services", "worker"),
         ("jobs", "migrate"),
     }
-    assert len(seen) == 9
+    # a private service: its web caller's rule lives in the caller's stack, the job's in
+    # the main stack; the load balancer routing to web adds nothing here
+    assert seen[("web-worker-jobs-rds.yaml", ("services", "pricing"))] == {
+        ("services", "web"),
+        ("jobs", "nightly-report"),
+    }
+    assert len(seen) == 10
 
 
 def test_naming_one_service_on_shared_hosts_is_refused(tmp_path: Path) -> None:

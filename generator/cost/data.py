@@ -243,6 +243,18 @@ def dns(bp: Blueprint, facts: Facts, p: Prices, out: Lines) -> None:
             note,
             resources=(made,) if made else (),
         )
+    for ns in facts.of("AWS::ServiceDiscovery::PrivateDnsNamespace"):
+        # Cloud Map makes a Route 53 private hosted zone of the namespace's name
+        # (https://docs.aws.amazon.com/cloud-map/latest/dg/namespaces-values.html)
+        out.fixed(
+            "dns",
+            f"services reached by name: private hosted zone {ns.properties['Name']}",
+            1,
+            "zone-month",
+            p.world("route53_zone_month"),
+            "made by Cloud Map for the namespace",
+            resources=(ns.logical_id,),
+        )
     if bp.zones:
         out.usage(
             "dns",

@@ -75,6 +75,7 @@ REFERENCE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     "queues": ("url", "arn", "name"),
     "file_systems": ("id",),
     "websocket_apis": ("url", "management_endpoint"),
+    "services": ("url",),
 }
 
 #: The code of an unknown entry named by a reference, by section.
@@ -86,6 +87,7 @@ _UNKNOWN = {
     "queues": Code.QUEUE_UNKNOWN,
     "file_systems": Code.FILE_SYSTEM_UNKNOWN,
     "websocket_apis": Code.WEBSOCKET_API_UNKNOWN,
+    "services": Code.SERVICE_UNKNOWN,
 }
 
 #: Every code these checks report, for the rules that call them.

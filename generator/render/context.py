@@ -124,6 +124,8 @@ class Context:
     load_balancers: dict[str, LoadBalancerHandle] = field(default_factory=dict)
     cluster_handle: ClusterHandle | None = None
     services: dict[str, ServiceHandle] = field(default_factory=dict)
+    #: the private DNS namespace of services reached by name (render/discovery.py)
+    namespace: AWSObject | None = None
     #: (section, name) -> the security group of that entry
     groups: dict[tuple[str, str], SecurityGroupHandle] = field(default_factory=dict)
     #: (section, name, attribute) -> the value ``{ref: ...}`` stands for

@@ -32,7 +32,7 @@ from ..sections.tables import render as tables
 from ..sections.websocket_apis import render as websocket_apis
 from ..sections.zones import render as zones
 from ..split import Home
-from . import reach, tags
+from . import discovery, reach, tags
 from .context import Context
 
 #: Each renderer reads the handles of those before it. This list is the whole order of
@@ -40,6 +40,7 @@ from .context import Context
 #: (:data:`generator.model.resolve.RULES`; tests/test_architecture.py checks it).
 RENDERERS: tuple[Callable[[Context], None], ...] = (
     network.render,
+    discovery.render,
     zones.render,
     certificates.render,
     buckets.render,
@@ -162,8 +163,9 @@ def _account(bp: Blueprint, resolved: Resolved) -> Stack:
 def placement(bp: Blueprint, resolved: Resolved) -> Callable[[Path], Home | None]:
     """The stack of a blueprint entry, from that entry alone: a service and the routes
     that reach it through a listener rule go to the service's own stack; everything else
-    (including a listener's default route, which the listener itself names) stays in the
-    main stack. See :mod:`generator.split`."""
+    (including a listener's default route, which the listener itself names, and the
+    security group of a service reached by name with the rules of its ``allow_from``)
+    stays in the main stack. See :mod:`generator.split`."""
     homes = {
         name: Home(
             naming.service_stack(bp.name, name),
@@ -174,6 +176,10 @@ def placement(bp: Blueprint, resolved: Resolved) -> Callable[[Path], Home | None
     }
 
     def home(origin: Path) -> Home | None:
+        if len(origin) >= 3 and origin[0] == "services" and origin[2] == "allow_from":
+            # the group of a service reached by name, and its callers' rules: in the main
+            # stack, a rule joining the stack of the caller whose group it names
+            return None
         if len(origin) >= 2 and origin[0] == "services" and origin[1] in homes:
             return homes[str(origin[1])]
         if len(origin) >= 4 and origin[0] == "load_balancers" and origin[2] == "routes":

@@ -10,6 +10,7 @@ from ...model import task_checks
 from ...model.checker import Checker, rule
 from ...model.permissions import QueuePermission
 from ..zones.checks import zone_for
+from . import callers
 from .model import Service
 
 
@@ -151,4 +152,13 @@ def backlog(c: Checker) -> None:
             )
 
 
-RULES = (fargate_tasks, capacity, containers, task_definitions, public_dns, running_count, backlog)
+RULES = (
+    fargate_tasks,
+    capacity,
+    containers,
+    task_definitions,
+    public_dns,
+    running_count,
+    backlog,
+    *callers.RULES,
+)

@@ -122,7 +122,32 @@ class Service(TaskSpec):
     """Scale the task count on CPU, memory, requests or a queue's backlog; default:
     ``desired_count``."""
 
+    allow_from: list[Name] = Field(default=[])
+    """The services, jobs, instance groups and ``ec2_capacity`` entries that may connect to
+    this service directly, by name, on its containers' ports: its tasks are then found at
+    ``{ref: services.NAME.url}`` (a DNS name in the blueprint's private namespace) and its
+    security group admits exactly these callers (and the load balancers routing to it).
+    Without a load balancer route, nothing else reaches it: a private service. Default:
+    none (no name, reached only through load balancers)."""
+
     @property
     def most_tasks(self) -> int:
         """The most tasks the service can run: ``scaling.max``, or ``desired_count``."""
         return self.scaling.max if self.scaling is not None else self.desired_count
+
+
+def namespace_name(blueprint: str) -> str:
+    """The private DNS namespace of a blueprint's services reached by name."""
+    return f"{blueprint}.internal"
+
+
+def address_port(svc: Service) -> int | None:
+    """The port ``{ref: services.NAME.url}`` names: the first container's (in the order
+    written) that has one."""
+    return next((c.port for c in svc.containers.values() if c.port is not None), None)
+
+
+def service_url(blueprint: str, name: str, svc: Service) -> str:
+    """Where callers named in ``allow_from`` reach a service: its name in the namespace
+    (an A record per running task) and its port."""
+    return f"http://{name}.{namespace_name(blueprint)}:{address_port(svc)}"

@@ -3,10 +3,11 @@ security group and service, on Fargate (awsvpc) or EC2 capacity (bridge, dynamic
 
 from __future__ import annotations
 
-from troposphere import Ref, ecs
+from troposphere import GetAtt, Ref, ecs, servicediscovery
 
 from ... import naming
-from ...model.containers import OnEc2Capacity, OnFargate
+from ...errors import InternalError, Path
+from ...model.containers import OnEc2Capacity
 from ...model.ports import DYNAMIC_PORTS
 from ...render import origin as cloudfront_origin
 from ...render import security, tasks
@@ -39,17 +40,7 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
     )
     origins = cloudfront_origin.of_service(ctx, name)
     task, _ = tasks.task_definition(ctx, origin, ids, svc, on_ec2, origins)
-    match placement:
-        case OnEc2Capacity(capacity=capacity):
-            group = ctx.groups[("ec2_capacity", capacity)]
-        case OnFargate():
-            group = security.entry_group(
-                ctx,
-                origin,
-                naming.service_security_group(name),
-                f"Tasks of service {name} of {ctx.bp.name}",
-                egress_anywhere=True,
-            )
+    group = _group(ctx, name, svc)
     _admit_load_balancers(ctx, name, group, bridge=on_ec2)
     routes = _routes_to(ctx, name)
     service = ecs.Service(
@@ -76,12 +67,59 @@ def _service(ctx: Context, name: str, svc: Service) -> None:
     if routes:
         service.LoadBalancers = _target_groups(ctx, routes)
         service.HealthCheckGracePeriodSeconds = svc.health_check_grace_seconds
+    if svc.allow_from:
+        service.ServiceRegistries = [_register(ctx, name)]
     waits = _waits(ctx, name, svc, routes)
     if waits:
         service.DependsOn = waits
     ctx.services[name] = ServiceHandle(ctx.add(service, origin))
     if svc.scaling is not None:
         scaling.render(ctx, name, svc.scaling, service, routes)
+
+
+def _group(ctx: Context, name: str, svc: Service) -> SecurityGroupHandle:
+    """The security group of the service's tasks: the hosts' on EC2 capacity, else its own.
+    The group of a service reached by name lives in the main stack (its origin is its
+    ``allow_from``, see :func:`generator.render.stacks.placement`): a caller's rule refers
+    to it and to the caller's group, so it joins the caller's stack, and every service
+    stack still needs only the main stack, deployed in any order after it."""
+    if isinstance(svc.placement, OnEc2Capacity):
+        return ctx.groups[("ec2_capacity", svc.placement.capacity)]
+    entry = ("services", name)
+    origin: Path = (*entry, "allow_from") if svc.allow_from else entry
+    group = security.security_group(
+        ctx,
+        naming.service_security_group(name),
+        f"Tasks of service {name} of {ctx.bp.name}",
+        origin,
+        egress_anywhere=True,
+    )
+    ctx.groups[entry] = group
+    return group
+
+
+def _register(ctx: Context, name: str) -> ecs.ServiceRegistry:
+    """The Cloud Map service in which ECS keeps an A record per running task (awsvpc: the
+    task's own IP, so no port is registered), answered only while the task is healthy
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html)."""
+    if ctx.namespace is None:
+        raise InternalError("a service reached by name is rendered before the namespace")
+    registry = ctx.add(
+        servicediscovery.Service(
+            naming.discovery_service(name),
+            Name=name,
+            NamespaceId=GetAtt(ctx.namespace, "Id"),
+            Description=f"Tasks of service {name} of {ctx.bp.name}",
+            DnsConfig=servicediscovery.DnsConfig(
+                # a short TTL: a replaced task's address leaves callers' caches quickly
+                DnsRecords=[servicediscovery.DnsRecord(Type="A", TTL=10)],
+                RoutingPolicy="MULTIVALUE",
+            ),
+            HealthCheckCustomConfig=servicediscovery.HealthCheckCustomConfig(FailureThreshold=1),
+        ),
+        ("services", name),
+    )
+    return ecs.ServiceRegistry(RegistryArn=GetAtt(registry, "Arn"))
 
 
 def _count_managed(ctx: Context, name: str, svc: Service) -> bool:
