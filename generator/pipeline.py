@@ -21,7 +21,13 @@ from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .files import NotRegular, Oversize, read_text
 from .model.blueprint import Blueprint
-from .model.references import CODE_HINT, USER_DATA_HINT, secret_lines
+from .model.checker import Checker
+from .model.references import (
+    CODE_HINT,
+    USER_DATA_HINT,
+    check_user_data_references,
+    secret_lines,
+)
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
@@ -102,7 +108,19 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             errors.append(Issue(where, exc.message, code=exc.code))
             continue
         warnings += _secrets_in(where, relative, out[relative], hint)
+        if where[-1] == "user_data_file":
+            errors += _references_in(bp, where, relative, out[relative])
     return out, errors, warnings
+
+
+def _references_in(
+    bp: Blueprint, where: tuple[str | int, ...], relative: str, text: str
+) -> list[Issue]:
+    """Each ``${ref:...}`` in a user-data file names what exists, as one in the blueprint
+    must (the file is read after the rules ran, so it is checked here)."""
+    checker = Checker(bp)
+    check_user_data_references(checker, where, text, shown(relative))
+    return checker.issues
 
 
 def _secrets_in(where: tuple[str | int, ...], relative: str, text: str, hint: str) -> list[Issue]:

@@ -145,12 +145,21 @@ def _ref(value: str) -> str:
     return value
 
 
+def _ref_schema(schema: dict[str, Any]) -> None:
+    """The schema's ``ref`` names only what a reference may name (editors check it as it
+    is typed), from the one table of referenceable attributes."""
+    from .references import reference_pattern  # references.py imports this module
+
+    schema["pattern"] = reference_pattern()
+
+
 class Reference(Strict):
     """A value another entry of the blueprint produces, resolved by the template:
     ``{ref: caches.sessions.address}``."""
 
-    ref: Annotated[str, AfterValidator(_ref)]
-    """``SECTION.NAME.ATTRIBUTE``, e.g. ``databases.main.address``."""
+    ref: Annotated[str, AfterValidator(_ref), Field(json_schema_extra=_ref_schema)]
+    """``SECTION.NAME.ATTRIBUTE``, e.g. ``databases.main.address``; each also a stack
+    output, named by the three in PascalCase (``DatabasesMainAddress``)."""
 
 
 def _env_value(value: Any) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from troposphere import AWSObject, GetAtt, Output, Ref, awslambda, cloudfront
+from troposphere import AWSObject, GetAtt, Output, Ref, Sub, awslambda, cloudfront
 
 from ... import naming
 from ...errors import Path
@@ -138,6 +138,12 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         ),
         origin,
     )
+    # In the main stack, in the blueprint's region: only the certificate lives in us-east-1
+    # (render/stacks.py), so what a reference names here is never in another region.
+    domain = GetAtt(distribution, "DomainName")
+    aliases = sorted(spec.aliases, key=lambda a: (a.count("."), a))  # the apex first
+    url = f"https://{aliases[0]}" if aliases else Sub("https://${Domain}", Domain=domain)
+    ctx.publish("distributions", name, {"domain": domain, "url": url})
 
 
 def _cache_policy(
