@@ -3,12 +3,11 @@
 set -euo pipefail
 dnf install -y nginx
 systemctl enable --now nginx
-# Where the database is, filled in by the stack (${ref:...}). The password stays in
-# Secrets Manager: the app reads the secret with the instance role (permissions: database).
+# Where the database is, filled in by the stack (${ref:...}). The password is not here:
+# it stays in Secrets Manager, out of the instances' reach.
 install -d -m 0755 /etc/rails
 cat > /etc/rails/database.env <<ENV
 DATABASE_HOST=${ref:databases.main.address}
 DATABASE_PORT=${ref:databases.main.port}
-DATABASE_SECRET_ARN=${ref:databases.main.secret_arn}
 RAILS_ENV=${RAILS_ENV:-production}
 ENV
