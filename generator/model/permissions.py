@@ -134,8 +134,12 @@ Permission = Annotated[
 ]
 
 
+#: The form of ``SECTION.NAME.ATTRIBUTE`` (entry names: generator.model.types.Name).
+REFERENCE_FORM = re.compile(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+")
+
+
 def _ref(value: str) -> str:
-    if not re.fullmatch(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+", value):
+    if not REFERENCE_FORM.fullmatch(value):
         raise PydanticCustomError(
             Code.REFERENCE_INVALID,
             "{value} is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. "

@@ -12,6 +12,7 @@ from ..codes import Code
 from ..errors import InternalError, Path, one_of, shown, suggest
 from .checker import Checker
 from .permissions import (
+    REFERENCE_FORM,
     BucketPermission,
     DatabasePermission,
     Permission,
@@ -117,9 +118,6 @@ CODES = (
 #: Only ``${ref:`` followed by a word and a dot is one, so a shell variable called ``ref``
 #: keeps its expansions (``${ref:-default}``, ``${ref:0:3}``).
 USER_DATA_REFERENCE = re.compile(r"\$\{ref:\s*([A-Za-z_][\w-]*\.[^}\n]*?)\s*\}")
-
-#: The form of ``SECTION.NAME.ATTRIBUTE`` (entry names: generator.model.types.Name).
-REFERENCE_FORM = re.compile(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+")
 
 
 def reference_pattern() -> str:
