@@ -572,7 +572,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown attribute 'endpoint' of caches.sessions (use 'address' or 'port')",
     ),
     Code.REFERENCE_QUOTED: (
-        "A quoted value that looks like a reference, and so is plain text (a warning).",
+        "A quoted value that looks like a reference, or user data's '${ref:...}' in an environment, and so is plain text (a warning).",
         "functions.connect.environment.TABLE_NAME: this looks like a reference but is quoted, so it is plain text: remove the quotes to make it a reference",
     ),
     Code.SECRET_IN_PLAIN_TEXT: (

@@ -150,6 +150,13 @@ def check_environment(
                 "quotes to make it a reference",
                 Code.REFERENCE_QUOTED,
             )
+        elif (found := USER_DATA_REFERENCE.search(value)) is not None:
+            c.warn(
+                (*path, var),
+                f"{shown(found.group(0))} is replaced in user data only; here it is plain "
+                f"text: write {{ref: {found.group(1)}}} as the whole value",
+                Code.REFERENCE_QUOTED,
+            )
         elif (kind := secret_kind(value)) is not None:
             c.warn(
                 (*path, var),
