@@ -177,8 +177,12 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.bot.containers.app.secrets.CHANNEL_SECRET: a JSON 'key' needs the secret's full ARN in 'secrets_manager' (with its 6-character suffix, as the console shows it): ECS cannot find a key by name",
     ),
     Code.SECRET_SHAPE: (
-        "A container secret that is neither 'ssm:' nor 'secrets_manager:'.",
-        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
+        "A container secret that is none of 'ssm:', 'secrets_manager:' and 'database:'.",
+        "services.bot.containers.app.secrets.ACCESS_TOKEN: a secret is a mapping with 'ssm: NAME', 'secrets_manager: NAME' or 'database: NAME' with 'key'",
+    ),
+    Code.DATABASE_SECRET_KEY_UNKNOWN: (
+        "A key of a database's managed secret that RDS does not keep there (it keeps 'username' and 'password').",
+        "services.web.containers.app.secrets.DB_HOST.key: 'host' is not in a database's managed secret: RDS keeps only 'username' and 'password' there (the address and port are '{ref: databases.NAME.address}' and '.port' in 'environment')",
     ),
     Code.PERMISSION_SHAPE: (
         "A permission that is none of the permission kinds.",
@@ -303,6 +307,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A database or replicated cache with fewer than two availability zones.",
         "network.azs: databases.main needs subnets in at least 2 availability zones (RDS subnet groups and replicated caches span two); set azs: 2 or more",
     ),
+    Code.NO_WAY_OUT: (
+        "Something in private subnets that starts connections out (Fargate tasks, EC2 capacity, instances) while 'network.nat: none' gives the private subnets no way out (a warning).",
+        "instances.web.subnets: private subnets have no NAT ('network.nat: none'): instances cannot reach Session Manager, AWS APIs or the internet",
+    ),
+    Code.NETWORK_UNUSED: (
+        "A 'network' section in a blueprint where nothing sits in a VPC: no VPC is made (a warning).",
+        "network: nothing in this blueprint sits in a VPC (functions, tables, buckets, queues and APIs run outside one), so no VPC is made; remove 'network' or keep it for when something needs it",
+    ),
     Code.ZONE_UNKNOWN: (
         "A name of a zone that is not under 'zones:'.",
         "certificates.bot.zone: unknown zone 'mian'; did you mean 'main'? (defined: 'main')",
@@ -416,8 +428,8 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.worker.cpu: 300 is not a Fargate cpu size: use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)",
     ),
     Code.SERVICE_NO_EGRESS: (
-        "Tasks that cannot reach the internet to pull images (an error, or a warning without NAT).",
-        "services.worker.subnets: private subnets have no NAT ('network.nat: none'): tasks cannot pull images or reach AWS APIs",
+        "Tasks in public subnets without a public IP: they cannot reach the internet to pull images.",
+        "services.worker.public_ip: tasks in public subnets need 'public_ip: true' to reach the internet (to pull images); or use 'subnets: private' with NAT",
     ),
     Code.PUBLIC_IP_PRIVATE: (
         "A public IP asked for in a private subnet.",
@@ -702,6 +714,26 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.ROUTE_SELECTION_INVALID: (
         "A WebSocket API's route_selection that does not start with '$request.'.",
         "websocket_apis.chat.route_selection: 'body.action' is not a route selection expression: it starts with '$request.', e.g. '$request.body.action'",
+    ),
+    Code.ORIGIN_SHAPE: (
+        "A distribution's origin that is neither 'domain:' nor 'bucket:'.",
+        "distributions.www.origin: an origin is a mapping with 'domain: NAME' (a DNS name) or 'bucket: NAME' (a bucket of this blueprint)",
+    ),
+    Code.ORIGIN_S3_ENDPOINT: (
+        "A domain origin that is an S3 endpoint (a warning): CloudFront would reach the bucket as any client does, and a private bucket answers 403 to every request.",
+        "distributions.www.origin.domain: 'site.s3.amazonaws.com' is an S3 endpoint: CloudFront would fetch from it as an anonymous client and a private bucket answers 403 to every request; serve a bucket of this blueprint with 'origin: {bucket: NAME}' (through an Origin Access Control)",
+    ),
+    Code.SITE_FOLDER_TWICE: (
+        "Two distributions upload a folder into the same bucket: each upload would delete the other's files.",
+        "distributions.docs.origin.folder: distribution 'www' uploads a folder into bucket 'site' too, and each upload deletes what the other put there; name the folder on one of them",
+    ),
+    Code.AUTHORIZER_IDENTITY_INVALID: (
+        "A WebSocket authorizer's identity source that is not a header, a query string parameter, a stage variable or a context variable.",
+        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME, stageVariables.NAME or context.NAME",
+    ),
+    Code.AUTHORIZER_WITHOUT_CONNECT: (
+        "A WebSocket API with an authorizer but no $connect route (API Gateway runs authorizers only on $connect).",
+        "websocket_apis.chat.authorizer: the authorizer runs only on the $connect route, and this API has none: add '$connect: FUNCTION' to 'routes'",
     ),
     Code.ORIGIN_HTTP: (
         "A CloudFront origin reached over plain HTTP (a warning).",

@@ -58,6 +58,7 @@ class Code(StrEnum):
     SECRET_KEY_INVALID = "secret-key-invalid"
     SECRET_KEY_NEEDS_ARN = "secret-key-needs-arn"
     SECRET_SHAPE = "secret-shape"
+    DATABASE_SECRET_KEY_UNKNOWN = "database-secret-key-unknown"
     PERMISSION_SHAPE = "permission-shape"
     CODE_SHAPE = "code-shape"
     ENV_NAME_INVALID = "env-name-invalid"
@@ -87,6 +88,8 @@ class Code(StrEnum):
     SUBNET_SIZE = "subnet-size"
     SUBNET_OVERLAP = "subnet-overlap"
     DATA_AZS = "data-azs"
+    NO_WAY_OUT = "no-way-out"
+    NETWORK_UNUSED = "network-unused"
     # --- zones and certificates ------------------------------------------------------------
     ZONE_UNKNOWN = "zone-unknown"
     DOMAIN_OUTSIDE_ZONE = "domain-outside-zone"
@@ -195,11 +198,16 @@ class Code(StrEnum):
     # --- edge: WebSocket APIs and CloudFront -----------------------------------------------
     ROUTE_KEY_INVALID = "route-key-invalid"
     ROUTE_SELECTION_INVALID = "route-selection-invalid"
+    AUTHORIZER_IDENTITY_INVALID = "authorizer-identity-invalid"
+    AUTHORIZER_WITHOUT_CONNECT = "authorizer-without-connect"
     ORIGIN_HTTP = "origin-http"
     ORIGIN_VARIABLE_TAKEN = "origin-variable-taken"
     ORIGIN_PORT = "origin-port"
     DISTRIBUTION_TTL_ORDER = "distribution-ttl-order"
     DISTRIBUTION_NO_CACHE = "distribution-no-cache"
+    ORIGIN_SHAPE = "origin-shape"
+    ORIGIN_S3_ENDPOINT = "origin-s3-endpoint"
+    SITE_FOLDER_TWICE = "site-folder-twice"
     # --- rendered stacks -------------------------------------------------------------------
     LOGICAL_ID_COLLISION = "logical-id-collision"
     OUTPUT_COLLISION = "output-collision"

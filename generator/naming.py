@@ -71,6 +71,15 @@ def nat_gateway(index: int) -> str:
     return f"NatGateway{index + 1}"
 
 
+#: No entry's ID ends in "GatewayEndpoint", so none can collide.
+_GATEWAY_ENDPOINTS = {"s3": "S3GatewayEndpoint", "dynamodb": "DynamoDbGatewayEndpoint"}
+
+
+def gateway_endpoint(service: str) -> str:
+    """The VPC's gateway endpoint to ``service`` ("s3" or "dynamodb")."""
+    return _GATEWAY_ENDPOINTS[service]
+
+
 def nat_eip(index: int) -> str:
     return f"NatGateway{index + 1}Eip"
 
@@ -391,6 +400,17 @@ def api_permission(api_name: str, key: str) -> str:
     return f"{stem(api_name)}{_key(key)}InvokePermission"
 
 
+def api_authorizer(name: str) -> str:
+    """The Lambda authorizer of an API's $connect route."""
+    return f"{stem(name)}ApiAuthorizer"
+
+
+def api_authorizer_permission(name: str) -> str:
+    """The permission that lets the API call its authorizer function (not ending in
+    ``InvokePermission``, which a route's permission ends with)."""
+    return f"{stem(name)}ApiAuthorizerPermission"
+
+
 def api_stage(name: str) -> str:
     return f"{stem(name)}ApiStage"
 
@@ -419,6 +439,11 @@ def distribution(name: str) -> str:
 
 def cache_policy(name: str) -> str:
     return f"{stem(name)}DistributionCachePolicy"
+
+
+def origin_access_control(name: str) -> str:
+    """The Origin Access Control a distribution signs its bucket origin's requests with."""
+    return f"{stem(name)}DistributionOriginAccessControl"
 
 
 def origin_secret(name: str) -> str:

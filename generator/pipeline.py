@@ -21,17 +21,12 @@ from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .files import NotRegular, Oversize, read_text
 from .model.blueprint import Blueprint
-from .model.checker import Checker
-from .model.references import (
-    CODE_HINT,
-    USER_DATA_HINT,
-    check_user_data_references,
-    secret_lines,
-)
+from .model.references import CODE_HINT, USER_DATA_HINT, secret_lines, user_data_file_issues
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
 from .rendered import Rendered, RenderedStack, Template
+from .sections.distributions.model import BucketOrigin
 from .sections.functions.model import INLINE_LIMIT, InlineCode
 from .sections.instances.model import USER_DATA_LIMIT
 
@@ -109,18 +104,30 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             continue
         warnings += _secrets_in(where, relative, out[relative], hint)
         if where[-1] == "user_data_file":
-            errors += _references_in(bp, where, relative, out[relative])
+            errors += user_data_file_issues(bp, where, relative, out[relative])
+    for name, dist in sorted(bp.distributions.items()):
+        if isinstance(dist.origin, BucketOrigin) and dist.origin.folder is not None:
+            try:
+                _site_folder(root, dist.origin.folder)
+            except _Refused as exc:
+                where = ("distributions", name, "origin", "folder")
+                errors.append(Issue(where, exc.message, code=exc.code))
     return out, errors, warnings
 
 
-def _references_in(
-    bp: Blueprint, where: tuple[str | int, ...], relative: str, text: str
-) -> list[Issue]:
-    """Each ``${ref:...}`` in a user-data file names what exists, as one in the blueprint
-    must (the file is read after the rules ran, so it is checked here)."""
-    checker = Checker(bp)
-    check_user_data_references(checker, where, text, shown(relative))
-    return checker.issues
+def _site_folder(root: FsPath, relative: str) -> None:
+    """A folder deploy.sh uploads: inside the blueprint's folder, as an included file is, a
+    folder, and not the blueprint's folder itself (whatever lies beside it would be served)."""
+    target = _inside(root, relative)
+    if target == root:
+        message = f"{shown(relative)} is the blueprint's own folder, which would put the blueprint"
+        raise _Refused(
+            f"{message} and everything beside it on the site; give the folder of the site's "
+            "files, such as 'site'",
+            Code.INCLUDE_OUTSIDE,
+        )
+    if not target.is_dir():
+        raise _Refused(f"{shown(relative)} is not a folder", Code.INCLUDE_UNREADABLE)
 
 
 def _secrets_in(where: tuple[str | int, ...], relative: str, text: str, hint: str) -> list[Issue]:
@@ -155,11 +162,9 @@ _INSIDE = (
 )
 
 
-def _read_include(root: FsPath, relative: str, limit: int) -> str:
-    """The text of the file ``relative`` names under ``root`` (the blueprint's folder,
-    resolved). A blueprint is untrusted input (CI builds those of pull requests): the file
-    must stay inside the folder, lexically and once symbolic links are followed, and be a
-    regular file, of which at most ``limit`` + 1 bytes are read."""
+def _inside(root: FsPath, relative: str) -> FsPath:
+    """The path ``relative`` names under ``root`` (the blueprint's folder, resolved), once
+    it is known to stay inside: lexically and once symbolic links are followed."""
     named = shown(relative)
     if FsPath(relative).is_absolute():
         raise _Refused(f"{named} is an absolute path{_INSIDE}", Code.INCLUDE_OUTSIDE)
@@ -183,6 +188,16 @@ def _read_include(root: FsPath, relative: str, limit: int) -> str:
     if any(target.is_relative_to(p) for p in _PSEUDO):  # a blueprint kept at /
         message = f"{named} is a kernel pseudo-file, not part of a project{_INSIDE}"
         raise _Refused(message, Code.INCLUDE_OUTSIDE)
+    return target
+
+
+def _read_include(root: FsPath, relative: str, limit: int) -> str:
+    """The text of the file ``relative`` names under ``root`` (the blueprint's folder,
+    resolved). A blueprint is untrusted input (CI builds those of pull requests): the file
+    must stay inside the folder, lexically and once symbolic links are followed, and be a
+    regular file, of which at most ``limit`` + 1 bytes are read."""
+    target = _inside(root, relative)
+    named = shown(relative)
     try:
         return read_text(target, limit, follow=False)
     except NotRegular as exc:
@@ -279,9 +294,8 @@ def serialize(checked: Checked, rendered: Rendered) -> Build:
         )
         for s in rendered.stacks
     ]
-    script = deploy.script(
-        planned, checked.document.file, checked.blueprint.name, _job_runs(checked.blueprint)
-    )
+    bp, source = checked.blueprint, checked.document.file
+    script = deploy.script(planned, source, bp.name, _job_runs(bp), _site_uploads(bp, source))
     return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
 
 
@@ -306,6 +320,20 @@ def _job_runs(bp: Blueprint) -> list[deploy.JobRun]:
             )
         )
     return runs
+
+
+def _site_uploads(bp: Blueprint, source: str) -> list[deploy.SiteUpload]:
+    """The folders deploy.sh uploads into the buckets distributions serve, with the main
+    stack's outputs naming each bucket and distribution (distributions/site.py)."""
+    root = str(FsPath(source).parent)
+    return [
+        deploy.SiteUpload(name, bp.name, bp.region, root, dist.origin.folder, *outputs)
+        for name, dist in sorted(bp.distributions.items())
+        if isinstance(dist.origin, BucketOrigin) and dist.origin.folder is not None
+        for outputs in [
+            (naming.output(name, "site-bucket"), naming.output(name, "distribution-id"))
+        ]
+    ]
 
 
 def _whole(

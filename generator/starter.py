@@ -4,7 +4,7 @@ The examples travel inside the package (``generator.examples``, mapped from the
 repository's ``examples/`` folder by pyproject.toml), so ``init`` works after a plain
 ``pip install``. A starter is the example itself, with its schema modeline pointed at a
 ``blueprint.schema.json`` written beside it, and the files it names (user data, inline
-function code) copied under the same relative paths.
+function code, every file of a site's folder) copied under the same relative paths.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 DEFAULT = "chatbot-fargate-spot"
 _MODELINE = re.compile(r"^# yaml-language-server: \$schema=\S+\n")
 _FILES = re.compile(r"(?:user_data_file|inline_file):\s*([\w./-]+)")
+_FOLDERS = re.compile(r"\bfolder:\s*([\w./-]+)")
 
 
 class StarterError(Exception):
@@ -33,8 +34,18 @@ class Example:
 
     @property
     def files(self) -> list[str]:
-        """The files the blueprint names, relative to it."""
-        return sorted(set(_FILES.findall(self.text)))
+        """The files the blueprint names, and those in the folders it names, relative to it."""
+        found = set(_FILES.findall(self.text))
+        for folder in _FOLDERS.findall(self.text):
+            found.update(_walk(_folder().joinpath(folder), folder.rstrip("/")))
+        return sorted(found)
+
+
+def _walk(item: Traversable, relative: str) -> list[str]:
+    """The files under ``item``, as paths starting with ``relative``."""
+    if item.is_file():
+        return [relative]
+    return [f for child in item.iterdir() for f in _walk(child, f"{relative}/{child.name}")]
 
 
 def _folder() -> Traversable:

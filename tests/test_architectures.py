@@ -6,10 +6,14 @@ why, so a golden update that loses one of them fails here too.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.pipeline import Build, check, lint, render
 
@@ -209,15 +213,82 @@ def test_d_websocket() -> None:
     assert (domain["SecurityPolicy"], domain["EndpointType"]) == ("TLS_1_2", "REGIONAL")
     assert of_type(res, "AWS::ApiGatewayV2::ApiMapping")
     permissions = of_type(res, "AWS::Lambda::Permission")
-    assert len(permissions) == 4
-    for p in permissions.values():
+    by_route = {k: v for k, v in permissions.items() if k != "ChatApiAuthorizerPermission"}
+    assert len(by_route) == 4
+    for p in by_route.values():
         assert p["Properties"]["SourceArn"]["Fn::Sub"][1] == {"Api": {"Ref": "ChatApi"}}
+    _websocket_authorizer(res, routes)
     table = res["ConnectionsTable"]
     assert table["Properties"]["PointInTimeRecoverySpecification"] == {
         "PointInTimeRecoveryEnabled": True
     }
     assert table["DeletionPolicy"] == "RetainExceptOnCreate"
     assert table["UpdateReplacePolicy"] == "Retain"
+
+
+def _websocket_authorizer(res: dict[str, Any], routes: dict[str, Any]) -> None:
+    """A new connection passes a Lambda REQUEST authorizer that reads ?token=, on $connect
+    alone, and only that authorizer of that API may call its function."""
+    authorizer = props(res, "ChatApiAuthorizer")
+    assert (authorizer["AuthorizerType"], authorizer["IdentitySource"]) == (
+        "REQUEST",
+        ["route.request.querystring.token"],
+    )
+    assert authorizer["ApiId"] == {"Ref": "ChatApi"}
+    assert authorizer["AuthorizerUri"]["Fn::Sub"][1] == {
+        "Function": {"Fn::GetAtt": ["AuthorizeFunction", "Arn"]}
+    }
+    guarded = {
+        r["Properties"]["RouteKey"]: (
+            r["Properties"]["AuthorizationType"],
+            r["Properties"].get("AuthorizerId"),
+        )
+        for r in routes.values()
+    }
+    assert guarded == {
+        "$connect": ("CUSTOM", {"Ref": "ChatApiAuthorizer"}),
+        "$disconnect": ("NONE", None),
+        "$default": ("NONE", None),
+        "sendmessage": ("NONE", None),
+    }
+    permission = props(res, "ChatApiAuthorizerPermission")
+    assert (permission["FunctionName"], permission["Principal"]) == (
+        {"Ref": "AuthorizeFunction"},
+        "apigateway.amazonaws.com",
+    )
+    text, variables = permission["SourceArn"]["Fn::Sub"]
+    assert text == (
+        "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+        "${Api}/authorizers/${Authorizer}"
+    )
+    assert variables == {"Api": {"Ref": "ChatApi"}, "Authorizer": {"Ref": "ChatApiAuthorizer"}}
+
+
+def test_a_changed_authorizer_is_deployed_again(tmp_path: Path) -> None:
+    """The stage serves a deployment's snapshot: changing the authorizer makes a new
+    deployment (a new logical ID), and an API without one keeps the ID it had before
+    authorizers existed (the digest of its routes alone)."""
+    shutil.copytree(EXAMPLES / "files", tmp_path / "files")
+    data = yaml.safe_load((EXAMPLES / "websocket-lambda-dynamodb.yaml").read_text())
+
+    def deployment(authorizer: dict[str, Any] | None) -> str:
+        api = data["websocket_apis"]["chat"]
+        api.pop("authorizer", None)
+        if authorizer is not None:
+            api["authorizer"] = authorizer
+        path = tmp_path / "blueprint.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        res = render(check(path, "blueprint.yaml")).stacks[-1].data["Resources"]
+        [name] = of_type(res, "AWS::ApiGatewayV2::Deployment")
+        return str(name)
+
+    token = deployment({"function": "authorize", "identity": ["querystring.token"]})
+    header = deployment({"function": "authorize", "identity": ["header.Authorization"]})
+    none = deployment(None)
+    routes = sorted(data["websocket_apis"]["chat"]["routes"].items())
+    digest = hashlib.sha256(repr(routes).encode()).hexdigest()[:8].upper()
+    assert none == f"ChatApiDeployment{digest}"
+    assert len({token, header, none}) == 3
 
 
 def test_e_ghost() -> None:
@@ -309,12 +380,62 @@ def test_f_web_worker_jobs() -> None:
         ("web to main", 5432),
         ("worker to main", 5432),
     ]
+    _database_secrets(result)
     # deploy.sh runs the migration once every stack is deployed
     script = result.deploy_script
     last_deploy = script.rindex("aws cloudformation deploy")
     run = script.index("aws ecs run-task")
     assert last_deploy < run
     assert 'output "$job_outputs" shop MigrateJobTaskDefinitionArn' in script[last_deploy:run]
+
+
+def test_g_static_site() -> None:
+    """Issue 17's static site: a private bucket that CloudFront alone reads, through an
+    Origin Access Control, for this distribution alone; deploy.sh uploads the folder and
+    invalidates the cache once every stack is deployed. (Linted by its golden test.)"""
+    result = render(check(EXAMPLES / "static-site.yaml", "static-site.yaml"))
+    res = resources(result)
+    [control] = of_type(res, "AWS::CloudFront::OriginAccessControl")
+    config = props(res, "WwwDistribution")["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [control, "Id"]}
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert config["DefaultRootObject"] == "index.html"
+    assert [e["ErrorCode"] for e in config["CustomErrorResponses"]] == [403, 404]
+    statements = props(res, "SiteBucketPolicy")["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"][1] == {
+        "Id": {"Ref": "WwwDistribution"}
+    }
+    script = result.deploy_script
+    last_deploy = script.rindex("aws cloudformation deploy")
+    sync = script.index("aws s3 sync")
+    assert last_deploy < sync < script.index("aws cloudfront create-invalidation")
+    assert 'site="$root/files/static-site"' in script
+
+
+def _database_secrets(result: Build) -> None:
+    """The web service (in its own stack) and the migration (in the main one) read the
+    master user's name and password from the secret RDS manages, by JSON key, and their
+    execution roles may read that one secret and nothing else."""
+    secret = {"Fn::GetAtt": ["MainDatabase", "MasterUserSecret.SecretArn"]}
+    for stack, prefix in (("shop-service-web", "Web"), ("shop", "MigrateJob")):
+        res = resources(result, stack)
+        [container] = props(res, f"{prefix}TaskDefinition")["ContainerDefinitions"]
+        by_name = {s["Name"]: s["ValueFrom"]["Fn::Sub"] for s in container["Secrets"]}
+        assert sorted(by_name) == ["DB_PASSWORD", "DB_USERNAME"]
+        for name, key in (("DB_PASSWORD", "password"), ("DB_USERNAME", "username")):
+            text, variables = by_name[name]
+            assert text == f"${{Arn}}:{key}::"
+            assert across(result, stack, variables["Arn"]) == secret
+        [policy] = props(res, f"{prefix}ExecutionRole")["Policies"]
+        statements = policy["PolicyDocument"]["Statement"]
+        reads = [s for s in statements if any(a.startswith("secretsmanager:") for a in s["Action"])]
+        assert [r["Action"] for r in reads] == [["secretsmanager:GetSecretValue"]]
+        assert [across(result, stack, r) for r in reads[0]["Resource"]] == [secret]
+        # the secret is under Secrets Manager's AWS managed key: no kms:Decrypt is needed
+        assert not [a for s in statements for a in s["Action"] if a.startswith("kms:")]
 
 
 def test_every_example_is_tested() -> None:
@@ -324,6 +445,7 @@ def test_every_example_is_tested() -> None:
         "ghost-fargate-efs-cloudfront",
         "rails-ec2-rds",
         "spring-ecs-ec2-redis",
+        "static-site",
         "web-worker-jobs-rds",
         "websocket-lambda-dynamodb",
     ]

@@ -45,7 +45,7 @@ def test_build_writes_templates_and_deploy_script(
 ) -> None:
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "stack linebot (ap-northeast-1): 35 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    assert "stack linebot (ap-northeast-1): 36 resources, cfn-lint 0 error(s) 0 warning(s)" in out
     assert (
         "stack linebot-service-bot (ap-northeast-1): 11 resources, cfn-lint 0 error(s) "
         "0 warning(s)" in out

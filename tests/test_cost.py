@@ -81,20 +81,47 @@ def test_one_fargate_task_all_month(tmp_path: Path) -> None:
     assert (e.region, e.currency, e.prices_date) == ("ap-northeast-1", "USD", "2025-01-01")
 
 
+PRIVATE_INSTANCE = "instances:\n  app: {subnets: private}\n"
+
+
+def nat(e: cost.Estimate) -> dict[str, float]:
+    return {item: monthly for item, monthly in priced(e).items() if "NAT" in item}
+
+
 def test_nat_single_and_per_az(tmp_path: Path) -> None:
-    single = estimate(tmp_path, "network: {azs: 3, nat: single}\n")
+    single = estimate(tmp_path, "network: {azs: 3, nat: single}\n" + PRIVATE_INSTANCE)
     # one gateway: 730 h x 0.062 = 45.26; its address 730 h x 0.005 = 3.65
-    assert priced(single) == {"NAT gateways (1)": 45.26, "public IPv4: NAT gateways (1)": 3.65}
-    assert single.total == 48.91
-    per_az = estimate(tmp_path, "network: {azs: 3, nat: per_az}\n")
+    assert nat(single) == {"NAT gateways (1)": 45.26, "public IPv4: NAT gateways (1)": 3.65}
+    per_az = estimate(tmp_path, "network: {azs: 3, nat: per_az}\n" + PRIVATE_INSTANCE)
     # three gateways: 2,190 h x 0.062 = 135.78; addresses 2,190 h x 0.005 = 10.95
-    assert priced(per_az) == {"NAT gateways (3)": 135.78, "public IPv4: NAT gateways (3)": 10.95}
-    assert per_az.total == 146.73
-    none = estimate(tmp_path, "network: {azs: 3, nat: none}\n")
-    assert none.total == 0
+    assert nat(per_az) == {"NAT gateways (3)": 135.78, "public IPv4: NAT gateways (3)": 10.95}
+    none = estimate(tmp_path, "network: {azs: 3, nat: none}\n" + PRIVATE_INSTANCE)
+    assert nat(none) == {}
+    assert Decimal(str(single.total)) - Decimal(str(none.total)) == Decimal("48.91")
+    assert Decimal(str(per_az.total)) - Decimal(str(none.total)) == Decimal("146.73")
     # NAT data processing is usage: a price per GB, never a total
     usage = line(single, "NAT data processing")
     assert (usage.monthly, usage.unit, usage.unit_price) == (None, "GB", 0.062)
+
+
+def test_nat_auto_only_for_what_reaches_out(tmp_path: Path) -> None:
+    # the default: a NAT for tasks in private subnets (they pull images) ...
+    private = estimate(tmp_path, "services:\n  web:\n    containers:\n      app: {image: a:1}\n")
+    assert nat(private) == {"NAT gateways (1)": 45.26, "public IPv4: NAT gateways (1)": 3.65}
+    assert "auto" in line(private, "NAT gateways (1)").note
+    # ... none for public tasks, or a database alone in the private subnets
+    assert nat(estimate(tmp_path, PUBLIC_TASK.replace("nat: none", "nat: auto"))) == {}
+    assert nat(estimate(tmp_path, DATABASE.replace("nat: none", "nat: auto"))) == {}
+    # and nothing in a VPC: no network at all, and nothing to pay for it
+    assert estimate(tmp_path, "network: {azs: 3, nat: single}\n").total == 0
+
+
+def test_websocket_example_pays_for_no_network() -> None:
+    # Lambda, DynamoDB and API Gateway: nothing sits in a VPC, so there is no NAT gateway
+    # (it was $48.91 of $49.41 a month) and no public IPv4 address
+    e = example("websocket-lambda-dynamodb")
+    assert not [x.item for x in e.lines if x.component == "network" and x.monthly is not None]
+    assert e.total == 0.50
 
 
 def test_fargate_spot_is_seventy_percent_off(tmp_path: Path) -> None:
@@ -292,16 +319,14 @@ instances:
     # 2 x t3.micro (the default): 1,460 h x 0.0104 = 15.184 -> 15.18
     # public IPs (public subnets): 1,460 h x 0.005 = 7.30
     # root volumes 2 x 8 GB (the default) x 0.08 = 1.28; monitoring 2 x 2.10 = 4.20
-    # the default NAT (single): 730 h x 0.045 = 32.85 and its address 3.65
+    # no NAT: nothing in the private subnets reaches out (nat: auto)
     assert priced(e) == {
         "web: 2 x t3.micro": 15.18,
         "public IPv4: instances web (2)": 7.30,
         "web: gp3 root volumes": 1.28,
         "web: detailed monitoring": 4.20,
-        "NAT gateways (1)": 32.85,
-        "public IPv4: NAT gateways (1)": 3.65,
     }
-    assert e.total == 64.46
+    assert e.total == 27.96
 
 
 def test_caches_valkey_is_cheaper(tmp_path: Path) -> None:
@@ -590,7 +615,10 @@ def test_every_example_estimates_and_json_adds_up(path: Path) -> None:
     monthly = [Decimal(repr(x["monthly"])) for x in data["lines"] if x["monthly"] is not None]
     assert sum(monthly) == Decimal(repr(data["total"]))
     assert all(m == m.quantize(Decimal("0.01")) for m in monthly)
-    assert e.total > 0
+    # Something to price in each, if only per unit (the static site's fixed cost is $0: a
+    # private bucket and a distribution in an existing zone cost only what they serve).
+    assert e.lines
+    assert e.total > 0 or path.stem == "static-site"
     printed = cost.text(e)
     total_row = next(r for r in printed.splitlines() if r.startswith("  total per month"))
     assert total_row.endswith(f"${e.total:,.2f}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -232,4 +234,114 @@ def test_a_blueprint_file_name_never_becomes_code(tmp_path: Path) -> None:
     assert [c[c.index("--stack-name") + 1] for c in calls if c[1] == "deploy"] == [
         "linebot",
         "linebot-service-bot",
+    ]
+
+
+@functools.cache
+def _site_files() -> dict[str, bytes]:
+    """The static-site example's build, as found in a folder of its own: rendered once."""
+    from generator.pipeline import check, render
+
+    from .conftest import ROOT
+
+    source = ROOT / "examples" / "static-site.yaml"
+    return render(check(source, "blueprint.yaml")).files
+
+
+def _site_project(tmp_path: Path) -> tuple[Path, Path]:
+    """The static-site example with its folder in a project of its own, built into out/."""
+    from .conftest import ROOT
+
+    project = tmp_path / "project"
+    (project / "files").mkdir(parents=True)
+    shutil.copytree(ROOT / "examples" / "files" / "static-site", project / "files" / "static-site")
+    out = project / "out"
+    out.mkdir()
+    for name, data in _site_files().items():
+        (out / name).write_bytes(data)
+    return project, out / "deploy.sh"
+
+
+def test_a_site_is_synced_then_invalidated_after_the_stacks(tmp_path: Path) -> None:
+    project, script = _site_project(tmp_path)
+    done, calls = run_with_stand_in(script, FAKE_AWS, project)
+    assert done.returncode == 0, done.stderr
+    last_deploy = max(i for i, c in enumerate(calls) if c[1] == "deploy")
+    sync, invalidation = calls[-2:]
+    assert calls.index(sync) > last_deploy
+    assert sync == [
+        "s3",
+        "sync",
+        "./files/static-site/",
+        "s3://value-of-static-site-WwwSiteBucket/",
+        "--region",
+        "ap-northeast-1",
+        "--delete",
+        "--no-follow-symlinks",
+    ]
+    assert invalidation == [
+        "cloudfront",
+        "create-invalidation",
+        "--distribution-id",
+        "value-of-static-site-WwwDistributionId",
+        "--paths",
+        "/*",
+        "--query",
+        "Invalidation.Id",
+        "--output",
+        "text",
+    ]
+
+
+def test_a_site_folder_that_is_a_link_when_deploying_is_not_uploaded(tmp_path: Path) -> None:
+    project, script = _site_project(tmp_path)
+    folder = project / "files" / "static-site"
+    shutil.rmtree(folder)
+    (project / "files" / "real").mkdir()
+    folder.symlink_to(project / "files" / "real")
+    done, calls = run_with_stand_in(script, FAKE_AWS, project)
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        "files/static-site (distribution www) is not a folder under .: run deploy.sh from "
+        "where blueprint build ran, or set BLUEPRINT_ROOT to the blueprint's folder\n"
+    )
+    assert not [c for c in calls if c[0] in ("s3", "cloudfront")]
+
+
+def test_a_site_folder_reached_through_a_link_out_is_not_uploaded(tmp_path: Path) -> None:
+    project, script = _site_project(tmp_path)
+    (project / "files").rename(project / "kept")
+    (tmp_path / "elsewhere" / "static-site").mkdir(parents=True)
+    (project / "files").symlink_to(tmp_path / "elsewhere")
+    done, calls = run_with_stand_in(script, FAKE_AWS, project)
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        "files/static-site (distribution www) leads out of the blueprint's folder .; nothing "
+        "was uploaded\n"
+    )
+    assert not [c for c in calls if c[0] in ("s3", "cloudfront")]
+
+
+def test_site_values_never_become_code(tmp_path: Path) -> None:
+    region = "eu-west-1" + NASTY
+    site = deploy.SiteUpload(
+        "www" + NASTY, "base'\"$(touch pwned)", region, "root" + NASTY, "site", "Bucket", "Id"
+    )
+    plan = deploy.Planned(site.stack, region, "main.json", 10, {})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "main.json").write_text('{"Outputs": {"Bucket": {}, "Id": {}}}')
+    folder = tmp_path / ("root" + NASTY) / "site"
+    folder.mkdir(parents=True)
+    script = out / "deploy.sh"
+    script.write_text(deploy.script([plan], "blueprint.yaml", "base", sites=[site]))
+    done, calls = _run_with_fake_aws(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not list(tmp_path.rglob("pwned"))
+    sync = next(c for c in calls if c[:2] == ["s3", "sync"])
+    assert sync[2:6] == [
+        f"root{NASTY}/site/",
+        f"s3://value-of-{site.stack}-Bucket/",
+        "--region",
+        region,
     ]

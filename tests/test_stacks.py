@@ -67,8 +67,9 @@ def test_every_stack_stays_within_its_limits(grown: dict[int, Build]) -> None:
     per_lb = [k for k in main.data["Resources"] if k.startswith("Lb")]
     # each load balancer: itself, its group and 2 rules on it, 2 listeners; 3 of them
     assert len(per_lb) == 3 * 6
-    # the rest: network (with its flow log and log bucket), certificate, cluster
-    assert main.resources - len(per_lb) == 25
+    # the rest: network (with its flow log, log bucket and S3 gateway endpoint),
+    # certificate, cluster
+    assert main.resources - len(per_lb) == 26
     # every service: 10 resources in its own stack
     assert all(s.resources == 10 for s in result.stacks[1:])
 

@@ -74,7 +74,10 @@ def _addresses(facts: Facts, run: dict[str, Running], ipv4: float, out: Lines) -
 def network(bp: Blueprint, facts: Facts, run: dict[str, Running], p: Prices, out: Lines) -> None:
     nats = [nat.logical_id for nat in facts.nat_gateways]
     if nats:
-        mode = "one for every zone" if bp.network.nat == "per_az" else "nat: single"
+        mode = {
+            "auto": "nat: auto, for what reaches out of the private subnets",
+            "per_az": "one for every zone",
+        }.get(bp.network.nat, "nat: single")
         n = len(nats)
         out.fixed(
             "network",

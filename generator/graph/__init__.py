@@ -46,6 +46,8 @@ from ..model.permissions import (
     WebSocketPermission,
 )
 from ..model.resolve import Resolved
+from ..sections.distributions.model import BucketOrigin
+from ..sections.network import needs
 from .formats import dot, dot_text, mermaid, mermaid_text
 from .shapes import ANYWHERE, INTERNET, Edge, Graph, Key, Node, Place, Shape, Style
 
@@ -246,6 +248,9 @@ def _edge_services(g: Graph, bp: Blueprint, facts: Facts) -> None:
         for port in (80, 443):  # viewers on 80 are redirected to HTTPS
             g.edge(g.client(ANYWHERE), key, "traffic", str(port))
         origin = dist.origin
+        if isinstance(origin, BucketOrigin):  # signed requests to S3's HTTPS endpoint
+            g.edge(key, ("buckets", origin.bucket), "traffic", "443")
+            continue
         port = origin.http_port if origin.protocol == "http" else origin.https_port
         if name in opened:
             continue  # drawn from the rule that opens the origin to CloudFront
@@ -261,6 +266,8 @@ def _edge_services(g: Graph, bp: Blueprint, facts: Facts) -> None:
         g.edge(g.client(ANYWHERE), key, "traffic", "443")
         for route_key, function in sorted(api.routes.items()):
             g.edge(key, ("functions", function), "control", route_key)
+        if api.authorizer is not None:
+            g.edge(key, ("functions", api.authorizer.function), "control", "authorizer")
 
 
 def ports(rule: Rule) -> str:
@@ -353,5 +360,5 @@ def _subgraph_labels(bp: Blueprint, resolved: Resolved) -> dict[str, str]:
     return {
         "vpc": f"VPC {net.cidr}",
         "public": "public subnets " + ", ".join(resolved.public_subnets),
-        "private": f"private subnets {', '.join(resolved.private_subnets)} ({_NAT[net.nat]})",
+        "private": f"private subnets {', '.join(resolved.private_subnets)} ({_NAT[needs.nat(bp)]})",
     }

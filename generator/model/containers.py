@@ -75,13 +75,51 @@ class SecretsManagerSecret(Strict):
         return self
 
 
+#: The keys of the JSON document RDS keeps in a database's managed master secret: the
+#: master user's name and password, nothing else (no host, port or database name)
+#: (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html).
+RDS_SECRET_KEYS = ("username", "password")
+
+
+def _rds_secret_key(value: str) -> str:
+    if value not in RDS_SECRET_KEYS:
+        raise PydanticCustomError(
+            Code.DATABASE_SECRET_KEY_UNKNOWN,
+            "{value} is not in a database's managed secret: RDS keeps only 'username' and "
+            "'password' there (the address and port are '{ref: databases.NAME.address}' and "
+            "'.port' in 'environment')",
+            {"value": shown(value)},
+        )
+    return value
+
+
+class DatabaseSecret(Strict):
+    """A key of the master secret RDS manages in Secrets Manager for a database of this
+    blueprint (``databases:``), read when the task starts; the execution role may read that
+    secret alone. RDS rotates the password (every 7 days by default): a running task keeps
+    the value it started with, so the application should reconnect with a fresh one (or
+    the service be redeployed) after a rotation."""
+
+    database: Name
+    """The database's entry name."""
+
+    key: Annotated[
+        str,
+        AfterValidator(_rds_secret_key),
+        Field(json_schema_extra={"enum": list(RDS_SECRET_KEYS)}),
+    ]
+    """``password`` or ``username`` (the master user's)."""
+
+
 Secret = Annotated[
     Annotated[SsmSecret, Tag("SsmSecret")]
-    | Annotated[SecretsManagerSecret, Tag("SecretsManagerSecret")],
+    | Annotated[SecretsManagerSecret, Tag("SecretsManagerSecret")]
+    | Annotated[DatabaseSecret, Tag("DatabaseSecret")],
     Discriminator(
-        by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret"),
+        by_key(ssm="SsmSecret", secrets_manager="SecretsManagerSecret", database="DatabaseSecret"),
         custom_error_type=Code.SECRET_SHAPE.value,
-        custom_error_message="a secret is a mapping with 'ssm: NAME' or 'secrets_manager: NAME'",
+        custom_error_message="a secret is a mapping with 'ssm: NAME', 'secrets_manager: NAME' "
+        "or 'database: NAME' with 'key'",
     ),
 ]
 
@@ -157,8 +195,9 @@ class Container(Strict):
     ``secrets``."""
 
     secrets: dict[EnvName, Secret] = Field(default={})
-    """Environment variables filled from SSM or Secrets Manager when the task starts; only
-    the execution role may read them, each by its own ARN."""
+    """Environment variables filled from SSM, Secrets Manager or a database's managed
+    secret (``{database: main, key: password}``) when the task starts; only the execution
+    role may read them, each by its own ARN."""
 
     command: list[PlainText] | None = None
     """Override the image's command."""

@@ -9,7 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..codes import Code
-from ..errors import InternalError, Path, one_of, shown, suggest
+from ..errors import InternalError, Issue, Path, one_of, shown, suggest
+from .blueprint import Blueprint
 from .checker import Checker
 from .permissions import (
     REFERENCE_FORM,
@@ -213,6 +214,14 @@ def check_user_data_references(c: Checker, path: Path, text: str, what: str) -> 
                 dataclasses.replace(i, message=f"line {number} of {what}: {i.message}")
                 for i in c.issues[before:]
             ]
+
+
+def user_data_file_issues(bp: Blueprint, path: Path, relative: str, text: str) -> list[Issue]:
+    """The problems of the ``${ref:...}`` in a user-data file, reported at ``path``: the
+    file is read after the rules ran (generator.pipeline), so it is checked then."""
+    checker = Checker(bp)
+    check_user_data_references(checker, path, text, shown(relative))
+    return checker.issues
 
 
 def check_reference(c: Checker, path: Path, ref: str) -> None:

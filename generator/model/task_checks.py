@@ -10,7 +10,7 @@ from ..codes import Code
 from ..errors import Path, one_of, shown, suggest
 from . import references
 from .checker import Checker
-from .containers import FARGATE_PROVIDERS, FARGATE_SIZES, Container, TaskSpec
+from .containers import FARGATE_PROVIDERS, FARGATE_SIZES, Container, DatabaseSecret, TaskSpec
 
 FARGATE_CODES = (Code.FARGATE_SIZE, Code.SERVICE_NO_EGRESS, Code.PUBLIC_IP_PRIVATE)
 CAPACITY_CODES = (
@@ -55,6 +55,15 @@ def containers(c: Checker, base: Path, task: TaskSpec) -> None:
                 f"'{var}' is also in 'environment'; keep one",
                 Code.VARIABLE_TWICE,
             )
+        for var, secret in container.secrets.items():
+            if isinstance(secret, DatabaseSecret):
+                c.ref(
+                    (*cpath, "secrets", var, "database"),
+                    "database",
+                    secret.database,
+                    c.bp.databases,
+                    Code.DATABASE_UNKNOWN,
+                )
         _check_container_links(c, cpath, cname, container, task)
     references.check_permissions(c, (*base, "permissions"), task.permissions)
 
@@ -131,13 +140,6 @@ def _check_egress(c: Checker, base: Path, task: TaskSpec) -> None:
             "a public IP does nothing in a private subnet; use 'subnets: public' or drop "
             "'public_ip'",
             Code.PUBLIC_IP_PRIVATE,
-        )
-    if task.subnets == "private" and c.bp.network.nat == "none":
-        c.warn(
-            (*base, "subnets"),
-            "private subnets have no NAT ('network.nat: none'): tasks cannot pull images or "
-            "reach AWS APIs",
-            Code.SERVICE_NO_EGRESS,
         )
 
 

@@ -147,6 +147,8 @@ class Context:
     attributes: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     instances: dict[str, list[AWSObject]] = field(default_factory=dict)
     buckets: dict[str, AWSObject] = field(default_factory=dict)
+    #: bucket entry -> its bucket policy (a distribution serving the bucket adds to it)
+    bucket_policies: dict[str, AWSObject] = field(default_factory=dict)
     tables: dict[str, AWSObject] = field(default_factory=dict)
     queues: dict[str, AWSObject] = field(default_factory=dict)
     file_systems: dict[str, FileSystemHandle] = field(default_factory=dict)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from troposphere import AWSObject, GetAtt, Ref, ecs
+from troposphere import AWSObject, GetAtt, Ref, Sub, ecs
 
 from ..errors import Path
 from ..model.containers import (
     Container,
     ContainerHealthCheck,
+    DatabaseSecret,
     SecretsManagerSecret,
     SsmSecret,
     TaskSpec,
@@ -22,16 +23,26 @@ from . import origin as cloudfront_origin
 from .context import Context, SecurityGroupHandle
 
 
-def _value_from(secret: SsmSecret | SecretsManagerSecret) -> Any:
+def _database_secret_arn(ctx: Context, database: str) -> Any:
+    """The ARN of the master secret RDS manages for a database: full, with its suffix."""
+    return ctx.value(f"databases.{database}.secret_arn")
+
+
+def _value_from(ctx: Context, secret: SsmSecret | SecretsManagerSecret | DatabaseSecret) -> Any:
     if isinstance(secret, SsmSecret):
         return iam.ssm_parameter_arn(secret.ssm)
+    if isinstance(secret, DatabaseSecret):
+        # A JSON key of a secret is ARN:json-key:version-stage:version-id, the last two
+        # empty for the current version (https://docs.aws.amazon.com/AmazonECS/latest/
+        # developerguide/secrets-envvar-secrets-manager.html).
+        return Sub(f"${{Arn}}:{secret.key}::", Arn=_database_secret_arn(ctx, secret.database))
     if secret.key:  # the model requires the full ARN with a key
         return f"{secret.secrets_manager}:{secret.key}::"
     # ECS accepts a secret of the same region and account by name; a partial ARN fails.
     return secret.secrets_manager
 
 
-def _execution_statements(task: TaskSpec, log_group: Any) -> list[dict[str, Any]]:
+def _execution_statements(ctx: Context, task: TaskSpec, log_group: Any) -> list[dict[str, Any]]:
     """Pull the images, write the logs, read the secrets: each by its own ARN."""
     statements = grants.ecr_pull(c.image for c in task.containers.values())
     statements.append(
@@ -44,11 +55,17 @@ def _execution_statements(task: TaskSpec, log_group: Any) -> list[dict[str, Any]
             iam.statement(["ssm:GetParameters"], [iam.ssm_parameter_arn(n) for n in ssm_names])
         )
     sm_names = sorted({s.secrets_manager for s in secrets if isinstance(s, SecretsManagerSecret)})
-    if sm_names:
+    databases = sorted({s.database for s in secrets if isinstance(s, DatabaseSecret)})
+    if sm_names or databases:
+        # RDS encrypts the secrets it manages with Secrets Manager's AWS managed key unless
+        # told otherwise (databases take no key of their own); kms:Decrypt is needed only for
+        # a customer managed key (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
+        # task_execution_IAM_role.html#task-execution-secrets).
         statements.append(
             iam.statement(
                 ["secretsmanager:GetSecretValue"],
-                [iam.secret_arn(n) for n in sm_names],
+                [iam.secret_arn(n) for n in sm_names]
+                + [_database_secret_arn(ctx, d) for d in databases],
             )
         )
     return statements
@@ -127,7 +144,7 @@ def _container(
             ecs.Environment(Name=k, Value=v)
             for k, v in ctx.environment(container.environment).items()
         ]
-    secrets = _secrets(container, origins)
+    secrets = _secrets(ctx, container, origins)
     if secrets:
         definition.Secrets = secrets
     if container.command is not None:
@@ -164,11 +181,11 @@ def _health_check(check: ContainerHealthCheck) -> ecs.HealthCheck:
 
 
 def _secrets(
-    container: Container, origins: list[cloudfront_origin.OriginSecret]
+    ctx: Context, container: Container, origins: list[cloudfront_origin.OriginSecret]
 ) -> list[ecs.Secret]:
     """The container's secrets, and on a CloudFront origin's port the secret header of
     each distribution it serves, so the application can check it."""
-    secrets = {k: _value_from(v) for k, v in container.secrets.items()}
+    secrets = {k: _value_from(ctx, v) for k, v in container.secrets.items()}
     secrets |= cloudfront_origin.variables(origins, container.port)
     return [ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(secrets.items())]
 
@@ -205,7 +222,7 @@ def task_definition(
         ctx,
         ids.execution_role,
         "ecs-tasks.amazonaws.com",
-        _execution_statements(task, log_group) + cloudfront_origin.statements(origins),
+        _execution_statements(ctx, task, log_group) + cloudfront_origin.statements(origins),
         origin,
     )
     task_role = iam.role(

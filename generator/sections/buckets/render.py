@@ -46,7 +46,7 @@ def _bucket(ctx: Context, name: str, spec: Bucket) -> None:
     if rules:
         bucket.LifecycleConfiguration = s3.LifecycleConfiguration(Rules=rules)
     resource = ctx.add(protect(bucket, RETAIN), origin)
-    ctx.add(
+    ctx.bucket_policies[name] = ctx.add(
         s3.BucketPolicy(
             naming.bucket_policy(name),
             Bucket=Ref(resource),

@@ -1,16 +1,25 @@
 """CloudFront distributions' rules: aliases in zones and covered by the certificate, which
-is issued in us-east-1 (so its zone must exist first), sane cache times, and an origin
-that is a service's public name listening on the origin's port, whose container has the
-origin secret's variable free."""
+is issued in us-east-1 (so its zone must exist first), sane cache times, an origin that is
+a service's public name listening on the origin's port, whose container has the origin
+secret's variable free, and bucket origins: a bucket of the blueprint, one folder uploaded
+into each, never an S3 endpoint written as a domain."""
 
 from __future__ import annotations
 
+import re
+
 from ...codes import Code
-from ...errors import Path
+from ...errors import Path, shown
 from ...model.checker import Checker, rule
 from ..certificates.checks import COVER_CODES, certificate_covers
 from ..zones.checks import zone_for
-from .model import CLOUDFRONT_REGION, ORIGIN_HEADER, origin_variable
+from .model import CLOUDFRONT_REGION, ORIGIN_HEADER, BucketOrigin, DomainOrigin, origin_variable
+
+#: S3's REST and website endpoints, global, regional, dual-stack and legacy
+#: (https://docs.aws.amazon.com/general/latest/gr/s3.html):
+#: ``b.s3.amazonaws.com``, ``b.s3.eu-west-1.amazonaws.com``, ``b.s3-website-us-east-1...``,
+#: ``b.s3-website.eu-west-1...``, ``b.s3.dualstack.us-east-1...``, ``...amazonaws.com.cn``.
+S3_ENDPOINT = re.compile(r"(?:^|\.)s3(?:-website)?(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?\.?$")
 
 
 @rule(Code.ORIGIN_HTTP, Code.DOMAIN_OUTSIDE_ZONE, Code.DISTRIBUTION_TTL_ORDER, *COVER_CODES)
@@ -18,7 +27,7 @@ def distributions(c: Checker) -> None:
     elsewhere: set[str] = set()
     for name, dist in c.bp.distributions.items():
         base: Path = ("distributions", name)
-        if dist.origin.protocol == "http":
+        if isinstance(dist.origin, DomainOrigin) and dist.origin.protocol == "http":
             c.warn(
                 (*base, "origin", "protocol"),
                 "CloudFront reaches the origin over plain "
@@ -80,6 +89,8 @@ def origin_services(c: Checker) -> None:
     container on that port gets the distribution's secret header in a variable of its
     own."""
     for name, dist in sorted(c.bp.distributions.items()):
+        if not isinstance(dist.origin, DomainOrigin):
+            continue
         port = dist.origin.http_port if dist.origin.protocol == "http" else dist.origin.https_port
         for sname, svc in sorted(c.bp.services.items()):
             if svc.public_dns is None or svc.public_dns.name != dist.origin.domain:
@@ -111,6 +122,43 @@ def origin_services(c: Checker) -> None:
                     )
 
 
+@rule(Code.BUCKET_UNKNOWN, Code.SITE_FOLDER_TWICE, Code.ORIGIN_S3_ENDPOINT)
+def bucket_origins(c: Checker) -> None:
+    """A bucket origin names a bucket of the blueprint, and at most one distribution
+    uploads into each bucket (``aws s3 sync --delete`` removes what is not in its folder).
+    A domain origin that is an S3 endpoint is warned about: CloudFront would fetch from it
+    unsigned, and a private bucket answers 403 to every request."""
+    uploads: dict[str, str] = {}
+    for name, dist in sorted(c.bp.distributions.items()):
+        origin = dist.origin
+        at: Path = ("distributions", name, "origin")
+        if isinstance(origin, DomainOrigin):
+            if S3_ENDPOINT.search(origin.domain.lower()):
+                c.warn(
+                    (*at, "domain"),
+                    f"{shown(origin.domain)} is an S3 endpoint: CloudFront would fetch from it "
+                    "as an anonymous client and a private bucket answers 403 to every request; "
+                    "serve a bucket of this blueprint with 'origin: {bucket: NAME}' (through an "
+                    "Origin Access Control)",
+                    Code.ORIGIN_S3_ENDPOINT,
+                )
+            continue
+        assert isinstance(origin, BucketOrigin)
+        if not c.ref((*at, "bucket"), "bucket", origin.bucket, c.bp.buckets, Code.BUCKET_UNKNOWN):
+            continue
+        if origin.folder is None:
+            continue
+        first = uploads.setdefault(origin.bucket, name)
+        if first != name:
+            c.error(
+                (*at, "folder"),
+                f"distribution '{first}' uploads a folder into bucket '{origin.bucket}' too, "
+                "and each upload deletes what the other put there; name the folder on one of "
+                "them",
+                Code.SITE_FOLDER_TWICE,
+            )
+
+
 @rule(Code.ZONE_FOR_CLOUDFRONT)
 def zones_exist(c: Checker) -> None:
     """A us-east-1 certificate is issued before the main stack exists, so the zone that
@@ -131,4 +179,4 @@ def zones_exist(c: Checker) -> None:
                 return
 
 
-RULES = (distributions, certificates_elsewhere, origin_services, zones_exist)
+RULES = (distributions, certificates_elsewhere, origin_services, bucket_origins, zones_exist)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
 from ...model.base import Strict
+from ...model.permissions import by_key
 from ...model.types import DomainName, Name
 
 
-class Origin(Strict):
+class DomainOrigin(Strict):
     """Where CloudFront fetches from: a DNS name (e.g. a service's ``public_dns``)."""
 
     domain: DomainName
@@ -27,6 +28,39 @@ class Origin(Strict):
 
     https_port: int = Field(default=443, ge=1, le=65535)
     """The origin's HTTPS port."""
+
+
+#: A folder the site is uploaded from: a relative path of plain name characters; whether it
+#: stays inside the blueprint's folder is checked when the blueprint's files are read.
+SiteFolder = Annotated[str, Field(min_length=1, max_length=1024, pattern=r"^[\w./ -]+$")]
+
+
+class BucketOrigin(Strict):
+    """A bucket of this blueprint (``buckets:``) served through CloudFront alone: an Origin
+    Access Control signs CloudFront's requests, and the bucket's policy admits CloudFront
+    only on behalf of this distribution; the bucket stays private."""
+
+    bucket: Name
+    """The bucket's entry name."""
+
+    folder: SiteFolder | None = None
+    """A folder, relative to the blueprint, that deploy.sh uploads to the bucket after the
+    stacks deploy (``aws s3 sync --delete``: objects not in the folder are removed), then
+    invalidates the distribution's cache; default: nothing is uploaded."""
+
+
+Origin = Annotated[
+    Annotated[DomainOrigin, Tag("DomainOrigin")] | Annotated[BucketOrigin, Tag("BucketOrigin")],
+    Discriminator(
+        by_key(domain="DomainOrigin", bucket="BucketOrigin"),
+        custom_error_type=Code.ORIGIN_SHAPE.value,
+        custom_error_message="an origin is a mapping with 'domain: NAME' (a DNS name) or "
+        "'bucket: NAME' (a bucket of this blueprint)",
+    ),
+]
+
+#: What a viewer asking for ``/`` gets from a bucket origin, unless the entry says otherwise.
+SITE_ROOT_OBJECT = "index.html"
 
 
 class CachePolicy(Strict):
@@ -63,13 +97,28 @@ class CachePolicy(Strict):
         return self
 
 
+#: An object key CloudFront serves for ``/``: no leading slash
+#: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html).
+RootObject = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^/\s][^\s]*$")]
+
+
 class Distribution(Strict):
     """A CloudFront distribution: HTTPS for viewers (TLS 1.2+), compression, a cache policy
     and alias records. Its certificate is issued in us-east-1 by a stack of its own that
     deploy.sh deploys first."""
 
     origin: Origin
-    """The origin."""
+    """The origin: ``domain: NAME`` (a DNS name) or ``bucket: NAME`` (a bucket of this
+    blueprint, a static site)."""
+
+    default_root_object: RootObject | None = None
+    """The object served for ``/``; default: ``index.html`` for a bucket origin, none for a
+    domain origin (the origin answers ``/`` itself)."""
+
+    spa: bool = False
+    """A single-page app: a path the origin has no object for (403 or 404; S3 answers 403
+    when the reader may not list the bucket) gets the default root object (``/index.html``)
+    with status 200, so the app's own router handles it."""
 
     aliases: list[DomainName] = Field(min_length=1)
     """The names viewers use, each in one of the zones."""
@@ -79,13 +128,21 @@ class Distribution(Strict):
     us-east-1, whatever the blueprint's region."""
 
     cache: CachePolicy = CachePolicy()
-    """Caching."""
+    """Caching. A bucket origin without ``cache`` uses CloudFront's managed
+    CachingOptimized policy (no cookies or query strings in the key, up to a day)."""
 
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_200"
     """Which edge locations serve it."""
 
     logging: bool = True
     """Write CloudFront's standard logs to the stack's access-log bucket."""
+
+    @property
+    def root_object(self) -> str | None:
+        """The default root object, with a bucket origin's default filled in."""
+        if self.default_root_object is None and isinstance(self.origin, BucketOrigin):
+            return SITE_ROOT_OBJECT
+        return self.default_root_object
 
 
 #: CloudFront's certificates live in this region, whatever the stack's.

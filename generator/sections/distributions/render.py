@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from troposphere import AWSObject, GetAtt, Output, Ref, Sub, awslambda, cloudfront
 
@@ -14,7 +15,8 @@ from ...render import access_logs, iam, records, scanner, security
 from ...render import origin as origin_secret
 from ...render.context import Context
 from ...render.lambdas import Spec, lambda_function
-from .model import ORIGIN_HEADER, CachePolicy, Distribution, Origin
+from . import site
+from .model import ORIGIN_HEADER, BucketOrigin, CachePolicy, Distribution, DomainOrigin
 
 #: The hosted zone id every CloudFront alias record points into.
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
@@ -97,7 +99,11 @@ def lookup_source() -> str:
 
 def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
     origin = ("distributions", name)
-    policy = _cache_policy(ctx, name, spec.cache, (*origin, "cache"))
+    bucket = spec.origin if isinstance(spec.origin, BucketOrigin) else None
+    if bucket is not None and "cache" not in spec.model_fields_set:
+        policy: Any = site.CACHING_OPTIMIZED
+    else:
+        policy = Ref(_cache_policy(ctx, name, spec.cache, (*origin, "cache")))
     config = cloudfront.DistributionConfig(
         Enabled=True,
         Comment=f"{ctx.bp.name} {name}",
@@ -106,13 +112,19 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         IPV6Enabled=False,
         PriceClass=spec.price_class,
         Origins=[_origin(ctx, name, spec.origin)],
-        DefaultCacheBehavior=_default_behavior(policy),
+        DefaultCacheBehavior=_default_behavior(
+            policy, site.SITE_METHODS if bucket else _ALL_METHODS
+        ),
         ViewerCertificate=cloudfront.ViewerCertificate(
             AcmCertificateArn=ctx.certificate_arns[spec.certificate],
             SslSupportMethod="sni-only",
             MinimumProtocolVersion="TLSv1.2_2021",
         ),
     )
+    if spec.root_object is not None:
+        config.DefaultRootObject = spec.root_object
+    if spec.spa:
+        config.CustomErrorResponses = site.error_responses(spec)
     resource = cloudfront.Distribution(naming.distribution(name), DistributionConfig=config)
     scanner.skip(resource, "distribution-waf")
     if spec.logging:
@@ -120,12 +132,25 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
     else:
         scanner.skip(resource, "distribution-logs-off")
     distribution = ctx.add(resource, origin)
+    if bucket is not None:
+        site.admit(ctx, name, bucket, distribution)
+    _names(ctx, name, spec, distribution, origin)
+
+
+def _names(
+    ctx: Context, name: str, spec: Distribution, distribution: AWSObject, origin: Path
+) -> None:
+    """Where the distribution answers: its aliases' records, its domain as an output, and
+    the values references name. It lives in the main stack, in the blueprint's region (only
+    its certificate is in us-east-1, render/stacks.py), so those are never in another
+    region."""
+    domain = GetAtt(distribution, "DomainName")
     for alias in sorted(spec.aliases):
         records.alias_record(
             ctx,
             name,
             alias,
-            GetAtt(distribution, "DomainName"),
+            domain,
             CLOUDFRONT_ZONE_ID,
             (*origin, "aliases"),
             evaluate_health=False,
@@ -134,13 +159,10 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         Output(
             naming.output(name, "distribution-domain"),
             Description=f"CloudFront domain of {name}",
-            Value=GetAtt(distribution, "DomainName"),
+            Value=domain,
         ),
         origin,
     )
-    # In the main stack, in the blueprint's region: only the certificate lives in us-east-1
-    # (render/stacks.py), so what a reference names here is never in another region.
-    domain = GetAtt(distribution, "DomainName")
     aliases = sorted(spec.aliases, key=lambda a: (a.count("."), a))  # the apex first
     url = f"https://{aliases[0]}" if aliases else Sub("https://${Domain}", Domain=domain)
     ctx.publish("distributions", name, {"domain": domain, "url": url})
@@ -174,21 +196,25 @@ def _cache_policy(
     )
 
 
-def _default_behavior(policy: cloudfront.CachePolicy) -> cloudfront.DefaultCacheBehavior:
-    """Viewers are sent to HTTPS; every method reaches the origin, GET and HEAD are cached."""
+def _default_behavior(policy: Any, methods: list[str]) -> cloudfront.DefaultCacheBehavior:
+    """Viewers are sent to HTTPS; ``methods`` reach the origin (every method, or a site's
+    GET and HEAD), GET and HEAD are cached."""
     return cloudfront.DefaultCacheBehavior(
         TargetOriginId="origin",
         ViewerProtocolPolicy="redirect-to-https",
-        CachePolicyId=Ref(policy),
+        CachePolicyId=policy,
         Compress=True,
-        AllowedMethods=_ALL_METHODS,
+        AllowedMethods=methods,
         CachedMethods=["GET", "HEAD"],
     )
 
 
-def _origin(ctx: Context, name: str, source: Origin) -> cloudfront.Origin:
-    """The one custom origin, reached over TLS 1.2 when the protocol is HTTPS; a service
-    origin also gets the secret header it can check (generator/render/origin.py)."""
+def _origin(ctx: Context, name: str, source: DomainOrigin | BucketOrigin) -> cloudfront.Origin:
+    """The one origin: a bucket's (generator/sections/distributions/site.py), or a custom
+    origin reached over TLS 1.2 when the protocol is HTTPS; a service origin also gets the
+    secret header it can check (generator/render/origin.py)."""
+    if isinstance(source, BucketOrigin):
+        return site.origin(ctx, name, source)
     config = cloudfront.Origin(
         Id="origin",
         DomainName=source.domain,

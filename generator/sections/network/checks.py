@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from ...codes import Code
 from ...model.checker import Checker, rule
+from . import needs
 
 
 @rule(
@@ -127,4 +128,38 @@ def zones_for_data(c: Checker) -> None:
         )
 
 
-RULES = (subnets, zones_for_data)
+@rule(Code.NO_WAY_OUT)
+def no_way_out(c: Checker) -> None:
+    """Whatever starts connections out of a private subnet (tasks pulling images, hosts
+    registering with ECS or Systems Manager) has no way out when ``nat: none``: one rule
+    for services, jobs, EC2 capacity and instances (:func:`needs.reaching_out`). The S3
+    and DynamoDB gateway endpoints still reach those two services."""
+    if needs.nat(c.bp) != "none":
+        return
+    for entry in needs.reaching_out(c.bp):
+        c.warn(
+            (*entry.path, "subnets"),
+            f"private subnets have no NAT ('network.nat: none'): {entry.reaches_out}",
+            Code.NO_WAY_OUT,
+        )
+
+
+@rule(Code.NETWORK_UNUSED)
+def unused(c: Checker) -> None:
+    """A ``network`` section written while nothing sits in a VPC makes no VPC: the VPC,
+    its gateways and its flow logs would serve nothing (and a NAT gateway would cost
+    about $33 a month). The section is kept, not refused, so that it still shapes the
+    network when something that needs one is added. A section with errors gets those
+    alone."""
+    wrong = any(i.path[:1] == ("network",) for i in c.issues)
+    if "network" in c.bp.model_fields_set and not needs.needs_vpc(c.bp) and not wrong:
+        c.warn(
+            ("network",),
+            "nothing in this blueprint sits in a VPC (functions, tables, buckets, queues "
+            "and APIs run outside one), so no VPC is made; remove 'network' or keep it for "
+            "when something needs it",
+            Code.NETWORK_UNUSED,
+        )
+
+
+RULES = (subnets, zones_for_data, no_way_out, unused)

@@ -11,8 +11,10 @@ from ...model.types import Cidr
 
 
 class Network(Strict):
-    """The VPC. Subnets are carved from ``cidr`` unless given, one public and one private
-    per availability zone; zones are picked with ``Fn::GetAZs``, never by name."""
+    """The VPC, made only when something sits in it (services and jobs on Fargate, EC2
+    capacity, instances, load balancers, databases, caches, file systems). Subnets are
+    carved from ``cidr`` unless given, one public and one private per availability zone;
+    zones are picked with ``Fn::GetAZs``, never by name."""
 
     cidr: Cidr = "10.0.0.0/16"
     """The VPC's IPv4 block."""
@@ -31,8 +33,11 @@ class Network(Strict):
     private_subnets: list[Cidr] | None = None
     """Explicit private subnet blocks, one per zone, instead of carving."""
 
-    nat: Literal["none", "single", "per_az"] = "single"
-    """Outbound internet for private subnets: none, one NAT gateway, or one per zone."""
+    nat: Literal["auto", "none", "single", "per_az"] = "auto"
+    """Outbound internet for private subnets: ``auto`` (one NAT gateway when something in
+    private subnets starts connections out: Fargate tasks, EC2 capacity, instances; none
+    when only databases, caches, file systems or internal load balancers sit there), none,
+    one NAT gateway, or one per zone."""
 
     flow_logs: bool = True
     """Record the VPC's accepted and rejected traffic in the stack's access-log bucket."""

@@ -1,4 +1,6 @@
-"""The network section: VPC, subnets per zone, internet gateway, NAT, route tables."""
+"""The network section: VPC, subnets per zone, internet gateway, NAT, route tables, and
+gateway endpoints to S3 (and DynamoDB) from the private subnets; nothing at all when
+nothing sits in the VPC (:mod:`.needs`)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,14 @@ from troposphere import GetAtt, GetAZs, Ref, Select, Sub, Tags, ec2
 from ... import naming
 from ...render import access_logs
 from ...render.context import Context, NetworkHandle
+from . import needs
 
 _ORIGIN = ("network",)
 
 
 def render(ctx: Context) -> None:
+    if not needs.needs_vpc(ctx.bp):
+        return
     net = ctx.bp.network
     vpc = ctx.add(
         ec2.VPC(
@@ -34,8 +39,8 @@ def render(ctx: Context) -> None:
     for i, subnet in enumerate(public):
         _associate(ctx, "public", i, subnet, public_table)
     nats = _nat_gateways(ctx, public, attachment.title)
-    for i, subnet in enumerate(private):
-        _private_routes(ctx, vpc, i, subnet, nats)
+    tables = [_private_routes(ctx, vpc, i, subnet, nats) for i, subnet in enumerate(private)]
+    _gateway_endpoints(ctx, vpc, tables)
 
 
 def _flow_log(ctx: Context, vpc: ec2.VPC) -> None:
@@ -89,7 +94,7 @@ def _internet_gateway(
 
 def _private_routes(
     ctx: Context, vpc: ec2.VPC, i: int, subnet: ec2.Subnet, nats: list[ec2.NatGateway]
-) -> None:
+) -> ec2.RouteTable:
     """Private subnet ``i``'s route table: out through its zone's NAT gateway (or the one
     NAT gateway), or nowhere without NAT."""
     table = ctx.add(
@@ -109,6 +114,29 @@ def _private_routes(
                 RouteTableId=Ref(table),
                 DestinationCidrBlock="0.0.0.0/0",
                 NatGatewayId=Ref(nat),
+            ),
+            _ORIGIN,
+        )
+    return table
+
+
+def _gateway_endpoints(ctx: Context, vpc: ec2.VPC, tables: list[ec2.RouteTable]) -> None:
+    """Gateway endpoints on the private route tables: traffic from the private subnets to
+    S3 (ECR's image layers, buckets, Amazon Linux's package repositories) and, when the
+    blueprint has tables, to DynamoDB goes to the service without a NAT gateway, and so
+    without its charge per GB (or at all, without NAT). Gateway endpoints cost nothing
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html); ECR
+    serves image layers from S3 (https://docs.aws.amazon.com/AmazonECR/latest/userguide/
+    vpc-endpoints.html). Interface endpoints are not made: README, "The network"."""
+    services = ["s3", "dynamodb"] if ctx.bp.tables else ["s3"]
+    for service in services:
+        ctx.add(
+            ec2.VPCEndpoint(
+                naming.gateway_endpoint(service),
+                VpcId=Ref(vpc),
+                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                VpcEndpointType="Gateway",
+                RouteTableIds=[Ref(t) for t in tables],
             ),
             _ORIGIN,
         )
@@ -145,7 +173,7 @@ def _associate(
 
 
 def _nat_gateways(ctx: Context, public: list[ec2.Subnet], attachment: str) -> list[ec2.NatGateway]:
-    mode = ctx.bp.network.nat
+    mode = needs.nat(ctx.bp)
     count = {"none": 0, "single": 1, "per_az": len(public)}[mode]
     nats = []
     for i in range(count):

@@ -37,4 +37,30 @@ def apis(c: Checker) -> None:
             )
 
 
-RULES = (apis,)
+@rule(Code.FUNCTION_UNKNOWN, Code.AUTHORIZER_WITHOUT_CONNECT)
+def authorizers(c: Checker) -> None:
+    """An authorizer's function exists, and the API has the $connect route it guards."""
+    for name, api in c.bp.websocket_apis.items():
+        if api.authorizer is None:
+            continue
+        path: Path = ("websocket_apis", name, "authorizer")
+        c.ref(
+            (*path, "function"),
+            "function",
+            api.authorizer.function,
+            c.bp.functions,
+            Code.FUNCTION_UNKNOWN,
+        )
+        # API Gateway runs a WebSocket API's authorizer on $connect alone
+        # (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html).
+        if "$connect" not in api.routes:
+            c.error(
+                path,
+                "the authorizer runs only on the $connect route, and this API has none: add "
+                "'$connect: FUNCTION' to 'routes'",
+                Code.AUTHORIZER_WITHOUT_CONNECT,
+                at_key=True,
+            )
+
+
+RULES = (apis, authorizers)

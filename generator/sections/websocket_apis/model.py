@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -32,6 +33,62 @@ def _route_selection(value: str) -> str:
             {"value": shown(value)},
         )
     return value
+
+
+#: Where a WebSocket REQUEST authorizer's identity comes from, as the blueprint writes it
+#: -> as API Gateway names it: a header or a query string parameter of the connection
+#: request, a stage variable, a context variable
+#: (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html,
+#: the IdentitySource of AWS::ApiGatewayV2::Authorizer).
+IDENTITY_PREFIXES = {
+    "header": "route.request.header",
+    "querystring": "route.request.querystring",
+    "stageVariables": "stageVariables",
+    "context": "context",
+}
+_IDENTITY = re.compile(r"^(header|querystring|stageVariables|context)\.[A-Za-z0-9._-]{1,128}$")
+
+
+def _identity(value: str) -> str:
+    if not _IDENTITY.fullmatch(value):
+        hint = ""
+        if value.startswith("route.request."):
+            hint = f"; drop 'route.request.': {shown(value.removeprefix('route.request.'))}"
+        raise PydanticCustomError(
+            Code.AUTHORIZER_IDENTITY_INVALID,
+            "{value} is not an identity source: write header.NAME, querystring.NAME, "
+            "stageVariables.NAME or context.NAME{hint}",
+            {"value": shown(value), "hint": hint},
+        )
+    return value
+
+
+IdentitySource = Annotated[
+    str,
+    AfterValidator(_identity),
+    Field(json_schema_extra={"pattern": _IDENTITY.pattern}),
+]
+"""Where the authorizer's identity is read: ``header.Authorization``,
+``querystring.token``, ``stageVariables.NAME`` or ``context.NAME``."""
+
+
+class Authorizer(Strict):
+    """A Lambda REQUEST authorizer on the $connect route, the only route of a WebSocket API
+    that API Gateway authorizes: the connection is refused unless the function allows it,
+    and every later message on it is trusted
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html).
+    The function returns an IAM policy allowing ``execute-api:Invoke`` on the event's
+    ``methodArn``; what it returns in ``context`` reaches the $connect function as
+    ``requestContext.authorizer``."""
+
+    function: Name
+    """The function (``functions:``) that decides."""
+
+    identity: list[IdentitySource] = Field(default=[])
+    """Where the caller's identity is read: ``header.NAME``, ``querystring.NAME``,
+    ``stageVariables.NAME``, ``context.NAME``. API Gateway refuses a connection missing any
+    of them (401) without calling the function; with none, the function is called for
+    every connection."""
 
 
 class Stage(Strict):
@@ -92,3 +149,7 @@ class WebSocketApi(Strict):
 
     domain: ApiDomain | None = None
     """A custom domain."""
+
+    authorizer: Authorizer | None = None
+    """A Lambda authorizer for new connections (on the API rather than on a route:
+    API Gateway runs authorizers only on ``$connect``, which the API must then have)."""

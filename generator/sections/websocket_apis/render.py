@@ -24,7 +24,7 @@ from ...model.blueprint import Blueprint
 from ...render import iam, logs, records
 from ...render.context import ApiHandle, Context
 from ...render.stateful import RETAIN, protect
-from .model import WebSocketApi
+from .model import IDENTITY_PREFIXES, Authorizer, WebSocketApi
 
 PUSH_TO_LOGS = (
     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
@@ -66,10 +66,24 @@ def render_routes(ctx: Context) -> None:
 def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
     origin = ("websocket_apis", name)
     api = ctx.apis[name].api
+    authorizer = _authorizer(ctx, name, spec.authorizer) if spec.authorizer else None
     routes = [
-        _route(ctx, name, key, ctx.functions[spec.routes[key]]) for key in sorted(spec.routes)
+        _route(
+            ctx,
+            name,
+            key,
+            ctx.functions[spec.routes[key]],
+            authorizer if key == "$connect" else None,
+        )
+        for key in sorted(spec.routes)
     ]
-    digest = hashlib.sha256(repr(sorted(spec.routes.items())).encode()).hexdigest()[:8]
+    # The stage serves a deployment's snapshot of the routes and the authorizer: a change to
+    # either needs a new deployment. Without an authorizer the digest is the one it was
+    # before authorizers existed, so those APIs keep their deployment.
+    deployed = repr(sorted(spec.routes.items()))
+    if spec.authorizer is not None:
+        deployed += repr(spec.authorizer.model_dump())
+    digest = hashlib.sha256(deployed.encode()).hexdigest()[:8]
     deployment = ctx.add(
         apigatewayv2.Deployment(
             naming.api_deployment(name, digest.upper()),
@@ -91,9 +105,65 @@ def _routes(ctx: Context, name: str, spec: WebSocketApi) -> None:
     )
 
 
-def _route(ctx: Context, name: str, key: str, fn: AWSObject) -> apigatewayv2.Route:
-    """One route key: its proxy integration to the function, the route itself, and the
-    function's permission for calls on that route of the stage."""
+def _lambda_uri(fn: AWSObject) -> Sub:
+    """How API Gateway names a Lambda function it calls."""
+    return Sub(
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+        "functions/${Function}/invocations",
+        Function=GetAtt(fn, "Arn"),
+    )
+
+
+def _authorizer(ctx: Context, name: str, spec: Authorizer) -> apigatewayv2.Authorizer:
+    """A Lambda REQUEST authorizer, and the function's permission for calls by this
+    authorizer of this API alone. It is called through its resource-based permission, not a
+    role (no AuthorizerCredentialsArn)."""
+    origin = ("websocket_apis", name, "authorizer")
+    api = ctx.apis[name].api
+    fn = ctx.functions[spec.function]
+    authorizer = apigatewayv2.Authorizer(
+        naming.api_authorizer(name),
+        ApiId=Ref(api),
+        Name=f"{ctx.bp.name}-{name}-authorizer",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=_lambda_uri(fn),
+    )
+    if spec.identity:
+        authorizer.IdentitySource = [
+            f"{IDENTITY_PREFIXES[kind]}.{rest}"
+            for kind, _, rest in (i.partition(".") for i in dict.fromkeys(spec.identity))
+        ]
+    ctx.add(authorizer, origin)
+    # API Gateway calls an authorizer as .../authorizers/ID
+    # (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html).
+    ctx.add(
+        awslambda.Permission(
+            naming.api_authorizer_permission(name),
+            Action="lambda:InvokeFunction",
+            FunctionName=Ref(fn),
+            Principal="apigateway.amazonaws.com",
+            SourceArn=Sub(
+                "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                "${Api}/authorizers/${Authorizer}",
+                Api=Ref(api),
+                Authorizer=Ref(authorizer),
+            ),
+        ),
+        origin,
+    )
+    return authorizer
+
+
+def _route(
+    ctx: Context,
+    name: str,
+    key: str,
+    fn: AWSObject,
+    authorizer: apigatewayv2.Authorizer | None,
+) -> apigatewayv2.Route:
+    """One route key: its proxy integration to the function, the route itself (behind the
+    authorizer, for $connect when the API has one), and the function's permission for calls
+    on that route of the stage."""
     origin = ("websocket_apis", name, "routes", key)
     handle = ctx.apis[name]
     integration = ctx.add(
@@ -101,24 +171,21 @@ def _route(ctx: Context, name: str, key: str, fn: AWSObject) -> apigatewayv2.Rou
             naming.api_integration(name, key),
             ApiId=Ref(handle.api),
             IntegrationType="AWS_PROXY",
-            IntegrationUri=Sub(
-                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
-                "functions/${Function}/invocations",
-                Function=GetAtt(fn, "Arn"),
-            ),
+            IntegrationUri=_lambda_uri(fn),
         ),
         origin,
     )
-    route = ctx.add(
-        apigatewayv2.Route(
-            naming.api_route(name, key),
-            ApiId=Ref(handle.api),
-            RouteKey=key,
-            AuthorizationType="NONE",
-            Target=Join("/", ["integrations", Ref(integration)]),
-        ),
-        origin,
+    route = apigatewayv2.Route(
+        naming.api_route(name, key),
+        ApiId=Ref(handle.api),
+        RouteKey=key,
+        AuthorizationType="NONE",
+        Target=Join("/", ["integrations", Ref(integration)]),
     )
+    if authorizer is not None:
+        route.AuthorizationType = "CUSTOM"
+        route.AuthorizerId = Ref(authorizer)
+    ctx.add(route, origin)
     ctx.add(
         awslambda.Permission(
             naming.api_permission(name, key),

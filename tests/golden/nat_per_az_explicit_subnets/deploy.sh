@@ -20,5 +20,6 @@ aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name ha-net \
   --template-file "$here/ha-net.json" \
+  --capabilities CAPABILITY_IAM \
   --tags blueprint:name=ha-net \
   --no-fail-on-empty-changeset

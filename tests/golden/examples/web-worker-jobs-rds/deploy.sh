@@ -27,7 +27,7 @@ for stack in $stacks; do
 done
 
 echo 'Deploying stack shop to ap-northeast-1' >&2
-if [ -z "${BLUEPRINT_DEPLOY_BUCKET:-}" ]; then echo "shop.json is 74,439 bytes, over the 51,200 that can be sent directly: set BLUEPRINT_DEPLOY_BUCKET to an S3 bucket in ap-northeast-1 to upload it through" >&2; exit 1; fi
+if [ -z "${BLUEPRINT_DEPLOY_BUCKET:-}" ]; then echo "shop.json is 77,154 bytes, over the 51,200 that can be sent directly: set BLUEPRINT_DEPLOY_BUCKET to an S3 bucket in ap-northeast-1 to upload it through" >&2; exit 1; fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop \
@@ -40,6 +40,9 @@ outputs_shop="$(outputs_of ap-northeast-1 shop)"
 
 echo 'Deploying stack shop-service-web to ap-northeast-1' >&2
 cluster="$(output "$outputs_shop" shop Cluster)"
+main_database_endpoint_address="$(output "$outputs_shop" shop MainDatabaseEndpointAddress)"
+main_database_endpoint_port="$(output "$outputs_shop" shop MainDatabaseEndpointPort)"
+main_database_master_user_secret_secret_arn="$(output "$outputs_shop" shop MainDatabaseMasterUserSecretSecretArn)"
 main_database_security_group_group_id="$(output "$outputs_shop" shop MainDatabaseSecurityGroupGroupId)"
 orders_queue="$(output "$outputs_shop" shop OrdersQueue)"
 orders_queue_arn="$(output "$outputs_shop" shop OrdersQueueArn)"
@@ -53,12 +56,15 @@ aws cloudformation deploy \
   --stack-name shop-service-web \
   --template-file "$here/shop-service-web.json" \
   --capabilities CAPABILITY_IAM \
-  --parameter-overrides Cluster="$cluster" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" OrdersQueue="$orders_queue" OrdersQueueArn="$orders_queue_arn" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" WebWebTargetGroup="$web_web_target_group" \
+  --parameter-overrides Cluster="$cluster" MainDatabaseEndpointAddress="$main_database_endpoint_address" MainDatabaseEndpointPort="$main_database_endpoint_port" MainDatabaseMasterUserSecretSecretArn="$main_database_master_user_secret_secret_arn" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" OrdersQueue="$orders_queue" OrdersQueueArn="$orders_queue_arn" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" WebWebTargetGroup="$web_web_target_group" \
   --tags blueprint:name=shop \
   --no-fail-on-empty-changeset
 
 echo 'Deploying stack shop-service-worker to ap-northeast-1' >&2
 cluster="$(output "$outputs_shop" shop Cluster)"
+main_database_endpoint_address="$(output "$outputs_shop" shop MainDatabaseEndpointAddress)"
+main_database_endpoint_port="$(output "$outputs_shop" shop MainDatabaseEndpointPort)"
+main_database_master_user_secret_secret_arn="$(output "$outputs_shop" shop MainDatabaseMasterUserSecretSecretArn)"
 main_database_security_group_group_id="$(output "$outputs_shop" shop MainDatabaseSecurityGroupGroupId)"
 orders_queue="$(output "$outputs_shop" shop OrdersQueue)"
 orders_queue_arn="$(output "$outputs_shop" shop OrdersQueueArn)"
@@ -71,7 +77,7 @@ aws cloudformation deploy \
   --stack-name shop-service-worker \
   --template-file "$here/shop-service-worker.json" \
   --capabilities CAPABILITY_IAM \
-  --parameter-overrides Cluster="$cluster" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" OrdersQueue="$orders_queue" OrdersQueueArn="$orders_queue_arn" OrdersQueueQueueName="$orders_queue_queue_name" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
+  --parameter-overrides Cluster="$cluster" MainDatabaseEndpointAddress="$main_database_endpoint_address" MainDatabaseEndpointPort="$main_database_endpoint_port" MainDatabaseMasterUserSecretSecretArn="$main_database_master_user_secret_secret_arn" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" OrdersQueue="$orders_queue" OrdersQueueArn="$orders_queue_arn" OrdersQueueQueueName="$orders_queue_queue_name" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
   --tags blueprint:name=shop \
   --no-fail-on-empty-changeset
 
