@@ -205,7 +205,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "services.worker.containers.app.environment.WORKERS: environment values are text: quote it ('4'), or use a ref mapping for another entry's value",
     ),
     Code.REFERENCE_INVALID: (
-        "A reference that is not SECTION.NAME.ATTRIBUTE.",
+        "A reference that is not SECTION.NAME.ATTRIBUTE: a 'ref' mapping, or '${ref:...}' in user data.",
         "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: 'caches.sessions' is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. caches.sessions.address",
     ),
     Code.ROUTE_TARGET_INVALID: (
@@ -592,15 +592,19 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.api.environment: the variables' names and values take 5,120 bytes; Lambda takes at most 4,096 in all (keep large values in S3 or SSM and read them at start-up)",
     ),
     Code.REFERENCE_SECTION_UNKNOWN: (
-        "A reference to a section that cannot be referenced.",
-        "services.app1.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown reference section 'cache'; did you mean 'caches'? (defined: 'buckets', 'caches', 'databases', 'file_systems', 'queues', 'tables' or 'websocket_apis')",
+        "A reference to a section the blueprint does not have.",
+        "services.app1.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown reference section 'cache'; did you mean 'caches'? (references name an entry of 'buckets', 'caches', 'databases', 'distributions', 'file_systems', 'load_balancers', 'queues', 'tables' or 'websocket_apis')",
+    ),
+    Code.REFERENCE_SECTION_UNREFERENCEABLE: (
+        "A reference to a section of the blueprint whose entries have no attribute a reference can name (zones, certificates, ...).",
+        "functions.hook.environment.ZONE_ID.ref: section 'zones' has nothing a reference can name; references name an entry of 'buckets', 'caches', 'databases', 'distributions', 'file_systems', 'load_balancers', 'queues', 'tables' or 'websocket_apis'",
     ),
     Code.REFERENCE_ATTRIBUTE_UNKNOWN: (
         "A reference to an attribute its section does not have.",
         "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown attribute 'endpoint' of caches.sessions (use 'address' or 'port')",
     ),
     Code.REFERENCE_QUOTED: (
-        "A quoted value that looks like a reference, and so is plain text (a warning).",
+        "A quoted value that looks like a reference, or user data's '${ref:...}' in an environment, and so is plain text (a warning).",
         "functions.connect.environment.TABLE_NAME: this looks like a reference but is quoted, so it is plain text: remove the quotes to make it a reference",
     ),
     Code.SECRET_IN_PLAIN_TEXT: (
@@ -641,6 +645,14 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.WEBSOCKET_API_UNKNOWN: (
         "A name of a WebSocket API that is not under 'websocket_apis:'.",
         "functions.message.permissions[1].websocket_api: unknown websocket api 'chats'; did you mean 'chat'? (defined: 'chat')",
+    ),
+    Code.LOAD_BALANCER_UNKNOWN: (
+        "A reference to a load balancer that is not under 'load_balancers:'.",
+        "functions.hook.environment.API_URL.ref: unknown load balancer 'api' (defined: 'web')",
+    ),
+    Code.DISTRIBUTION_UNKNOWN: (
+        "A reference to a distribution that is not under 'distributions:'.",
+        "services.api.containers.app.environment.SITE.ref: unknown distribution 'site'; did you mean 'sites'? (defined: 'sites')",
     ),
     Code.TABLE_CAPACITY_ON_DEMAND: (
         "Read or write capacity on a table billed on demand.",

@@ -170,6 +170,7 @@ class Code(StrEnum):
     ENVIRONMENT_TOO_LARGE = "environment-too-large"
     REFERENCE_SECTION_UNKNOWN = "reference-section-unknown"
     REFERENCE_ATTRIBUTE_UNKNOWN = "reference-attribute-unknown"
+    REFERENCE_SECTION_UNREFERENCEABLE = "reference-section-unreferenceable"
     REFERENCE_QUOTED = "reference-quoted"
     SECRET_IN_PLAIN_TEXT = "secret-in-plain-text"
     BUCKET_UNKNOWN = "bucket-unknown"
@@ -180,6 +181,8 @@ class Code(StrEnum):
     ACCESS_POINT_UNKNOWN = "access-point-unknown"
     ACCESS_POINT_PATH_INVALID = "access-point-path-invalid"
     WEBSOCKET_API_UNKNOWN = "websocket-api-unknown"
+    LOAD_BALANCER_UNKNOWN = "load-balancer-unknown"
+    DISTRIBUTION_UNKNOWN = "distribution-unknown"
     # --- data ------------------------------------------------------------------------------
     TABLE_CAPACITY_ON_DEMAND = "table-capacity-on-demand"
     TABLE_KEY_TWICE = "table-key-twice"

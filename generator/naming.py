@@ -487,3 +487,10 @@ def scheduler_role(service_name: str) -> str:
 # --- outputs -------------------------------------------------------------------------------
 def output(*parts: str) -> str:
     return "".join(stem(p) for p in parts)
+
+
+def reference_output(section: str, name: str, attribute: str) -> str:
+    """The output of what ``{ref: SECTION.NAME.ATTRIBUTE}`` names: the three in PascalCase
+    (``databases.main.address`` -> ``DatabasesMainAddress``). Also the name of its
+    variable in an Fn::Sub of user data."""
+    return output(section, name, attribute)

@@ -21,7 +21,7 @@ from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted, shown
 from .files import NotRegular, Oversize, read_text
 from .model.blueprint import Blueprint
-from .model.references import CODE_HINT, USER_DATA_HINT, secret_lines
+from .model.references import CODE_HINT, USER_DATA_HINT, secret_lines, user_data_file_issues
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
@@ -107,6 +107,8 @@ def _read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Is
             errors.append(Issue(where, exc.message, code=exc.code))
             continue
         warnings += _secrets_in(where, relative, out[relative], hint)
+        if where[-1] == "user_data_file":
+            errors += user_data_file_issues(bp, where, relative, out[relative])
     for name, dist in sorted(bp.distributions.items()):
         if isinstance(dist.origin, BucketOrigin) and dist.origin.folder is not None:
             try:

@@ -371,7 +371,11 @@ def test_removed_table_is_data_loss(tmp_path: Path) -> None:
 
 
 def _rename_database(data: Data) -> None:
+    """Rename the database, and the references to it in the web servers' user data."""
     data["databases"]["primary"] = data["databases"].pop("main")
+    web = data["instances"]["web"]
+    script = (ROOT / "examples" / web.pop("user_data_file")).read_text()
+    web["user_data"] = script.replace("${ref:databases.main.", "${ref:databases.primary.")
 
 
 def test_renamed_entry_is_a_likely_rename_with_the_fix(tmp_path: Path) -> None:

@@ -134,8 +134,12 @@ Permission = Annotated[
 ]
 
 
+#: The form of ``SECTION.NAME.ATTRIBUTE`` (entry names: generator.model.types.Name).
+REFERENCE_FORM = re.compile(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+")
+
+
 def _ref(value: str) -> str:
-    if not re.fullmatch(r"[a-z_]+\.[a-z0-9_-]+\.[a-z_]+", value):
+    if not REFERENCE_FORM.fullmatch(value):
         raise PydanticCustomError(
             Code.REFERENCE_INVALID,
             "{value} is not a reference: write SECTION.NAME.ATTRIBUTE, e.g. "
@@ -145,12 +149,21 @@ def _ref(value: str) -> str:
     return value
 
 
+def _ref_schema(schema: dict[str, Any]) -> None:
+    """The schema's ``ref`` names only what a reference may name (editors check it as it
+    is typed), from the one table of referenceable attributes."""
+    from .references import reference_pattern  # references.py imports this module
+
+    schema["pattern"] = reference_pattern()
+
+
 class Reference(Strict):
     """A value another entry of the blueprint produces, resolved by the template:
     ``{ref: caches.sessions.address}``."""
 
-    ref: Annotated[str, AfterValidator(_ref)]
-    """``SECTION.NAME.ATTRIBUTE``, e.g. ``databases.main.address``."""
+    ref: Annotated[str, AfterValidator(_ref), Field(json_schema_extra=_ref_schema)]
+    """``SECTION.NAME.ATTRIBUTE``, e.g. ``databases.main.address``; each also a stack
+    output, named by the three in PascalCase (``DatabasesMainAddress``)."""
 
 
 def _env_value(value: Any) -> Any:

@@ -4,13 +4,16 @@ sections' rules."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
 from ..codes import Code
-from ..errors import Path, one_of, shown, suggest
+from ..errors import InternalError, Issue, Path, one_of, shown, suggest
+from .blueprint import Blueprint
 from .checker import Checker
 from .permissions import (
+    REFERENCE_FORM,
     BucketPermission,
     DatabasePermission,
     Permission,
@@ -66,7 +69,11 @@ USER_DATA_HINT = (
     "at boot (aws ssm get-parameter --with-decryption)"
 )
 
-#: What ``{ref: SECTION.NAME.ATTRIBUTE}`` may name.
+#: What ``{ref: SECTION.NAME.ATTRIBUTE}`` may name, section by section. Everything else
+#: derives from this table: the checks, the JSON schema's pattern of ``ref``
+#: (:func:`reference_pattern`), the value each renderer publishes
+#: (:meth:`generator.render.context.Context.publish`) and the stack output of each
+#: attribute (``{ref: databases.main.address}`` is the output ``DatabasesMainAddress``).
 REFERENCE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     "databases": ("address", "port", "secret_arn"),
     "caches": ("address", "port"),
@@ -76,6 +83,8 @@ REFERENCE_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     "file_systems": ("id",),
     "websocket_apis": ("url", "management_endpoint"),
     "services": ("url",),
+    "load_balancers": ("dns_name", "url"),
+    "distributions": ("domain", "url"),
 }
 
 #: The code of an unknown entry named by a reference, by section.
@@ -87,17 +96,40 @@ _UNKNOWN = {
     "queues": Code.QUEUE_UNKNOWN,
     "file_systems": Code.FILE_SYSTEM_UNKNOWN,
     "websocket_apis": Code.WEBSOCKET_API_UNKNOWN,
+    "load_balancers": Code.LOAD_BALANCER_UNKNOWN,
+    "distributions": Code.DISTRIBUTION_UNKNOWN,
     "services": Code.SERVICE_UNKNOWN,
 }
+if not REFERENCE_ATTRIBUTES.keys() <= _UNKNOWN.keys():
+    raise InternalError(
+        f"no code for an unknown entry of {sorted(REFERENCE_ATTRIBUTES.keys() - _UNKNOWN.keys())}"
+    )
 
 #: Every code these checks report, for the rules that call them.
 CODES = (
     Code.REFERENCE_QUOTED,
     Code.SECRET_IN_PLAIN_TEXT,
+    Code.REFERENCE_INVALID,
     Code.REFERENCE_SECTION_UNKNOWN,
+    Code.REFERENCE_SECTION_UNREFERENCEABLE,
     Code.REFERENCE_ATTRIBUTE_UNKNOWN,
     *_UNKNOWN.values(),
 )
+
+#: A reference inside user data: ``${ref:databases.main.address}``, rendered with Fn::Sub.
+#: Only ``${ref:`` followed by a word and a dot is one, so a shell variable called ``ref``
+#: keeps its expansions (``${ref:-default}``, ``${ref:0:3}``).
+USER_DATA_REFERENCE = re.compile(r"\$\{ref:\s*([A-Za-z_][\w-]*\.[^}\n]*?)\s*\}")
+
+
+def reference_pattern() -> str:
+    """The regular expression of every reference a blueprint can write, section by
+    section (the JSON schema's pattern of ``ref``)."""
+    sections = "|".join(
+        rf"{section}\.[a-z][a-z0-9_-]*\.({'|'.join(attributes)})"
+        for section, attributes in sorted(REFERENCE_ATTRIBUTES.items())
+    )
+    return f"^({sections})$"
 
 
 def secret_kind(value: str) -> str | None:
@@ -118,6 +150,13 @@ def check_environment(
                 (*path, var),
                 "this looks like a reference but is quoted, so it is plain text: remove the "
                 "quotes to make it a reference",
+                Code.REFERENCE_QUOTED,
+            )
+        elif (found := USER_DATA_REFERENCE.search(value)) is not None:
+            c.warn(
+                (*path, var),
+                f"{shown(found.group(0))} is replaced in user data only; here it is plain "
+                f"text: write {{ref: {found.group(1)}}} as the whole value",
                 Code.REFERENCE_QUOTED,
             )
         elif (kind := secret_kind(value)) is not None:
@@ -143,7 +182,8 @@ def secret_lines(text: str) -> list[tuple[int, str]]:
 
 def check_user_data(c: Checker, path: Path, text: str) -> None:
     """A secret in plain user data (readable by anyone who may describe the instance, and
-    kept in the template) is a warning naming its line, never its value."""
+    kept in the template) is a warning naming its line, never its value; each
+    ``${ref:...}`` in it names what exists, reported at ``path`` with its line."""
     for number, kind in secret_lines(text):
         c.warn(
             path,
@@ -151,14 +191,44 @@ def check_user_data(c: Checker, path: Path, text: str) -> None:
             f"{USER_DATA_HINT}",
             Code.SECRET_IN_PLAIN_TEXT,
         )
+    check_user_data_references(c, path, text, "the user data")
+
+
+def check_user_data_references(c: Checker, path: Path, text: str, what: str) -> None:
+    """Each ``${ref:SECTION.NAME.ATTRIBUTE}`` in ``text`` (user data, or the file
+    ``what`` names) names what exists; a problem is reported at ``path`` and says its
+    line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in USER_DATA_REFERENCE.finditer(line):
+            before = len(c.issues)
+            ref = found.group(1)
+            if REFERENCE_FORM.fullmatch(ref):
+                check_reference(c, path, ref)
+            else:
+                c.error(
+                    path,
+                    f"{shown(found.group(0))} is not a reference: write "
+                    "${ref:SECTION.NAME.ATTRIBUTE}, e.g. ${ref:databases.main.address}",
+                    Code.REFERENCE_INVALID,
+                )
+            c.issues[before:] = [
+                dataclasses.replace(i, message=f"line {number} of {what}: {i.message}")
+                for i in c.issues[before:]
+            ]
+
+
+def user_data_file_issues(bp: Blueprint, path: Path, relative: str, text: str) -> list[Issue]:
+    """The problems of the ``${ref:...}`` in a user-data file, reported at ``path``: the
+    file is read after the rules ran (generator.pipeline), so it is checked then."""
+    checker = Checker(bp)
+    check_user_data_references(checker, path, text, shown(relative))
+    return checker.issues
 
 
 def check_reference(c: Checker, path: Path, ref: str) -> None:
     section, name, attribute = ref.split(".")
     if section not in REFERENCE_ATTRIBUTES:
-        c.ref(
-            path, "reference section", section, REFERENCE_ATTRIBUTES, Code.REFERENCE_SECTION_UNKNOWN
-        )
+        _not_referenceable(c, path, section)
         return
     entries = getattr(c.bp, section)
     kind = section.rstrip("s").replace("_", " ")
@@ -172,6 +242,25 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
             f"{suggest(attribute, allowed)} (use {one_of(allowed)})",
             Code.REFERENCE_ATTRIBUTE_UNKNOWN,
         )
+
+
+def _not_referenceable(c: Checker, path: Path, section: str) -> None:
+    """A section of the blueprint with nothing to name, or no section at all: either way
+    the message lists the sections a reference can name."""
+    referenceable = f"references name an entry of {one_of(REFERENCE_ATTRIBUTES)}"
+    if section in type(c.bp).model_fields:
+        c.error(
+            path,
+            f"section {shown(section)} has nothing a reference can name; {referenceable}",
+            Code.REFERENCE_SECTION_UNREFERENCEABLE,
+        )
+        return
+    c.error(
+        path,
+        f"unknown reference section {shown(section)}"
+        f"{suggest(section, REFERENCE_ATTRIBUTES)} ({referenceable})",
+        Code.REFERENCE_SECTION_UNKNOWN,
+    )
 
 
 def check_permissions(c: Checker, path: Path, permissions: Sequence[Permission]) -> None:

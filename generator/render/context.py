@@ -17,12 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from troposphere import AWSObject, Output, Template
+from troposphere import AWSHelperFn, AWSObject, Output, Sub, Template, encode_to_dict
 
+from .. import naming
 from ..errors import InternalError, Path
 from ..model.blueprint import Blueprint
 from ..model.permissions import Reference
-from ..model.references import REFERENCE_ATTRIBUTES
+from ..model.references import REFERENCE_ATTRIBUTES, USER_DATA_REFERENCE
 from ..model.resolve import Resolved
 
 if TYPE_CHECKING:
@@ -103,6 +104,22 @@ class ServiceHandle:
 class ApiHandle:
     api: AWSObject
     stage_name: str
+
+
+class Published(AWSHelperFn):  # type: ignore[misc]  # troposphere is untyped
+    """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for, read when the template is drawn
+    rather than when the reference is rendered: an entry may name one that renders after
+    it (a function the load balancer's DNS name, an instance its distribution's domain)."""
+
+    def __init__(self, attributes: Mapping[tuple[str, str, str], Any], ref: str) -> None:
+        section, name, attribute = ref.split(".")
+        self.attributes = attributes
+        self.key = (section, name, attribute)
+
+    def to_dict(self) -> Any:
+        if self.key not in self.attributes:
+            raise InternalError(f"{'.'.join(self.key)} is referenced but never published")
+        return encode_to_dict(self.attributes[self.key])
 
 
 @dataclass
@@ -200,6 +217,41 @@ class Context:
             self.attributes[(section, name, attribute)] = value
 
     def value(self, ref: str) -> Any:
-        """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for in the template."""
-        section, name, attribute = ref.split(".")
-        return self.attributes[(section, name, attribute)]
+        """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for in the template, whatever the
+        order the two entries render in."""
+        return Published(self.attributes, ref)
+
+    def substituted(self, text: str) -> Any:
+        """``text`` with each ``${ref:SECTION.NAME.ATTRIBUTE}`` replaced by what it stands
+        for: the text itself when it has none, else an Fn::Sub whose variables are the
+        references and in which every other ``${`` (shell syntax) is kept as it is
+        written, escaped as ``${!`` ("To write a dollar sign and curly braces (${})
+        literally, add an exclamation point (!) after the open curly brace", https://
+        docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-sub.html)."""
+        parts = USER_DATA_REFERENCE.split(text)
+        if len(parts) == 1:
+            return text
+        pieces: list[str] = []
+        variables: dict[str, Any] = {}
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                pieces.append(part.replace("${", "${!"))
+                continue
+            variable = naming.reference_output(*part.split("."))
+            variables[variable] = self.value(part)
+            pieces.append("${" + variable + "}")
+        return Sub("".join(pieces), dict(sorted(variables.items())))
+
+    def reference_outputs(self) -> None:
+        """Every value a reference can name as an output of its entry's stack (for the
+        deploy user, scripts and other stacks), once every section has rendered."""
+        for (section, name, attribute), value in sorted(self.attributes.items()):
+            self.output(
+                Output(
+                    naming.reference_output(section, name, attribute),
+                    Description=f"{attribute} of {section}.{name} "
+                    f"(what {{ref: {section}.{name}.{attribute}}} stands for)",
+                    Value=value,
+                ),
+                (section, name),
+            )

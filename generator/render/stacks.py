@@ -130,6 +130,7 @@ def render(bp: Blueprint, resolved: Resolved, includes: Mapping[str, str]) -> li
     ctx = Context(bp=bp, resolved=resolved, template=template, includes=dict(includes))
     for renderer in RENDERERS:
         renderer(ctx)
+    ctx.reference_outputs()
     tags.apply(template, bp.tags)
     stacks.append(
         Stack(

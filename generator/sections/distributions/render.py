@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from troposphere import AWSObject, GetAtt, Output, Ref, awslambda, cloudfront
+from troposphere import AWSObject, GetAtt, Output, Ref, Sub, awslambda, cloudfront
 
 from ... import naming
 from ...errors import Path
@@ -134,12 +134,23 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
     distribution = ctx.add(resource, origin)
     if bucket is not None:
         site.admit(ctx, name, bucket, distribution)
+    _names(ctx, name, spec, distribution, origin)
+
+
+def _names(
+    ctx: Context, name: str, spec: Distribution, distribution: AWSObject, origin: Path
+) -> None:
+    """Where the distribution answers: its aliases' records, its domain as an output, and
+    the values references name. It lives in the main stack, in the blueprint's region (only
+    its certificate is in us-east-1, render/stacks.py), so those are never in another
+    region."""
+    domain = GetAtt(distribution, "DomainName")
     for alias in sorted(spec.aliases):
         records.alias_record(
             ctx,
             name,
             alias,
-            GetAtt(distribution, "DomainName"),
+            domain,
             CLOUDFRONT_ZONE_ID,
             (*origin, "aliases"),
             evaluate_health=False,
@@ -148,10 +159,13 @@ def _distribution(ctx: Context, name: str, spec: Distribution) -> None:
         Output(
             naming.output(name, "distribution-domain"),
             Description=f"CloudFront domain of {name}",
-            Value=GetAtt(distribution, "DomainName"),
+            Value=domain,
         ),
         origin,
     )
+    aliases = sorted(spec.aliases, key=lambda a: (a.count("."), a))  # the apex first
+    url = f"https://{aliases[0]}" if aliases else Sub("https://${Domain}", Domain=domain)
+    ctx.publish("distributions", name, {"domain": domain, "url": url})
 
 
 def _cache_policy(

@@ -68,8 +68,8 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
             Monitoring=True,
             Tags=Tags(Name=f"{ctx.bp.name}-{name}-{i + 1}"),
         )
-        if user_data:
-            instance.UserData = Base64(user_data)
+        if user_data:  # ${ref:...} in it becomes an Fn::Sub (Context.substituted)
+            instance.UserData = Base64(ctx.substituted(user_data))
         if spec.key_pair:
             instance.KeyName = spec.key_pair
         if public_ip:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from troposphere import AWSObject, GetAtt, Output, Ref, Sub
 from troposphere import elasticloadbalancingv2 as elb
 
@@ -62,7 +64,26 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         ),
         origin,
     )
+    ctx.publish(
+        "load_balancers",
+        name,
+        {"dns_name": GetAtt(resource, "DNSName"), "url": _base_url(lb, resource)},
+    )
     _urls(ctx, name, lb, targets)
+
+
+def _base_url(lb: LoadBalancer, resource: AWSObject) -> Any:
+    """The load balancer's own URL: HTTPS when it listens for it, at its first alias (the
+    apex first; the name its certificate covers), else at its DNS name."""
+    scheme = "https" if lb.https else "http"
+    aliases = _apex_first(lb)
+    if aliases:
+        return f"{scheme}://{aliases[0]}"
+    return Sub(f"{scheme}://${{Host}}", Host=GetAtt(resource, "DNSName"))
+
+
+def _apex_first(lb: LoadBalancer) -> list[str]:
+    return sorted(lb.aliases, key=lambda a: (a.count("."), a))
 
 
 def _routing(ctx: Context, name: str, lb: LoadBalancer) -> list[RouteTarget]:
@@ -270,7 +291,7 @@ def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
 
 def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]) -> None:
     scheme = "https" if lb.https else "http"
-    aliases = sorted(lb.aliases, key=lambda a: (a.count("."), a))  # the apex first
+    aliases = _apex_first(lb)
     for target in targets:
         exact = sorted(h for h in target.route.hosts if "*" not in h and "?" not in h)
         host = exact[0] if exact else (aliases[0] if aliases else None)
