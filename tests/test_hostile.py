@@ -533,7 +533,7 @@ def test_a_loop_of_links_and_odd_names_are_located_errors(tmp_path: Path) -> Non
 
 def test_kernel_pseudo_files_are_outside_even_from_the_root(tmp_path: Path) -> None:
     # A blueprint kept at / would have /proc inside its folder tree.
-    from generator.pipeline import _read_include, _Refused
+    from generator.includes import _read_include, _Refused
 
     with pytest.raises(_Refused) as exc:
         _read_include(Path("/"), "proc/self/environ", 16_384)
