@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..codes import Code
 from ..errors import InternalError, Issue, Path, one_of, shown, suggest
@@ -22,6 +23,10 @@ from .permissions import (
     TablePermission,
     WebSocketPermission,
 )
+from .reach import KIND
+
+if TYPE_CHECKING:
+    from ..sections.services.model import Service
 
 _SECRET_NAME = re.compile(
     r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.IGNORECASE
@@ -113,6 +118,8 @@ CODES = (
     Code.REFERENCE_SECTION_UNKNOWN,
     Code.REFERENCE_SECTION_UNREFERENCEABLE,
     Code.REFERENCE_ATTRIBUTE_UNKNOWN,
+    Code.SERVICE_NO_ADDRESS,
+    Code.SERVICE_CALLER_NOT_ALLOWED,
     *_UNKNOWN.values(),
 )
 
@@ -241,6 +248,58 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
             f"unknown attribute {shown(attribute)} of {section}.{name}"
             f"{suggest(attribute, allowed)} (use {one_of(allowed)})",
             Code.REFERENCE_ATTRIBUTE_UNKNOWN,
+        )
+    elif section == "services":
+        _service_address(c, path, name)
+
+
+#: The sections whose entries a service's ``allow_from`` can admit, and so can read its
+#: address.
+_CALLERS = ("services", "jobs", "instances", "ec2_capacity")
+
+
+def _admitted(c: Checker, callee: Service, section: str, name: str) -> bool:
+    """Does the callee's ``allow_from`` admit this entry (a task on EC2 capacity through
+    its capacity)?"""
+    if name in callee.allow_from:
+        return True
+    if section in ("services", "jobs"):
+        capacity = getattr(c.bp, section)[name].ec2_capacity
+        return capacity is not None and capacity in callee.allow_from
+    return False
+
+
+def _service_address(c: Checker, path: Path, name: str) -> None:
+    """A service's address is given to the callers it admits (the entry at the head of
+    ``path``, whether its environment or its user data holds the reference): one without
+    ``allow_from`` has none (load balancers reach it), and an entry its ``allow_from`` does
+    not name would be refused by its security group."""
+    callee = c.bp.services[name]
+    if not callee.allow_from:
+        c.error(
+            path,
+            f"service '{name}' has no address of its own: give it 'allow_from' naming the "
+            "services and jobs that call it (they then reach it by name), or reach it "
+            "through its load balancer",
+            Code.SERVICE_NO_ADDRESS,
+        )
+        return
+    caller_section, caller = str(path[0]), str(path[1])
+    if caller_section == "functions":
+        c.error(
+            path,
+            f"a function cannot be named in allow_from (which admits a {KIND}): connections "
+            f"from '{caller}' to service '{name}' would be refused; reach it through a load "
+            "balancer",
+            Code.SERVICE_CALLER_NOT_ALLOWED,
+        )
+    elif caller_section in _CALLERS and not _admitted(c, callee, caller_section, caller):
+        c.error(
+            path,
+            f"services.{name}.allow_from names "
+            f"{', '.join(shown(n) for n in callee.allow_from)}, not '{caller}': its "
+            f"connections to '{name}' would be refused; add '{caller}' there",
+            Code.SERVICE_CALLER_NOT_ALLOWED,
         )
 
 

@@ -4,24 +4,15 @@ address (``{ref: services.NAME.url}``).
 A service with ``allow_from`` gets a DNS name in the blueprint's private namespace (Cloud
 Map, an A record per running task; README.md, *Services reached by name*, says why not
 Service Connect) and a security group that admits exactly the callers named, on its
-containers' ports."""
+containers' ports. Who may read the address is checked with every reference
+(:func:`generator.model.references.check_reference`), wherever it is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from pydantic import BaseModel
-
 from ...codes import Code
-from ...errors import Path, shown
+from ...errors import Path
 from ...model import reach
 from ...model.checker import Checker, rule
-from ...model.permissions import Reference
-from .model import Service
-
-#: The sections whose entries ``allow_from`` can admit, and so can read a service's address.
-_CALLERS = ("services", "jobs", "instances", "ec2_capacity")
 
 
 @rule(
@@ -86,69 +77,4 @@ def _caller(c: Checker, name: str, path: Path, source: str, ports: list[int]) ->
         c.reach.append(reach.Reach(group, ("services", name), port, port, path))
 
 
-def references(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    """Every ``{ref: ...}`` held in a validated value, at the path of its ``ref`` key."""
-    if isinstance(value, Reference):
-        yield (*path, "ref"), value.ref
-    elif isinstance(value, BaseModel):
-        for field in type(value).model_fields:
-            yield from references(getattr(value, field), (*path, field))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from references(item, (*path, key))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from references(item, (*path, index))
-
-
-def _admitted(c: Checker, callee: Service, section: str, name: str) -> bool:
-    """Does the callee's ``allow_from`` admit this entry (a task on EC2 capacity through
-    its capacity)?"""
-    if name in callee.allow_from:
-        return True
-    if section in ("services", "jobs"):
-        capacity = getattr(c.bp, section)[name].ec2_capacity
-        return capacity is not None and capacity in callee.allow_from
-    return False
-
-
-@rule(Code.SERVICE_NO_ADDRESS, Code.SERVICE_CALLER_NOT_ALLOWED)
-def addresses(c: Checker) -> None:
-    """A service's address is given to the callers it admits: one without ``allow_from``
-    has none (load balancers reach it), and an entry its ``allow_from`` does not name
-    would be refused by its security group."""
-    for path, ref in references(c.bp, ()):
-        parts = ref.split(".")
-        callee = c.bp.services.get(parts[1]) if parts[0] == "services" else None
-        if callee is None:
-            continue  # an unknown service is the reference checks' to report
-        callee_name = parts[1]
-        if not callee.allow_from:
-            c.error(
-                path,
-                f"service '{callee_name}' has no address of its own: give it 'allow_from' "
-                "naming the services and jobs that call it (they then reach it by name), or "
-                "reach it through its load balancer",
-                Code.SERVICE_NO_ADDRESS,
-            )
-            continue
-        caller_section, caller = str(path[0]), str(path[1])
-        if caller_section == "functions":
-            c.error(
-                path,
-                f"a function cannot be named in allow_from (which admits a {reach.KIND}): "
-                f"connections from '{caller}' to service '{callee_name}' would be refused; "
-                "reach it through a load balancer",
-                Code.SERVICE_CALLER_NOT_ALLOWED,
-            )
-        elif caller_section in _CALLERS and not _admitted(c, callee, caller_section, caller):
-            c.error(
-                path,
-                f"services.{callee_name}.allow_from names "
-                f"{', '.join(shown(n) for n in callee.allow_from)}, not '{caller}': its "
-                f"connections to '{callee_name}' would be refused; add '{caller}' there",
-                Code.SERVICE_CALLER_NOT_ALLOWED,
-            )
-
-
-RULES = (allow_from, addresses)
+RULES = (allow_from,)
