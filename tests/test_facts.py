@@ -114,6 +114,11 @@ def public_addresses(build: pipeline.Build) -> Counter[str]:
     for name, p in of_type(build, "AWS::EC2::Instance").items():
         if any(n.get("AssociatePublicIpAddress") for n in p.get("NetworkInterfaces", [])):
             out[name] = 1
+    templates = of_type(build, "AWS::EC2::LaunchTemplate")
+    for name, p in of_type(build, "AWS::AutoScaling::AutoScalingGroup").items():
+        data = templates[p["LaunchTemplate"]["LaunchTemplateId"]["Ref"]]["LaunchTemplateData"]
+        if any(n.get("AssociatePublicIpAddress") for n in data.get("NetworkInterfaces", [])):
+            out[name] = 1  # per running host
     return out
 
 

@@ -108,6 +108,11 @@ SKIPS: dict[str, tuple[str, str]] = {
         "The blueprint puts these instances in a public subnet with a public address; "
         "SSH is limited to ssh_from",
     ),
+    "public-hosts": (
+        "CKV_AWS_88",
+        "The blueprint puts this EC2 capacity in a public subnet: its hosts reach ECS through "
+        "the internet gateway, which needs a public address; their group admits no one else",
+    ),
     "wildcard-certificate": (
         "CKV2_AWS_71",
         "The blueprint asks for a wildcard certificate",

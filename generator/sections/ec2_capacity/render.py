@@ -11,7 +11,7 @@ from troposphere import iam as cfn_iam
 
 from ... import naming
 from ...model.containers import FARGATE_PROVIDERS
-from ...render import grants, iam
+from ...render import grants, iam, scanner
 from ...render.context import ClusterHandle, Context
 from ...render.hosts import ami_parameter, encrypted_root, host_group, instance_profile
 from .model import Ec2Capacity
@@ -75,6 +75,8 @@ def _ec2_capacity(ctx: Context, name: str, spec: Ec2Capacity) -> None:
         origin,
     )
     template = ctx.add(_launch_template(ctx, name, spec, profile, group.group), origin)
+    if spec.subnets == "public":
+        scanner.skip(template, "public-hosts")
     instances = ctx.add(_auto_scaling_group(ctx, name, spec, template), origin)
     ctx.cluster.capacity_providers[name] = ctx.add(
         ecs.CapacityProvider(
@@ -156,13 +158,28 @@ def _launch_template(
     only, an encrypted root volume, and user data that joins them to the cluster."""
     arch = "arm64" if _ARM_FAMILY.match(spec.instance_type) else "x86_64"
     image = ami_parameter(ctx, arch, ecs=True)
+    placement: dict[str, Any] = {"SecurityGroupIds": [GetAtt(group, "GroupId")]}
+    if spec.subnets == "public":
+        # Hosts in public subnets reach ECS only through the internet gateway, which needs
+        # a public address; the subnets do not assign one on launch. (The groups then go
+        # on the interface: EC2 refuses both.)
+        placement = {
+            "NetworkInterfaces": [
+                ec2.NetworkInterfaces(
+                    DeviceIndex=0,
+                    AssociatePublicIpAddress=True,
+                    Groups=[GetAtt(group, "GroupId")],
+                    DeleteOnTermination=True,
+                )
+            ]
+        }
     return ec2.LaunchTemplate(
         naming.launch_template(name),
         LaunchTemplateData=ec2.LaunchTemplateData(
             ImageId=Ref(image),
             InstanceType=spec.instance_type,
             IamInstanceProfile=ec2.IamInstanceProfile(Arn=GetAtt(profile, "Arn")),
-            SecurityGroupIds=[GetAtt(group, "GroupId")],
+            **placement,
             MetadataOptions=ec2.MetadataOptions(
                 HttpTokens="required", HttpEndpoint="enabled", HttpPutResponseHopLimit=1
             ),

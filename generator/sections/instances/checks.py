@@ -15,7 +15,7 @@ def ssh(c: Checker) -> None:
         reach.ssh_from(c, "instances", name, group.ssh_from, group.allow_ssh_from_internet)
 
 
-@rule(Code.USER_DATA_TWICE, Code.PUBLIC_IP_PRIVATE, *references.CODES)
+@rule(Code.USER_DATA_TWICE, Code.PUBLIC_IP_PRIVATE, Code.NO_WAY_OUT, *references.CODES)
 def instances(c: Checker) -> None:
     for name, inst in c.bp.instances.items():
         base: Path = ("instances", name)
@@ -34,6 +34,18 @@ def instances(c: Checker) -> None:
                 "a public IP does nothing in a private subnet; use 'subnets: public' or "
                 "drop 'public_ip'",
                 Code.PUBLIC_IP_PRIVATE,
+            )
+        if inst.subnets == "public" and inst.public_ip is False:
+            # A public subnet's only way out is its internet gateway, which carries only
+            # traffic from public addresses:
+            # https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
+            c.warn(
+                (*base, "public_ip"),
+                "in a public subnet without a public IP, instances have no way out (the "
+                "internet gateway carries only traffic from public addresses): they cannot "
+                "reach Session Manager, AWS APIs or the internet; drop 'public_ip: false', "
+                "or use 'subnets: private' with a NAT",
+                Code.NO_WAY_OUT,
             )
 
 
