@@ -543,6 +543,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "An entry reads a service's address ('{ref: services.NAME.url}') but that service's 'allow_from' does not name it, or cannot (a function): its connections would be refused.",
         "services.web.containers.app.environment.PRICING_URL.ref: services.pricing.allow_from names 'report', not 'web': its connections to 'pricing' would be refused; add 'web' there",
     ),
+    Code.FUNCTION_OUTSIDE_VPC: (
+        "A function reads the address of something that answers only inside the VPC (a database, a cache, a file system), while functions run outside it (a warning).",
+        "functions.report.environment.DB_HOST.ref: functions run outside the VPC, and databases.main answers only inside it: the function would get its address and never connect; read it from a service or job, or reach the data through an API",
+    ),
     Code.CONTAINER_DEPENDS_ON_CYCLE: (
         "Containers of a task that wait for each other in a circle.",
         "services.bot.containers.app.depends_on: 'app' waits, through the containers it depends on, for itself",

@@ -146,6 +146,7 @@ class Code(StrEnum):
     ALLOW_FROM_SHARED_HOSTS = "allow-from-shared-hosts"
     SERVICE_NO_ADDRESS = "service-no-address"
     SERVICE_CALLER_NOT_ALLOWED = "service-caller-not-allowed"
+    FUNCTION_OUTSIDE_VPC = "function-outside-vpc"
     # --- who owns a service's running count (scaling, schedules) ---------------------------
     SCALING_RANGE = "scaling-range"
     SCALING_NO_TARGET = "scaling-no-target"

@@ -120,6 +120,7 @@ CODES = (
     Code.REFERENCE_ATTRIBUTE_UNKNOWN,
     Code.SERVICE_NO_ADDRESS,
     Code.SERVICE_CALLER_NOT_ALLOWED,
+    Code.FUNCTION_OUTSIDE_VPC,
     *_UNKNOWN.values(),
 )
 
@@ -251,6 +252,27 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
         )
     elif section == "services":
         _service_address(c, path, name)
+    elif path[0] == "functions" and (section, attribute) in _INSIDE_VPC:
+        c.warn(
+            path,
+            f"functions run outside the VPC, and {section}.{name} answers only inside it: the "
+            "function would get its address and never connect; read it from a service or "
+            "job, or reach the data through an API",
+            Code.FUNCTION_OUTSIDE_VPC,
+        )
+
+
+#: Attributes that locate something reachable only from inside the VPC (the databases,
+#: caches and file systems blueprint makes are never public).
+_INSIDE_VPC = frozenset(
+    {
+        ("databases", "address"),
+        ("databases", "port"),
+        ("caches", "address"),
+        ("caches", "port"),
+        ("file_systems", "id"),
+    }
+)
 
 
 #: The sections whose entries a service's ``allow_from`` can admit, and so can read its
