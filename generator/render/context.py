@@ -244,8 +244,13 @@ class Context:
 
     def reference_outputs(self) -> None:
         """Every value a reference can name as an output of its entry's stack (for the
-        deploy user, scripts and other stacks), once every section has rendered."""
+        deploy user, scripts and other stacks), once every section has rendered. A value
+        the template already outputs (a queue's ``OrdersQueueUrl``) is not output twice:
+        outputs count towards a stack's quota, and blueprints that fitted it still do."""
+        made = {_canonical(o.Value) for o in self.template.outputs.values()}
         for (section, name, attribute), value in sorted(self.attributes.items()):
+            if _canonical(value) in made:
+                continue
             self.output(
                 Output(
                     naming.reference_output(section, name, attribute),
@@ -255,3 +260,12 @@ class Context:
                 ),
                 (section, name),
             )
+
+
+def _canonical(value: Any) -> str:
+    """A value as CloudFormation reads it, comparable with another."""
+    import json
+
+    from troposphere import encode_to_dict
+
+    return json.dumps(encode_to_dict(value), sort_keys=True)
