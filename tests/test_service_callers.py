@@ -152,3 +152,18 @@ def test_a_service_behind_a_load_balancer_may_be_called_by_name_too(tmp_path: Pa
     assert _environment(build, "WorkerTaskDefinition")["WEB_URL"] == "http://web.shop.internal:8080"
     for stack in build.stacks:
         assert {source for source, _, _ in stack.parameter_sources.values()} <= {"shop"}
+
+
+def test_a_name_with_an_underscore_is_a_host_name_with_a_hyphen(tmp_path: Path) -> None:
+    """'_' is valid in an entry name, not in a host name (RFC 1123): the Cloud Map name
+    and the address callers get both use '-'."""
+    text = EXAMPLE.read_text()
+    assert text.count("pricing") > 3
+    path = tmp_path / EXAMPLE.name
+    path.write_text(text.replace("pricing", "price_list"))
+    build = pipeline.render(pipeline.check(path, path.name))
+    located = _located(build)
+    [registry] = [r for _, r in located.values() if r["Type"] == "AWS::ServiceDiscovery::Service"]
+    assert registry["Properties"]["Name"] == "price-list"
+    url = "http://price-list.shop.internal:9000"
+    assert _environment(build, "WebTaskDefinition")["PRICING_URL"] == url

@@ -74,13 +74,26 @@ def shares_hosts(c: Checker, path: Path, name: str) -> bool:
     return True
 
 
+#: The sections whose entries ``allow_from`` names without their section, each as a
+#: message names one of its entries.
+_SOURCE_KINDS = (
+    ("services", "a service"),
+    ("jobs", "a job"),
+    ("instances", "an instance group"),
+    ("ec2_capacity", "an ec2_capacity entry"),
+)
+
+
 def ambiguous(c: Checker, path: Path, name: str) -> bool:
-    """Refuse a name that is both a service and a job: a rule could admit either."""
-    if name not in c.bp.services or name not in c.bp.jobs:
+    """Refuse a name that stands for entries of two sections (a service and a job, a job
+    and an instance group...): a rule could admit either. (Services, instance groups and
+    EC2 capacity may not share names at all: :mod:`generator.model.whole`.)"""
+    kinds = [kind for section, kind in _SOURCE_KINDS if name in getattr(c.bp, section)]
+    if len(kinds) < 2:
         return False
     c.error(
         path,
-        f"'{name}' is both a service and a job, each with a security group of its own: "
+        f"'{name}' is both {kinds[0]} and {kinds[1]}, each with a security group of its own: "
         "rename one of them to say which may connect",
         Code.SOURCE_AMBIGUOUS,
     )

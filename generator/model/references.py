@@ -307,7 +307,15 @@ def _service_address(c: Checker, path: Path, name: str) -> None:
         )
         return
     caller_section, caller = str(path[0]), str(path[1])
-    if caller_section == "functions":
+    if (caller_section, caller) == ("services", name):
+        c.error(
+            path,
+            f"'{name}' reads its own address, and a service's tasks are not admitted to "
+            "each other (a task calls itself on localhost): use http://localhost and the "
+            "port, or move the work to a service of its own",
+            Code.SERVICE_CALLER_NOT_ALLOWED,
+        )
+    elif caller_section == "functions":
         c.error(
             path,
             f"a function cannot be named in allow_from (which admits a {KIND}): connections "

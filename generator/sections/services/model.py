@@ -147,7 +147,14 @@ def address_port(svc: Service) -> int | None:
     return next((c.port for c in svc.containers.values() if c.port is not None), None)
 
 
+def host_label(name: str) -> str:
+    """A service's name as a DNS label: '_' is valid in an entry name and not in a host
+    name (RFC 1123), which many HTTP clients refuse. (Names that differ only there are
+    already refused: their logical IDs would be one.)"""
+    return name.replace("_", "-")
+
+
 def service_url(blueprint: str, name: str, svc: Service) -> str:
     """Where callers named in ``allow_from`` reach a service: its name in the namespace
     (an A record per running task) and its port."""
-    return f"http://{name}.{namespace_name(blueprint)}:{address_port(svc)}"
+    return f"http://{host_label(name)}.{namespace_name(blueprint)}:{address_port(svc)}"

@@ -14,7 +14,7 @@ from ...render import security, tasks
 from ...render.context import Context, SecurityGroupHandle, ServiceHandle
 from ..load_balancers.model import RouteTarget, ToService
 from . import scaling
-from .model import Service
+from .model import Service, host_label
 
 
 def service_name(ctx: Context, name: str) -> str:
@@ -107,7 +107,7 @@ def _register(ctx: Context, name: str) -> ecs.ServiceRegistry:
     registry = ctx.add(
         servicediscovery.Service(
             naming.discovery_service(name),
-            Name=name,
+            Name=host_label(name),
             NamespaceId=GetAtt(ctx.namespace, "Id"),
             Description=f"Tasks of service {name} of {ctx.bp.name}",
             DnsConfig=servicediscovery.DnsConfig(
