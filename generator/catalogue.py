@@ -748,8 +748,8 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "distributions.docs.origin.folder: distribution 'www' uploads a folder into bucket 'site' too, and each upload deletes what the other put there; name the folder on one of them",
     ),
     Code.AUTHORIZER_IDENTITY_INVALID: (
-        "A WebSocket authorizer's identity source that is not a header, a query string parameter, a stage variable or a context variable.",
-        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME, stageVariables.NAME or context.NAME",
+        "A WebSocket authorizer's identity source that is not a header, a query string parameter or a context variable; a stage variable (the stage sets none, so API Gateway would refuse every connection); or a source named twice (header names are case-insensitive).",
+        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME or context.NAME",
     ),
     Code.AUTHORIZER_WITHOUT_CONNECT: (
         "A WebSocket API with an authorizer but no $connect route (API Gateway runs authorizers only on $connect).",
