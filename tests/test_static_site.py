@@ -209,3 +209,33 @@ def test_init_copies_the_site_folder() -> None:
     from generator import starter
 
     assert "files/static-site/index.html" in starter.example("static-site").files
+
+
+def test_a_site_folder_that_is_itself_a_link_is_refused(tmp_path: Path) -> None:
+    # deploy.sh refuses a link ([ -L ]), so the build does too, rather than the deploy
+    # stopping after every stack is deployed
+    (tmp_path / "project" / "real").mkdir(parents=True)
+    (tmp_path / "project" / "site").symlink_to("real")
+    assert _folder_problems(tmp_path) == [
+        "include-unreadable: 'site' is a symbolic link, and deploy.sh uploads a folder, never "
+        "a link to one; name the folder it leads to, 'real'"
+    ]
+
+
+def test_the_upload_invalidates_every_distribution_serving_the_bucket(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(
+        SITE.replace("{bucket: site}", "{bucket: site, folder: site}")
+        + "  docs:\n    origin: {bucket: site}\n    aliases: [docs.example.com]\n"
+        "    certificate: www\n"
+        "  blog:\n    origin: {bucket: other}\n    aliases: [blog.example.com]\n"
+        "    certificate: www\n"
+    )
+    script = render(check(path, "blueprint.yaml")).deploy_script
+    upload = script[script.index("aws s3 sync") :]
+    assert "DocsDistributionId" in upload
+    assert "WwwDistributionId" in upload
+    assert "BlogDistributionId" not in upload
+    assert upload.count("create-invalidation") == 2
+
