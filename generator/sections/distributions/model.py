@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Literal
 
@@ -147,6 +148,25 @@ class Distribution(Strict):
 
 #: CloudFront's certificates live in this region, whatever the stack's.
 CLOUDFRONT_REGION = "us-east-1"
+
+#: The longest name CloudFront gives an Origin Access Control: "up to 64 characters"
+#: (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateOriginAccessControl.html,
+#: and cfn-lint's provider schema of AWS::CloudFront::OriginAccessControl); cache policies'
+#: names, documented with no limit, are kept to it too. Both are unique in the account.
+ACCOUNT_NAME_LIMIT = 64
+
+
+def account_name(blueprint: str, region: str, distribution: str) -> str:
+    """A name unique in the account for a distribution's Origin Access Control or cache
+    policy: CloudFront is global, so the same blueprint deployed in two regions needs two
+    names. ``shop``, ``eu-west-1``, ``www`` -> ``shop-eu-west-1-www``; a longer one keeps
+    its start and ends in a hash of the whole, to fit 64 characters."""
+    whole = f"{blueprint}-{region}-{distribution}"
+    if len(whole) <= ACCOUNT_NAME_LIMIT:
+        return whole
+    digest = hashlib.sha256(whole.encode()).hexdigest()[:8]
+    return f"{whole[: ACCOUNT_NAME_LIMIT - len(digest) - 1].rstrip('-_')}-{digest}"
+
 
 #: The header CloudFront adds to every request to a service origin, holding a secret the
 #: template never contains; the origin's container gets the same value to compare.
