@@ -747,6 +747,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two distributions upload a folder into the same bucket: each upload would delete the other's files.",
         "distributions.docs.origin.folder: distribution 'www' uploads a folder into bucket 'site' too, and each upload deletes what the other put there; name the folder on one of them",
     ),
+    Code.ROOT_OBJECT_INVALID: (
+        "A distribution's default root object CloudFront refuses: longer than 255 characters, a character outside A-Z a-z 0-9 _ - . * $ / ~ \" ' &, or a slash at either end.",
+        "distributions.www.default_root_object: 'app?v=1.html' holds '?', which CloudFront refuses in a default root object: use letters, digits and _ - . * $ / ~ \" ' &",
+    ),
     Code.AUTHORIZER_IDENTITY_INVALID: (
         "A WebSocket authorizer's identity source that is not a header, a query string parameter or a context variable; a stage variable (the stage sets none, so API Gateway would refuse every connection); or a source named twice (header names are case-insensitive).",
         "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME or context.NAME",
