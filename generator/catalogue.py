@@ -751,9 +751,17 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two distributions upload a folder into the same bucket: each upload would delete the other's files.",
         "distributions.docs.origin.folder: distribution 'www' uploads a folder into bucket 'site' too, and each upload deletes what the other put there; name the folder on one of them",
     ),
+    Code.SITE_BUCKET_WRITTEN: (
+        "A bucket a distribution uploads a folder into is also written by a service, job, function or instance (a warning): each deploy's upload deletes what that writer put there.",
+        "services.api.permissions[0]: this grants writing to bucket 'site', into which distribution 'www' uploads folder 'site' on each deploy with 'aws s3 sync --delete': whatever service 'api' puts there is deleted by the next deploy; give what it writes a bucket of its own",
+    ),
+    Code.ROOT_OBJECT_INVALID: (
+        "A distribution's default root object CloudFront refuses: longer than 255 characters, a character outside A-Z a-z 0-9 _ - . * $ / ~ \" ' &, or a slash at either end.",
+        "distributions.www.default_root_object: 'app?v=1.html' holds '?', which CloudFront refuses in a default root object: use letters, digits and _ - . * $ / ~ \" ' &",
+    ),
     Code.AUTHORIZER_IDENTITY_INVALID: (
-        "A WebSocket authorizer's identity source that is not a header, a query string parameter, a stage variable or a context variable.",
-        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME, stageVariables.NAME or context.NAME",
+        "A WebSocket authorizer's identity source that is not a header, a query string parameter or a context variable; a stage variable (the stage sets none, so API Gateway would refuse every connection); or a source named twice (header names are case-insensitive).",
+        "websocket_apis.chat.authorizer.identity[0]: 'cookie.session' is not an identity source: write header.NAME, querystring.NAME or context.NAME",
     ),
     Code.AUTHORIZER_WITHOUT_CONNECT: (
         "A WebSocket API with an authorizer but no $connect route (API Gateway runs authorizers only on $connect).",

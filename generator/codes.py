@@ -214,6 +214,8 @@ class Code(StrEnum):
     ORIGIN_SHAPE = "origin-shape"
     ORIGIN_S3_ENDPOINT = "origin-s3-endpoint"
     SITE_FOLDER_TWICE = "site-folder-twice"
+    SITE_BUCKET_WRITTEN = "site-bucket-written"
+    ROOT_OBJECT_INVALID = "root-object-invalid"
     # --- rendered stacks -------------------------------------------------------------------
     LOGICAL_ID_COLLISION = "logical-id-collision"
     OUTPUT_COLLISION = "output-collision"

@@ -49,7 +49,8 @@ class JobRun:
 @dataclass(frozen=True)
 class SiteUpload:
     """A folder deploy.sh uploads into the bucket a distribution serves, once every stack
-    is deployed, and the invalidation of that distribution's cache that follows."""
+    is deployed, and the invalidation of the caches of every distribution serving that
+    bucket that follows."""
 
     distribution: str
     stack: str
@@ -59,9 +60,10 @@ class SiteUpload:
     root: str
     #: the folder, relative to the blueprint's
     folder: str
-    #: the outputs of ``stack`` holding the bucket's name and the distribution's ID
+    #: the output of ``stack`` holding the bucket's name
     bucket_output: str
-    distribution_output: str
+    #: the outputs of ``stack`` holding the IDs of the distributions serving the bucket
+    distribution_outputs: tuple[str, ...]
 
 
 def capabilities(template: dict[str, Any]) -> list[str]:
@@ -144,6 +146,12 @@ def script(
     read = {(stack, region) for plan in stacks for stack, region, _ in plan.sources.values()}
     if read or runs or sites:
         lines += ["", _HELPERS]
+    if sites:
+        lines += ["", _SITE_FOLDER]
+        # A folder missing (deploy.sh run from elsewhere), a link or leading out stops the
+        # deploy before anything changes, not after every stack is deployed.
+        lines += ["", "# The sites' folders, before anything changes"]
+        lines += [_site_folder(site, "nothing was deployed") for site in sites]
     if blueprint:
         # First: a change to the main stack that a removed service still holds up (the
         # cluster, its capacity providers) would fail while the service runs.
@@ -161,39 +169,55 @@ def script(
     return "\n".join(lines) + "\n"
 
 
+_SITE_FOLDER = """\
+# A site's folder $2 under the blueprint's folder $1 (or BLUEPRINT_ROOT), into $site: a
+# folder, not a symbolic link, inside the blueprint's folder once links are followed, as
+# the build checked; $3 names it in messages, $4 says what was left undone.
+site_folder() {
+  local root="${BLUEPRINT_ROOT:-$1}"
+  site="$root/$2"
+  if [ -L "$site" ]; then
+    echo "$3 is a symbolic link; deploy.sh uploads a folder, never a link to one: $4" >&2
+    exit 1
+  fi
+  if [ ! -d "$site" ]; then
+    echo "$3 is not a folder under $root: run deploy.sh from where blueprint build ran," \\
+      "or set BLUEPRINT_ROOT to the blueprint's folder; $4" >&2
+    exit 1
+  fi
+  case "$(cd "$site" && pwd -P)/" in
+    "$(cd "$root" && pwd -P)"/?*/) ;;
+    *) echo "$3 leads out of the blueprint's folder $root; $4" >&2; exit 1 ;;
+  esac
+}"""
+
+
+def _site_folder(site: SiteUpload, undone: str) -> str:
+    """The line that checks one site's folder (``site_folder``), stopping with ``undone``."""
+    named = f"{site.folder} (distribution {site.distribution})"
+    return f"site_folder {_q(site.root)} {_q(site.folder)} {_q(named)} {_q(undone)}"
+
+
 def _upload_site(site: SiteUpload) -> list[str]:
     """Upload one folder with ``aws s3 sync --delete`` (what is not in the folder is
     removed from the bucket; symbolic links inside are not followed), then invalidate
-    every path of the distribution. The folder is looked for under the blueprint's folder
-    (``BLUEPRINT_ROOT``, default: where the build found the blueprint) and must stay
-    inside it once links are followed, as the build checked."""
+    every path of each distribution serving the bucket. The folder is checked again just
+    before (``site_folder``): a job run in between may have changed it."""
     region, stack = _q(site.region), _q(site.stack)
-    named = f"{site.folder} (distribution {site.distribution})"
-    missing = (
-        f'"{_dq(named)} is not a folder under $root: run deploy.sh from where blueprint '
-        "build ran, or set BLUEPRINT_ROOT to the blueprint's folder\""
-    )
-    outside = f'"{_dq(named)} leads out of the blueprint\'s folder $root; nothing was uploaded"'
-    return [
+    lines = [
         f"echo {_q(f'Uploading {site.folder} for distribution {site.distribution}')} >&2",
         f'site_outputs="$(outputs_of {region} {stack})"',
         f'bucket="$(output "$site_outputs" {stack} {_q(site.bucket_output)})"',
-        f'distribution="$(output "$site_outputs" {stack} {_q(site.distribution_output)})"',
-        f"root={_q(site.root)}",
-        'root="${BLUEPRINT_ROOT:-$root}"',
-        f'site="$root/{_dq(site.folder)}"',
-        'if [ ! -d "$site" ] || [ -L "$site" ]; then',
-        f"  echo {missing} >&2",
-        "  exit 1",
-        "fi",
-        'case "$(cd "$site" && pwd -P)/" in',
-        '  "$(cd "$root" && pwd -P)"/?*/) ;;',
-        f"  *) echo {outside} >&2; exit 1 ;;",
-        "esac",
+        _site_folder(site, "nothing was uploaded"),
         f'aws s3 sync "$site/" "s3://$bucket/" --region {region} --delete --no-follow-symlinks',
-        'aws cloudfront create-invalidation --distribution-id "$distribution" '
-        "--paths '/*' --query 'Invalidation.Id' --output text >&2",
     ]
+    for key in site.distribution_outputs:
+        lines += [
+            f'distribution="$(output "$site_outputs" {stack} {_q(key)})"',
+            'aws cloudfront create-invalidation --distribution-id "$distribution" '
+            "--paths '/*' --query 'Invalidation.Id' --output text >&2",
+        ]
+    return lines
 
 
 def _run_job(run: JobRun) -> list[str]:

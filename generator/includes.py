@@ -58,7 +58,8 @@ def read_includes(bp: Blueprint, base: FsPath) -> tuple[dict[str, str], list[Iss
 
 def _site_folder(root: FsPath, relative: str) -> None:
     """A folder deploy.sh uploads: inside the blueprint's folder, as an included file is, a
-    folder, and not the blueprint's folder itself (whatever lies beside it would be served)."""
+    folder and not a symbolic link to one, and not the blueprint's folder itself (whatever
+    lies beside it would be served)."""
     target = _inside(root, relative)
     if target == root:
         message = f"{shown(relative)} is the blueprint's own folder, which would put the blueprint"
@@ -69,6 +70,14 @@ def _site_folder(root: FsPath, relative: str) -> None:
         )
     if not target.is_dir():
         raise _Refused(f"{shown(relative)} is not a folder", Code.INCLUDE_UNREADABLE)
+    if (root / relative).is_symlink():
+        # deploy.sh refuses it too ([ -L ]), before any stack deploys (generator/deploy.py)
+        real = shown(str(target.relative_to(root)))
+        raise _Refused(
+            f"{shown(relative)} is a symbolic link, and deploy.sh uploads a folder, never a "
+            f"link to one; name the folder it leads to, {real}",
+            Code.INCLUDE_UNREADABLE,
+        )
 
 
 def _secrets_in(where: tuple[str | int, ...], relative: str, text: str, hint: str) -> list[Issue]:

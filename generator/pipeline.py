@@ -185,15 +185,25 @@ def _job_runs(bp: Blueprint) -> list[deploy.JobRun]:
 
 def _site_uploads(bp: Blueprint, source: str) -> list[deploy.SiteUpload]:
     """The folders deploy.sh uploads into the buckets distributions serve, with the main
-    stack's outputs naming each bucket and distribution (distributions/site.py)."""
+    stack's outputs naming each bucket and every distribution serving it, whose caches
+    the upload makes stale (distributions/site.py)."""
     root = str(FsPath(source).parent)
+    serving: dict[str, list[str]] = {}
+    for name, dist in sorted(bp.distributions.items()):
+        if isinstance(dist.origin, BucketOrigin):
+            serving.setdefault(dist.origin.bucket, []).append(name)
     return [
-        deploy.SiteUpload(name, bp.name, bp.region, root, dist.origin.folder, *outputs)
+        deploy.SiteUpload(
+            name,
+            bp.name,
+            bp.region,
+            root,
+            dist.origin.folder,
+            naming.output(name, "site-bucket"),
+            tuple(naming.output(d, "distribution-id") for d in serving[dist.origin.bucket]),
+        )
         for name, dist in sorted(bp.distributions.items())
         if isinstance(dist.origin, BucketOrigin) and dist.origin.folder is not None
-        for outputs in [
-            (naming.output(name, "site-bucket"), naming.output(name, "distribution-id"))
-        ]
     ]
 
 

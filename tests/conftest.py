@@ -68,5 +68,6 @@ def run_with_stand_in(
         cwd=cwd,
         env={"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_AWS_STATE": str(state), **env},
     )
-    calls = [json.loads(line) for line in (state / "calls.jsonl").read_text().splitlines()]
+    log = state / "calls.jsonl"  # absent when the script stopped before calling aws
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return done, calls

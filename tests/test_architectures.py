@@ -426,7 +426,11 @@ def test_g_static_site() -> None:
     last_deploy = script.rindex("aws cloudformation deploy")
     sync = script.index("aws s3 sync")
     assert last_deploy < sync < script.index("aws cloudfront create-invalidation")
-    assert 'site="$root/files/static-site"' in script
+    # the folder is checked before the first stack deploys, and again before the upload
+    check_line = "site_folder . files/static-site 'files/static-site (distribution www)'"
+    first_deploy = script.index("aws cloudformation deploy")
+    assert script.index(check_line) < first_deploy
+    assert last_deploy < script.rindex(check_line) < sync
 
 
 def _database_secrets(result: Build) -> None:

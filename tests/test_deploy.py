@@ -293,7 +293,9 @@ def test_a_site_is_synced_then_invalidated_after_the_stacks(tmp_path: Path) -> N
     ]
 
 
-def test_a_site_folder_that_is_a_link_when_deploying_is_not_uploaded(tmp_path: Path) -> None:
+def test_a_site_folder_that_is_a_link_when_deploying_stops_before_any_stack(
+    tmp_path: Path,
+) -> None:
     project, script = _site_project(tmp_path)
     folder = project / "files" / "static-site"
     shutil.rmtree(folder)
@@ -301,31 +303,77 @@ def test_a_site_folder_that_is_a_link_when_deploying_is_not_uploaded(tmp_path: P
     folder.symlink_to(project / "files" / "real")
     done, calls = run_with_stand_in(script, FAKE_AWS, project)
     assert done.returncode == 1
-    assert done.stderr.endswith(
-        "files/static-site (distribution www) is not a folder under .: run deploy.sh from "
-        "where blueprint build ran, or set BLUEPRINT_ROOT to the blueprint's folder\n"
+    assert done.stderr == (
+        "files/static-site (distribution www) is a symbolic link; deploy.sh uploads a "
+        "folder, never a link to one: nothing was deployed\n"
     )
-    assert not [c for c in calls if c[0] in ("s3", "cloudfront")]
+    assert calls == []  # no stack deployed, none deleted, nothing read
 
 
-def test_a_site_folder_reached_through_a_link_out_is_not_uploaded(tmp_path: Path) -> None:
+def test_a_site_folder_missing_from_where_deploy_runs_stops_before_any_stack(
+    tmp_path: Path,
+) -> None:
+    _, script = _site_project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done, calls = run_with_stand_in(script, FAKE_AWS, elsewhere)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "files/static-site (distribution www) is not a folder under .: run deploy.sh from "
+        "where blueprint build ran, or set BLUEPRINT_ROOT to the blueprint's folder; "
+        "nothing was deployed\n"
+    )
+    assert calls == []
+
+
+def test_a_site_folder_reached_through_a_link_out_stops_before_any_stack(
+    tmp_path: Path,
+) -> None:
     project, script = _site_project(tmp_path)
     (project / "files").rename(project / "kept")
     (tmp_path / "elsewhere" / "static-site").mkdir(parents=True)
     (project / "files").symlink_to(tmp_path / "elsewhere")
     done, calls = run_with_stand_in(script, FAKE_AWS, project)
     assert done.returncode == 1
-    assert done.stderr.endswith(
+    assert done.stderr == (
         "files/static-site (distribution www) leads out of the blueprint's folder .; nothing "
-        "was uploaded\n"
+        "was deployed\n"
     )
-    assert not [c for c in calls if c[0] in ("s3", "cloudfront")]
+    assert calls == []
+
+
+def test_every_distribution_serving_the_bucket_is_invalidated(tmp_path: Path) -> None:
+    site = deploy.SiteUpload(
+        "www", "base", "eu-west-1", "root", "site", "Bucket", ("DocsId", "WwwId")
+    )
+    plan = deploy.Planned(site.stack, site.region, "main.json", 10, {})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "main.json").write_text('{"Outputs": {"Bucket": {}, "DocsId": {}, "WwwId": {}}}')
+    (tmp_path / "root" / "site").mkdir(parents=True)
+    script = out / "deploy.sh"
+    script.write_text(deploy.script([plan], "blueprint.yaml", "base", sites=[site]))
+    done, calls = _run_with_fake_aws(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    invalidated = [c[3] for c in calls if c[:2] == ["cloudfront", "create-invalidation"]]
+    assert invalidated == ["value-of-base-DocsId", "value-of-base-WwwId"]
+    assert [c[:2] for c in calls][-3:] == [
+        ["s3", "sync"],
+        ["cloudfront", "create-invalidation"],
+        ["cloudfront", "create-invalidation"],
+    ]
 
 
 def test_site_values_never_become_code(tmp_path: Path) -> None:
     region = "eu-west-1" + NASTY
     site = deploy.SiteUpload(
-        "www" + NASTY, "base'\"$(touch pwned)", region, "root" + NASTY, "site", "Bucket", "Id"
+        "www" + NASTY,
+        "base'\"$(touch pwned)",
+        region,
+        "root" + NASTY,
+        "site",
+        "Bucket",
+        ("Id",),
     )
     plan = deploy.Planned(site.stack, region, "main.json", 10, {})
     out = tmp_path / "out"

@@ -32,11 +32,11 @@ distributions:
 """
 
 
-def _main(tmp_path: Path, text: str) -> dict[str, Any]:
+def _main(tmp_path: Path, text: str, stack: str = "site") -> dict[str, Any]:
     path = tmp_path / "blueprint.yaml"
     path.write_text(text)
     build = render(check(path, "blueprint.yaml"))
-    [main] = [s for s in build.stacks if s.name == "site"]
+    [main] = [s for s in build.stacks if s.name == stack]
     return main.data
 
 
@@ -209,3 +209,61 @@ def test_init_copies_the_site_folder() -> None:
     from generator import starter
 
     assert "files/static-site/index.html" in starter.example("static-site").files
+
+
+def test_a_site_folder_that_is_itself_a_link_is_refused(tmp_path: Path) -> None:
+    # deploy.sh refuses a link ([ -L ]), so the build does too, rather than the deploy
+    # stopping after every stack is deployed
+    (tmp_path / "project" / "real").mkdir(parents=True)
+    (tmp_path / "project" / "site").symlink_to("real")
+    assert _folder_problems(tmp_path) == [
+        "include-unreadable: 'site' is a symbolic link, and deploy.sh uploads a folder, never "
+        "a link to one; name the folder it leads to, 'real'"
+    ]
+
+
+def test_the_upload_invalidates_every_distribution_serving_the_bucket(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(
+        SITE.replace("{bucket: site}", "{bucket: site, folder: site}")
+        + "  docs:\n    origin: {bucket: site}\n    aliases: [docs.example.com]\n"
+        "    certificate: www\n"
+        "  blog:\n    origin: {bucket: other}\n    aliases: [blog.example.com]\n"
+        "    certificate: www\n"
+    )
+    script = render(check(path, "blueprint.yaml")).deploy_script
+    upload = script[script.index("aws s3 sync") :]
+    assert "DocsDistributionId" in upload
+    assert "WwwDistributionId" in upload
+    assert "BlogDistributionId" not in upload
+    assert upload.count("create-invalidation") == 2
+
+
+def test_account_wide_names_fit_and_differ_by_region() -> None:
+    from generator.sections.distributions.model import account_name
+
+    blueprint, distribution = "b" * 32, "d" * 40  # the longest names a blueprint allows
+    names = {
+        account_name(blueprint, region, distribution) for region in ("us-east-1", "ap-southeast-2")
+    }
+    assert len(names) == 2
+    assert all(len(n) == 64 and n.startswith("b" * 32 + "-") for n in names)
+    assert account_name("shop", "eu-west-1", "www") == "shop-eu-west-1-www"
+
+
+def test_the_origin_access_control_and_cache_policy_are_named_for_the_region(
+    tmp_path: Path,
+) -> None:
+    text = SITE.replace("name: site", "name: " + "s" * 32).replace(
+        "  www:\n", "  " + "w" * 40 + ":\n"
+    )
+    text += "    cache: {}\n"
+    template = _main(tmp_path, text, "s" * 32)
+    [control] = _of_type(template, "AWS::CloudFront::OriginAccessControl").values()
+    [policy] = _of_type(template, "AWS::CloudFront::CachePolicy").values()
+    oac = control["Properties"]["OriginAccessControlConfig"]["Name"]
+    cache = policy["Properties"]["CachePolicyConfig"]["Name"]
+    assert oac == cache
+    assert len(oac) == 64
+    assert oac.startswith("s" * 32 + "-us-east-1-www")

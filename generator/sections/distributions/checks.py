@@ -11,6 +11,7 @@ import re
 from ...codes import Code
 from ...errors import Path, shown
 from ...model.checker import Checker, rule
+from ...model.permissions import BucketPermission, ExternalBucketPermission, Permission
 from ..certificates.checks import COVER_CODES, certificate_covers
 from ..zones.checks import zone_for
 from .model import CLOUDFRONT_REGION, ORIGIN_HEADER, BucketOrigin, DomainOrigin, origin_variable
@@ -159,6 +160,47 @@ def bucket_origins(c: Checker) -> None:
             )
 
 
+@rule(Code.SITE_BUCKET_WRITTEN)
+def site_buckets_written(c: Checker) -> None:
+    """A bucket a distribution uploads a folder into has one writer: deploy.sh's
+    ``aws s3 sync --delete`` removes, on each deploy, whatever else is in the bucket, so a
+    grant to write there (by entry name, or by the bucket's fixed name) is warned about,
+    for the same reason as two folders uploaded into one bucket (``site-folder-twice``)."""
+    uploads: dict[str, tuple[str, str]] = {}
+    for name, dist in sorted(c.bp.distributions.items()):
+        origin = dist.origin
+        if isinstance(origin, BucketOrigin) and origin.folder is not None:
+            uploads.setdefault(origin.bucket, (name, origin.folder))
+    if not uploads:
+        return
+    named = {b.name: key for key, b in c.bp.buckets.items() if b.name is not None}
+    writers: list[tuple[str, str, str, list[Permission]]] = [
+        *(("services", "service", n, e.permissions) for n, e in sorted(c.bp.services.items())),
+        *(("jobs", "job", n, e.permissions) for n, e in sorted(c.bp.jobs.items())),
+        *(("functions", "function", n, e.permissions) for n, e in sorted(c.bp.functions.items())),
+        *(("instances", "instance", n, e.permissions) for n, e in sorted(c.bp.instances.items())),
+    ]
+    for section, kind, name, permissions in writers:
+        for i, grant in enumerate(permissions):
+            if isinstance(grant, BucketPermission):
+                bucket: str | None = grant.bucket
+            elif isinstance(grant, ExternalBucketPermission):
+                bucket = named.get(grant.s3_bucket)
+            else:
+                continue
+            if bucket not in uploads or grant.access == "read":
+                continue
+            uploader, folder = uploads[bucket]
+            c.warn(
+                (section, name, "permissions", i),
+                f"this grants writing to bucket '{bucket}', into which distribution '{uploader}' "
+                f"uploads folder {shown(folder)} on each deploy with 'aws s3 sync --delete': "
+                f"whatever {kind} '{name}' puts there is deleted by the next deploy; give "
+                "what it writes a bucket of its own",
+                Code.SITE_BUCKET_WRITTEN,
+            )
+
+
 @rule(Code.ZONE_FOR_CLOUDFRONT)
 def zones_exist(c: Checker) -> None:
     """A us-east-1 certificate is issued before the main stack exists, so the zone that
@@ -179,4 +221,11 @@ def zones_exist(c: Checker) -> None:
                 return
 
 
-RULES = (distributions, certificates_elsewhere, origin_services, bucket_origins, zones_exist)
+RULES = (
+    distributions,
+    certificates_elsewhere,
+    origin_services,
+    bucket_origins,
+    site_buckets_written,
+    zones_exist,
+)

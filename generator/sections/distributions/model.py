@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
+from ...errors import shown
 from ...model.base import Strict
 from ...model.permissions import by_key
 from ...model.types import DomainName, Name
@@ -97,9 +99,41 @@ class CachePolicy(Strict):
         return self
 
 
-#: An object key CloudFront serves for ``/``: no leading slash
-#: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html).
-RootObject = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^/\s][^\s]*$")]
+#: What CloudFront takes as a default root object: an object key of at most 255 of these
+#: characters, with no slash at either end
+#: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesGeneral.html#DownloadDistValuesDefaultRootObject,
+#: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html).
+_ROOT_OBJECT_CHARACTERS = "A-Za-z0-9_.*$/~\"'&-"
+_ROOT_OBJECT = re.compile(f"^(?!/)[{_ROOT_OBJECT_CHARACTERS}]{{1,255}}(?<!/)$")
+
+
+def _root_object(value: str) -> str:
+    if _ROOT_OBJECT.fullmatch(value):
+        return value
+    allowed = "use letters, digits and _ - . * $ / ~ \" ' &"
+    refused = [ch for ch in value if not re.fullmatch(f"[{_ROOT_OBJECT_CHARACTERS}]", ch)]
+    if refused:
+        why = f"holds {shown(refused[0])}, which CloudFront refuses in a default root object: "
+        why += allowed
+    elif len(value) > 255:
+        why = f"is {len(value)} characters long; CloudFront takes at most 255"
+    elif not value:
+        why = "is empty; leave default_root_object out for none"
+    else:
+        why = "starts or ends with '/'; write the object's key alone, such as 'index.html'"
+    raise PydanticCustomError(
+        Code.ROOT_OBJECT_INVALID,
+        "{value} {why}",
+        {"value": shown(value if len(value) <= 64 else value[:61] + "..."), "why": why},
+    )
+
+
+#: An object key CloudFront serves for ``/``.
+RootObject = Annotated[
+    str,
+    AfterValidator(_root_object),
+    Field(json_schema_extra={"pattern": _ROOT_OBJECT.pattern, "maxLength": 255}),
+]
 
 
 class Distribution(Strict):
@@ -147,6 +181,25 @@ class Distribution(Strict):
 
 #: CloudFront's certificates live in this region, whatever the stack's.
 CLOUDFRONT_REGION = "us-east-1"
+
+#: The longest name CloudFront gives an Origin Access Control: "up to 64 characters"
+#: (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateOriginAccessControl.html,
+#: and cfn-lint's provider schema of AWS::CloudFront::OriginAccessControl); cache policies'
+#: names, documented with no limit, are kept to it too. Both are unique in the account.
+ACCOUNT_NAME_LIMIT = 64
+
+
+def account_name(blueprint: str, region: str, distribution: str) -> str:
+    """A name unique in the account for a distribution's Origin Access Control or cache
+    policy: CloudFront is global, so the same blueprint deployed in two regions needs two
+    names. ``shop``, ``eu-west-1``, ``www`` -> ``shop-eu-west-1-www``; a longer one keeps
+    its start and ends in a hash of the whole, to fit 64 characters."""
+    whole = f"{blueprint}-{region}-{distribution}"
+    if len(whole) <= ACCOUNT_NAME_LIMIT:
+        return whole
+    digest = hashlib.sha256(whole.encode()).hexdigest()[:8]
+    return f"{whole[: ACCOUNT_NAME_LIMIT - len(digest) - 1].rstrip('-_')}-{digest}"
+
 
 #: The header CloudFront adds to every request to a service origin, holding a secret the
 #: template never contains; the origin's container gets the same value to compare.

@@ -16,7 +16,14 @@ from ...render import origin as origin_secret
 from ...render.context import Context
 from ...render.lambdas import Spec, lambda_function
 from . import site
-from .model import ORIGIN_HEADER, BucketOrigin, CachePolicy, Distribution, DomainOrigin
+from .model import (
+    ORIGIN_HEADER,
+    BucketOrigin,
+    CachePolicy,
+    Distribution,
+    DomainOrigin,
+    account_name,
+)
 
 #: The hosted zone id every CloudFront alias record points into.
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
@@ -177,7 +184,7 @@ def _cache_policy(
         cloudfront.CachePolicy(
             naming.cache_policy(name),
             CachePolicyConfig=cloudfront.CachePolicyConfig(
-                Name=f"{ctx.bp.name}-{name}",
+                Name=account_name(ctx.bp.name, ctx.bp.region, name),
                 MinTTL=cache.min_ttl_seconds,
                 DefaultTTL=cache.default_ttl_seconds,
                 MaxTTL=cache.max_ttl_seconds,

@@ -22,7 +22,7 @@ from troposphere import AWSObject, GetAtt, Output, Ref, Sub, cloudfront
 
 from ... import naming
 from ...render.context import Context
-from .model import SITE_ROOT_OBJECT, BucketOrigin, Distribution
+from .model import SITE_ROOT_OBJECT, BucketOrigin, Distribution, account_name
 
 #: CloudFront's managed CachingOptimized policy: no cookies, headers or query strings in
 #: the key, compressed variants cached apart, 1 s to 1 year, a day by default
@@ -45,7 +45,7 @@ def origin(ctx: Context, name: str, source: BucketOrigin) -> cloudfront.Origin:
         cloudfront.OriginAccessControl(
             naming.origin_access_control(name),
             OriginAccessControlConfig=cloudfront.OriginAccessControlConfig(
-                Name=Sub(f"${{AWS::StackName}}-{name}"),
+                Name=account_name(ctx.bp.name, ctx.bp.region, name),
                 Description=f"{ctx.bp.name}: CloudFront {name} reads bucket {source.bucket}",
                 OriginAccessControlOriginType="s3",
                 SigningBehavior="always",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...codes import Code
-from ...errors import Path
+from ...errors import Path, shown
 from ...model.checker import Checker, rule
 from ..certificates.checks import COVER_CODES, certificate_covers
 from ..zones.checks import zone_for
@@ -37,9 +37,10 @@ def apis(c: Checker) -> None:
             )
 
 
-@rule(Code.FUNCTION_UNKNOWN, Code.AUTHORIZER_WITHOUT_CONNECT)
+@rule(Code.FUNCTION_UNKNOWN, Code.AUTHORIZER_WITHOUT_CONNECT, Code.AUTHORIZER_IDENTITY_INVALID)
 def authorizers(c: Checker) -> None:
-    """An authorizer's function exists, and the API has the $connect route it guards."""
+    """An authorizer's function exists, the API has the $connect route it guards, and no
+    identity source is named twice."""
     for name, api in c.bp.websocket_apis.items():
         if api.authorizer is None:
             continue
@@ -60,6 +61,23 @@ def authorizers(c: Checker) -> None:
                 "'$connect: FUNCTION' to 'routes'",
                 Code.AUTHORIZER_WITHOUT_CONNECT,
                 at_key=True,
+            )
+        _named_once(c, (*path, "identity"), api.authorizer.identity)
+
+
+def _named_once(c: Checker, at: Path, sources: list[str]) -> None:
+    """Header names are case-insensitive (RFC 9110, section 5.1): ``header.Auth`` and
+    ``header.auth`` are one header, named twice."""
+    seen: dict[str, int] = {}
+    for i, source in enumerate(sources):
+        key = source.lower() if source.startswith("header.") else source
+        first = seen.setdefault(key, i)
+        if first != i:
+            c.error(
+                (*at, i),
+                f"{shown(source)} names the same source as identity[{first}] "
+                f"{shown(sources[first])} (header names are case-insensitive); name it once",
+                Code.AUTHORIZER_IDENTITY_INVALID,
             )
 
 

@@ -37,27 +37,36 @@ def _route_selection(value: str) -> str:
 
 #: Where a WebSocket REQUEST authorizer's identity comes from, as the blueprint writes it
 #: -> as API Gateway names it: a header or a query string parameter of the connection
-#: request, a stage variable, a context variable
+#: request, or a context variable
 #: (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html,
-#: the IdentitySource of AWS::ApiGatewayV2::Authorizer).
+#: the IdentitySource of AWS::ApiGatewayV2::Authorizer). A stage variable is an identity
+#: source API Gateway knows, but the blueprint's stage sets none: API Gateway would refuse
+#: every connection (401) without calling the function, so it is refused here.
 IDENTITY_PREFIXES = {
     "header": "route.request.header",
     "querystring": "route.request.querystring",
-    "stageVariables": "stageVariables",
     "context": "context",
 }
-_IDENTITY = re.compile(r"^(header|querystring|stageVariables|context)\.[A-Za-z0-9._-]{1,128}$")
+_IDENTITY = re.compile(r"^(header|querystring|context)\.[A-Za-z0-9._-]{1,128}$")
 
 
 def _identity(value: str) -> str:
+    if value.startswith("stageVariables."):
+        raise PydanticCustomError(
+            Code.AUTHORIZER_IDENTITY_INVALID,
+            "{value} reads a stage variable, and the API's stage sets none: API Gateway "
+            "would refuse every connection (401) without calling the function; read the "
+            "identity from header.NAME, querystring.NAME or context.NAME",
+            {"value": shown(value)},
+        )
     if not _IDENTITY.fullmatch(value):
         hint = ""
         if value.startswith("route.request."):
             hint = f"; drop 'route.request.': {shown(value.removeprefix('route.request.'))}"
         raise PydanticCustomError(
             Code.AUTHORIZER_IDENTITY_INVALID,
-            "{value} is not an identity source: write header.NAME, querystring.NAME, "
-            "stageVariables.NAME or context.NAME{hint}",
+            "{value} is not an identity source: write header.NAME, querystring.NAME or "
+            "context.NAME{hint}",
             {"value": shown(value), "hint": hint},
         )
     return value
@@ -69,7 +78,7 @@ IdentitySource = Annotated[
     Field(json_schema_extra={"pattern": _IDENTITY.pattern}),
 ]
 """Where the authorizer's identity is read: ``header.Authorization``,
-``querystring.token``, ``stageVariables.NAME`` or ``context.NAME``."""
+``querystring.token`` or ``context.NAME``."""
 
 
 class Authorizer(Strict):
@@ -86,9 +95,9 @@ class Authorizer(Strict):
 
     identity: list[IdentitySource] = Field(default=[])
     """Where the caller's identity is read: ``header.NAME``, ``querystring.NAME``,
-    ``stageVariables.NAME``, ``context.NAME``. API Gateway refuses a connection missing any
-    of them (401) without calling the function; with none, the function is called for
-    every connection."""
+    ``context.NAME``, each once (header names are case-insensitive). API Gateway refuses a
+    connection missing any of them (401) without calling the function; with none, the
+    function is called for every connection."""
 
 
 class Stage(Strict):

@@ -15,6 +15,30 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# A site's folder $2 under the blueprint's folder $1 (or BLUEPRINT_ROOT), into $site: a
+# folder, not a symbolic link, inside the blueprint's folder once links are followed, as
+# the build checked; $3 names it in messages, $4 says what was left undone.
+site_folder() {
+  local root="${BLUEPRINT_ROOT:-$1}"
+  site="$root/$2"
+  if [ -L "$site" ]; then
+    echo "$3 is a symbolic link; deploy.sh uploads a folder, never a link to one: $4" >&2
+    exit 1
+  fi
+  if [ ! -d "$site" ]; then
+    echo "$3 is not a folder under $root: run deploy.sh from where blueprint build ran," \
+      "or set BLUEPRINT_ROOT to the blueprint's folder; $4" >&2
+    exit 1
+  fi
+  case "$(cd "$site" && pwd -P)/" in
+    "$(cd "$root" && pwd -P)"/?*/) ;;
+    *) echo "$3 leads out of the blueprint's folder $root; $4" >&2; exit 1 ;;
+  esac
+}
+
+# The sites' folders, before anything changes
+site_folder . files/static-site 'files/static-site (distribution www)' 'nothing was deployed'
+
 # Service stacks of static-site in ap-northeast-1 that this build no longer makes
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='static-site']].StackName" --output text)"
@@ -48,17 +72,7 @@ aws cloudformation deploy \
 echo 'Uploading files/static-site for distribution www' >&2
 site_outputs="$(outputs_of ap-northeast-1 static-site)"
 bucket="$(output "$site_outputs" static-site WwwSiteBucket)"
-distribution="$(output "$site_outputs" static-site WwwDistributionId)"
-root=.
-root="${BLUEPRINT_ROOT:-$root}"
-site="$root/files/static-site"
-if [ ! -d "$site" ] || [ -L "$site" ]; then
-  echo "files/static-site (distribution www) is not a folder under $root: run deploy.sh from where blueprint build ran, or set BLUEPRINT_ROOT to the blueprint's folder" >&2
-  exit 1
-fi
-case "$(cd "$site" && pwd -P)/" in
-  "$(cd "$root" && pwd -P)"/?*/) ;;
-  *) echo "files/static-site (distribution www) leads out of the blueprint's folder $root; nothing was uploaded" >&2; exit 1 ;;
-esac
+site_folder . files/static-site 'files/static-site (distribution www)' 'nothing was uploaded'
 aws s3 sync "$site/" "s3://$bucket/" --region ap-northeast-1 --delete --no-follow-symlinks
+distribution="$(output "$site_outputs" static-site WwwDistributionId)"
 aws cloudfront create-invalidation --distribution-id "$distribution" --paths '/*' --query 'Invalidation.Id' --output text >&2
