@@ -15,6 +15,7 @@ from . import diff
 from .codes import Code
 from .errors import BlueprintError, Problem, Severity
 from .files import MAX_BYTES, NotRegular, Oversize, read_regular
+from .model.checker import LastRule
 from .output import MANIFEST, plain
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ def _names(listing: list[str]) -> list[str]:
 
 def _read(path: Path) -> bytes:
     """A file of the last build: a regular file in the folder itself (a symbolic link is
-    refused: it may point anywhere), at most :data:`MAX_BYTES` bytes."""
+    refused: it may point anywhere), at most :data:`MAX_BYTES` bytes, below the 1 MB a
+    template may have in S3 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)."""
     try:
         return read_regular(path, MAX_BYTES, follow=False)
     except NotRegular as exc:
@@ -150,22 +152,27 @@ def read(folder: Path, revision: str | None = None) -> dict[str, dict[str, Any]]
 _RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 
 
-def route_priorities(templates: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """Listener rule logical ID -> its ``Priority``, for every rule of ``templates`` (a
-    previous build): what routes without ``priority:`` keep (see
+def route_priorities(templates: dict[str, dict[str, Any]]) -> dict[str, LastRule]:
+    """Listener rule logical ID -> its ``Priority``, the stack that holds it and the
+    listener it is on, for every rule of ``templates`` (a previous build): what routes
+    without ``priority:`` keep, and the numbers others must not take (see
     :mod:`generator.sections.load_balancers.priorities`). Anything else in a hand-edited
-    template (no number, an ID in two stacks with two numbers) is not state: left out."""
-    found: dict[str, set[int]] = {}
-    for template in templates.values():
+    template (no number, an ID in two stacks) is not state: left out."""
+    found: dict[str, list[LastRule]] = {}
+    for stack, template in sorted(templates.items()):
         resources = template.get("Resources")
         for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
             if not isinstance(resource, dict) or resource.get("Type") != _RULE:
                 continue
             properties = resource.get("Properties")
-            number = properties.get("Priority") if isinstance(properties, dict) else None
+            if not isinstance(properties, dict):
+                continue
+            number, listener = properties.get("Priority"), properties.get("ListenerArn")
+            ref = listener.get("Ref") if isinstance(listener, dict) else None
             if isinstance(number, int) and not isinstance(number, bool):
-                found.setdefault(logical_id, set()).add(number)
-    return {k: next(iter(v)) for k, v in sorted(found.items()) if len(v) == 1}
+                held = LastRule(number, stack, ref if isinstance(ref, str) else "")
+                found.setdefault(logical_id, []).append(held)
+    return {k: v[0] for k, v in sorted(found.items()) if len(v) == 1}
 
 
 def compare(build: Build, old: dict[str, dict[str, Any]]) -> diff.Report:
