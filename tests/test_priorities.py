@@ -371,6 +371,16 @@ def test_a_route_moving_to_another_service_takes_a_number_no_rule_held() -> None
     assert stays.routes[("web", "docs")].priority == 39000
 
 
+def test_a_renamed_blueprint_keeps_no_state_its_stacks_are_all_new() -> None:
+    text = TWO_SERVICES.replace("name: shop", "name: shop2").replace(
+        "{service: zulu, name: docs, paths", "{service: alpha, name: docs, priority: 39000, paths"
+    )
+    resolved, issues = _resolved(text, LAST)
+    assert issues == []
+    fresh_build, _ = _resolved(text, {})
+    assert resolved.routes == fresh_build.routes
+
+
 def test_a_new_route_avoids_the_numbers_held_in_the_last_build() -> None:
     """A removed rule is deleted only after the others are created and updated: a new
     route on its number would be created while it still holds it."""

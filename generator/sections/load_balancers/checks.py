@@ -179,14 +179,27 @@ def _assign_priorities(c: Checker, lb_name: str, explicit: set[int]) -> None:
         band = priorities.band_of(priorities.specificity(route))
         wanted.append(priorities.Wanted(key, band, kept))
     listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
-    held = {r.priority for r in c.last_priorities.values() if r.listener in listeners}
+    held = {
+        r.priority
+        for r in c.last_priorities.values()
+        if r.listener in listeners and _this_blueprints(c, r)
+    }
     for key, priority in priorities.assign(lb_name, wanted, explicit, held).items():
         c.routes[(lb_name, key)] = replace(c.routes[(lb_name, key)], priority=priority)
 
 
 def _last(c: Checker, lb: str, key: str) -> LastRule | None:
     rule_id = naming.listener_rule(lb, key)
-    return c.last_priorities.get(c.bp.logical_ids.get(rule_id, rule_id))
+    last = c.last_priorities.get(c.bp.logical_ids.get(rule_id, rule_id))
+    return last if last is not None and _this_blueprints(c, last) else None
+
+
+def _this_blueprints(c: Checker, last: LastRule) -> bool:
+    """Whether a rule of the last build is in one of this blueprint's stacks: after the
+    blueprint is renamed, every stack (and load balancer) is a new one, and the rules of
+    the old deployment hold nothing on the new listeners."""
+    main = c.bp.name
+    return not last.stack or last.stack == main or last.stack.startswith(f"{main}-service-")
 
 
 def _listener_ids(lb: str) -> tuple[str, ...]:
