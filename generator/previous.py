@@ -45,8 +45,10 @@ def _parse(where: str, raw: bytes) -> dict[str, Any]:
         raise _refuse(where, f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise _refuse(where, f"not a JSON template: {exc.msg} at line {exc.lineno}") from None
-    except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
-        raise _refuse(where, f"not a JSON template: {str(exc)[:80]}") from None
+    except RecursionError:
+        raise _refuse(where, "not a JSON template: nested too deeply") from None
+    except ValueError as exc:  # a number too long to convert
+        raise _refuse(where, f"not a JSON template: {str(exc).split(':')[0]}") from None
     problem = _shape(data)
     if problem or not isinstance(data, dict):
         raise _refuse(where, f"not a template ({problem})")

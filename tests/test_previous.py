@@ -41,6 +41,20 @@ def test_a_hostile_previous_template_is_refused(tmp_path: Path, content: bytes) 
     assert str(tmp_path / "x.json") in caught.value.problems[0].text()
 
 
+def test_the_reasons_are_short_and_plain(tmp_path: Path) -> None:
+    reasons = {}
+    for name in ("nested 100000 deep", "a 5000-digit number"):
+        (tmp_path / "x.json").write_bytes(HOSTILE[name])
+        with pytest.raises(BlueprintError) as caught:
+            previous.from_folder(tmp_path)
+        reasons[name] = caught.value.problems[0].message
+    assert reasons == {
+        "nested 100000 deep": "not a JSON template: nested too deeply",
+        "a 5000-digit number": "not a JSON template: Exceeds the limit (4300 digits) for "
+        "integer string conversion",
+    }
+
+
 def test_a_previous_template_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
     big = b'{"Resources": {}, "Description": "' + b"x" * files.MAX_BYTES + b'"}'
     (tmp_path / "x.json").write_bytes(big)
