@@ -346,6 +346,18 @@ def test_an_explicit_priority_a_kept_route_holds_is_an_error_naming_that_route()
     assert none == []  # its own number: no other rule holds it
 
 
+def test_an_explicit_priority_a_removed_route_held_is_an_error_naming_its_rule() -> None:
+    """CloudFormation deletes a removed rule only after creating and updating the others."""
+    text = TWO_SERVICES.replace("name: alpha, paths", "name: alpha, priority: 38980, paths")
+    text = text.replace('      - {service: zulu, name: zulu, paths: ["/zulu/*"]}\n', "")
+    _, issues = _resolved(text, LAST)
+    assert [i.code for i in issues] == [Code.ROUTE_PRIORITY_HELD]
+    assert issues[0].message == (
+        "priority 38980: rule WebZuluRule, of a route this build removes, holds 38980 from "
+        "the last build; choose another number, or first deploy the removal on its own"
+    )
+
+
 def test_an_explicit_priority_on_a_route_that_moves_stack_is_an_error() -> None:
     text = TWO_SERVICES.replace(
         "{service: zulu, name: docs, paths", "{service: alpha, name: docs, priority: 39000, paths"

@@ -218,15 +218,11 @@ def _moves(c: Checker, last: LastRule, route: Route) -> bool:
 
 
 def _explicit_held(c: Checker, lb_name: str) -> None:
-    """An explicit ``priority:`` must not take a number the last build gave another route's
-    rule that this build keeps, nor its own route's rule in another stack: the update
-    would fail while the holder still has it."""
+    """An explicit ``priority:`` must not take a number a rule of the listener holds in the
+    last build (another route's, kept, moved or removed since), nor its own route's rule
+    in another stack: the update would fail while the holder still has it."""
     ours = {k: t for (lb, k), t in c.routes.items() if lb == lb_name}
-    holders = {}
-    for key, target in ours.items():
-        last = _last(c, lb_name, key)
-        if last is not None and target.route.priority != last.priority:
-            holders[last.priority] = key
+    holders = _holders(c, lb_name, ours)
     routes = c.bp.load_balancers[lb_name].routes
     for key, target in ours.items():
         number, route = target.route.priority, target.route
@@ -236,22 +232,47 @@ def _explicit_held(c: Checker, lb_name: str) -> None:
             continue
         where = ("load_balancers", lb_name, "routes", routes.index(route), "priority")
         if holder is not None:
-            why = f"the rule of route '{holder}' holds {number} from the last build"
-            fix = (
-                f"or first give route '{holder}' another one, or remove it, in a deploy of its own"
-            )
+            why, fix = holder
+            why = f"{why} holds {number} from the last build"
         else:
             old = last.stack if last else ""
             why = (
                 f"this route's rule moves to stack {_stack_of(c, route)}, and its old one "
                 f"holds {number} in stack {old} until that one deploys"
             )
-            fix = "or keep the route on its service for one deploy"
+            fix = "keep the route on its service for one deploy"
         c.error(
             where,
-            f"priority {number}: {why}; choose another number, {fix}",
+            f"priority {number}: {why}; choose another number, or first {fix}",
             Code.ROUTE_PRIORITY_HELD,
         )
+
+
+def _holders(c: Checker, lb_name: str, ours: dict[str, RouteTarget]) -> dict[int, tuple[str, str]]:
+    """Number -> (which rule holds it in the last build, what frees it), for the rules of
+    the listener that this build does not leave on the same number."""
+    out: dict[int, tuple[str, str]] = {}
+    own = set()
+    for key, target in ours.items():
+        rule_id = naming.listener_rule(lb_name, key)
+        own.add(c.bp.logical_ids.get(rule_id, rule_id))
+        last = _last(c, lb_name, key)
+        if last is not None and target.route.priority != last.priority:
+            out[last.priority] = (
+                f"the rule of route '{key}'",
+                f"give route '{key}' another one, or remove it, in a deploy of its own",
+            )
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    for rule_id, last in sorted(c.last_priorities.items()):
+        if rule_id not in own and last.listener in listeners and _this_blueprints(c, last):
+            out.setdefault(
+                last.priority,
+                (
+                    f"rule {rule_id}, of a route this build removes,",
+                    "deploy the removal on its own",
+                ),
+            )
+    return out
 
 
 def _route_target(
