@@ -383,6 +383,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two routes of one load balancer set the same 'priority:' (numbers left to blueprint never clash).",
         "load_balancers.web.routes[1].priority: priority 10 is also routes[0]'s; set a distinct 'priority:' on one of them",
     ),
+    Code.ROUTE_PRIORITY_HELD: (
+        "A route's 'priority:' is a number another listener rule holds in the last build in the output folder (another route's, kept, moved or removed since; or this route's own, in the stack of the service it no longer routes to): it still holds it when this route's rule is deployed.",
+        "load_balancers.web.routes[0].priority: priority 41980: the rule of route 'zulu' holds 41980 from the last build; choose another number, or first give route 'zulu' another one, or remove it, in a deploy of its own",
+    ),
     Code.ROUTES_TOO_MANY: (
         "More routes on one load balancer than AWS allows (100).",
         "load_balancers.web.routes[100]: load balancer web would have more than 100 routes, each a target group and a listener rule: the most AWS allows on one load balancer; put the routes from here on on another load balancer",

@@ -109,6 +109,7 @@ class Code(StrEnum):
     ROUTE_NAME_TWICE = "route-name-twice"
     ROUTE_TWICE = "route-twice"
     ROUTE_PRIORITY_TWICE = "route-priority-twice"
+    ROUTE_PRIORITY_HELD = "route-priority-held"
     ROUTES_TOO_MANY = "routes-too-many"
     ROUTE_PORT_MISSING = "route-port-missing"
     ROUTE_PORT_MISMATCH = "route-port-mismatch"

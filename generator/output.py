@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .files import MAX_BYTES, read_text
+
 #: Lists the files the last build wrote, so the next one can remove those it no longer
 #: makes (a renamed stack) without touching anything else in the folder.
 MANIFEST = ".blueprint-files"
@@ -49,14 +51,16 @@ def canonical_json(data: Any) -> str:
 
 
 def _previous(out_dir: Path) -> set[str]:
+    """The files the manifest names: none when it is missing or unreadable (then nothing
+    the last build wrote is removed; a manifest is only a hint of what to clean up)."""
     try:
-        lines = (out_dir / MANIFEST).read_text("utf-8").splitlines()
-    except FileNotFoundError:
+        lines = read_text(out_dir / MANIFEST, MAX_BYTES, follow=False).splitlines()
+    except (OSError, UnicodeDecodeError):
         return set()
-    return {n for n in lines if _plain(n)}
+    return {n for n in lines if plain(n)}
 
 
-def _plain(name: object) -> bool:
+def plain(name: object) -> bool:
     """A file name in the folder itself: a tampered manifest or journal must not reach
     outside it."""
     return isinstance(name, str) and bool(name) and "/" not in name and name not in (".", "..")
@@ -156,10 +160,10 @@ def _apply(out_dir: Path, plan: dict[str, Any], *, journal: bool = True) -> None
     """Carry out a journal: rename what is still staged, remove what is stale, then drop
     the journal. Safe to run again on a journal it was interrupted in."""
     for tmp, name in plan["rename"]:
-        if _plain(tmp) and _plain(name) and _STAGED.fullmatch(tmp) and (out_dir / tmp).is_file():
+        if plain(tmp) and plain(name) and _STAGED.fullmatch(tmp) and (out_dir / tmp).is_file():
             os.replace(out_dir / tmp, out_dir / name)
     for name in plan["remove"]:
-        if _plain(name):
+        if plain(name):
             (out_dir / name).unlink(missing_ok=True)
     _sync(out_dir)
     if journal:

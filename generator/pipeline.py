@@ -21,6 +21,7 @@ from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .includes import read_includes
 from .model.blueprint import Blueprint
+from .model.checker import LastRule
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
@@ -61,7 +62,9 @@ class Build:
 
 
 def check(
-    path: FsPath, display: str | None = None, last_priorities: Mapping[str, int] | None = None
+    path: FsPath,
+    display: str | None = None,
+    last_priorities: Mapping[str, LastRule] | None = None,
 ) -> Checked:
     """Load, validate and resolve; raise with every problem found. ``last_priorities``:
     the route priorities of the last build (:func:`generator.previous.route_priorities`),

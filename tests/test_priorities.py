@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from generator import naming, pipeline, previous, runtime
 from generator.cli import main
+from generator.codes import Code
+from generator.model.checker import LastRule
 from generator.model.resolve import resolve
 from generator.model.validate import validate
 from generator.pipeline import check, render
@@ -254,10 +256,10 @@ services:
 
 
 def rules(templates: dict[str, dict[str, Any]]) -> dict[str, int]:
-    return previous.route_priorities(templates)
+    return {k: r.priority for k, r in previous.route_priorities(templates).items()}
 
 
-def built(tmp_path: Path, text: str, last: dict[str, int] | None = None) -> dict[str, bytes]:
+def built(tmp_path: Path, text: str, last: dict[str, LastRule] | None = None) -> dict[str, bytes]:
     path = tmp_path / "blueprint.yaml"
     path.write_text(text)
     return render(check(path, "blueprint.yaml", last)).files
@@ -272,9 +274,11 @@ def test_a_rebuild_over_its_own_output_is_byte_identical(tmp_path: Path) -> None
     got = rules(templates(first))
     assert got == {"WebLineRule": 14432, "WebSlackRule": 14433, "WebDocsRule": got["WebDocsRule"]}
     assert got["WebDocsRule"] > 14433  # a path-only route after the exact hosts
-    assert built(tmp_path, BLUEPRINT, got) == first
+    state = previous.route_priorities(templates(first))
+    assert state["WebSlackRule"] == LastRule(14433, "shop-service-api", "WebHttpsListener")
+    assert built(tmp_path, BLUEPRINT, state) == first
     without_line = BLUEPRINT.replace("      - {service: api, name: line", "      # ")
-    assert rules(templates(built(tmp_path, without_line, got))) == {
+    assert rules(templates(built(tmp_path, without_line, state))) == {
         "WebSlackRule": 14433,
         "WebDocsRule": got["WebDocsRule"],
     }
@@ -283,21 +287,119 @@ def test_a_rebuild_over_its_own_output_is_byte_identical(tmp_path: Path) -> None
 def test_a_pinned_rename_keeps_the_priority_the_old_id_had() -> None:
     data = _data(BLUEPRINT.replace("name: slack", "name: chat"))
     data["logical_ids"] = {"WebChatRule": "WebSlackRule"}
-    resolved, _ = resolve(_model(data), {"WebSlackRule": 14433, "WebLineRule": 14432})
+    resolved, _ = resolve(
+        _model(data), {"WebSlackRule": LastRule(14433), "WebLineRule": LastRule(14432)}
+    )
     assert resolved is not None
     assert resolved.routes[("web", "chat")].priority == 14433
 
 
-def test_the_state_changes_numbers_never_problems() -> None:
-    """A route's last number taken by an explicit priority is no clash: the explicit one
-    wins and the route moves; only two explicit priorities clash (route-priority-twice)."""
-    data = _data(BLUEPRINT.replace("name: docs,", "name: docs, priority: 14432,"))
-    resolved, issues = resolve(_model(data), {"WebLineRule": 14432})
+TWO_SERVICES = """\
+name: shop
+region: us-east-1
+network:
+  azs: 2
+load_balancers:
+  web:
+    https: false
+    http: forward
+    routes:
+      - {service: alpha, name: alpha, paths: ["/alpha/*"]}
+      - {service: zulu, name: zulu, paths: ["/zulu/*"]}
+      - {service: zulu, name: docs, paths: ["/docs/*"]}
+services:
+  alpha:
+    containers:
+      app: {image: "nginx:1.27", port: 80}
+  zulu:
+    containers:
+      app: {image: "nginx:1.27", port: 80}
+"""
+#: what a build of TWO_SERVICES gave its routes, as the state reads it
+LAST = {
+    "WebAlphaRule": LastRule(38000, "shop-service-alpha", "WebHttpListener"),
+    "WebZuluRule": LastRule(38980, "shop-service-zulu", "WebHttpListener"),
+    "WebDocsRule": LastRule(39000, "shop-service-zulu", "WebHttpListener"),
+}
+
+
+def _resolved(text: str, last: dict[str, LastRule]) -> tuple[Any, list[Any]]:
+    return resolve(_model(_data(text)), last)
+
+
+def test_an_explicit_priority_a_kept_route_holds_is_an_error_naming_that_route() -> None:
+    """zulu's live rule (in its own stack, deployed after alpha's) still holds 38980 when
+    alpha's rule is updated to it: the update would fail, so the build refuses."""
+    text = TWO_SERVICES.replace("name: alpha, paths", "name: alpha, priority: 38980, paths")
+    resolved, issues = _resolved(text, LAST)
+    assert resolved is None
+    assert [(i.path, i.code) for i in issues] == [
+        (("load_balancers", "web", "routes", 0, "priority"), Code.ROUTE_PRIORITY_HELD)
+    ]
+    assert "route 'zulu' holds 38980 from the last build" in issues[0].message
+    assert "choose another number" in issues[0].message
+    fresh_build, none = _resolved(text, {})  # no state: nothing holds anything
+    assert none == []
+    assert fresh_build.routes[("web", "alpha")].priority == 38980
+    swapped = {"WebAlphaRule": LastRule(38980, "shop-service-alpha", "WebHttpListener")}
+    _, none = _resolved(text, {**swapped, "WebDocsRule": LAST["WebDocsRule"]})
+    assert none == []  # its own number: no other rule holds it
+
+
+def test_an_explicit_priority_a_removed_route_held_is_an_error_naming_its_rule() -> None:
+    """CloudFormation deletes a removed rule only after creating and updating the others."""
+    text = TWO_SERVICES.replace("name: alpha, paths", "name: alpha, priority: 38980, paths")
+    text = text.replace('      - {service: zulu, name: zulu, paths: ["/zulu/*"]}\n', "")
+    _, issues = _resolved(text, LAST)
+    assert [i.code for i in issues] == [Code.ROUTE_PRIORITY_HELD]
+    assert issues[0].message == (
+        "priority 38980: rule WebZuluRule, of a route this build removes, holds 38980 from "
+        "the last build; choose another number, or first deploy the removal on its own"
+    )
+
+
+def test_an_explicit_priority_on_a_route_that_moves_stack_is_an_error() -> None:
+    text = TWO_SERVICES.replace(
+        "{service: zulu, name: docs, paths", "{service: alpha, name: docs, priority: 39000, paths"
+    )
+    _, issues = _resolved(text, LAST)
+    assert [i.code for i in issues] == [Code.ROUTE_PRIORITY_HELD]
+    assert "moves to stack shop-service-alpha" in issues[0].message
+
+
+def test_a_route_moving_to_another_service_takes_a_number_no_rule_held() -> None:
+    """docs moves from zulu's stack to alpha's: alpha's deploys first and would create the
+    rule while zulu's still holds 39000. It takes a slot no rule held instead."""
+    moved = TWO_SERVICES.replace("{service: zulu, name: docs", "{service: alpha, name: docs")
+    resolved, issues = _resolved(moved, LAST)
     assert issues == []
-    assert resolved is not None
-    assert resolved.routes[("web", "docs")].priority == 14432
-    assert resolved.routes[("web", "line")].priority == 14433
-    assert resolved.routes[("web", "slack")].priority == 14434
+    got = {key: t.priority for (_, key), t in resolved.routes.items()}
+    assert got["alpha"] == 38000
+    assert got["zulu"] == 38980
+    band = priorities.band_of(priorities.specificity(resolved.routes[("web", "docs")].route))
+    assert got["docs"] in slots(band)
+    assert got["docs"] not in {r.priority for r in LAST.values()}
+    stays, _ = _resolved(TWO_SERVICES, LAST)  # not moved: keeps its number
+    assert stays.routes[("web", "docs")].priority == 39000
+
+
+def test_a_renamed_blueprint_keeps_no_state_its_stacks_are_all_new() -> None:
+    text = TWO_SERVICES.replace("name: shop", "name: shop2").replace(
+        "{service: zulu, name: docs, paths", "{service: alpha, name: docs, priority: 39000, paths"
+    )
+    resolved, issues = _resolved(text, LAST)
+    assert issues == []
+    fresh_build, _ = _resolved(text, {})
+    assert resolved.routes == fresh_build.routes
+
+
+def test_a_new_route_avoids_the_numbers_held_in_the_last_build() -> None:
+    """A removed rule is deleted only after the others are created and updated: a new
+    route on its number would be created while it still holds it."""
+    first = home(LB, "a", 16)
+    assert assign(LB, [Wanted("a", 16)], ()) == {"a": first}
+    assert assign(LB, [Wanted("a", 16)], (), {first}) == {"a": first + 1}
+    assert assign(LB, [Wanted("a", 16, first)], (), {first}) == {"a": first}  # its own
 
 
 def _data(text: str) -> dict[str, Any]:
@@ -324,12 +426,14 @@ def test_the_state_is_read_from_listener_rules_only_with_one_number() -> None:
             "e": {"Resources": {"S": {**rule, "Properties": {"Priority": "9"}}}},
         }
     )
-    assert got == {"R": 7}
+    assert got == {"R": LastRule(7, "a", "")}
     assert naming.listener_rule("web", "line") == "WebLineRule"
 
 
 def _priorities_in(folder: Path) -> dict[str, int]:
-    return previous.route_priorities(previous.from_folder(folder))
+    return {
+        k: r.priority for k, r in previous.route_priorities(previous.from_folder(folder)).items()
+    }
 
 
 def test_build_and_diff_keep_the_priorities_of_the_output_folder(

@@ -44,15 +44,25 @@ def rule(*codes: Code) -> Callable[[Callable[[Checker], None]], Rule]:
     return register
 
 
+@dataclass(frozen=True)
+class LastRule:
+    """A listener rule of the last build: its priority, the stack (template file, without
+    ``.json``) that held it, and the logical ID its ``ListenerArn`` refers to."""
+
+    priority: int
+    stack: str = ""
+    listener: str = ""
+
+
 @dataclass
 class Checker:
     """The blueprint being checked, every issue found so far, and what the rules worked
     out for the renderers."""
 
     bp: Blueprint
-    #: listener rule logical ID -> the priority the last build gave it: the one input
-    #: besides the blueprint, passed in as data (see the load balancers' ``priorities``)
-    last_priorities: Mapping[str, int] = field(default_factory=dict)
+    #: listener rule logical ID -> that rule in the last build: the one input besides the
+    #: blueprint, passed in as data (see the load balancers' ``priorities``)
+    last_priorities: Mapping[str, LastRule] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     #: the rule running now: the codes it declared are the ones it may report
     current: Rule | None = None

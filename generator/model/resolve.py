@@ -35,7 +35,7 @@ from ..sections.websocket_apis import checks as websocket_apis
 from ..sections.zones import checks as zones
 from . import reach, whole
 from .blueprint import Blueprint
-from .checker import Checker, Rule
+from .checker import Checker, LastRule, Rule
 from .reach import Reach
 
 RULES: tuple[Rule, ...] = (
@@ -79,11 +79,12 @@ class Resolved:
 
 
 def resolve(
-    bp: Blueprint, last_priorities: Mapping[str, int] | None = None
+    bp: Blueprint, last_priorities: Mapping[str, LastRule] | None = None
 ) -> tuple[Resolved | None, list[Issue]]:
     """Run every rule; on success, what the renderers need to know. ``last_priorities``
-    (listener rule logical ID -> priority, from the last build's templates) only changes
-    which numbers routes without ``priority:`` get, never what is reported."""
+    (listener rule logical ID -> that rule in the last build's templates) changes which
+    numbers routes without ``priority:`` get, and reports an explicit ``priority:`` that
+    takes a number another route's rule holds there (``route-priority-held``)."""
     c = Checker(bp, last_priorities=dict(last_priorities or {}))
     c.run(RULES)
     if any(i.severity is Severity.ERROR for i in c.issues):

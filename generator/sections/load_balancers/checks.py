@@ -9,7 +9,7 @@ from dataclasses import replace
 from ... import naming
 from ...codes import Code
 from ...errors import Path, one_of
-from ...model.checker import Checker, covers, rule
+from ...model.checker import Checker, LastRule, covers, rule
 from ..zones.checks import zone_for
 from . import priorities
 from .model import LoadBalancer, Route, RouteTarget, ToInstances, ToService
@@ -99,6 +99,7 @@ def _check_listeners(c: Checker, name: str, lb: LoadBalancer) -> None:
     Code.ROUTE_NAME_TWICE,
     Code.ROUTE_TWICE,
     Code.ROUTE_PRIORITY_TWICE,
+    Code.ROUTE_PRIORITY_HELD,
     Code.ROUTES_TOO_MANY,
     Code.INSTANCE_GROUP_UNKNOWN,
     Code.KEY_MISSING,
@@ -166,18 +167,112 @@ def _check_routes(c: Checker, lb_name: str, lb: LoadBalancer) -> None:
 def _assign_priorities(c: Checker, lb_name: str, explicit: set[int]) -> None:
     """Give each route with hosts or paths and no ``priority:`` one of its own, keeping
     the one the last build gave it (its listener rule's, found by logical ID, pinned or
-    not) where it can."""
+    not) where it can; the others avoid every number a rule of the listener held there."""
+    _explicit_held(c, lb_name)
     wanted = []
     for (lb, key), target in c.routes.items():
         route = target.route
         if lb != lb_name or route.priority is not None or not (route.hosts or route.paths):
             continue
-        rule_id = naming.listener_rule(lb, key)
-        last = c.last_priorities.get(c.bp.logical_ids.get(rule_id, rule_id))
+        last = _last(c, lb, key)
+        kept = last.priority if last is not None and not _moves(c, last, route) else None
         band = priorities.band_of(priorities.specificity(route))
-        wanted.append(priorities.Wanted(key, band, last))
-    for key, priority in priorities.assign(lb_name, wanted, explicit).items():
+        wanted.append(priorities.Wanted(key, band, kept))
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    held = {
+        r.priority
+        for r in c.last_priorities.values()
+        if r.listener in listeners and _this_blueprints(c, r)
+    }
+    for key, priority in priorities.assign(lb_name, wanted, explicit, held).items():
         c.routes[(lb_name, key)] = replace(c.routes[(lb_name, key)], priority=priority)
+
+
+def _last(c: Checker, lb: str, key: str) -> LastRule | None:
+    rule_id = naming.listener_rule(lb, key)
+    last = c.last_priorities.get(c.bp.logical_ids.get(rule_id, rule_id))
+    return last if last is not None and _this_blueprints(c, last) else None
+
+
+def _this_blueprints(c: Checker, last: LastRule) -> bool:
+    """Whether a rule of the last build is in one of this blueprint's stacks: after the
+    blueprint is renamed, every stack (and load balancer) is a new one, and the rules of
+    the old deployment hold nothing on the new listeners."""
+    main = c.bp.name
+    return not last.stack or last.stack == main or last.stack.startswith(f"{main}-service-")
+
+
+def _listener_ids(lb: str) -> tuple[str, ...]:
+    return (naming.listener(lb, "HTTP"), naming.listener(lb, "HTTPS"))
+
+
+def _stack_of(c: Checker, route: Route) -> str:
+    """The stack a route's listener rule is in: its service's own, or the main one (as
+    :func:`generator.render.stacks.placement` places it)."""
+    return naming.service_stack(c.bp.name, route.service) if route.service else c.bp.name
+
+
+def _moves(c: Checker, last: LastRule, route: Route) -> bool:
+    """Whether the route's rule changes stack: deleted from one, created in another."""
+    return bool(last.stack) and last.stack != _stack_of(c, route)
+
+
+def _explicit_held(c: Checker, lb_name: str) -> None:
+    """An explicit ``priority:`` must not take a number a rule of the listener holds in the
+    last build (another route's, kept, moved or removed since), nor its own route's rule
+    in another stack: the update would fail while the holder still has it."""
+    ours = {k: t for (lb, k), t in c.routes.items() if lb == lb_name}
+    holders = _holders(c, lb_name, ours)
+    routes = c.bp.load_balancers[lb_name].routes
+    for key, target in ours.items():
+        number, route = target.route.priority, target.route
+        holder = holders.get(number) if number is not None else None
+        last = _last(c, lb_name, key)
+        if holder is None and not (last and last.priority == number and _moves(c, last, route)):
+            continue
+        where = ("load_balancers", lb_name, "routes", routes.index(route), "priority")
+        if holder is not None:
+            why, fix = holder
+            why = f"{why} holds {number} from the last build"
+        else:
+            old = last.stack if last else ""
+            why = (
+                f"this route's rule moves to stack {_stack_of(c, route)}, and its old one "
+                f"holds {number} in stack {old} until that one deploys"
+            )
+            fix = "keep the route on its service for one deploy"
+        c.error(
+            where,
+            f"priority {number}: {why}; choose another number, or first {fix}",
+            Code.ROUTE_PRIORITY_HELD,
+        )
+
+
+def _holders(c: Checker, lb_name: str, ours: dict[str, RouteTarget]) -> dict[int, tuple[str, str]]:
+    """Number -> (which rule holds it in the last build, what frees it), for the rules of
+    the listener that this build does not leave on the same number."""
+    out: dict[int, tuple[str, str]] = {}
+    own = set()
+    for key, target in ours.items():
+        rule_id = naming.listener_rule(lb_name, key)
+        own.add(c.bp.logical_ids.get(rule_id, rule_id))
+        last = _last(c, lb_name, key)
+        if last is not None and target.route.priority != last.priority:
+            out[last.priority] = (
+                f"the rule of route '{key}'",
+                f"give route '{key}' another one, or remove it, in a deploy of its own",
+            )
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    for rule_id, last in sorted(c.last_priorities.items()):
+        if rule_id not in own and last.listener in listeners and _this_blueprints(c, last):
+            out.setdefault(
+                last.priority,
+                (
+                    f"rule {rule_id}, of a route this build removes,",
+                    "deploy the removal on its own",
+                ),
+            )
+    return out
 
 
 def _route_target(

@@ -16,11 +16,21 @@ elsewhere, and when the other is removed it would come back). So :func:`assign` 
 the priorities the last build gave (read from its templates by the command that builds,
 :func:`generator.previous.route_priorities`) and keeps them:
 
-1. every route keeps its last priority while that is still in its band and no explicit
-   ``priority:`` (nor another route, the first by name) has taken it;
+1. every route keeps its last priority while that is still in its band, its rule stays
+   in the same stack (a route to another service moves to that service's stack) and no
+   explicit ``priority:`` (nor another route, the first by name) has taken it;
 2. every other route gets its home slot when that is free, the first by name among the
    routes sharing a home;
 3. the rest probe from their home to the next free slot of the band (wrapping round).
+
+"Free" in 2 and 3 also means held by no rule of the listener in the last build: a rule
+that took such a number would be created or updated while the old holder still has it
+(the holder's stack deploys later, or CloudFormation deletes a removed rule only in the
+cleanup after it has created and updated the others,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-monitor-stack.html),
+and fail. An explicit ``priority:`` that takes a
+number a route keeps, or its own route's number in another stack, is the error
+``route-priority-held`` (:mod:`.checks`): the user must choose.
 
 So a fresh build (no previous templates) depends only on the set of routes, never on their
 order, and a route sits on its home slot unless another route of its band hashes to the
@@ -87,9 +97,13 @@ def home(lb: str, key: str, band: int) -> int:
     return slots(band)[naming.slot(lb, key, modulo=BAND)]
 
 
-def assign(lb: str, wanted: Iterable[Wanted], explicit: Collection[int]) -> dict[str, int]:
+def assign(
+    lb: str, wanted: Iterable[Wanted], explicit: Collection[int], held: Collection[int] = ()
+) -> dict[str, int]:
     """A distinct priority for each wanted route of load balancer ``lb`` (keys distinct),
-    none of them one of the ``explicit`` priorities other routes set; see the module."""
+    none of them one of the ``explicit`` priorities other routes set, and none that is not
+    kept one of the numbers ``held`` by a rule of the listener in the last build; see the
+    module."""
     routes = sorted(wanted, key=lambda w: w.key)
     taken = set(explicit)
     out: dict[str, int] = {}
@@ -97,6 +111,7 @@ def assign(lb: str, wanted: Iterable[Wanted], explicit: Collection[int]) -> dict
         if w.last is not None and w.last in slots(w.band) and w.last not in taken:
             out[w.key] = w.last
             taken.add(w.last)
+    taken |= set(held)
     for w in routes:
         first = home(lb, w.key, w.band)
         if w.key not in out and first not in taken:
