@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .files import MAX_BYTES, read_text
+from .files import MAX_BYTES, read_regular, read_text
 
 #: Lists the files the last build wrote, so the next one can remove those it no longer
 #: makes (a renamed stack) without touching anything else in the folder.
@@ -68,13 +68,19 @@ def plain(name: object) -> bool:
 
 def differences(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
     """The files of ``out_dir`` that a build would write, change or remove (sorted)."""
-    changed = [
-        name
-        for name, data in files.items()
-        if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != data
-    ]
+    changed = [name for name, data in files.items() if not _holds(out_dir / name, data)]
     removed = _previous(out_dir) - set(files) if out_dir.is_dir() else set()
     return sorted({*changed, *removed})
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) of exactly ``data``: read no more
+    than that plus one byte, never from a FIFO or a device (the folder is checked as it
+    is, and `build --check` runs on pull requests)."""
+    try:
+        return read_regular(path, len(data), follow=False) == data
+    except OSError:  # missing, a link, not regular, larger: it differs
+        return False
 
 
 def write_all(

@@ -124,3 +124,31 @@ def test_build_warns_and_builds_afresh_diff_reports(
     assert main(["build"]) == EXIT_OK
     assert warning in capsys.readouterr().err
     assert (out / "shop.json").is_file()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link", "larger"])
+def test_check_reads_the_folder_as_it_is_and_follows_no_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """`build --check` compares what the build would write with the folder's files. A link
+    in a file's place was followed, out of the folder, and called fresh when what it led
+    to held the same bytes (a build replaces the link); a FIFO and a larger file stay
+    unread past the build's own size. Each is a file that differs: the folder is stale."""
+    monkeypatch.setattr(runtime, "lint_workers", lambda _: contextlib.nullcontext(None))
+    monkeypatch.setattr(pipeline, "lint", lambda *_: None)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "blueprint.yaml").write_text(BLUEPRINT)
+    assert main(["build"]) == EXIT_OK
+    built = tmp_path / "templates_out" / "shop.json"
+    text = built.read_bytes()
+    built.unlink()
+    if kind == "fifo":
+        os.mkfifo(built)
+    elif kind == "link":
+        (tmp_path / "outside.json").write_bytes(text)
+        built.symlink_to(tmp_path / "outside.json")
+    else:
+        built.write_bytes(text + b" ")
+    capsys.readouterr()
+    assert main(["build", "--check"]) == EXIT_STALE
+    assert "shop.json" in capsys.readouterr().err
