@@ -1,8 +1,10 @@
 """A moto server for the real AWS CLI, with the types moto does not model stubbed and
-moto's own CloudFormation bugs patched -- in this process only.
+moto's own CloudFormation bugs patched -- in this process only (importing this module
+applies them).
 
-In-process:   import motoharness; srv, url = motoharness.start(); ...; srv.stop()
-As a process: python motoharness.py [PORTFILE]   (prints the URL; SIGTERM to stop)
+In-process (tests/test_moto_deploy.py):  srv, url = moto_aws.start(); ...; srv.stop()
+As a process:  python -m tests.moto_aws [PORTFILE]  (prints the URL; stopped by SIGTERM to
+its PID). moto keeps its state per process, so one server per process (pytest-xdist worker).
 """
 
 from __future__ import annotations
@@ -720,6 +722,14 @@ def precreate_zone(zone_id: str, name: str, account_id: str = "123456789012") ->
     backend.zones.pop(zone.resource_id)
     zone.resource_id = zone_id
     backend.zones[zone_id] = zone
+
+
+def stop_tasks_at_once() -> None:
+    """ECS tasks move RUNNING -> ... -> STOPPED one step per describe by default: make a
+    job's task stop at once, so `aws ecs wait tasks-stopped` returns on its first poll."""
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition("ecs::task", {"progression": "immediate"})
 
 
 # ---- starting and stopping ----------------------------------------------------------------
