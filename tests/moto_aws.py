@@ -754,11 +754,7 @@ if __name__ == "__main__":
         lid, _, reason = pair.partition("=")
         FAIL[lid] = reason or "failed on purpose"
     srv, url = start()
-    # ECS tasks move RUNNING -> ... -> STOPPED one step per describe by default ("manual"):
-    # make a job's task stop at once, so `aws ecs wait tasks-stopped` returns on its first poll.
-    from moto.moto_api import state_manager
-
-    state_manager.set_transition("ecs::task", {"progression": "immediate"})
+    stop_tasks_at_once()
     print(url, flush=True)
     if len(sys.argv) > 1:
         with open(sys.argv[1], "w") as fh:
