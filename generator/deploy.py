@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .deploy_state import HELPERS as _STATE_HELPERS
+from .deploy_state import deploy_lines
 from .errors import InternalError
 
 #: Above this size a template cannot be sent in the request; it must go through S3.
@@ -146,6 +148,7 @@ def script(
     read = {(stack, region) for plan in stacks for stack, region, _ in plan.sources.values()}
     if read or runs or sites:
         lines += ["", _HELPERS]
+    lines += ["", _STATE_HELPERS]
     if sites:
         lines += ["", _SITE_FOLDER]
         # A folder missing (deploy.sh run from elsewhere), a link or leading out stops the
@@ -328,7 +331,7 @@ def _deploy(plan: Planned, blueprint: str) -> list[str]:
     if blueprint and not plan.shared:
         args.append(f"--tags {_q(f'{TAG}={blueprint}')}")
     args.append("--no-fail-on-empty-changeset")
-    return [*lines, " \\\n  ".join(args)]
+    return [*lines, *deploy_lines(plan.region, plan.stack, " \\\n  ".join(args))]
 
 
 def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:

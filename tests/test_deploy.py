@@ -66,7 +66,10 @@ def test_parameters_without_defaults_are_required_and_others_left_alone() -> Non
 
 
 FAKE_AWS = '''#!{python}
-"""A stand-in for the AWS CLI: records each call, serves outputs of deployed stacks."""
+"""A stand-in for the AWS CLI: records each call, serves outputs of deployed stacks.
+FAKE_STATUS ("stack=STATUS,...") gives stacks that exist before the run; FAKE_FAIL names
+a stack whose deploy fails, with a failed resource in its events; FAKE_RESOURCES the
+number of resources every stack has."""
 import json, os, sys
 state = os.environ["FAKE_AWS_STATE"]
 args = sys.argv[1:]
@@ -75,7 +78,27 @@ def opt(name):
 with open(os.path.join(state, "calls.jsonl"), "a") as log:
     log.write(json.dumps(args) + "\\n")
 command = args[1]
-if command == "deploy":
+given = dict(p.split("=") for p in filter(None, os.environ.get("FAKE_STATUS", "").split(",")))
+deleted = os.path.join(state, str(opt("--stack-name")) + ".deleted")
+if command == "describe-stacks" and opt("--query") == "Stacks[0].StackStatus":
+    stack = opt("--stack-name")
+    if os.path.exists(os.path.join(state, stack + ".outputs")):
+        print("ROLLBACK_COMPLETE" if stack == os.environ.get("FAKE_FAIL") else "CREATE_COMPLETE")
+    elif stack in given and not os.path.exists(deleted):
+        print(given[stack])
+    else:
+        sys.exit(f"An error occurred (ValidationError): Stack with id {{stack}} does not exist")
+elif command == "list-stack-resources":  # the count asked for: length(...)
+    print(os.environ.get("FAKE_RESOURCES", "0"))
+elif command == "delete-stack":
+    open(deleted, "w").close()
+elif command == "describe-stack-events":
+    print("2001-01-01T00:00:00+00:00\\tOld\\tAWS::SQS::Queue\\tCREATE_FAILED\\tlong ago")
+    print("2999-01-01T00:00:00+00:00\\tBucket\\tAWS::S3::Bucket\\tBucket name taken")
+elif command == "deploy" and opt("--stack-name") == os.environ.get("FAKE_FAIL"):
+    open(os.path.join(state, opt("--stack-name") + ".outputs"), "w").write("[]")
+    sys.exit("Waiter StackCreateComplete failed: Waiter encountered a terminal failure state")
+elif command == "deploy":
     template = json.load(open(opt("--template-file")))
     with open(os.path.join(state, opt("--stack-name") + ".outputs"), "w") as f:
         json.dump(sorted(template.get("Outputs", dict())), f)
@@ -117,7 +140,10 @@ def test_deploy_script_runs_in_order_and_passes_each_stacks_outputs(tmp_path: Pa
     assert len(given) == 7
     # one describe-stacks per stack whose outputs are read, not one per parameter
     reads = [c for c in calls if c[1] == "describe-stacks" and "--stack-name" in c]
-    assert len(reads) == 1
+    outputs = [c for c in reads if "Stacks[0].StackStatus" not in c]
+    assert len(outputs) == 1
+    # and one state read before each stack is deployed
+    assert len(reads) - len(outputs) == 2
     deleted = [c[c.index("--stack-name") + 1] for c in calls if c[1] == "delete-stack"]
     assert deleted == ["linebot-service-old"]  # not the current stacks, not linebot-other
     assert all("blueprint:name=linebot" in c for c in calls if c[1] == "deploy")
@@ -183,8 +209,23 @@ def test_names_and_paths_never_become_code(tmp_path: Path) -> None:
             str(out / file),
         ]
 
+    def state(stack: str) -> list[str]:
+        return [
+            "cloudformation",
+            "describe-stacks",
+            "--region",
+            region,
+            "--stack-name",
+            stack,
+            "--query",
+            "Stacks[0].StackStatus",
+            "--output",
+            "text",
+        ]
+
     assert calls == [
         ["cloudformation", *stale],
+        state(base),
         [*deploying(base, plans[0].file), *tail],
         [
             "cloudformation",
@@ -198,6 +239,7 @@ def test_names_and_paths_never_become_code(tmp_path: Path) -> None:
             "--output",
             "text",
         ],
+        state(app),
         [
             *deploying(app, plans[1].file),
             "--parameter-overrides",
@@ -393,3 +435,94 @@ def test_site_values_never_become_code(tmp_path: Path) -> None:
         "--region",
         region,
     ]
+
+
+def _two_stacks(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], list]:
+    """deploy.sh for stacks ``shop`` then ``shop-service-web`` (eu-west-1), run against the
+    stand-in with ``env`` (FAKE_STATUS, FAKE_FAIL)."""
+    plans = [
+        deploy.Planned("shop", "eu-west-1", "shop.json", 10, {}),
+        deploy.Planned("shop-service-web", "eu-west-1", "web.json", 10, {}),
+    ]
+    out = tmp_path / "out"
+    out.mkdir()
+    for plan in plans:
+        (out / plan.file).write_text("{}")
+    (out / "deploy.sh").write_text(deploy.script(plans, "blueprint.yaml"))
+    return run_with_stand_in(out / "deploy.sh", FAKE_AWS, tmp_path, **env)
+
+
+def _commands(calls: list[list[str]]) -> list[tuple[str, str]]:
+    """(command, stack) of each call that changes a stack."""
+    changing = ("deploy", "delete-stack", "wait")
+    return [(c[1], c[c.index("--stack-name") + 1]) for c in calls if c[1] in changing]
+
+
+def test_a_stack_left_by_a_failed_first_create_is_deleted_and_created_again(
+    tmp_path: Path,
+) -> None:
+    done, calls = _two_stacks(tmp_path, FAKE_STATUS="shop-service-web=ROLLBACK_COMPLETE")
+    assert done.returncode == 0, done.stderr
+    assert _commands(calls) == [
+        ("deploy", "shop"),
+        ("delete-stack", "shop-service-web"),
+        ("wait", "shop-service-web"),
+        ("deploy", "shop-service-web"),
+    ]
+    assert [c[2] for c in calls if c[1] == "wait"] == ["stack-delete-complete"]
+    assert (
+        "Stack shop-service-web is in ROLLBACK_COMPLETE; deleting it and creating it again: "
+        "its first create failed and was rolled back: nothing in it exists\n" in done.stderr
+    )
+
+
+def test_an_empty_review_stack_is_deleted_and_one_with_resources_stops(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    done, calls = _two_stacks(tmp_path / "a", FAKE_STATUS="shop=REVIEW_IN_PROGRESS")
+    assert done.returncode == 0, done.stderr
+    assert _commands(calls)[:3] == [
+        ("delete-stack", "shop"),
+        ("wait", "shop"),
+        ("deploy", "shop"),
+    ]
+    assert "holds only a change set that was never executed" in done.stderr
+    (tmp_path / "b").mkdir()
+    env = {"FAKE_STATUS": "shop=REVIEW_IN_PROGRESS", "FAKE_RESOURCES": "2"}
+    done, calls = _two_stacks(tmp_path / "b", **env)
+    assert done.returncode == 1
+    assert _commands(calls) == []
+    assert "Stack shop is in REVIEW_IN_PROGRESS: deploy.sh changed nothing" in done.stderr
+
+
+def test_a_stack_in_a_failed_state_stops_the_deploy_with_the_command_to_look(
+    tmp_path: Path,
+) -> None:
+    done, calls = _two_stacks(tmp_path, FAKE_STATUS="shop-service-web=UPDATE_ROLLBACK_FAILED")
+    assert done.returncode == 1
+    assert _commands(calls) == [("deploy", "shop")]  # the stuck stack is not touched
+    assert done.stderr.endswith(
+        "Stack shop-service-web is in UPDATE_ROLLBACK_FAILED: deploy.sh changed nothing and "
+        "stops here. See what happened with: aws cloudformation describe-stack-events "
+        "--stack-name shop-service-web --region eu-west-1 --max-items 20\n"
+    )
+
+
+def test_a_stack_in_progress_stops_the_deploy_before_any_change(tmp_path: Path) -> None:
+    done, calls = _two_stacks(tmp_path, FAKE_STATUS="shop=UPDATE_IN_PROGRESS")
+    assert done.returncode == 1
+    assert _commands(calls) == []
+    assert "Stack shop is in UPDATE_IN_PROGRESS: deploy.sh changed nothing" in done.stderr
+
+
+def test_a_failed_deploy_prints_each_failed_resource_and_the_final_state(
+    tmp_path: Path,
+) -> None:
+    done, calls = _two_stacks(tmp_path, FAKE_FAIL="shop")
+    assert done.returncode == 1
+    assert _commands(calls) == [("deploy", "shop")]  # the next stack is not started
+    # the event of this deploy, not the one from long before it started
+    assert done.stderr.endswith(
+        "Stack shop failed to deploy. Its failed resources:\n"
+        "  Bucket (AWS::S3::Bucket): Bucket name taken\n"
+        "Stack shop is now ROLLBACK_COMPLETE; deploy.sh stops here.\n"
+    )

@@ -4,6 +4,54 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# Before deploying stack $2 in region $1: a stack a failed first create left empty
+# (ROLLBACK_COMPLETE, or REVIEW_IN_PROGRESS with no resources) is deleted so that it is
+# created again; any other failed or in-progress state stops the deploy, untouched.
+prepare_stack() {
+  local status count why
+  if ! status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+      --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+    case "$status" in *"does not exist"*) return 0 ;; esac  # new: created by the deploy
+    printf '%s\n' "$status" >&2
+    exit 1
+  fi
+  case "$status" in
+    ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
+    REVIEW_IN_PROGRESS)
+      count="$(aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+        --query 'length(StackResourceSummaries)' --output text)"
+      if [ "$count" != 0 ]; then stack_stuck "$1" "$2" "$status"; fi
+      why="it holds only a change set that was never executed: nothing in it exists" ;;
+    *_FAILED|*_IN_PROGRESS) stack_stuck "$1" "$2" "$status" ;;
+    *) return 0 ;;
+  esac
+  echo "Stack $2 is in $status; deleting it and creating it again: $why" >&2
+  aws cloudformation delete-stack --region "$1" --stack-name "$2"
+  aws cloudformation wait stack-delete-complete --region "$1" --stack-name "$2"
+}
+# Stop: stack $2 in region $1 is in state $3, which deploy.sh leaves to a person.
+stack_stuck() {
+  echo "Stack $2 is in $3: deploy.sh changed nothing and stops here. See what happened" \
+    "with: aws cloudformation describe-stack-events --stack-name $2 --region $1" \
+    "--max-items 20" >&2
+  exit 1
+}
+# Stack $2 in region $1 failed to deploy (the deploy began at $3, UTC): each failed
+# resource of this deploy (logical ID, type, reason), the stack's final state, then stop.
+stack_failed() {
+  local events status query="StackEvents[?ends_with(ResourceStatus, '_FAILED')]"
+  query="$query.[Timestamp,LogicalResourceId,ResourceType,ResourceStatusReason]"
+  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+    --query "$query" --output text)" || events=""
+  echo "Stack $2 failed to deploy. Its failed resources:" >&2
+  printf '%s\n' "$events" | awk -F '\t' -v since="$3" \
+    '$1 >= since && NF >= 3 { printf "  %s (%s): %s\n", $2, $3, $4 }' | sort -u >&2
+  status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].StackStatus' --output text 2>/dev/null)" || status="deleted"
+  echo "Stack $2 is now $status; deploy.sh stops here." >&2
+  exit 1
+}
+
 # Service stacks of report in us-west-2 that this build no longer makes
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='report']].StackName" --output text)"
@@ -16,10 +64,13 @@ for stack in $stacks; do
 done
 
 echo 'Deploying stack report to us-west-2' >&2
+prepare_stack us-west-2 report
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region us-west-2 \
   --stack-name report \
   --template-file "$here/report.json" \
   --capabilities CAPABILITY_IAM \
   --tags blueprint:name=report \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed us-west-2 report "$since"

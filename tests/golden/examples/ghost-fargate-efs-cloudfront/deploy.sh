@@ -15,6 +15,54 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Before deploying stack $2 in region $1: a stack a failed first create left empty
+# (ROLLBACK_COMPLETE, or REVIEW_IN_PROGRESS with no resources) is deleted so that it is
+# created again; any other failed or in-progress state stops the deploy, untouched.
+prepare_stack() {
+  local status count why
+  if ! status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+      --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+    case "$status" in *"does not exist"*) return 0 ;; esac  # new: created by the deploy
+    printf '%s\n' "$status" >&2
+    exit 1
+  fi
+  case "$status" in
+    ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
+    REVIEW_IN_PROGRESS)
+      count="$(aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+        --query 'length(StackResourceSummaries)' --output text)"
+      if [ "$count" != 0 ]; then stack_stuck "$1" "$2" "$status"; fi
+      why="it holds only a change set that was never executed: nothing in it exists" ;;
+    *_FAILED|*_IN_PROGRESS) stack_stuck "$1" "$2" "$status" ;;
+    *) return 0 ;;
+  esac
+  echo "Stack $2 is in $status; deleting it and creating it again: $why" >&2
+  aws cloudformation delete-stack --region "$1" --stack-name "$2"
+  aws cloudformation wait stack-delete-complete --region "$1" --stack-name "$2"
+}
+# Stop: stack $2 in region $1 is in state $3, which deploy.sh leaves to a person.
+stack_stuck() {
+  echo "Stack $2 is in $3: deploy.sh changed nothing and stops here. See what happened" \
+    "with: aws cloudformation describe-stack-events --stack-name $2 --region $1" \
+    "--max-items 20" >&2
+  exit 1
+}
+# Stack $2 in region $1 failed to deploy (the deploy began at $3, UTC): each failed
+# resource of this deploy (logical ID, type, reason), the stack's final state, then stop.
+stack_failed() {
+  local events status query="StackEvents[?ends_with(ResourceStatus, '_FAILED')]"
+  query="$query.[Timestamp,LogicalResourceId,ResourceType,ResourceStatusReason]"
+  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+    --query "$query" --output text)" || events=""
+  echo "Stack $2 failed to deploy. Its failed resources:" >&2
+  printf '%s\n' "$events" | awk -F '\t' -v since="$3" \
+    '$1 >= since && NF >= 3 { printf "  %s (%s): %s\n", $2, $3, $4 }' | sort -u >&2
+  status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].StackStatus' --output text 2>/dev/null)" || status="deleted"
+  echo "Stack $2 is now $status; deploy.sh stops here." >&2
+  exit 1
+}
+
 # Service stacks of ghost-blog in ap-northeast-1 that this build no longer makes
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ghost-blog']].StackName" --output text)"
@@ -27,16 +75,21 @@ for stack in $stacks; do
 done
 
 echo 'Deploying stack ghost-blog-us-east-1 to us-east-1' >&2
+prepare_stack us-east-1 ghost-blog-us-east-1
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region us-east-1 \
   --stack-name ghost-blog-us-east-1 \
   --template-file "$here/ghost-blog-us-east-1.json" \
   --tags blueprint:name=ghost-blog \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed us-east-1 ghost-blog-us-east-1 "$since"
 outputs_ghost_blog_us_east_1="$(outputs_of us-east-1 ghost-blog-us-east-1)"
 
 echo 'Deploying stack ghost-blog to ap-northeast-1' >&2
 blog_certificate_arn="$(output "$outputs_ghost_blog_us_east_1" ghost-blog-us-east-1 BlogCertificateArn)"
+prepare_stack ap-northeast-1 ghost-blog
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name ghost-blog \
@@ -44,7 +97,8 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --parameter-overrides BlogCertificateArn="$blog_certificate_arn" \
   --tags blueprint:name=ghost-blog \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 ghost-blog "$since"
 outputs_ghost_blog="$(outputs_of ap-northeast-1 ghost-blog)"
 
 echo 'Deploying stack ghost-blog-service-ghost to ap-northeast-1' >&2
@@ -62,6 +116,8 @@ content_nginx_access_point_arn="$(output "$outputs_ghost_blog" ghost-blog Conten
 public_subnet1="$(output "$outputs_ghost_blog" ghost-blog PublicSubnet1)"
 public_subnet2="$(output "$outputs_ghost_blog" ghost-blog PublicSubnet2)"
 vpc="$(output "$outputs_ghost_blog" ghost-blog Vpc)"
+prepare_stack ap-northeast-1 ghost-blog-service-ghost
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name ghost-blog-service-ghost \
@@ -69,4 +125,5 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --parameter-overrides BlogDistributionOriginSecret="$blog_distribution_origin_secret" CloudFrontPrefixListPrefixListId="$cloud_front_prefix_list_prefix_list_id" Cluster="$cluster" ClusterArn="$cluster_arn" ContentFileSystem="$content_file_system" ContentFileSystemArn="$content_file_system_arn" ContentFileSystemSecurityGroupGroupId="$content_file_system_security_group_group_id" ContentGhostAccessPoint="$content_ghost_access_point" ContentGhostAccessPointArn="$content_ghost_access_point_arn" ContentNginxAccessPoint="$content_nginx_access_point" ContentNginxAccessPointArn="$content_nginx_access_point_arn" PublicSubnet1="$public_subnet1" PublicSubnet2="$public_subnet2" Vpc="$vpc" \
   --tags blueprint:name=ghost-blog \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 ghost-blog-service-ghost "$since"

@@ -15,6 +15,54 @@ output() {
     END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
 }
 
+# Before deploying stack $2 in region $1: a stack a failed first create left empty
+# (ROLLBACK_COMPLETE, or REVIEW_IN_PROGRESS with no resources) is deleted so that it is
+# created again; any other failed or in-progress state stops the deploy, untouched.
+prepare_stack() {
+  local status count why
+  if ! status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+      --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+    case "$status" in *"does not exist"*) return 0 ;; esac  # new: created by the deploy
+    printf '%s\n' "$status" >&2
+    exit 1
+  fi
+  case "$status" in
+    ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
+    REVIEW_IN_PROGRESS)
+      count="$(aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+        --query 'length(StackResourceSummaries)' --output text)"
+      if [ "$count" != 0 ]; then stack_stuck "$1" "$2" "$status"; fi
+      why="it holds only a change set that was never executed: nothing in it exists" ;;
+    *_FAILED|*_IN_PROGRESS) stack_stuck "$1" "$2" "$status" ;;
+    *) return 0 ;;
+  esac
+  echo "Stack $2 is in $status; deleting it and creating it again: $why" >&2
+  aws cloudformation delete-stack --region "$1" --stack-name "$2"
+  aws cloudformation wait stack-delete-complete --region "$1" --stack-name "$2"
+}
+# Stop: stack $2 in region $1 is in state $3, which deploy.sh leaves to a person.
+stack_stuck() {
+  echo "Stack $2 is in $3: deploy.sh changed nothing and stops here. See what happened" \
+    "with: aws cloudformation describe-stack-events --stack-name $2 --region $1" \
+    "--max-items 20" >&2
+  exit 1
+}
+# Stack $2 in region $1 failed to deploy (the deploy began at $3, UTC): each failed
+# resource of this deploy (logical ID, type, reason), the stack's final state, then stop.
+stack_failed() {
+  local events status query="StackEvents[?ends_with(ResourceStatus, '_FAILED')]"
+  query="$query.[Timestamp,LogicalResourceId,ResourceType,ResourceStatusReason]"
+  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+    --query "$query" --output text)" || events=""
+  echo "Stack $2 failed to deploy. Its failed resources:" >&2
+  printf '%s\n' "$events" | awk -F '\t' -v since="$3" \
+    '$1 >= since && NF >= 3 { printf "  %s (%s): %s\n", $2, $3, $4 }' | sort -u >&2
+  status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].StackStatus' --output text 2>/dev/null)" || status="deleted"
+  echo "Stack $2 is now $status; deploy.sh stops here." >&2
+  exit 1
+}
+
 # Service stacks of shop in ap-northeast-1 that this build no longer makes
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='shop']].StackName" --output text)"
@@ -28,6 +76,8 @@ done
 
 echo 'Deploying stack shop to ap-northeast-1' >&2
 if [ -z "${BLUEPRINT_DEPLOY_BUCKET:-}" ]; then echo "shop.json is 79,585 bytes, over the 51,200 that can be sent directly: set BLUEPRINT_DEPLOY_BUCKET to an S3 bucket in ap-northeast-1 to upload it through" >&2; exit 1; fi
+prepare_stack ap-northeast-1 shop
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop \
@@ -35,7 +85,8 @@ aws cloudformation deploy \
   --s3-bucket "$BLUEPRINT_DEPLOY_BUCKET" \
   --capabilities CAPABILITY_IAM \
   --tags blueprint:name=shop \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 shop "$since"
 outputs_shop="$(outputs_of ap-northeast-1 shop)"
 
 echo 'Deploying stack shop-service-pricing to ap-northeast-1' >&2
@@ -44,6 +95,8 @@ pricing_service_security_group_group_id="$(output "$outputs_shop" shop PricingSe
 private_subnet1="$(output "$outputs_shop" shop PrivateSubnet1)"
 private_subnet2="$(output "$outputs_shop" shop PrivateSubnet2)"
 service_namespace_id="$(output "$outputs_shop" shop ServiceNamespaceId)"
+prepare_stack ap-northeast-1 shop-service-pricing
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop-service-pricing \
@@ -51,7 +104,8 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --parameter-overrides Cluster="$cluster" PricingServiceSecurityGroupGroupId="$pricing_service_security_group_group_id" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" ServiceNamespaceId="$service_namespace_id" \
   --tags blueprint:name=shop \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 shop-service-pricing "$since"
 
 echo 'Deploying stack shop-service-web to ap-northeast-1' >&2
 cluster="$(output "$outputs_shop" shop Cluster)"
@@ -67,6 +121,8 @@ private_subnet2="$(output "$outputs_shop" shop PrivateSubnet2)"
 vpc="$(output "$outputs_shop" shop Vpc)"
 web_load_balancer_security_group_group_id="$(output "$outputs_shop" shop WebLoadBalancerSecurityGroupGroupId)"
 web_web_target_group="$(output "$outputs_shop" shop WebWebTargetGroup)"
+prepare_stack ap-northeast-1 shop-service-web
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop-service-web \
@@ -74,7 +130,8 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --parameter-overrides Cluster="$cluster" MainDatabaseEndpointAddress="$main_database_endpoint_address" MainDatabaseEndpointPort="$main_database_endpoint_port" MainDatabaseMasterUserSecretSecretArn="$main_database_master_user_secret_secret_arn" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" OrdersQueue="$orders_queue" OrdersQueueArn="$orders_queue_arn" PricingServiceSecurityGroupGroupId="$pricing_service_security_group_group_id" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" WebWebTargetGroup="$web_web_target_group" \
   --tags blueprint:name=shop \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 shop-service-web "$since"
 
 echo 'Deploying stack shop-service-worker to ap-northeast-1' >&2
 cluster="$(output "$outputs_shop" shop Cluster)"
@@ -88,6 +145,8 @@ orders_queue_queue_name="$(output "$outputs_shop" shop OrdersQueueQueueName)"
 private_subnet1="$(output "$outputs_shop" shop PrivateSubnet1)"
 private_subnet2="$(output "$outputs_shop" shop PrivateSubnet2)"
 vpc="$(output "$outputs_shop" shop Vpc)"
+prepare_stack ap-northeast-1 shop-service-worker
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop-service-worker \
@@ -95,7 +154,8 @@ aws cloudformation deploy \
   --capabilities CAPABILITY_IAM \
   --parameter-overrides Cluster="$cluster" MainDatabaseEndpointAddress="$main_database_endpoint_address" MainDatabaseEndpointPort="$main_database_endpoint_port" MainDatabaseMasterUserSecretSecretArn="$main_database_master_user_secret_secret_arn" MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" OrdersQueue="$orders_queue" OrdersQueueArn="$orders_queue_arn" OrdersQueueQueueName="$orders_queue_queue_name" PrivateSubnet1="$private_subnet1" PrivateSubnet2="$private_subnet2" Vpc="$vpc" \
   --tags blueprint:name=shop \
-  --no-fail-on-empty-changeset
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 shop-service-worker "$since"
 
 echo 'Running job migrate' >&2
 job_outputs="$(outputs_of ap-northeast-1 shop)"
