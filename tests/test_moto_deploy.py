@@ -228,3 +228,37 @@ def test_shop_through_the_bucket_then_a_service_added_and_removed(aws: Aws, tmp_
     gone = aws.client("cloudformation").list_stacks(StackStatusFilter=["DELETE_COMPLETE"])
     gone = gone["StackSummaries"]
     assert [s["StackName"] for s in gone] == ["shop-service-worker2"]
+
+
+def test_a_failed_first_create_is_reported_then_recovered_by_the_next_run(
+    aws: Aws, tmp_path: Path
+) -> None:
+    """One resource made to fail: the first run prints its logical ID, type and reason and
+    leaves the stack in ROLLBACK_COMPLETE (which CloudFormation refuses to update); the
+    next run, the failure gone, deletes the stack, creates it again and completes."""
+    from . import moto_aws
+
+    out = tmp_path / "out"
+    # one small stack: this test stays in the quick suite
+    stacks = build(Path(__file__).parent / "golden" / "table_on_demand.yaml", out)
+    assert stacks == [("us-east-1", "ledger")]
+    moto_aws.FAIL["EntriesTable"] = "Table capacity exceeded on purpose"
+    try:
+        failed = aws.deploy(out)
+    finally:
+        moto_aws.FAIL.clear()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert failed.stderr.endswith(
+        "Stack ledger failed to deploy. Its failed resources:\n"
+        "  EntriesTable (AWS::DynamoDB::Table): Table capacity exceeded on purpose\n"
+        "Stack ledger is now ROLLBACK_COMPLETE; deploy.sh stops here.\n"
+    )
+    assert aws.stacks("us-east-1")["ledger"]["StackStatus"] == "ROLLBACK_COMPLETE"
+
+    again = aws.deploy(out)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (
+        "Stack ledger is in ROLLBACK_COMPLETE; deleting it and creating it again: its first "
+        "create failed and was rolled back: nothing in it exists\n"
+    ) in again.stderr
+    assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
