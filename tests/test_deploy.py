@@ -69,7 +69,7 @@ FAKE_AWS = '''#!{python}
 """A stand-in for the AWS CLI: records each call, serves outputs of deployed stacks.
 FAKE_STATUS ("stack=STATUS,...") gives stacks that exist before the run; FAKE_FAIL names
 a stack whose deploy fails, with a failed resource in its events; FAKE_RESOURCES the
-number of resources every stack has."""
+number of resources every stack has; FAKE_DENIED refuses reading any stack's status."""
 import json, os, sys
 state = os.environ["FAKE_AWS_STATE"]
 args = sys.argv[1:]
@@ -82,6 +82,8 @@ given = dict(p.split("=") for p in filter(None, os.environ.get("FAKE_STATUS", ""
 deleted = os.path.join(state, str(opt("--stack-name")) + ".deleted")
 if command == "describe-stacks" and opt("--query") == "Stacks[0].StackStatus":
     stack = opt("--stack-name")
+    if os.environ.get("FAKE_DENIED"):
+        sys.exit("An error occurred (AccessDenied) when calling the DescribeStacks operation")
     if os.path.exists(os.path.join(state, stack + ".outputs")):
         print("ROLLBACK_COMPLETE" if stack == os.environ.get("FAKE_FAIL") else "CREATE_COMPLETE")
     elif stack in given and not os.path.exists(deleted):
@@ -525,4 +527,15 @@ def test_a_failed_deploy_prints_each_failed_resource_and_the_final_state(
         "Stack shop failed to deploy. Its failed resources:\n"
         "  Bucket (AWS::S3::Bucket): Bucket name taken\n"
         "Stack shop is now ROLLBACK_COMPLETE; deploy.sh stops here.\n"
+    )
+
+
+def test_a_status_that_cannot_be_read_stops_with_the_clis_error(tmp_path: Path) -> None:
+    """Only "does not exist" means a new stack: any other error reading the status (no
+    access, no credentials) stops the deploy with the CLI's message, nothing deployed."""
+    done, calls = _two_stacks(tmp_path, FAKE_DENIED="1")
+    assert done.returncode == 1
+    assert _commands(calls) == []
+    assert done.stderr.endswith(
+        "An error occurred (AccessDenied) when calling the DescribeStacks operation\n"
     )

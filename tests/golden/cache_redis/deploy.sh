@@ -19,13 +19,20 @@ output() {
 # (ROLLBACK_COMPLETE, or REVIEW_IN_PROGRESS with no resources) is deleted so that it is
 # created again; any other failed or in-progress state stops the deploy, untouched.
 prepare_stack() {
-  local status count why
+  local status count why error
+  # the error apart from the status: a warning the CLI prints on success stays out of it
+  error="$(mktemp)"
   if ! status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
-      --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
-    case "$status" in *"does not exist"*) return 0 ;; esac  # new: created by the deploy
-    printf '%s\n' "$status" >&2
+      --query 'Stacks[0].StackStatus' --output text 2>"$error")"; then
+    case "$(cat "$error")" in
+      *"does not exist"*) rm -f "$error"; return 0 ;;  # new: created by the deploy
+    esac
+    cat "$error" >&2
+    rm -f "$error"
     exit 1
   fi
+  cat "$error" >&2
+  rm -f "$error"
   case "$status" in
     ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
     REVIEW_IN_PROGRESS)
