@@ -13,6 +13,7 @@ import contextlib
 import sys
 import uuid
 import warnings
+from typing import Any
 
 warnings.filterwarnings("ignore")
 
@@ -252,65 +253,31 @@ def _resource_event(resources_map, logical_id, rtype, status, reason=None, physi
         )
 
 
-_orig_create_resource = parsing.parse_and_create_resource
+def _with_events(original: Any, verb: str) -> Any:
+    """moto's create or update of one resource, recording its IN_PROGRESS, FAILED and
+    COMPLETE events, and failing it when the test named it in FAIL."""
+
+    def wrapped(logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
+        rtype = resource_json.get("Type", "")
+        _resource_event(resources_map, logical_id, rtype, f"{verb}_IN_PROGRESS")
+        try:
+            if logical_id in FAIL:
+                raise RuntimeError(FAIL[logical_id])
+            resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        except Exception as e:
+            reason = str(e) or type(e).__name__
+            _resource_event(resources_map, logical_id, rtype, f"{verb}_FAILED", reason=reason)
+            e.failed_logical_id = logical_id  # type: ignore[attr-defined]
+            raise
+        physical = getattr(resource, "physical_resource_id", None)
+        _resource_event(resources_map, logical_id, rtype, f"{verb}_COMPLETE", physical=physical)
+        return resource
+
+    return wrapped
 
 
-def _create_resource(logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
-    rtype = resource_json.get("Type", "")
-    _resource_event(resources_map, logical_id, rtype, "CREATE_IN_PROGRESS")
-    try:
-        if logical_id in FAIL:
-            raise RuntimeError(FAIL[logical_id])
-        resource = _orig_create_resource(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
-    except Exception as e:
-        _resource_event(
-            resources_map, logical_id, rtype, "CREATE_FAILED", reason=str(e) or type(e).__name__
-        )
-        e.failed_logical_id = logical_id  # type: ignore[attr-defined]
-        raise
-    _resource_event(
-        resources_map,
-        logical_id,
-        rtype,
-        "CREATE_COMPLETE",
-        physical=getattr(resource, "physical_resource_id", None),
-    )
-    return resource
-
-
-parsing.parse_and_create_resource = _create_resource
-
-_orig_update_resource = parsing.parse_and_update_resource
-
-
-def _update_resource(logical_id, resource_json, resources_map, account_id, region_name):  # type: ignore[no-untyped-def]
-    rtype = resource_json.get("Type", "")
-    _resource_event(resources_map, logical_id, rtype, "UPDATE_IN_PROGRESS")
-    try:
-        if logical_id in FAIL:
-            raise RuntimeError(FAIL[logical_id])
-        resource = _orig_update_resource(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
-    except Exception as e:
-        _resource_event(
-            resources_map, logical_id, rtype, "UPDATE_FAILED", reason=str(e) or type(e).__name__
-        )
-        e.failed_logical_id = logical_id  # type: ignore[attr-defined]
-        raise
-    _resource_event(
-        resources_map,
-        logical_id,
-        rtype,
-        "UPDATE_COMPLETE",
-        physical=getattr(resource, "physical_resource_id", None),
-    )
-    return resource
-
-
-parsing.parse_and_update_resource = _update_resource
+parsing.parse_and_create_resource = _with_events(parsing.parse_and_create_resource, "CREATE")
+parsing.parse_and_update_resource = _with_events(parsing.parse_and_update_resource, "UPDATE")
 
 _orig_execute = cfn_models.CloudFormationBackend.execute_change_set
 
