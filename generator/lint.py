@@ -192,30 +192,18 @@ def _holding_interrupts(held: list[int]) -> Iterator[None]:
 class Workers:
     """Lint worker processes, one per core (at most ``wanted``), each importing cfn-lint
     and loading its rules as soon as it starts: started before the templates exist, they
-    get ready while the blueprint is validated and rendered. Use as a context manager.
-
-    A process pool executor rather than ``multiprocessing.Pool``: when a worker dies (killed
-    for memory, a crash in a C extension) the executor fails every waiting job with
-    ``BrokenProcessPool``, where a pool silently replaces the worker and waits forever for
-    the job it lost."""
+    get ready while the blueprint is validated and rendered. Use as a context manager."""
 
     def __init__(self, wanted: int | None = None) -> None:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         count = _workers(wanted)
+        context = multiprocessing.get_context("fork")
         self.pool: Any = None
         if count > 1:
             held: list[int] = []
             with _holding_interrupts(held):
-                self.pool = ProcessPoolExecutor(
-                    count,
-                    mp_context=multiprocessing.get_context("fork"),
-                    initializer=_start_worker,
-                )
-                # With fork, the first job starts every worker: start them now, so that
-                # they load cfn-lint while the blueprint is validated and rendered.
-                self.pool.submit(int)
+                self.pool = context.Pool(count, initializer=_start_worker)
             if held:  # Ctrl-C while the workers were started: the build stops now
                 self.__exit__()
                 raise KeyboardInterrupt
@@ -224,17 +212,9 @@ class Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Stop the workers now, busy or not (an interrupted build does not wait for
-        lint results it will not use)."""
         if self.pool is not None:
-            processes = list((getattr(self.pool, "_processes", None) or {}).values())
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()
-            for process in processes:
-                process.join()
-            self.pool = None
+            self.pool.terminate()
+            self.pool.join()
 
 
 def lint_all(
@@ -251,15 +231,13 @@ def lint_all(
     ]
     todo = [i for i, found in enumerate(results) if found is None]
     if todo:
-        from concurrent.futures.process import BrokenProcessPool
-
         with contextlib.ExitStack() as stack:
             pool = workers.pool if workers is not None else None
             if pool is None and _workers(len(todo)) > 1:
                 _rules()  # imports cfn-lint and loads its rules once, before the fork
                 pool = stack.enter_context(Workers(len(todo))).pool
             found = (
-                pool.map(_lint_job, [jobs[i] for i in todo])
+                pool.imap(_lint_job, [jobs[i] for i in todo], chunksize=1)
                 if pool is not None
                 else (_lint_job(jobs[i]) for i in todo)
             )
@@ -269,11 +247,6 @@ def lint_all(
                     done.append(findings)
                     if progress is not None:
                         progress(len(done), len(todo))
-            except BrokenProcessPool as exc:
-                raise InternalError(
-                    "a lint worker process stopped before finishing its template "
-                    f"(killed, perhaps for want of memory): {exc}"
-                ) from exc
             except Exception as exc:
                 raise InternalError(f"cfn-lint failed: {exc!r}") from exc
         for i, findings in zip(todo, done, strict=True):

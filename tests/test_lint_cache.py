@@ -4,7 +4,6 @@ configuration; a warm build never imports cfn-lint, and cached findings still fa
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import subprocess
 import sys
@@ -213,18 +212,3 @@ def test_findings_cross_the_worker_pool_as_plain_values(
         fields = (finding.line, finding.column, finding.rule, finding.message, finding.path)
         assert _plain(fields), fields
         assert pickle.loads(pickle.dumps(finding)) == finding
-
-
-def test_a_lint_worker_that_dies_stops_the_build_rather_than_hanging(
-    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A worker killed mid-template (here it exits at once, as one killed for memory
-    would) fails the build with exit 4 and a message saying so, and writes nothing; the
-    other workers are stopped."""
-    monkeypatch.setattr(lint, "_workers", lambda count=None: 2)
-    monkeypatch.setattr(lint, "lint", lambda text, region: os._exit(9))
-    out = tmp_path / "out"
-    assert main(["build", str(EXAMPLE), "--out", str(out)]) == 4
-    err = capsys.readouterr().err
-    assert "internal error: a lint worker process stopped before finishing its template" in err
-    assert not out.exists()
