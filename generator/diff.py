@@ -8,10 +8,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import replacement, template
+from . import fixed_names, propagation, replacement, template
+from .propagation import Sources
 
-#: Exit codes of ``blueprint diff``, so CI can fail on data-loss risk alone.
-EXIT_NO_CHANGES, EXIT_CHANGES, EXIT_DATA_LOSS = 0, 10, 11
+#: Exit codes of ``blueprint diff``, so CI can fail on data-loss risk alone; 12: the deploy
+#: would fail (a replaced resource keeps its custom name), which stops it partway.
+EXIT_NO_CHANGES, EXIT_CHANGES, EXIT_DATA_LOSS, EXIT_FAILS = 0, 10, 11, 12
 RENAME_SIMILARITY = 0.8
 
 Path = tuple[str | int, ...]
@@ -31,6 +33,8 @@ class ResourceChange:
     data_loss: bool = False
     #: for a removed resource: the added one that likely replaces it under a new name
     renamed_to: str | None = None
+    #: why CloudFormation would refuse this change and fail the deploy
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,13 @@ class Report:
         return [(s.stack, r) for s in self.stacks for r in s.resources if r.data_loss]
 
     @property
+    def errors(self) -> list[tuple[str, ResourceChange]]:
+        return [(s.stack, r) for s in self.stacks for r in s.resources if r.error]
+
+    @property
     def exit_code(self) -> int:
+        if self.errors:
+            return EXIT_FAILS
         if self.data_loss:
             return EXIT_DATA_LOSS
         return EXIT_CHANGES if self.changed else EXIT_NO_CHANGES
@@ -78,19 +88,6 @@ def changed_paths(old: Any, new: Any, path: Path = ()) -> Iterator[Path]:
                 yield from changed_paths(a, b, (*path, i))
     elif old != new:
         yield path
-
-
-def _at(value: Any, pointer: tuple[str, ...]) -> Iterator[Any]:
-    """Values found at a create-only pointer (``*`` walks every list item)."""
-    if not pointer:
-        yield value
-        return
-    head, rest = pointer[0], pointer[1:]
-    if head == "*" and isinstance(value, list):
-        for item in value:
-            yield from _at(item, rest)
-    elif isinstance(value, dict) and head in value:
-        yield from _at(value[head], rest)
 
 
 #: What every reference becomes when renamed twins are compared: their names differ.
@@ -158,57 +155,13 @@ def _resource(
             for pointer in replacement.create_only(region, kind)
             if replacement.matches(path[1:], pointer)
         }
+        | set(replacement.in_prose(kind, old.get("Properties"), new.get("Properties")))
     )
     verdict = "replaced" if forced else "in_place"
     loss = bool(forced) and replacement.is_stateful(kind)
     return ResourceChange(
         logical_id, kind, verdict, tuple(_dotted(p) for p in paths), tuple(forced), loss
     )
-
-
-def _propagate(changes: dict[str, ResourceChange], new: dict[str, Any], region: str) -> None:
-    """A replaced resource gets a new physical ID, so whatever refers to it changes too: in
-    place, or replaced when the reference sits in a create-only property. Repeat until
-    nothing more is marked."""
-    moving = {i for i, c in changes.items() if c.verdict in ("replaced", "may_be_replaced")}
-    grew = True
-    while grew:
-        grew = False
-        for logical_id, resource in sorted(new.items()):
-            current = changes.get(logical_id)
-            if current is not None and current.verdict in ("added", "replaced", "may_be_replaced"):
-                continue
-            marked = _follow(logical_id, resource, current, moving, region)
-            if marked is not None and marked != current:
-                changes[logical_id] = marked
-                if marked.verdict == "may_be_replaced":
-                    moving.add(logical_id)
-                    grew = True
-
-
-def _follow(
-    logical_id: str,
-    resource: dict[str, Any],
-    current: ResourceChange | None,
-    moving: set[str],
-    region: str,
-) -> ResourceChange | None:
-    kind = resource["Type"]
-    props = resource.get("Properties", {})
-    for pointer in replacement.create_only(region, kind):
-        hit = sorted(set().union(*(template.references(v) for v in _at(props, pointer))) & moving)
-        if hit:
-            reason = f"{'/'.join(pointer)} refers to {hit[0]}, which is replaced"
-            paths = current.paths if current else ()
-            return ResourceChange(
-                logical_id, kind, "may_be_replaced", paths, (reason,), replacement.is_stateful(kind)
-            )
-    hit = sorted(template.references(props) & moving)
-    if hit and current is None:
-        return ResourceChange(
-            logical_id, kind, "in_place", (), (f"it refers to {hit[0]}, which is replaced",)
-        )
-    return current
 
 
 def _renames(changes: dict[str, ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -252,7 +205,6 @@ def compare_stack(
             change = _resource(logical_id, old_res[logical_id], new_res[logical_id], region)
             if change is not None:
                 changes[logical_id] = change
-    _propagate(changes, new_res, region)
     _renames(changes, old_res, new_res)
     params = _named((old or {}).get("Parameters", {}), (new or {}).get("Parameters", {}))
     outputs = _named((old or {}).get("Outputs", {}), (new or {}).get("Outputs", {}))
@@ -269,13 +221,52 @@ def compare(
     new: Mapping[str, dict[str, Any]],
     regions: Mapping[str, str],
     default_region: str,
+    sources: Sources | None = None,
 ) -> Report:
-    """Compare stacks by name: ``old`` and ``new`` map stack names to templates."""
+    """Compare stacks by name: ``old`` and ``new`` map stack names to templates.
+    ``sources``: where the parameters of ``new`` get their values (stack -> parameter ->
+    (stack, region, output)); by default the output of the same name of another stack."""
     stacks = []
     for name in sorted(set(old) | set(new)):
         region = regions.get(name, default_region)
         stacks.append(compare_stack(name, region, old.get(name), new.get(name)))
+    if sources is None:
+        sources = propagation.derived_sources(new)
+    spread = propagation.Spread(new, regions, default_region, sources, {})
+    stacks = _spread(stacks, old, new, spread)
     return Report(tuple(_moves(stacks)))
+
+
+def _spread(
+    stacks: list[StackDiff],
+    old: Mapping[str, dict[str, Any]],
+    new: Mapping[str, dict[str, Any]],
+    spread: propagation.Spread,
+) -> list[StackDiff]:
+    """The changes references carry, within a stack and across stacks
+    (:mod:`generator.propagation`), and the replacements CloudFormation refuses
+    (:mod:`generator.fixed_names`)."""
+    for s in stacks:
+        spread.verdicts.update({(s.stack, r.logical_id): r.verdict for r in s.resources})
+    marks = spread.run()
+    errors = fixed_names.blocked(old, spread, spread.verdicts)
+    out = []
+    for s in stacks:
+        changes = {r.logical_id: r for r in s.resources}
+        for (stack, logical_id), mark in sorted(marks.items()):
+            if stack == s.stack:
+                kind = new[stack]["Resources"][logical_id]["Type"]
+                paths = changes[logical_id].paths if logical_id in changes else ()
+                loss = mark.verdict in propagation.MOVING and replacement.is_stateful(kind)
+                changes[logical_id] = ResourceChange(
+                    logical_id, kind, mark.verdict, paths, (mark.reason,), loss
+                )
+        for (stack, logical_id), message in errors.items():
+            if stack == s.stack:
+                changes[logical_id] = replace(changes[logical_id], error=message)
+        status = "changed" if s.status == "unchanged" and changes else s.status
+        out.append(replace(s, resources=tuple(changes[k] for k in sorted(changes)), status=status))
+    return out
 
 
 def _moves(stacks: list[StackDiff]) -> list[StackDiff]:
@@ -337,6 +328,8 @@ def text(report: Report) -> str:
             if r.data_loss:
                 line += "  << DATA LOSS RISK"
             lines.append(line)
+            if r.error:
+                lines.append(f"    error: {r.error}")
         for label, items in (("parameters", s.parameters), ("outputs", s.outputs)):
             if items:
                 lines.append(f"  {label}: {' '.join(items)}")
@@ -348,13 +341,25 @@ def text(report: Report) -> str:
         lines.append(f"DATA LOSS RISK: {names} would be replaced or removed")
     else:
         lines.append("changes, none of them a data-loss risk")
+    if report.errors:
+        names = ", ".join(f"{stack}/{r.logical_id}" for stack, r in report.errors)
+        lines.append(f"DEPLOY WOULD FAIL: CloudFormation would refuse to replace {names}")
     return "\n".join(lines) + "\n"
+
+
+def tsv(report: Report) -> str:
+    """One ``stack<TAB>logical ID<TAB>verdict`` line per changed resource, for scripts
+    (deploy.sh --review compares them with CloudFormation's change sets)."""
+    return "".join(
+        f"{s.stack}\t{r.logical_id}\t{r.verdict}\n" for s in report.stacks for r in s.resources
+    )
 
 
 def as_json(report: Report) -> dict[str, Any]:
     return {
         "changed": report.changed,
         "data_loss": bool(report.data_loss),
+        "fails": bool(report.errors),
         "stacks": [
             {
                 "stack": s.stack,
@@ -371,6 +376,7 @@ def as_json(report: Report) -> dict[str, Any]:
                         "reasons": list(r.reasons),
                         "data_loss": r.data_loss,
                         "renamed_to": r.renamed_to,
+                        "error": r.error,
                     }
                     for r in s.resources
                 ],

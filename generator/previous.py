@@ -181,4 +181,5 @@ def compare(build: Build, old: dict[str, dict[str, Any]]) -> diff.Report:
     """What ``build`` changes compared with the templates ``old`` (:func:`read`)."""
     new = {s.name: s.data for s in build.stacks}
     regions = {s.name: s.region for s in build.stacks}
-    return diff.compare(old, new, regions, build.checked.blueprint.region)
+    sources = {s.name: s.parameter_sources for s in build.stacks}
+    return diff.compare(old, new, regions, build.checked.blueprint.region, sources)

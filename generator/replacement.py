@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,12 @@ from typing import Any
 KNOWN_GAPS: dict[str, tuple[str, ...]] = {
     "AWS::DynamoDB::Table": ("/properties/KeySchema", "/properties/LocalSecondaryIndexes"),
 }
+
+#: Types whose name need not be unique, so that a replacement under the same name succeeds:
+#: Route 53 takes several hosted zones of one name ("you can create more than one hosted
+#: zone with the same name",
+#: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-working-with.html).
+NAMES_NOT_UNIQUE = frozenset({"AWS::Route53::HostedZone"})
 
 #: Types whose replacement or removal loses data (or, for a hosted zone, its delegation):
 #: a replacement leaves the application pointed at a new, empty resource whatever the
@@ -78,6 +85,90 @@ def matches(changed: tuple[str | int, ...], pointer: tuple[str, ...]) -> bool:
 
 def is_stateful(resource_type: str) -> bool:
     return resource_type in STATEFUL_TYPES
+
+
+def values_at(value: Any, pointer: tuple[str, ...]) -> Iterator[Any]:
+    """Values found at a create-only pointer (``*`` walks every list item)."""
+    if not pointer:
+        yield value
+        return
+    head, rest = pointer[0], pointer[1:]
+    if head == "*" and isinstance(value, list):
+        for item in value:
+            yield from values_at(item, rest)
+    elif isinstance(value, dict) and head in value:
+        yield from values_at(value[head], rest)
+
+
+def in_prose(resource_type: str, old: Any, new: Any) -> tuple[str, ...]:
+    """Replacements the provider schemas state only in prose, for the properties ``old``
+    and ``new`` of a resource of this type: what each replacing change is."""
+    if resource_type != "AWS::DynamoDB::Table":
+        return ()
+
+    # "Changing the type of an existing AttributeDefinition requires replacement of the
+    # table" (AttributeDefinitions, https://docs.aws.amazon.com/AWSCloudFormation/latest/
+    # UserGuide/aws-resource-dynamodb-table.html#cfn-dynamodb-table-attributedefinitions;
+    # the provider schema's description says the same, its createOnlyProperties do not).
+    # Only key attributes (of the table and its indexes) are defined there.
+    def types(props: Any) -> dict[str, Any]:
+        listed = props.get("AttributeDefinitions") if isinstance(props, dict) else None
+        items = listed if isinstance(listed, list) else []
+        return {
+            a["AttributeName"]: a.get("AttributeType")
+            for a in items
+            if isinstance(a, dict) and isinstance(a.get("AttributeName"), str)
+        }
+
+    before, after = types(old), types(new)
+    return tuple(
+        f"AttributeDefinitions/{name}/AttributeType"
+        for name in sorted(before.keys() & after.keys())
+        if before[name] != after[name]
+    )
+
+
+def _top_level(region: str, resource_type: str) -> tuple[set[str], list[str]]:
+    """The type's top-level create-only properties, and those of its primary identifier."""
+    schema = _schema(region, resource_type)
+
+    def named(pointers: list[str]) -> list[str]:
+        return [str(p).split("/")[2] for p in pointers if str(p).count("/") == 2]
+
+    return set(named(schema.get("createOnlyProperties", []))), named(
+        schema.get("primaryIdentifier", [])
+    )
+
+
+@cache
+def name_property(region: str, resource_type: str) -> str | None:
+    """The property that gives a resource of this type its custom name, from its provider
+    schema: the type's one primary identifier when that is a create-only property (a Lambda
+    function's ``FunctionName``, an RDS instance's ``DBInstanceIdentifier``), else a
+    create-only ``<Type>Name`` or ``Name`` (an ECS service's ``ServiceName``, a queue's
+    ``QueueName``, a load balancer's ``Name``). CloudFormation cannot replace a resource
+    whose name stays the same (https://docs.aws.amazon.com/AWSCloudFormation/latest/
+    TemplateReference/aws-properties-name.html: "You can't perform an update that causes a
+    custom-named resource to be replaced")."""
+    if resource_type in NAMES_NOT_UNIQUE:
+        return None
+    top, ids = _top_level(region, resource_type)
+    if len(ids) == 1 and ids[0] in top:
+        return ids[0]
+    for candidate in (resource_type.rsplit("::", 1)[-1] + "Name", "Name"):
+        if candidate in top:
+            return candidate
+    return None
+
+
+@cache
+def name_scope(region: str, resource_type: str) -> tuple[str, ...]:
+    """The other create-only properties of the primary identifier, within which the name
+    is unique (an ECS service's ``Cluster``): a replacement into another scope keeps its
+    name and succeeds."""
+    top, ids = _top_level(region, resource_type)
+    name = name_property(region, resource_type)
+    return tuple(sorted(p for p in ids if p in top and p != name))
 
 
 @cache

@@ -144,6 +144,15 @@ CASES: dict[str, tuple[str, str, Callable[[Data], None], dict[str, str], bool]] 
         {"ConnectionsTable": "replaced"},
         True,
     ),
+    # Changing a key attribute's type replaces the table: the provider schema says so only
+    # in its description (generator/replacement.py, in_prose).
+    "dynamodb_key_type": (
+        "bp",
+        D,
+        _set("tables.connections.partition_key.type", "N"),
+        {"ConnectionsTable": "replaced"},
+        True,
+    ),
     "dynamodb_billing_mode": (
         "bp",
         D,
@@ -277,7 +286,8 @@ CASES: dict[str, tuple[str, str, Callable[[Data], None], dict[str, str], bool]] 
         "bp",
         E,
         _set("network.subnet_prefix", 22),
-        {"ContentFileSystemMountTarget1": "may_be_replaced", "ContentFileSystem": None},
+        # its SubnetId is a Ref of the replaced subnet: a new subnet ID, for certain
+        {"ContentFileSystemMountTarget1": "replaced", "ContentFileSystem": None},
         False,
     ),
     "type_change": (
@@ -458,7 +468,8 @@ def test_against_a_git_revision(
     out = capsys.readouterr().out
     assert "! BotTaskDefinition (AWS::ECS::TaskDefinition): REPLACED (create-only: Cpu)" in out
     assert (
-        "~ BotService (AWS::ECS::Service): changed in place (it refers to BotTaskDefinition" in out
+        "~ BotService (AWS::ECS::Service): changed in place "
+        "(Properties.TaskDefinition <- BotTaskDefinition replaced)" in out
     )
     assert main(["diff", "--against", "no-such-ref"]) == 3
 
@@ -506,7 +517,10 @@ def test_a_sub_variable_its_own_map_defines_is_not_a_reference() -> None:
     before = stack("AWS::Route53::HostedZone", through_map)
     after = stack("AWS::SSM::Parameter", through_map)
     report = diff.compare(before, after, {}, "eu-west-1")
-    assert verdicts(report) == {"Zone": "replaced", "Record": "may_be_replaced"}
+    # a Ref of a replaced resource is the new one's ID: the record is replaced for certain
+    assert verdicts(report) == {"Zone": "replaced", "Record": "replaced"}
+    [line] = [x for x in diff.text(report).splitlines() if "Record" in x]
+    assert "(create-only: Properties.HostedZoneId <- Zone replaced)" in line
 
 
 def test_requiring_tls_on_a_running_database_changes_it_in_place(tmp_path: Path) -> None:

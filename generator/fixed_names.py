@@ -1,0 +1,67 @@
+"""Replacements CloudFormation refuses: a resource with a custom name keeps its name while it
+is replaced. CloudFormation creates the new resource before it deletes the old one, so two
+would hold one name; it fails the stack's update instead ("You can't perform an update that
+causes a custom-named resource to be replaced. If you must replace the resource, specify a
+new name.", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/
+aws-properties-name.html), and rolls it back.
+
+Which property is a type's name comes from its provider schema
+(:func:`generator.replacement.name_property`), not from a list of ours.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from . import replacement
+from .propagation import Key, Spread
+
+#: What the diff says of such a replacement; the reason follows it.
+MESSAGE = "CloudFormation cannot replace a resource that has a custom name"
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _props(templates: Mapping[str, Mapping[str, Any]], key: Key) -> tuple[str, dict[str, Any]]:
+    resources = templates.get(key[0], {}).get("Resources", {})
+    body = resources.get(key[1]) if isinstance(resources, dict) else None
+    if not isinstance(body, dict):
+        return "", {}
+    props = body.get("Properties", {})
+    return str(body.get("Type", "")), props if isinstance(props, dict) else {}
+
+
+def blocked(
+    old: Mapping[str, Mapping[str, Any]], spread: Spread, verdicts: Mapping[Key, str]
+) -> dict[Key, str]:
+    """Each replaced resource whose custom name, and the scope that name is unique in (an
+    ECS service's cluster), stay as they are, with what to do about it."""
+    out: dict[Key, str] = {}
+    for key, verdict in sorted(verdicts.items()):
+        if verdict != "replaced":
+            continue
+        kind, new = _props(spread.templates, key)
+        was, before = _props(old, key)
+        region = spread.regions.get(key[0], spread.default_region)
+        name = replacement.name_property(region, kind)
+        if name is None or was != kind or name not in new:
+            continue
+        kept = [name, *replacement.name_scope(region, kind)]
+        if all(_same(spread, key[0], before.get(p), new.get(p)) for p in kept):
+            out[key] = (
+                f"{MESSAGE}: its {name} stays {_shown(new[name])}; rename it (a new name "
+                "lets CloudFormation create the new one before it deletes the old), or undo "
+                "the change that replaces it"
+            )
+    return out
+
+
+def _same(spread: Spread, stack: str, before: Any, after: Any) -> bool:
+    """Does a property keep its value: written the same, and referring to nothing that
+    moves?"""
+    return before == after and spread.change(stack, after, stack) is None
