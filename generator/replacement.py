@@ -143,7 +143,7 @@ def _top_level(region: str, resource_type: str) -> tuple[set[str], list[str]]:
 @cache
 def name_property(region: str, resource_type: str) -> str | None:
     """The property that gives a resource of this type its custom name, from its provider
-    schema: the type's one primary identifier when that is a create-only property (a Lambda
+    schema: the type's one primary identifier when that is a create-only name or ID (a Lambda
     function's ``FunctionName``, an RDS instance's ``DBInstanceIdentifier``), else a
     create-only ``<Type>Name`` or ``Name`` (an ECS service's ``ServiceName``, a queue's
     ``QueueName``, a load balancer's ``Name``). CloudFormation cannot replace a resource
@@ -153,7 +153,8 @@ def name_property(region: str, resource_type: str) -> str | None:
     if resource_type in NAMES_NOT_UNIQUE:
         return None
     top, ids = _top_level(region, resource_type)
-    if len(ids) == 1 and ids[0] in top:
+    # a lone identifier that names another resource (a bucket policy's Bucket) is no name
+    if len(ids) == 1 and ids[0] in top and ids[0].endswith(("Name", "Identifier", "Id")):
         return ids[0]
     for candidate in (resource_type.rsplit("::", 1)[-1] + "Name", "Name"):
         if candidate in top:

@@ -5,10 +5,11 @@ name is refused by CloudFormation, and the diff says so before the deploy fails.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
-from generator import diff
+from generator import diff, replacement
 from generator.pipeline import check, render
 
 from .test_diff import (
@@ -195,3 +196,29 @@ def test_tsv_is_one_line_per_changed_resource(tmp_path: Path) -> None:
     assert "linebot-service-bot\tWeekendStartSchedule\tin_place" in lines
     assert len(lines) == len(changes(report))
     assert all(len(line.split("\t")) == 3 for line in lines)
+
+
+def test_the_custom_names_blueprint_sets_are_found_from_the_schemas() -> None:
+    """Every name property (per the provider schemas) that some rendered template sets: the
+    resources whose replacement under the same name the diff refuses."""
+    found = set()
+    for path in (Path(__file__).parent / "golden").rglob("*.json"):
+        data = json.loads(path.read_text())
+        for body in data.get("Resources", {}).values() if isinstance(data, dict) else ():
+            name = replacement.name_property("us-east-1", body["Type"])
+            if name is not None and name in body.get("Properties", {}):
+                found.add((body["Type"], name))
+    assert found == {
+        ("AWS::ApiGatewayV2::DomainName", "DomainName"),
+        ("AWS::ApiGatewayV2::Stage", "StageName"),
+        ("AWS::ECS::Service", "ServiceName"),
+        ("AWS::Lambda::Function", "FunctionName"),
+        ("AWS::SQS::Queue", "QueueName"),
+        ("AWS::ServiceDiscovery::PrivateDnsNamespace", "Name"),
+        ("AWS::ServiceDiscovery::Service", "Name"),
+    }
+    # names that are not unique, and identifiers that name another resource, are no names
+    assert replacement.name_property("us-east-1", "AWS::Route53::HostedZone") is None
+    assert replacement.name_property("us-east-1", "AWS::S3::BucketPolicy") is None
+    assert replacement.name_property("us-east-1", "AWS::RDS::DBInstance") == "DBInstanceIdentifier"
+    assert replacement.name_property("us-east-1", "AWS::S3::Bucket") == "BucketName"
