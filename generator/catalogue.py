@@ -835,6 +835,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "The earlier build that diff compares with cannot be read (no such git revision, or no build in it).",
         "no-such-ref:1:1: git ls-tree --name-only no-such-ref:templates_out: fatal: Not a valid object name no-such-ref:templates_out",
     ),
+    Code.DEPLOYED_UNREADABLE: (
+        "diff --deployed cannot read the deployed stacks with the AWS CLI (no CLI, no credentials, no network, no permission), or a deployed template is not one it can compare.",
+        'aws:1:1: aws cloudformation describe-stacks --region ap-northeast-1: Unable to locate credentials. You can configure credentials by running "aws configure".',
+    ),
 }
 
 

@@ -22,9 +22,10 @@ _COMMANDS = {
     "diff": (
         "what deploying this blueprint would change, offline",
         "Build in memory and compare with the last build (or with it as it was at a git "
-        "revision): per resource added, removed, changed in place, replaced or maybe replaced, "
-        "with data-loss risks. Exit codes: 0 no changes, 10 changes, 11 data-loss risk; 1, 3 "
-        "and 4 as for build.",
+        "revision, or with the stacks as deployed): per resource added, removed, changed in "
+        "place, replaced or maybe replaced, with data-loss risks, across stacks. Exit codes: 0 "
+        "no changes, 10 changes, 11 data-loss risk, 12 the deploy would fail (a replaced "
+        "resource keeps its custom name); 1, 3 and 4 as for build.",
     ),
     "schema": (
         "write the blueprint JSON schema (for editors and CI)",
@@ -56,6 +57,7 @@ _CHECK = (
 )
 _LAST = "the last build (default: templates_out/)"
 _AGAINST = "compare with --out as it was at this git revision"
+_DEPLOYED = "compare with the stacks as deployed (read with the AWS CLI: aws cloudformation)"
 _SCHEMA_OUT = "where to write it (default: blueprint.schema.json; - for stdout)"
 
 
@@ -98,8 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("diff", "graph", "cost"):
         cmd[name].add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
     cmd["diff"].add_argument("--out", default="templates_out", type=_named, help=_LAST)
-    cmd["diff"].add_argument("--against", metavar="REF", help=_AGAINST)
-    cmd["diff"].add_argument("--format", choices=("text", "json"), default="text")
+    against = cmd["diff"].add_mutually_exclusive_group()
+    against.add_argument("--against", metavar="REF", help=_AGAINST)
+    against.add_argument("--deployed", action="store_true", help=_DEPLOYED)
+    cmd["diff"].add_argument("--format", choices=("text", "json", "tsv"), default="text")
     cmd["graph"].add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     cmd["cost"].add_argument("--format", choices=("text", "json"), default="text")
     cmd["schema"].add_argument(
@@ -130,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         from .commands import diff
 
-        return diff.run(args.path, args.out, args.against, args.format)
+        return diff.run(args.path, args.out, args.against, args.format, args.deployed)
     if args.command == "schema":
         from .commands import schema
 

@@ -230,3 +230,4 @@ class Code(StrEnum):
     CFN_LINT = "cfn-lint"
     # --- comparing with an earlier build ---------------------------------------------------
     PREVIOUS_UNREADABLE = "previous-unreadable"
+    DEPLOYED_UNREADABLE = "deployed-unreadable"

@@ -33,7 +33,7 @@ def _refuse(where: str, message: str) -> BlueprintError:
 MAX_DEPTH = 64
 
 
-def _parse(where: str, raw: bytes) -> dict[str, Any]:
+def parse_template(where: str, raw: bytes) -> dict[str, Any]:
     """The template in ``raw``, a previous build's file: untrusted input (hand-edited,
     truncated, or anything at all), so every shape the comparison relies on is checked
     here and anything else refused."""
@@ -119,7 +119,7 @@ def from_folder(folder: Path) -> dict[str, dict[str, Any]]:
     for name in names:
         path = folder / name
         if path.exists() or path.is_symlink():
-            out[name.removesuffix(".json")] = _parse(str(path), _read(path))
+            out[name.removesuffix(".json")] = parse_template(str(path), _read(path))
     return out
 
 
@@ -142,7 +142,7 @@ def from_git(folder: Path, revision: str) -> dict[str, dict[str, Any]]:
     out = {}
     for name in _names(listing):
         text = _git(top, "show", f"{revision}:{relative}/{name}")
-        out[name.removesuffix(".json")] = _parse(f"{revision}:{relative}/{name}", text)
+        out[name.removesuffix(".json")] = parse_template(f"{revision}:{relative}/{name}", text)
     return out
 
 

@@ -1,0 +1,110 @@
+"""The stacks of a blueprint as deployed, for ``blueprint diff --deployed``: each template as
+CloudFormation holds it (``aws cloudformation get-template --template-stage Original``),
+read with the AWS CLI the user already has, as deploy.sh uses it (no SDK, no new
+dependency). Every call is an argument list, never a shell command line, so no name from a
+blueprint can become code. The only place ``diff`` talks to AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from typing import Any
+
+from .codes import Code
+from .deploy import TAG
+from .errors import BlueprintError, Problem, Severity
+from .previous import parse_template
+
+#: Seconds one call may take: the CLI retries throttled calls itself.
+TIMEOUT = 300
+
+
+class Missing(Exception):
+    """The stack does not exist (never deployed, or deleted)."""
+
+
+def _refuse(message: str) -> BlueprintError:
+    return BlueprintError(
+        [Problem("aws", 1, 1, "", message, Severity.ERROR, code=Code.DEPLOYED_UNREADABLE)]
+    )
+
+
+def aws(*args: str) -> Any:
+    """The JSON the AWS CLI prints for ``aws ARGS --output json``. A stack that does not
+    exist raises :class:`Missing`; any other failure (no CLI, no credentials, no network)
+    is a problem that names the command and the CLI's own message."""
+    command = ["aws", *args, "--output", "json"]
+    shown = " ".join(command[:3]) + " " + " ".join(args[2:])
+    env = {**os.environ, "AWS_PAGER": ""}
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False
+        )
+    except FileNotFoundError:
+        raise _refuse("the AWS CLI ('aws') is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise _refuse(f"{shown}: no answer in {TIMEOUT} seconds") from None
+    if done.returncode != 0:
+        why = " ".join(done.stderr.split()) or f"exit status {done.returncode}"
+        # "An error occurred (ValidationError) when calling the GetTemplate operation:
+        # Stack with id X does not exist"
+        if "ValidationError" in why and "does not exist" in why:
+            raise Missing(why)
+        raise _refuse(f"{shown}: {why}")
+    try:
+        return json.loads(done.stdout or "null")
+    except json.JSONDecodeError:
+        raise _refuse(f"{shown}: the AWS CLI printed no JSON") from None
+
+
+def template(stack: str, region: str) -> dict[str, Any] | None:
+    """The template ``stack`` was deployed with (the one sent, before any transform), or
+    None when it does not exist."""
+    try:
+        got = aws(
+            "cloudformation", "get-template", "--stack-name", stack, "--region", region,
+            "--template-stage", "Original",
+        )  # fmt: skip
+    except Missing:
+        return None
+    body = got.get("TemplateBody") if isinstance(got, dict) else None
+    # The CLI prints a JSON template as an object, and any other template as text.
+    text = body if isinstance(body, str) else json.dumps(body)
+    return parse_template(f"stack {stack} ({region})", text.encode("utf-8"))
+
+
+def tagged(blueprint: str, region: str) -> list[str]:
+    """The stacks of ``region`` tagged as this blueprint's, as deploy.sh finds them."""
+    found = aws("cloudformation", "describe-stacks", "--region", region)
+    stacks = found.get("Stacks", []) if isinstance(found, dict) else []
+    return sorted(
+        str(s.get("StackName"))
+        for s in stacks
+        if isinstance(s, dict)
+        and any(
+            isinstance(t, dict) and t.get("Key") == TAG and t.get("Value") == blueprint
+            for t in s.get("Tags", [])
+        )
+    )
+
+
+def read(
+    blueprint: str, stacks: Iterable[tuple[str, str]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Stack name -> deployed template, for each of ``stacks`` (name, region) that exists,
+    and for every other stack tagged as ``blueprint``'s in their regions (what the build
+    no longer makes: the diff shows it removed); and the region of each of those."""
+    wanted = dict(stacks)
+    regions = dict(wanted)
+    for region in sorted(set(wanted.values())):
+        for name in tagged(blueprint, region):
+            regions.setdefault(name, region)
+    out = {}
+    for name, region in sorted(regions.items()):
+        found = template(name, region)
+        if found is not None:
+            out[name] = found
+    return out, regions
