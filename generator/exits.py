@@ -1,6 +1,7 @@
 """The exit codes of ``blueprint``, one meaning each, shared by every command.
 
-``diff`` adds its own two (10: changes, 11: a data-loss risk; see :mod:`generator.diff`).
+``diff`` adds its own three (10: changes, 11: a data-loss risk, 12: the deploy would fail;
+see :mod:`generator.diff`).
 """
 
 from __future__ import annotations
