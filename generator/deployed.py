@@ -76,35 +76,39 @@ def template(stack: str, region: str) -> dict[str, Any] | None:
     return parse_template(f"stack {stack} ({region})", text.encode("utf-8"))
 
 
-def tagged(blueprint: str, region: str) -> list[str]:
-    """The stacks of ``region`` tagged as this blueprint's, as deploy.sh finds them."""
+#: States in which nothing of a stack exists: a failed first create rolled back, or a
+#: change set never executed (deploy.sh deletes and creates such a stack again,
+#: generator/deploy_state.py). The diff sees such a stack as not deployed.
+NOTHING_DEPLOYED = frozenset({"ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"})
+
+
+def listed(region: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Every stack of ``region``: its status and its tags."""
     found = aws("cloudformation", "describe-stacks", "--region", region)
     stacks = found.get("Stacks", []) if isinstance(found, dict) else []
-    return sorted(
-        str(s.get("StackName"))
-        for s in stacks
-        if isinstance(s, dict)
-        and any(
-            isinstance(t, dict) and t.get("Key") == TAG and t.get("Value") == blueprint
-            for t in s.get("Tags", [])
-        )
-    )
-
-
-def read(
-    blueprint: str, stacks: Iterable[tuple[str, str]]
-) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """Stack name -> deployed template, for each of ``stacks`` (name, region) that exists,
-    and for every other stack tagged as ``blueprint``'s in their regions (what the build
-    no longer makes: the diff shows it removed); and the region of each of those."""
-    wanted = dict(stacks)
-    regions = dict(wanted)
-    for region in sorted(set(wanted.values())):
-        for name in tagged(blueprint, region):
-            regions.setdefault(name, region)
     out = {}
-    for name, region in sorted(regions.items()):
-        found = template(name, region)
-        if found is not None:
-            out[name] = found
-    return out, regions
+    for stack in stacks if isinstance(stacks, list) else []:
+        if isinstance(stack, dict) and isinstance(stack.get("StackName"), str):
+            tags = {
+                str(t.get("Key")): str(t.get("Value"))
+                for t in stack.get("Tags", [])
+                if isinstance(t, dict)
+            }
+            out[stack["StackName"]] = (str(stack.get("StackStatus", "")), tags)
+    return out
+
+
+def read(blueprint: str, stacks: Iterable[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """Stack name -> deployed template, for each of ``stacks`` (name, region) deployed, and
+    for every other stack of their regions tagged as ``blueprint``'s, as deploy.sh finds
+    them (what the build no longer makes: the diff shows it removed)."""
+    wanted = dict(stacks)
+    out = {}
+    for region in sorted(set(wanted.values())):
+        for name, (status, tags) in sorted(listed(region).items()):
+            ours = wanted.get(name) == region or tags.get(TAG) == blueprint
+            if ours and status not in NOTHING_DEPLOYED:
+                found = template(name, region)
+                if found is not None:
+                    out[name] = found
+    return out

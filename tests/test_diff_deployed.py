@@ -37,7 +37,11 @@ stacks = json.load(open(os.path.join(state, "stacks.json")))
 region = args[args.index("--region") + 1]
 if args[:2] == ["cloudformation", "describe-stacks"]:
     found = [
-        {{"StackName": n, "Tags": [{{"Key": k, "Value": v}} for k, v in s["tags"].items()]}}
+        {{
+            "StackName": n,
+            "StackStatus": s.get("status", "CREATE_COMPLETE"),
+            "Tags": [{{"Key": k, "Value": v}} for k, v in s["tags"].items()],
+        }}
         for n, s in stacks.items() if s["region"] == region
     ]
     print(json.dumps({{"Stacks": found}}))
@@ -122,6 +126,8 @@ def test_a_stack_not_deployed_is_added_and_one_no_longer_built_is_removed(
     text = (ROOT / "blueprint.yaml").read_text()
     stacks = _deployed(tmp_path, text)
     stacks["linebot-service-old"] = {**stacks.pop("linebot-service-bot")}
+    # a first create that failed left the main stack: nothing of it exists
+    stacks["linebot"]["status"] = "ROLLBACK_COMPLETE"
     # another blueprint's stack in the region, and an untagged one: neither is this one's
     stacks["other-service-bot"] = {**stacks["linebot-service-old"], "tags": {"blueprint:name": "x"}}
     stacks["loose"] = {**stacks["linebot-service-old"], "tags": {}}
@@ -129,9 +135,14 @@ def test_a_stack_not_deployed_is_added_and_one_no_longer_built_is_removed(
     (tmp_path / "blueprint.yaml").write_text(text)
     assert main(["diff", "--deployed"]) == diff.EXIT_DATA_LOSS  # the old stack's log group
     lines = capsys.readouterr().out.splitlines()
+    assert "stack linebot (ap-northeast-1): added" in lines
     assert "stack linebot-service-bot (ap-northeast-1): added" in lines
     assert "stack linebot-service-old (ap-northeast-1): removed" in lines
     assert not [line for line in lines if "other-service-bot" in line or "loose" in line]
+    # one template read: the only stack of this blueprint with something deployed
+    assert [c[:4] for c in _calls(stand_in) if c[1] == "get-template"] == [
+        ["cloudformation", "get-template", "--stack-name", "linebot-service-old"]
+    ]
 
 
 def test_an_aws_error_is_a_clear_message_and_exit_1(

@@ -47,5 +47,4 @@ def _deployed(path: str) -> dict[str, dict[str, Any]]:
     (the priorities change no stack's name or region)."""
     first = pipeline.render(pipeline.check(Path(path), path))
     name = first.checked.blueprint.name
-    templates, _ = deployed.read(name, [(s.name, s.region) for s in first.stacks])
-    return templates
+    return deployed.read(name, [(s.name, s.region) for s in first.stacks])
