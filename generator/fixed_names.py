@@ -39,8 +39,11 @@ def _props(templates: Mapping[str, Mapping[str, Any]], key: Key) -> tuple[str, d
 def blocked(
     old: Mapping[str, Mapping[str, Any]], spread: Spread, verdicts: Mapping[Key, str]
 ) -> dict[Key, str]:
-    """Each replaced resource whose custom name, and the scope that name is unique in (an
-    ECS service's cluster), stay as they are, with what to do about it."""
+    """Each replaced resource whose custom name stays as it is, with what to do about it.
+    Even where the name is unique only within a parent that changes too (an ECS service
+    moved to a new cluster), CloudFormation refuses: "The stack update fails if you change
+    any properties that require replacement and the ServiceName is configured" (the
+    AWS::ECS::Service provider schema, ServiceName)."""
     out: dict[Key, str] = {}
     for key, verdict in sorted(verdicts.items()):
         if verdict != "replaced":
@@ -51,8 +54,7 @@ def blocked(
         name = replacement.name_property(region, kind)
         if name is None or was != kind or name not in new:
             continue
-        kept = [name, *replacement.name_scope(region, kind)]
-        if all(_same(spread, key[0], before.get(p), new.get(p)) for p in kept):
+        if _same(spread, key[0], before.get(name), new[name]):
             out[key] = (
                 f"{MESSAGE}: its {name} stays {_shown(new[name])}; rename it (a new name "
                 "lets CloudFormation create the new one before it deletes the old), or undo "

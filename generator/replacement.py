@@ -103,6 +103,16 @@ def values_at(value: Any, pointer: tuple[str, ...]) -> Iterator[Any]:
 def in_prose(resource_type: str, old: Any, new: Any) -> tuple[str, ...]:
     """Replacements the provider schemas state only in prose, for the properties ``old``
     and ``new`` of a resource of this type: what each replacing change is."""
+    if resource_type == "AWS::EC2::VPC":
+        # "Updating InstanceTenancy from default to dedicated requires replacement"
+        # (InstanceTenancy, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+        # aws-resource-ec2-vpc.html#cfn-ec2-vpc-instancetenancy; the provider schema's
+        # description, not its createOnlyProperties)
+        def tenancy(props: Any) -> Any:
+            return props.get("InstanceTenancy", "default") if isinstance(props, dict) else None
+
+        dedicated = tenancy(old) == "default" and tenancy(new) == "dedicated"
+        return ("InstanceTenancy",) if dedicated else ()
     if resource_type != "AWS::DynamoDB::Table":
         return ()
 
@@ -160,16 +170,6 @@ def name_property(region: str, resource_type: str) -> str | None:
         if candidate in top:
             return candidate
     return None
-
-
-@cache
-def name_scope(region: str, resource_type: str) -> tuple[str, ...]:
-    """The other create-only properties of the primary identifier, within which the name
-    is unique (an ECS service's ``Cluster``): a replacement into another scope keeps its
-    name and succeeds."""
-    top, ids = _top_level(region, resource_type)
-    name = name_property(region, resource_type)
-    return tuple(sorted(p for p in ids if p in top and p != name))
 
 
 @cache

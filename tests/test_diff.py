@@ -153,6 +153,14 @@ CASES: dict[str, tuple[str, str, Callable[[Data], None], dict[str, str], bool]] 
         {"ConnectionsTable": "replaced"},
         True,
     ),
+    # and so does dedicated tenancy for a VPC (the schema says so in prose only)
+    "vpc_dedicated_tenancy": (
+        "tpl",
+        A,
+        _props("Vpc", "InstanceTenancy", "dedicated"),
+        {"Vpc": "replaced", "PublicSubnet1": "replaced"},
+        False,
+    ),
     "dynamodb_billing_mode": (
         "bp",
         D,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
 
 from generator import diff, replacement
 from generator.pipeline import check, render
@@ -169,23 +168,24 @@ def _named_service(templates: dict[str, Data]) -> None:
     service["ServiceName"] = "bot"
 
 
-def test_a_named_service_replaced_into_a_new_cluster_keeps_its_name(tmp_path: Path) -> None:
-    """An ECS service's name is unique in its cluster (the type's primary identifier is the
-    service and its cluster): moved to a new cluster, it may keep it. Replaced in the same
-    cluster, it may not."""
+def test_a_named_service_replaced_fails_even_into_a_new_cluster(tmp_path: Path) -> None:
+    """An ECS service with a ServiceName cannot be replaced, whatever replaces it: its
+    provider schema says the update fails, even when the cluster is new too."""
     old, regions = _build(tmp_path, _example(A))
     _named_service(old)
     renamed = copy.deepcopy(old)
     renamed["linebot"]["Resources"]["Cluster"]["Properties"]["ClusterName"] = "renamed"
     report = diff.compare(old, renamed, regions, "ap-northeast-1")
-    assert changes(report)[("linebot-service-bot", "BotService")].verdict == "replaced"
-    assert not report.errors
-    strategy = copy.deepcopy(old)
-    props: Any = strategy["linebot-service-bot"]["Resources"]["BotService"]["Properties"]
-    props["SchedulingStrategy"] = "DAEMON"
-    report = diff.compare(old, strategy, regions, "ap-northeast-1")
     assert [(s, r.logical_id) for s, r in report.errors] == [("linebot-service-bot", "BotService")]
     assert "its ServiceName stays 'bot'" in str(report.errors[0][1].error)
+    assert report.exit_code == diff.EXIT_FAILS
+    # a new name is a new service: CloudFormation creates it, then deletes the old one
+    both = copy.deepcopy(renamed)
+    both["linebot-service-bot"]["Resources"]["BotService"]["Properties"]["ServiceName"] = "bot2"
+    report = diff.compare(old, both, regions, "ap-northeast-1")
+    assert changes(report)[("linebot-service-bot", "BotService")].verdict == "replaced"
+    assert not report.errors
+    assert report.exit_code == diff.EXIT_CHANGES
 
 
 def test_tsv_is_one_line_per_changed_resource(tmp_path: Path) -> None:
