@@ -21,6 +21,9 @@ from .types import refuse
 #: ``UpdatePolicy`` and ``Type`` are blueprint's to set.
 POLICIES = ("DeletionPolicy", "UpdateReplacePolicy")
 
+#: The resource attributes an override may not change (beside DependsOn).
+_ATTRIBUTES = ("Condition", "Metadata", "CreationPolicy", "UpdatePolicy", "Type")
+
 _SEGMENT = re.compile(r"[^\s.]+")
 
 
@@ -40,7 +43,9 @@ def _path(value: str) -> str:
         hint = "name the property: 'Properties.NAME'"
     elif parts[0] in POLICIES:
         hint = f"'{parts[0]}' is one value, with nothing under it"
-    elif parts[0][:1].isupper() and parts[0] not in ("DependsOn", "Condition", "Metadata"):
+    elif parts[0] == "DependsOn":
+        hint = "'DependsOn' is blueprint's to set: it orders resources across the stacks it splits"
+    elif parts[0][:1].isupper() and parts[0] not in _ATTRIBUTES:
         hint = f"did you mean 'Properties.{value}'?"
     else:
         hint = f"{shown(parts[0])} is blueprint's to set"
