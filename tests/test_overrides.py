@@ -4,6 +4,7 @@ refusals each have an error case in ``errors/overrides_*.yaml``."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -230,4 +231,24 @@ def test_an_unknown_logical_id_exits_1(tmp_path: Path, capsys: pytest.CaptureFix
     assert capsys.readouterr().err == (
         f"{path}:7:3: overrides.ImageBucket: no resource of this build has the logical ID "
         "'ImageBucket'; did you mean 'ImagesBucket' or 'ImagesBucketPolicy'?\n"
+    )
+
+
+def test_a_resource_of_the_shared_account_stack_is_not_overridden(tmp_path: Path) -> None:
+    examples = Path(__file__).parent.parent / "examples"
+    shutil.copytree(examples / "files", tmp_path / "files")
+    text = (examples / "websocket-lambda-dynamodb.yaml").read_text()
+    text += "\noverrides:\n  ApiGatewayLoggingRole:\n    Properties.Path: /x/\n"
+    (tmp_path / "bp.yaml").write_text(text)
+    with pytest.raises(BlueprintError) as caught:
+        render(check(tmp_path / "bp.yaml", "bp.yaml"))
+    [problem] = caught.value.problems
+    assert (problem.code, problem.path) == (
+        Code.OVERRIDE_ID_UNKNOWN,
+        "overrides.ApiGatewayLoggingRole",
+    )
+    assert problem.message == (
+        "'ApiGatewayLoggingRole' is in the stack blueprint-shared-account-settings, which every "
+        "blueprint in the account and region shares: an override there would change it for all "
+        "of them"
     )
