@@ -110,10 +110,12 @@ def _resource(
     refused: list[tuple[str, Code, str]] = []
     for path, value in changes.items():
         parts = tuple(path.split("."))
-        found = _check(region, work, parts, value)
+        trial = copy.deepcopy(work)  # a change refused half-way leaves nothing behind
+        found = _check(region, work, parts, value) or _write(
+            trial, parts, copy.deepcopy(value), _tags_are_list(region, work)
+        )
         if found is None:
-            found = _write(work, parts, copy.deepcopy(value), _tags_are_list(region, work))
-        if found is None:
+            work = trial
             done.append(path)
         else:
             refused.append((path, *found))
