@@ -831,6 +831,26 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A cfn-lint finding in a rendered template, at the entry that made the resource (a bug in blueprint when it is an error).",
         "services.bot: cfn-lint W3011 in linebot.json line 120 (Resources/BotLogGroup): Both 'UpdateReplacePolicy' and 'DeletionPolicy' are needed",
     ),
+    Code.OVERRIDE_PATH_INVALID: (
+        "An override's path is not `Properties.NAME[.NAME...]`, `DeletionPolicy` or `UpdateReplacePolicy`, or it cannot be followed in the rendered resource (a list index past its end, a step into a text, a number or an intrinsic function, nothing there to remove).",
+        "overrides.WebService.DependsOn: an override changes 'Properties.NAME...', 'DeletionPolicy' or 'UpdateReplacePolicy'; 'DependsOn' is blueprint's to set: it orders resources across the stacks it splits",
+    ),
+    Code.OVERRIDE_VALUE_NOT_JSON: (
+        "An override's value holds what a JSON template cannot: a date, binary data, infinity or not-a-number.",
+        "overrides.WebService.Properties.Tags: a date (2026-01-01) at expires cannot be written to a template; quote it: '2026-01-01'",
+    ),
+    Code.OVERRIDE_ID_UNKNOWN: (
+        "An override names a logical ID that no resource of the build has (or one in the stack shared by every blueprint of the account).",
+        "overrides.WebServce: no resource of this build has the logical ID 'WebServce'; did you mean 'WebService'?",
+    ),
+    Code.OVERRIDE_PROPERTY_UNKNOWN: (
+        "An override's property is not one the resource type's provider schema describes (as far as it describes nested properties), or is one CloudFormation sets itself (read-only).",
+        "overrides.WebService.Properties.DeploymentConfig: AWS::ECS::Service has no property 'DeploymentConfig'; did you mean 'DeploymentConfiguration'?",
+    ),
+    Code.OVERRIDE_UNPROTECTS: (
+        "An override sets `DeletionPolicy` or `UpdateReplacePolicy` to `Delete` (or removes it) on a resource that blueprint retains or snapshots, or on a type that holds data: deleting the stack or replacing the resource would lose the data.",
+        "overrides.MainDatabase.DeletionPolicy: blueprint keeps AWS::RDS::DBInstance with DeletionPolicy 'Snapshot'; 'Delete' would lose its data when the stack is deleted (what a snapshot or a retained resource keeps stays in the account: delete it there once it is not needed)",
+    ),
     Code.PREVIOUS_UNREADABLE: (
         "The earlier build that diff compares with cannot be read (no such git revision, or no build in it).",
         "no-such-ref:1:1: git ls-tree --name-only no-such-ref:templates_out: fatal: Not a valid object name no-such-ref:templates_out",

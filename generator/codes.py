@@ -228,6 +228,12 @@ class Code(StrEnum):
     STACK_LIMIT = "stack-limit"
     SECURITY_GROUP_RULES_TOO_MANY = "security-group-rules-too-many"
     CFN_LINT = "cfn-lint"
+    # --- overrides of the rendered templates -----------------------------------------------
+    OVERRIDE_PATH_INVALID = "override-path-invalid"
+    OVERRIDE_VALUE_NOT_JSON = "override-value-not-json"
+    OVERRIDE_ID_UNKNOWN = "override-id-unknown"
+    OVERRIDE_PROPERTY_UNKNOWN = "override-property-unknown"
+    OVERRIDE_UNPROTECTS = "override-unprotects"
     # --- comparing with an earlier build ---------------------------------------------------
     PREVIOUS_UNREADABLE = "previous-unreadable"
     DEPLOYED_UNREADABLE = "deployed-unreadable"

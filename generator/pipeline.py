@@ -1,5 +1,5 @@
-"""load -> validate -> resolve -> render -> check_stacks -> serialize -> lint -> write, as
-one-way steps.
+"""load -> validate -> resolve -> render -> overrides -> check_stacks -> serialize -> lint ->
+write, as one-way steps.
 
 Each step takes what the one before produced and returns values; only :func:`load`
 (first) and :func:`write` (last) touch files. A step that finds problems raises
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from . import deploy, loader, naming, pinning, replacement, split, stack_checks
+from . import deploy, loader, naming, overrides, pinning, replacement, split, stack_checks
 from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .includes import read_includes
@@ -53,6 +53,13 @@ class Build:
     deploy_script: str
     lint: dict[str, list[Finding]] = field(default_factory=dict)
     lint_problems: list[Problem] = field(default_factory=list)
+    #: the overrides written into the stacks (:mod:`generator.overrides`)
+    overridden: list[overrides.Applied] = field(default_factory=list)
+
+    @property
+    def override_notes(self) -> list[str]:
+        """One line per override applied, for the build's summary."""
+        return [overrides.note(a, self.checked.document) for a in self.overridden]
 
     @property
     def files(self) -> dict[str, bytes]:
@@ -85,13 +92,18 @@ def check(
 
 
 def render(checked: Checked) -> Build:
-    """render -> check_stacks -> serialize: the stacks are rendered, checked as a whole
-    (quotas, stack limits, pins; see :mod:`generator.stack_checks`), then serialized."""
+    """render -> overrides -> check_stacks -> serialize: the stacks are rendered, the
+    blueprint's ``overrides`` written into them (:mod:`generator.overrides`), the stacks
+    checked as a whole (quotas, stack limits, pins; see :mod:`generator.stack_checks`),
+    then serialized."""
     rendered = render_stacks(checked)
-    issues = stack_checks.check_stacks(rendered)
+    rendered, issues, applied = overrides.apply(rendered, checked.blueprint.overrides)
+    issues += stack_checks.check_stacks(rendered)
     if issues:
         raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
-    return serialize(checked, rendered)
+    build = serialize(checked, rendered)
+    build.overridden = applied
+    return build
 
 
 def render_stacks(checked: Checked) -> Rendered:
@@ -251,7 +263,9 @@ def lint(
     for stack, findings in zip(build.stacks, every, strict=True):
         build.lint[stack.name] = findings
         for f in findings:
-            origin = stack.origins.get(f.logical_id or "", ())
+            origin = overrides.origin(build.overridden, stack.name, f.path) or stack.origins.get(
+                f.logical_id or "", ()
+            )
             where = "/".join(str(p) for p in f.path)
             severity = Severity.ERROR if f.severity == "error" else Severity.WARNING
             build.lint_problems.append(

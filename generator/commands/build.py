@@ -170,5 +170,6 @@ def _summary(build: Build, out: Path) -> str:
             f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
             f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}\n"
         )
+    lines.extend(f"{note}\n" for note in build.override_notes)
     lines.append(f"deploy: bash {out / 'deploy.sh'}\n")
     return "".join(lines)

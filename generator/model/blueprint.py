@@ -28,6 +28,7 @@ from ..sections.tables.model import Table
 from ..sections.websocket_apis.model import WebSocketApi
 from ..sections.zones.model import Zone
 from .base import Strict
+from .overrides import OverridePath, OverrideValue
 from .types import LogicalId, Name, Region, StackName, refuse
 
 # Tags as CloudFormation takes them: a key of 1 to 128 Unicode letters, digits, white space
@@ -135,3 +136,9 @@ class Blueprint(Strict):
     """Keep a resource's old logical ID after renaming its entry: ``{NewId: OldId}``.
     CloudFormation then updates the resource instead of replacing it; ``blueprint diff``
     suggests the line when it sees a likely rename."""
+
+    overrides: dict[LogicalId, dict[OverridePath, OverrideValue]] = Field(default={})
+    """The last resort, for a property blueprint has no key for: ``{LogicalId:
+    {Properties.NAME.NAME: value}}`` writes the value into that resource of the rendered
+    templates (null removes it; a mapping at ``Properties.Tags`` adds or changes those
+    tags only). Checked against the resource type's schema, then linted like the rest."""

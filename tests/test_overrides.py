@@ -1,0 +1,254 @@
+"""``overrides:``: values written into the rendered stacks by logical ID, before the stack
+checks and lint, so that what they write is checked, linted and diffed like the rest. The
+refusals each have an error case in ``errors/overrides_*.yaml``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import diff, overrides
+from generator.cli import main
+from generator.codes import Code
+from generator.errors import BlueprintError
+from generator.exits import EXIT_INVALID
+from generator.pipeline import Build, check, lint, render
+
+BUCKET = """\
+name: shop
+region: ap-northeast-1
+tags: {project: shop, owner: web-team}
+buckets:
+  images: {}
+"""
+
+SERVICE = """\
+name: shop
+region: ap-northeast-1
+databases:
+  main:
+    engine: postgres
+    version: "16.15"
+    allow_from: [web]
+services:
+  web:
+    containers:
+      app:
+        image: nginx:1.27
+        port: 80
+"""
+
+
+def built(tmp_path: Path, text: str, name: str = "bp.yaml") -> Build:
+    path = tmp_path / name
+    path.write_text(text)
+    return render(check(path, name))
+
+
+def resource(build: Build, logical_id: str) -> tuple[str, dict[str, Any]]:
+    """The stack that holds ``logical_id``, and the resource."""
+    found = [
+        (s.name, s.data["Resources"][logical_id])
+        for s in build.stacks
+        if logical_id in s.data["Resources"]
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_an_override_adds_replaces_and_removes_properties(tmp_path: Path) -> None:
+    plain = resource(built(tmp_path, BUCKET, "plain.yaml"), "ImagesBucket")[1]
+    assert plain["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert "LifecycleConfiguration" in plain["Properties"]
+    assert "ObjectLockEnabled" not in plain["Properties"]
+    build = built(
+        tmp_path,
+        BUCKET
+        + "overrides:\n"
+        + "  ImagesBucket:\n"
+        + "    Properties.ObjectLockEnabled: true\n"
+        + "    Properties.VersioningConfiguration.Status: Suspended\n"
+        + "    Properties.LifecycleConfiguration: null\n"
+        + "    Properties.BucketEncryption.ServerSideEncryptionConfiguration.0.BucketKeyEnabled:"
+        + " false\n",
+    )
+    stack, body = resource(build, "ImagesBucket")
+    props = body["Properties"]
+    assert props["ObjectLockEnabled"] is True
+    assert props["VersioningConfiguration"] == {"Status": "Suspended"}
+    assert "LifecycleConfiguration" not in props
+    rule = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["BucketKeyEnabled"] is False
+    assert set(rule) == set(
+        plain["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    )
+    # the text written and linted is the overridden one
+    text = next(s.text for s in build.stacks if s.name == stack)
+    assert '"ObjectLockEnabled": true' in text
+    assert build.override_notes == [
+        f"bp.yaml:{line}:5: override applied: shop/ImagesBucket {path}"
+        for line, path in (
+            (8, "Properties.ObjectLockEnabled"),
+            (9, "Properties.VersioningConfiguration.Status"),
+            (10, "Properties.LifecycleConfiguration"),
+            (
+                11,
+                "Properties.BucketEncryption.ServerSideEncryptionConfiguration.0.BucketKeyEnabled",
+            ),
+        )
+    ]
+
+
+def test_a_mapping_at_tags_changes_only_the_tags_it_names(tmp_path: Path) -> None:
+    build = built(
+        tmp_path,
+        BUCKET + "overrides:\n  ImagesBucket:\n"
+        "    Properties.Tags: {owner: data-team, backup: daily, project: null}\n",
+    )
+    assert resource(build, "ImagesBucket")[1]["Properties"]["Tags"] == [
+        {"Key": "owner", "Value": "data-team"},
+        {"Key": "backup", "Value": "daily"},
+    ]
+    # only that resource: its policy's neighbour keeps the blueprint's tags
+    plain = resource(built(tmp_path, BUCKET, "plain.yaml"), "ImagesBucket")[1]
+    assert plain["Properties"]["Tags"] == [
+        {"Key": "owner", "Value": "web-team"},
+        {"Key": "project", "Value": "shop"},
+    ]
+
+
+def test_a_list_replaces_tags_whole() -> None:
+    body: dict[str, Any] = {"Properties": {"Tags": [{"Key": "a", "Value": "1"}]}}
+    assert (
+        overrides._write(body, ("Properties", "Tags"), [{"Key": "b", "Value": "2"}], True) is None
+    )
+    assert body["Properties"]["Tags"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_tags_as_a_mapping_merge_where_the_type_takes_a_mapping() -> None:
+    assert overrides._tags_are_list("ap-northeast-1", {"Type": "AWS::S3::Bucket"})
+    parameter = {"Type": "AWS::SSM::Parameter", "Properties": {"Tags": {"a": "1", "b": "2"}}}
+    assert not overrides._tags_are_list("ap-northeast-1", parameter)
+    assert overrides._write(parameter, ("Properties", "Tags"), {"a": None, "c": "3"}, False) is None
+    assert parameter["Properties"]["Tags"] == {"b": "2", "c": "3"}
+
+
+def test_an_override_finds_its_resource_in_a_service_stack(tmp_path: Path) -> None:
+    alarms = "{AlarmNames: [web-errors], Enable: true, Rollback: true}"
+    build = built(
+        tmp_path,
+        SERVICE
+        + f"overrides:\n  WebService:\n    Properties.DeploymentConfiguration.Alarms: {alarms}\n",
+    )
+    stack, body = resource(build, "WebService")
+    assert stack == "shop-service-web"
+    deployment = body["Properties"]["DeploymentConfiguration"]
+    assert deployment["Alarms"] == {"AlarmNames": ["web-errors"], "Enable": True, "Rollback": True}
+    assert deployment["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    assert build.override_notes == [
+        "bp.yaml:16:5: override applied: shop-service-web/WebService "
+        "Properties.DeploymentConfiguration.Alarms"
+    ]
+
+
+def test_the_stack_checks_see_what_an_override_wrote(tmp_path: Path) -> None:
+    """Sixty rules written inline into the database's group, with the rule blueprint adds
+    for the web service, are past AWS's quota: the check that counts them reads the
+    overridden template."""
+    rules = ", ".join(
+        f"{{IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.0.{i}.0/24}}"
+        for i in range(60)
+    )
+    text = SERVICE + "overrides:\n  MainDatabaseSecurityGroup:\n"
+    text += f"    Properties.SecurityGroupIngress: [{rules}]\n"
+    (tmp_path / "bp.yaml").write_text(text)
+    with pytest.raises(BlueprintError) as caught:
+        render(check(tmp_path / "bp.yaml", "bp.yaml"))
+    assert [p.code for p in caught.value.problems] == [Code.SECURITY_GROUP_RULES_TOO_MANY]
+    assert "MainDatabaseSecurityGroup would have more than 60 inbound rules" in str(caught.value)
+
+
+def test_a_lint_finding_inside_an_override_is_located_at_its_key(tmp_path: Path) -> None:
+    build = built(
+        tmp_path,
+        BUCKET
+        + "overrides:\n  ImagesBucket:\n    Properties.VersioningConfiguration.Status: Sometimes\n",
+    )
+    lint(build)
+    assert [(p.line, p.column, p.path, p.code) for p in build.lint_problems] == [
+        (8, 5, "overrides.ImagesBucket.Properties.VersioningConfiguration.Status", Code.CFN_LINT)
+    ]
+    assert "Resources/ImagesBucket/Properties/VersioningConfiguration/Status" in (
+        build.lint_problems[0].message
+    )
+
+
+def test_diff_shows_what_an_override_changes(tmp_path: Path) -> None:
+    old = {s.name: s.data for s in built(tmp_path, BUCKET, "plain.yaml").stacks}
+    build = built(
+        tmp_path, BUCKET + "overrides:\n  ImagesBucket:\n    Properties.ObjectLockEnabled: true\n"
+    )
+    report = diff.compare(
+        old, {s.name: s.data for s in build.stacks}, {"shop": "ap-northeast-1"}, "ap-northeast-1"
+    )
+    changed = [(r.logical_id, r.paths) for s in report.stacks for r in s.resources]
+    assert changed == [("ImagesBucket", ("Properties.ObjectLockEnabled",))]
+
+
+def test_an_override_names_the_pinned_logical_id(tmp_path: Path) -> None:
+    pinned = BUCKET + "logical_ids: {ImagesBucket: PhotosBucket}\n"
+    build = built(
+        tmp_path, pinned + "overrides:\n  PhotosBucket:\n    Properties.ObjectLockEnabled: true\n"
+    )
+    assert resource(build, "PhotosBucket")[1]["Properties"]["ObjectLockEnabled"] is True
+    (tmp_path / "old.yaml").write_text(
+        pinned + "overrides:\n  ImagesBucket:\n    Properties.ObjectLockEnabled: true\n"
+    )
+    with pytest.raises(BlueprintError) as caught:
+        render(check(tmp_path / "old.yaml", "old.yaml"))
+    assert [p.code for p in caught.value.problems] == [Code.OVERRIDE_ID_UNKNOWN]
+
+
+def test_deletion_policies_that_keep_more_are_written(tmp_path: Path) -> None:
+    build = built(
+        tmp_path,
+        BUCKET + "overrides:\n"
+        "  ImagesBucket: {DeletionPolicy: Retain}\n"
+        "  ImagesBucketPolicy: {DeletionPolicy: Delete, UpdateReplacePolicy: Retain}\n",
+    )
+    assert resource(build, "ImagesBucket")[1]["DeletionPolicy"] == "Retain"
+    policy = resource(build, "ImagesBucketPolicy")[1]
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("Delete", "Retain")
+
+
+def test_an_unknown_logical_id_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(BUCKET + "overrides:\n  ImageBucket:\n    Properties.ObjectLockEnabled: true\n")
+    assert main(["validate", str(path)]) == EXIT_INVALID
+    assert capsys.readouterr().err == (
+        f"{path}:7:3: overrides.ImageBucket: no resource of this build has the logical ID "
+        "'ImageBucket'; did you mean 'ImagesBucket' or 'ImagesBucketPolicy'?\n"
+    )
+
+
+def test_a_resource_of_the_shared_account_stack_is_not_overridden(tmp_path: Path) -> None:
+    examples = Path(__file__).parent.parent / "examples"
+    shutil.copytree(examples / "files", tmp_path / "files")
+    text = (examples / "websocket-lambda-dynamodb.yaml").read_text()
+    text += "\noverrides:\n  ApiGatewayLoggingRole:\n    Properties.Path: /x/\n"
+    (tmp_path / "bp.yaml").write_text(text)
+    with pytest.raises(BlueprintError) as caught:
+        render(check(tmp_path / "bp.yaml", "bp.yaml"))
+    [problem] = caught.value.problems
+    assert (problem.code, problem.path) == (
+        Code.OVERRIDE_ID_UNKNOWN,
+        "overrides.ApiGatewayLoggingRole",
+    )
+    assert problem.message == (
+        "'ApiGatewayLoggingRole' is in the stack blueprint-shared-account-settings, which every "
+        "blueprint in the account and region shares: an override there would change it for all "
+        "of them"
+    )
