@@ -267,7 +267,17 @@ def test_a_blueprint_file_name_never_becomes_code(tmp_path: Path) -> None:
     nasty = build.deploy_script.splitlines()
     plain = render(check(ROOT / "blueprint.yaml", "blueprint.yaml")).deploy_script.splitlines()
     assert len(nasty) == len(plain)
-    assert [i for i, (a, b) in enumerate(zip(nasty, plain, strict=True)) if a != b] == [1]
+    ends = [i for i, line in enumerate(plain) if line.startswith("  review_end ")]
+    differ = [i for i, (a, b) in enumerate(zip(nasty, plain, strict=True)) if a != b]
+    assert differ == [1, *ends]
+    # --review hands the blueprint's folder and file name to blueprint diff: as two words
+    words = subprocess.run(
+        ["bash", "-c", "review_end() { printf '%s\\0' \"$@\"; }\n" + nasty[ends[0]]],
+        capture_output=True,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    assert words.decode().split("\0") == [str(folder), path.name, ""]
     out = tmp_path / "out"
     out.mkdir()
     for name, data in build.files.items():
