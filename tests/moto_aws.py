@@ -625,7 +625,9 @@ cfn_models.CloudFormationBackend.create_change_set = _backend_create_cs
 # 17. Change sets carry only Action / LogicalResourceId / ResourceType: no Replacement, Scope,
 #     Details or PhysicalResourceId. Here Replacement is computed for Modify from the provider
 #     schemas cfn-lint ships (createOnlyProperties): a changed create-only property -> "True",
-#     a create-only property that refers to a parameter whose value changed -> "Conditional".
+#     a create-only property that refers to a parameter whose value changed -> "Conditional";
+#     Details name each changed property (deploy.sh --review prints them), as CloudFormation's
+#     do for a direct modification.
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # noqa: E402
 
 _orig_diff = cfn_models.ChangeSet.diff
@@ -668,6 +670,18 @@ def _diff(self):  # type: ignore[no-untyped-def]
         changed = {k for k in set(old_p) | set(new_p) if old_p.get(k) != new_p.get(k)}
         via_params = {k for k in set(new_p) if set(_refs(new_p[k])) & changed_params}
         change.scope = ["Properties"]
+        change.details = [
+            {
+                "Target": {
+                    "Attribute": "Properties",
+                    "Name": name,
+                    "RequiresRecreation": "Always" if name in create_only else "Never",
+                },
+                "Evaluation": "Static",
+                "ChangeSource": "DirectModification",
+            }
+            for name in sorted(changed)
+        ]
         if changed & create_only:
             change.replacement = "True"
         elif via_params & create_only:
@@ -678,6 +692,20 @@ def _diff(self):  # type: ignore[no-untyped-def]
 
 
 cfn_models.ChangeSet.diff = _diff
+
+
+# 18. ListChangeSets answers every change set of the region, whatever its StackName (AWS
+#     lists that stack's only): deploy.sh --review, deleting its stack's older review change
+#     sets, would delete the other stacks' ones.
+def _list_change_sets(self):  # type: ignore[no-untyped-def]
+    stack = self._get_param("StackName")
+    found = self.cloudformation_backend.list_change_sets()
+    if stack:
+        found = [cs for cs in found if stack in (cs.stack_name, cs.stack_id)]
+    return cfn_responses.ActionResult({"Summaries": found})
+
+
+cfn_responses.CloudFormationResponse.list_change_sets = _list_change_sets
 
 
 def precreate_zone(zone_id: str, name: str, account_id: str = "123456789012") -> None:

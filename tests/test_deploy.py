@@ -267,7 +267,17 @@ def test_a_blueprint_file_name_never_becomes_code(tmp_path: Path) -> None:
     nasty = build.deploy_script.splitlines()
     plain = render(check(ROOT / "blueprint.yaml", "blueprint.yaml")).deploy_script.splitlines()
     assert len(nasty) == len(plain)
-    assert [i for i, (a, b) in enumerate(zip(nasty, plain, strict=True)) if a != b] == [1]
+    ends = [i for i, line in enumerate(plain) if line.startswith("  review_end ")]
+    differ = [i for i, (a, b) in enumerate(zip(nasty, plain, strict=True)) if a != b]
+    assert differ == [1, *ends]
+    # --review hands the blueprint's folder and file name to blueprint diff: as two words
+    words = subprocess.run(
+        ["bash", "-c", "review_end() { printf '%s\\0' \"$@\"; }\n" + nasty[ends[0]]],
+        capture_output=True,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    assert words.decode().split("\0") == [str(folder), path.name, ""]
     out = tmp_path / "out"
     out.mkdir()
     for name, data in build.files.items():
@@ -539,3 +549,26 @@ def test_a_status_that_cannot_be_read_stops_with_the_clis_error(tmp_path: Path) 
     assert done.stderr.endswith(
         "An error occurred (AccessDenied) when calling the DescribeStacks operation\n"
     )
+
+
+def test_deploy_sh_refuses_an_unknown_argument_and_allow_replace_without_review(
+    tmp_path: Path,
+) -> None:
+    """Before any AWS call: an argument deploy.sh does not know, and --allow-replace for a
+    plain deploy (which has no review to allow anything in), stop it with exit 2."""
+    path = tmp_path / "deploy.sh"
+    path.write_text(deploy.script([_plan(10, {"Resources": {}})], "blueprint.yaml", "shop"))
+    usage = "usage: deploy.sh [--review | --execute] [--allow-replace ID[,ID...]]..."
+    for args, message in [
+        (["--reveiw"], f"deploy.sh: unknown argument --reveiw; {usage}"),
+        (["--allow-replace", "MainDatabase"], "--allow-replace goes with --review or --execute"),
+        (["--review", "--allow-replace"], "--allow-replace needs logical IDs: ID[,ID...]"),
+    ]:
+        done = subprocess.run(
+            ["bash", str(path), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": "/usr/bin:/bin"},  # no aws: nothing may be called
+        )
+        assert (done.returncode, done.stderr) == (2, message + "\n")

@@ -262,3 +262,271 @@ def test_a_failed_first_create_is_reported_then_recovered_by_the_next_run(
         "create failed and was rolled back: nothing in it exists\n"
     ) in again.stderr
     assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
+
+
+# ---- deploy.sh --review / --execute -------------------------------------------------------
+LEDGER = Path(__file__).parent / "golden" / "database_postgres_tls.yaml"  # one stack, a database
+STAND_IN_BLUEPRINT = """#!/bin/sh
+# blueprint's stand-in: records its arguments, prints $PREDICTION, ends with $PREDICTION_EXIT
+printf '%s\\n' "$@" >"$PREDICTION.args"
+cat "$PREDICTION"
+echo "the stand-in's complaint" >&2
+exit "${PREDICTION_EXIT:-10}"
+"""
+
+
+def unlinted_build(blueprint: Path, out: Path) -> list[tuple[str, str]]:
+    """``build`` rendered in-process without lint (deploy.sh and the templates are the same;
+    these tests stay cheap), the blueprint given to it as its full path."""
+    from generator.pipeline import check, render, write
+
+    write(render(check(blueprint, str(blueprint))), out)
+    script = (out / "deploy.sh").read_text()
+    return [(r, s) for s, r in re.findall(r"'Deploying stack (\S+) to (\S+)'", script)]
+
+
+def review_build(blueprint: Path, out: Path, **changes: Any) -> None:
+    """An unlinted build of ``blueprint`` with ``changes`` to its databases.books, into
+    ``out``; the blueprint as the build is given it is ``<out>/../bp/ledger.yaml``."""
+    data = yaml.safe_load(blueprint.read_text())
+    data["databases"]["books"].update(changes)
+    folder = out.parent / "bp"
+    folder.mkdir(exist_ok=True)
+    (folder / "ledger.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    unlinted_build(folder / "ledger.yaml", out)
+
+
+def run(aws: Aws, out: Path, *args: str, path: str = "", **env: str) -> tuple[int, str, str]:
+    """deploy.sh with ``args``; PATH is ``path`` (a folder with a stand-in ``blueprint``, or
+    one with only ``aws``) before the system's."""
+    done = subprocess.run(
+        ["bash", str(out / "deploy.sh"), *args],
+        env={**aws.env, **env, "PATH": f"{path}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def stand_in_bin(tmp_path: Path, prediction: str | None) -> Path:
+    """A folder holding the real ``aws`` and, unless ``prediction`` is None, a stand-in
+    ``blueprint`` printing it (set PREDICTION to its file)."""
+    folder = tmp_path / ("bin" if prediction is not None else "bin-without-blueprint")
+    folder.mkdir()
+    (folder / "aws").symlink_to(Path(sys.executable).parent / "aws")
+    if prediction is not None:
+        (folder / "blueprint").write_text(STAND_IN_BLUEPRINT)
+        (folder / "blueprint").chmod(0o755)
+        (tmp_path / "prediction.tsv").write_text(prediction)
+    return folder
+
+
+def test_review_prints_the_changes_and_refuses_a_replaced_database(
+    aws: Aws, tmp_path: Path
+) -> None:
+    """The ledger deployed (in-process, to keep this test cheap), then its database's name
+    changed (DBName is create-only): --review prints the replacement CloudFormation
+    reports, where blueprint's prediction (a stand-in) differs, and last refuses, naming
+    the database and how to allow it. The stack itself is left as it was."""
+    first = tmp_path / "first"
+    review_build(LEDGER, first)
+    aws.client("cloudformation", "eu-west-1").create_stack(
+        StackName="ledger",
+        TemplateBody=(first / "ledger.json").read_text(),
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    out = tmp_path / "out"
+    review_build(LEDGER, out, database_name="books")
+    bin_dir = stand_in_bin(tmp_path, "ledger\tBooksDatabase\tin_place\n")
+    prediction = str(tmp_path / "prediction.tsv")
+
+    code, stdout, stderr = run(aws, out, "--review", path=str(bin_dir), PREDICTION=prediction)
+    assert code == 1, stdout + stderr
+    assert re.fullmatch(
+        r"Stack ledger \(UPDATE, change set blueprint-[0-9a-f]{12}\):\n"
+        r"  Modify   BooksDatabase +AWS::RDS::DBInstance +Replacement True +Properties: DBName\n"
+        r"Where blueprint's prediction differs from CloudFormation's verdict:\n"
+        r"  ledger/BooksDatabase: CloudFormation says replaced, blueprint predicted in_place\n",
+        stdout,
+    ), stdout
+    assert stderr == (
+        "Refused: these stateful resources would be replaced or removed, losing what they "
+        "hold:\n"
+        "  ledger/BooksDatabase (AWS::RDS::DBInstance): replaced (Replacement True)\n"
+        "If that is intended, allow each by name: deploy.sh --review --allow-replace "
+        "<LogicalId> (or <stack>/<LogicalId>), and the same --allow-replace with --execute.\n"
+    )
+    # BLUEPRINT_ROOT (the examples' folder here) overrides the blueprint's folder
+    assert (tmp_path / "prediction.tsv.args").read_text() == (
+        f"diff\n{EXAMPLES / 'ledger.yaml'}\n--deployed\n--format\ntsv\n"
+    )
+    assert aws.stacks("eu-west-1")["ledger"]["StackStatus"] == "CREATE_COMPLETE"
+
+
+@pytest.mark.exhaustive
+def test_review_then_execute_a_new_stack_and_a_replacement_allowed(
+    aws: Aws, tmp_path: Path
+) -> None:
+    """--review on a stack that does not exist: its additions, the prediction agreeing;
+    --execute creates it from that change set. Then the database's name changed: refused
+    by --review and by --execute, passed by both with --allow-replace (as ID or
+    stack/ID); the earlier review's change set is deleted by the next review."""
+    first = tmp_path / "first"
+    review_build(LEDGER, first)
+    resources = json.loads((first / "ledger.json").read_text())["Resources"]
+    bin_dir = stand_in_bin(tmp_path, "".join(f"ledger\t{k}\tadded\n" for k in resources))
+    prediction = str(tmp_path / "prediction.tsv")
+
+    code, stdout, stderr = run(
+        aws, first, "--review", path=str(bin_dir), PREDICTION=prediction, BLUEPRINT_ROOT=""
+    )
+    assert code == 0, stdout + stderr
+    (name,) = re.findall(
+        r"^Stack ledger \(CREATE, change set (blueprint-[0-9a-f]{12})\):$", stdout, re.M
+    )
+    assert "  Add      BooksDatabase                        AWS::RDS::DBInstance\n" in stdout
+    assert f"blueprint's prediction agrees on {len(resources)} changes\n" in stdout
+    # the blueprint as the build was given it
+    assert (tmp_path / "prediction.tsv.args").read_text() == (
+        f"diff\n{tmp_path / 'bp' / 'ledger.yaml'}\n--deployed\n--format\ntsv\n"
+    )
+    assert aws.stacks("eu-west-1")["ledger"]["StackStatus"] == "REVIEW_IN_PROGRESS"
+
+    code, stdout, stderr = run(aws, first, "--execute", path=str(bin_dir))
+    assert code == 0, stdout + stderr
+    assert f"Executing change set {name} of stack ledger\n" in stderr
+    assert_deployed(aws, first, [("eu-west-1", "ledger")], "CREATE_COMPLETE")
+
+    out = tmp_path / "out"
+    review_build(LEDGER, out, database_name="books")
+    assert run(aws, out, "--review", path=str(bin_dir), PREDICTION=prediction)[0] == 1
+    code, stdout, stderr = run(
+        aws,
+        out,
+        "--review",
+        "--allow-replace",
+        "Other,BooksDatabase",
+        path=str(bin_dir),
+        PREDICTION=prediction,
+    )
+    assert (code, stderr) == (0, ""), stdout + stderr
+    assert stdout.endswith("Reviewed. deploy.sh --execute executes exactly these change sets.\n")
+    cfn = aws.client("cloudformation", "eu-west-1")
+    assert len(cfn.list_change_sets(StackName="ledger")["Summaries"]) == 1
+
+    code, stdout, stderr = run(aws, out, "--execute", path=str(bin_dir))
+    assert code == 1
+    assert stderr.startswith("Refused: change set blueprint-")
+    assert "  ledger/BooksDatabase (AWS::RDS::DBInstance): replaced (Replacement True)\n" in stderr
+    assert aws.stacks("eu-west-1")["ledger"]["StackStatus"] == "CREATE_COMPLETE"
+    # Executing it needs moto to replace a DBInstance, which it cannot (it has no update for
+    # the type): the refusal, the allowance and the finding are what is shown here.
+    code, stdout, stderr = run(
+        aws, out, "--review", "--allow-replace=ledger/BooksDatabase", path=str(bin_dir)
+    )
+    assert code == 0, stdout + stderr
+
+
+@pytest.mark.exhaustive
+def test_a_plain_deploy_after_a_review_and_the_prediction_skipped(aws: Aws, tmp_path: Path) -> None:
+    """A review leaves a new stack in REVIEW_IN_PROGRESS; a plain deploy.sh still creates
+    it. The comparison is skipped, never failing the review, when blueprint is not on PATH
+    or fails."""
+    out = tmp_path / "out"
+    review_build(LEDGER, out)
+    without = stand_in_bin(tmp_path, None)
+    code, stdout, _ = run(aws, out, "--review", path=str(without))
+    assert code == 0
+    assert "Comparison with blueprint's prediction skipped: blueprint is not on PATH\n" in stdout
+    failing = stand_in_bin(tmp_path, "")
+    code, stdout, _ = run(
+        aws,
+        out,
+        "--review",
+        path=str(failing),
+        PREDICTION=str(tmp_path / "prediction.tsv"),
+        PREDICTION_EXIT="1",
+    )
+    assert code == 0
+    assert (
+        "Comparison with blueprint's prediction skipped: blueprint diff --deployed ended "
+        "with 1: the stand-in's complaint\n"
+    ) in stdout
+    assert aws.stacks("eu-west-1")["ledger"]["StackStatus"] == "REVIEW_IN_PROGRESS"
+
+    code, stdout, stderr = run(aws, out, path=str(without))
+    assert code == 0, stdout + stderr
+    assert "Stack ledger is in REVIEW_IN_PROGRESS; deleting it and creating it again" in stderr
+    assert_deployed(aws, out, [("eu-west-1", "ledger")], "CREATE_COMPLETE")
+
+
+@pytest.mark.exhaustive
+def test_execute_runs_exactly_the_reviewed_change_sets_in_rounds(aws: Aws, tmp_path: Path) -> None:
+    """The shop, first deploy: the service stacks read the main stack's outputs, so the
+    first review covers the main stack alone; --execute creates it, then stops at the
+    first service stack, never reviewed. The second round reviews and executes the
+    services (and the job run after a deploy). Then a change reviewed (the web service's
+    size), and another made after the review: --execute refuses the stack that changed
+    since, touching nothing; the reviewed build executes exactly the web stack."""
+    shop = EXAMPLES / "web-worker-jobs-rds.yaml"
+    out = tmp_path / "out"
+    stacks = unlinted_build(shop, out)
+    services = [name for _, name in stacks if name != "shop"]
+    code, stdout, stderr = run(aws, out, "--review", path=str(stand_in_bin(tmp_path, None)))
+    assert code == 0, stdout + stderr
+    for name in services:
+        assert f"Stack {name}: reviewed after shop is deployed" in stdout
+    code, stdout, stderr = run(aws, out, "--execute", path=os.path.dirname(sys.executable))
+    assert code == 1
+    assert stderr.endswith(
+        f"Stack {services[0]} changed since it was reviewed (or was never reviewed): run "
+        "deploy.sh --review\n"
+    )
+    assert sorted(aws.stacks("ap-northeast-1")) == ["shop"]
+
+    path = os.path.dirname(sys.executable)
+    code, stdout, stderr = run(aws, out, "--review", path=path)
+    assert code == 0, stdout + stderr
+    assert "Stack shop: no changes\n" in stdout
+    code, stdout, stderr = run(aws, out, "--execute", path=path)
+    assert code == 0, stdout + stderr
+    assert "Job migrate succeeded" in stderr
+    assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
+
+    data = yaml.safe_load(shop.read_text())
+    (tmp_path / "bp").mkdir()
+    bigger = _with_services(
+        shop, tmp_path / "bp", {"web": {**data["services"]["web"], "cpu": 1024, "memory": 2048}}
+    )
+    unlinted_build(bigger, tmp_path / "reviewed")
+    code, stdout, stderr = run(aws, tmp_path / "reviewed", "--review", path=path)
+    assert code == 0, stdout + stderr
+    assert re.search(
+        r"^  Modify   WebTaskDefinition +AWS::ECS::TaskDefinition +Replacement True", stdout, re.M
+    ), stdout
+    biggest = _with_services(
+        shop, tmp_path / "bp", {"web": {**data["services"]["web"], "cpu": 2048, "memory": 4096}}
+    )
+    unlinted_build(biggest, tmp_path / "changed")
+    code, stdout, stderr = run(aws, tmp_path / "changed", "--execute", path=path)
+    assert code == 1
+    assert stderr.endswith(
+        "Stack shop-service-web changed since it was reviewed (or was never reviewed): run "
+        "deploy.sh --review\n"
+    )
+    assert "Executing" not in stderr.replace("Stack shop: no changes; skipped", "")
+
+    code, stdout, stderr = run(aws, tmp_path / "reviewed", "--execute", path=path)
+    assert code == 0, stdout + stderr
+    assert re.findall(r"^Executing change set \S+ of stack (\S+)$", stderr, re.M) == [
+        "shop-service-web"
+    ]
+    live = aws.stacks("ap-northeast-1")
+    assert {n: s["StackStatus"] for n, s in live.items()} == {
+        name: "UPDATE_COMPLETE" if name == "shop-service-web" else "CREATE_COMPLETE"
+        for _, name in stacks
+    }
+    web = aws.client("cloudformation").get_template(StackName="shop-service-web")["TemplateBody"]
+    (task,) = [r for r in web["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assert (task["Properties"]["Cpu"], task["Properties"]["Memory"]) == ("1024", "2048")

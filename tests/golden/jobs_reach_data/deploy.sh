@@ -4,6 +4,27 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# deploy.sh [--review | --execute] [--allow-replace ID[,ID...]]...
+mode=deploy
+allow_replace=,
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --review) mode=review ;;
+    --execute) mode=execute ;;
+    --allow-replace)
+      if [ $# -lt 2 ]; then echo "--allow-replace needs logical IDs: ID[,ID...]" >&2; exit 2; fi
+      allow_replace="$allow_replace$2,"
+      shift ;;
+    --allow-replace=*) allow_replace="$allow_replace${1#*=}," ;;
+    *) echo "deploy.sh: unknown argument $1; usage: deploy.sh [--review | --execute] [--allow-replace ID[,ID...]]..." >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$mode" = deploy ] && [ "$allow_replace" != , ]; then
+  echo "--allow-replace goes with --review or --execute" >&2
+  exit 2
+fi
+
 # The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
 outputs_of() {
   aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
@@ -70,17 +91,254 @@ stack_failed() {
   exit 1
 }
 
+# Types whose replacement or removal loses what they hold (blueprint's replacement.py).
+stateful_types='AWS::Cognito::UserPool AWS::DynamoDB::Table AWS::EC2::Volume AWS::EFS::FileSystem AWS::ElastiCache::CacheCluster AWS::ElastiCache::ReplicationGroup AWS::KMS::Key AWS::Logs::LogGroup AWS::OpenSearchService::Domain AWS::RDS::DBCluster AWS::RDS::DBInstance AWS::Route53::HostedZone AWS::S3::Bucket AWS::SQS::Queue AWS::SecretsManager::Secret'
+if command -v sha256sum >/dev/null 2>&1; then sha256=sha256sum; else sha256="shasum -a 256"; fi
+review_dir=""
+if [ "$mode" != deploy ]; then
+  review_dir="$(mktemp -d)"
+  trap 'rm -rf "$review_dir"' EXIT
+  : >"$review_dir/reviewed"; : >"$review_dir/verdicts"; : >"$review_dir/refused"
+fi
+# The status of stack $2 in region $1, or NONE when it does not exist.
+stack_status() {
+  local status error
+  error="$(mktemp)"
+  if status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+      --query 'Stacks[0].StackStatus' --output text 2>"$error")"; then
+    rm -f "$error"; echo "$status"; return 0
+  fi
+  case "$(cat "$error")" in *"does not exist"*) rm -f "$error"; echo NONE; return 0 ;; esac
+  cat "$error" >&2; rm -f "$error"; return 1
+}
+# The outputs of stack $2 (outputs_of); under --review, "#missing" for a stack not deployed
+# yet (none, only a change set, or a failed first create): what reads them waits a round.
+stack_outputs() {
+  if [ "$mode" = review ]; then
+    case "$(stack_status "$1" "$2")" in
+      NONE|REVIEW_IN_PROGRESS|ROLLBACK_COMPLETE) echo "#missing"; return 0 ;;
+    esac
+  fi
+  outputs_of "$1" "$2"
+}
+# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
+outputs_ready() {
+  if [ "$3" != "#missing" ]; then return 0; fi
+  echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+  return 1
+}
+# The change set of one stack: stack_change_set REGION STACK FILE BUCKET CAPABILITIES TAGS
+# STATEFUL_IDS [PARAMETER=VALUE...]. Its name is a hash of all of that and the file's bytes.
+stack_change_set() {
+  local name
+  # the bucket ($4) is where the template travels, not what is deployed; the file by its name
+  name="blueprint-$( { printf '%s\n' "$1" "$2" "${3##*/}" "${@:5}"; cat "$3"; } \
+    | $sha256 | cut -c1-12)"
+  if [ "$mode" = review ]; then review_stack "$name" "$@"; else execute_stack "$name" "$@"; fi
+}
+# The changes of change set $1 of stack $3 in region $2 into file $4, one line each:
+# action, logical ID, type, Replacement, scope, properties (tab-separated).
+change_lines() {
+  aws cloudformation describe-change-set --region "$2" --stack-name "$3" \
+    --change-set-name "$1" --query 'Changes[].ResourceChange.[Action,LogicalResourceId,ResourceType,Replacement,join(`,`,Scope || `[]`),join(`,`,Details[].Target.Name || `[]`)]' --output text >"$4"
+}
+# The lines of changes file $3 (stack $1, stateful logical IDs $2) that replace or remove a
+# stateful resource not named in --allow-replace (as ID or stack/ID).
+risky_changes() {
+  awk -F '\t' -v stack="$1" -v ids=" $2 " -v types=" $stateful_types " \
+    -v allow="$allow_replace" '
+    ($1 == "Remove" || ($1 == "Modify" && ($4 == "True" || $4 == "Conditional"))) &&
+    (index(ids, " " $2 " ") || index(types, " " $3 " ")) &&
+    !index(allow, "," $2 ",") && !index(allow, "," stack "/" $2 ",") {
+      printf "  %s/%s (%s): %s\n", stack, $2, $3,
+        ($1 == "Remove" ? "removed" : "replaced (Replacement " $4 ")")
+    }' "$3"
+}
+json_string() {
+  local s="$1" bs='\' q='"'
+  s="${s//"$bs"/"$bs$bs"}"
+  s="${s//"$q"/"$bs$q"}"
+  s="${s//$'\n'/"${bs}n"}"
+  s="${s//$'\r'/"${bs}r"}"
+  s="${s//$'\t'/"${bs}t"}"
+  printf '"%s"' "$s"
+}
+# --review of one stack (stack_change_set's arguments after the change set's name $1): older
+# review change sets deleted, this one made and waited for, its changes printed.
+review_stack() {
+  local name="$1" region="$2" stack="$3" file="$4" bucket="$5" caps="$6" tags="$7"
+  local stateful="$8" old status type reason parameters="" extra=() key
+  shift 8
+  for old in $(aws cloudformation list-change-sets --region "$region" --stack-name "$stack" \
+      --query "Summaries[?starts_with(ChangeSetName, 'blueprint-')].ChangeSetName" \
+      --output text 2>/dev/null); do
+    aws cloudformation delete-change-set --region "$region" --stack-name "$stack" \
+      --change-set-name "$old"
+  done
+  status="$(stack_status "$region" "$stack")"
+  case "$status" in
+    NONE|REVIEW_IN_PROGRESS) type=CREATE ;;
+    ROLLBACK_COMPLETE|*_FAILED|*_IN_PROGRESS)
+      echo "Stack $stack is in $status and cannot be reviewed: deploy.sh (without --review)" \
+        "recovers a failed first create; any other state needs a look first"
+      return 0 ;;
+    *) type=UPDATE ;;
+  esac
+  for key in "$@"; do
+    parameters="$parameters${parameters:+,}{\"ParameterKey\":$(json_string "${key%%=*}"),"
+    parameters="$parameters\"ParameterValue\":$(json_string "${key#*=}")}"
+  done
+  if [ -n "$parameters" ]; then extra+=(--parameters "[$parameters]"); fi
+  if [ -n "$caps" ]; then extra+=(--capabilities $caps); fi
+  if [ -n "$tags" ]; then extra+=(--tags "Key=${tags%%=*},Value=${tags#*=}"); fi
+  if [ -n "$bucket" ]; then  # too big to send: through the bucket, as the deploy does
+    aws s3 cp --region "$region" --only-show-errors "$file" "s3://$bucket/$name-${file##*/}"
+    extra+=(--template-url \
+      "${AWS_ENDPOINT_URL_S3:-${AWS_ENDPOINT_URL:-https://s3.$region.amazonaws.com}}/$bucket/$name-${file##*/}")
+  else
+    extra+=(--template-body "file://$file")
+  fi
+  aws cloudformation create-change-set --region "$region" --stack-name "$stack" \
+    --change-set-name "$name" --change-set-type "$type" "${extra[@]}" >/dev/null
+  while :; do
+    status="$(aws cloudformation describe-change-set --region "$region" --stack-name "$stack" \
+      --change-set-name "$name" --query '[Status,StatusReason]' --output text)"
+    case "$status" in CREATE_PENDING*|CREATE_IN_PROGRESS*) sleep 5 ;; *) break ;; esac
+  done
+  printf '%s\n' "$stack" >>"$review_dir/reviewed"
+  case "$status" in
+    CREATE_COMPLETE*) ;;
+    *"didn't contain changes"*|*"No updates are to be performed"*)
+      echo "Stack $stack: no changes"; return 0 ;;
+    *) reason="${status#*$'\t'}"
+      echo "Stack $stack: CloudFormation could not make change set $name: $reason" >&2
+      exit 1 ;;
+  esac
+  echo "Stack $stack ($type, change set $name):"
+  change_lines "$name" "$region" "$stack" "$review_dir/changes"
+  awk -F '\t' -v stack="$stack" -v verdicts="$review_dir/verdicts" '{
+    why = $5 ($6 != "" ? ": " $6 : "")
+    if (length(why) > 60) why = substr(why, 1, 57) "..."
+    replacement = ($1 == "Modify" ? "Replacement " $4 : "")
+    line = sprintf("  %-8s %-36s %-44s %-18s %s", $1, $2, $3, replacement, why)
+    sub(/ +$/, "", line)
+    print line
+    verdict = tolower($1)
+    if ($1 == "Add") verdict = "added"
+    if ($1 == "Remove") verdict = "removed"
+    if ($1 == "Modify") verdict = ($4 == "True" ? "replaced" : \
+      ($4 == "Conditional" ? "may_be_replaced" : "in_place"))
+    printf "%s\t%s\t%s\n", stack, $2, verdict >> verdicts
+  }' "$review_dir/changes"
+  risky_changes "$stack" "$stateful" "$review_dir/changes" >>"$review_dir/refused"
+}
+# The end of --review: blueprint's own prediction compared (blueprint $2 in folder $1, as
+# the build was given it; BLUEPRINT_ROOT overrides the folder), then the refusal, if any.
+review_end() {
+  predicted "$1" "$2"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: these stateful resources would be replaced or removed, losing what" \
+        "they hold:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: deploy.sh --review --allow-replace" \
+        "<LogicalId> (or <stack>/<LogicalId>), and the same --allow-replace with --execute."
+    } >&2
+    exit 1
+  fi
+  echo "Reviewed. deploy.sh --execute executes exactly these change sets."
+  exit 0
+}
+predicted() {
+  local code=0 skipped="Comparison with blueprint's prediction skipped"
+  if ! command -v blueprint >/dev/null 2>&1; then
+    echo "$skipped: blueprint is not on PATH"; return 0
+  fi
+  blueprint diff "${BLUEPRINT_ROOT:-$1}/$2" --deployed --format tsv \
+    >"$review_dir/predicted" 2>"$review_dir/predict.err" || code=$?
+  case "$code" in
+    0|10|11) ;;
+    *) echo "$skipped: blueprint diff --deployed ended with $code:" \
+        "$(head -n 1 "$review_dir/predict.err")"
+      return 0 ;;
+  esac
+  awk -F '\t' '
+    FILENAME == ARGV[1] { reviewed[$1] = 1; next }
+    FILENAME == ARGV[2] { cfn[$1 "/" $2] = $3; n++; next }
+    ($1 in reviewed) && NF == 3 { blueprint[$1 "/" $2] = $3 }
+    END {
+      for (k in cfn) if (blueprint[k] != cfn[k])
+        printf "  %s: CloudFormation says %s, blueprint predicted %s\n", k, cfn[k],
+          (k in blueprint ? blueprint[k] : "no change")
+      for (k in blueprint) if (!(k in cfn))
+        printf "  %s: CloudFormation says no change, blueprint predicted %s\n", k, blueprint[k]
+    }' "$review_dir/reviewed" "$review_dir/verdicts" "$review_dir/predicted" \
+    | sort >"$review_dir/disagree"
+  if [ -s "$review_dir/disagree" ]; then
+    echo "Where blueprint's prediction differs from CloudFormation's verdict:"
+    cat "$review_dir/disagree"
+  else
+    echo "blueprint's prediction agrees on $(wc -l <"$review_dir/verdicts" | tr -d ' ') changes"
+  fi
+}
+# --execute of one stack (stack_change_set's arguments after the change set's name $1): the
+# change set of that name, checked again, executed and waited for, as a deploy would.
+execute_stack() {
+  local name="$1" region="$2" stack="$3" stateful="$8" status since wait
+  status="$(aws cloudformation describe-change-set --region "$region" --stack-name "$stack" \
+    --change-set-name "$name" --query '[Status,ExecutionStatus,StatusReason]' --output text \
+    2>/dev/null)" || status=""
+  case "$status" in
+    FAILED*"didn't contain changes"*|FAILED*"No updates are to be performed"*)
+      echo "Stack $stack: no changes; skipped" >&2; return 0 ;;
+    CREATE_COMPLETE$'\t'AVAILABLE$'\t'*) ;;
+    CREATE_COMPLETE$'\t'EXECUTE_COMPLETE$'\t'*)  # by an earlier --execute that stopped later
+      echo "Stack $stack: change set $name was executed already; skipped" >&2; return 0 ;;
+    *) echo "Stack $stack changed since it was reviewed (or was never reviewed): run" \
+        "deploy.sh --review" >&2
+      exit 1 ;;
+  esac
+  change_lines "$name" "$region" "$stack" "$review_dir/changes"
+  risky_changes "$stack" "$stateful" "$review_dir/changes" >"$review_dir/refused"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: change set $name of stack $stack would replace or remove these" \
+        "stateful resources; nothing of it was executed:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: --allow-replace <LogicalId> (or" \
+        "<stack>/<LogicalId>)."
+    } >&2
+    exit 1
+  fi
+  # a stack left failed or in progress stops here, as a deploy does; REVIEW_IN_PROGRESS is
+  # the stack this change set creates (prepare_stack would delete it)
+  status="$(stack_status "$region" "$stack")"
+  case "$status" in
+    REVIEW_IN_PROGRESS) wait=stack-create-complete ;;
+    *_FAILED|*_IN_PROGRESS|ROLLBACK_COMPLETE) stack_stuck "$region" "$stack" "$status" ;;
+    *) wait=stack-update-complete ;;
+  esac
+  echo "Executing change set $name of stack $stack" >&2
+  since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
+  aws cloudformation execute-change-set --region "$region" --stack-name "$stack" \
+    --change-set-name "$name"
+  aws cloudformation wait "$wait" --region "$region" --stack-name "$stack" \
+    || stack_failed "$region" "$stack" "$since"
+}
+
 # Service stacks of books in ap-northeast-1 that this build no longer makes
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='books']].StackName" --output text)"
 for stack in $stacks; do
   case " books books-service-web " in *" $stack "*) continue ;; esac
   case "$stack" in books-service-*) ;; *) continue ;; esac
+  if [ "$mode" = review ]; then echo "Stack $stack: deleted first by deploy.sh and --execute: its service is no longer in the blueprint"; continue; fi
   echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
   aws cloudformation delete-stack --region ap-northeast-1 --stack-name "$stack"
   aws cloudformation wait stack-delete-complete --region ap-northeast-1 --stack-name "$stack"
 done
 
+if [ "$mode" = deploy ]; then
 echo 'Deploying stack books to ap-northeast-1' >&2
 prepare_stack ap-northeast-1 books
 since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
@@ -92,8 +350,18 @@ aws cloudformation deploy \
   --tags blueprint:name=books \
   --no-fail-on-empty-changeset \
   || stack_failed ap-northeast-1 books "$since"
-outputs_books="$(outputs_of ap-northeast-1 books)"
+else
+stack_change_set ap-northeast-1 \
+  books \
+  "$here/books.json" \
+  "" \
+  CAPABILITY_IAM \
+  blueprint:name=books \
+  'AccessLogArchive ExportJobDeadLetterQueue ExportJobLogGroup ExportsFileSystem JobsTopicKey MainDatabase MigrateJobLogGroup'
+fi
+outputs_books="$(stack_outputs ap-northeast-1 books)"
 
+if [ "$mode" = deploy ]; then
 echo 'Deploying stack books-service-web to ap-northeast-1' >&2
 cluster="$(output "$outputs_books" books Cluster)"
 main_database_security_group_group_id="$(output "$outputs_books" books MainDatabaseSecurityGroupGroupId)"
@@ -111,6 +379,31 @@ aws cloudformation deploy \
   --tags blueprint:name=books \
   --no-fail-on-empty-changeset \
   || stack_failed ap-northeast-1 books-service-web "$since"
+else
+if outputs_ready books-service-web books "$outputs_books"; then
+cluster="$(output "$outputs_books" books Cluster)"
+main_database_security_group_group_id="$(output "$outputs_books" books MainDatabaseSecurityGroupGroupId)"
+private_subnet1="$(output "$outputs_books" books PrivateSubnet1)"
+private_subnet2="$(output "$outputs_books" books PrivateSubnet2)"
+vpc="$(output "$outputs_books" books Vpc)"
+stack_change_set ap-northeast-1 \
+  books-service-web \
+  "$here/books-service-web.json" \
+  "" \
+  CAPABILITY_IAM \
+  blueprint:name=books \
+  WebLogGroup \
+  Cluster="$cluster" \
+  MainDatabaseSecurityGroupGroupId="$main_database_security_group_group_id" \
+  PrivateSubnet1="$private_subnet1" \
+  PrivateSubnet2="$private_subnet2" \
+  Vpc="$vpc"
+fi
+fi
+
+if [ "$mode" = review ]; then
+  review_end . jobs_reach_data.yaml
+fi
 
 echo 'Running job migrate' >&2
 job_outputs="$(outputs_of ap-northeast-1 books)"
