@@ -268,7 +268,7 @@ def test_a_failed_first_create_is_reported_then_recovered_by_the_next_run(
 LEDGER = Path(__file__).parent / "golden" / "database_postgres_tls.yaml"  # one stack, a database
 STAND_IN_BLUEPRINT = """#!/bin/sh
 # blueprint's stand-in: records its arguments, prints $PREDICTION, ends with $PREDICTION_EXIT
-printf '%s\\n' "$@" >"$PREDICTION.args"
+printf '%s\\n' "$@" >"${PREDICTION:?the test sets PREDICTION}.args"
 cat "$PREDICTION"
 echo "the stand-in's complaint" >&2
 exit "${PREDICTION_EXIT:-10}"
