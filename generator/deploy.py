@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .deploy_account import Account
+from .deploy_account import check_lines as account_check
 from .deploy_state import HELPERS as _STATE_HELPERS
 from .deploy_state import deploy_lines
 from .errors import InternalError
@@ -131,6 +133,7 @@ def script(
     blueprint: str = "",
     runs: Sequence[JobRun] = (),
     sites: Sequence[SiteUpload] = (),
+    account: Account | None = None,
 ) -> str:
     """The whole deploy.sh text: first the service stacks of this blueprint that the build
     no longer makes are deleted (nothing reads their outputs: there are no exports), then
@@ -147,6 +150,8 @@ def script(
         "set -euo pipefail",
         'here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
     ]
+    if account is not None and stacks:
+        lines += ["", *account_check(account, stacks[0].region)]
     read = {(stack, region) for plan in stacks for stack, region, _ in plan.sources.values()}
     if read or runs or sites:
         lines += ["", _HELPERS]
