@@ -11,7 +11,7 @@ runs the three steps from a checked blueprint to the files of a build: render
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -148,6 +148,20 @@ def render(checked: Checked) -> Build:
     if issues:
         raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
     return serialize(checked, rendered)
+
+
+def render_each(checked: Sequence[Checked]) -> list[Build]:
+    """:func:`render` for each environment; raise with the problems of all of them."""
+    builds: list[Build] = []
+    failed: list[tuple[str | None, list[Problem]]] = []
+    for one in checked:
+        try:
+            builds.append(render(one))
+        except BlueprintError as exc:
+            failed.append((one.environment, exc.problems))
+    if failed:
+        raise BlueprintError(environments.together(failed))
+    return builds
 
 
 def render_stacks(checked: Checked) -> Rendered:
