@@ -179,8 +179,9 @@ def _merge(base: Any, override: Any, at: Path, source: Path, positions: _Positio
             out.pop(key, None)
             positions.replace(here, None)
         elif key in out:
+            # a mapping merged into keeps the base's place: a problem of the entry as a
+            # whole is found in every environment, at one place, and said once
             out[key] = _merge(out[key], value, here, there, positions)
-            positions.keys[here] = positions.base.keys[there]
         else:
             out[key] = value
             positions.replace(here, there)
