@@ -263,3 +263,18 @@ def test_deploy_sh_checks_the_account_with_motos_sts(aws: Aws, tmp_path: Path) -
     done = aws.deploy(_example_build(tmp_path / "same", "prod", account="123456789012"))
     assert done.returncode == 0, done.stderr
     assert sorted(aws.stacks("eu-west-1")) == ["notes-prod", "notes-prod-service-web"]
+
+
+def test_diff_compares_each_environment_with_its_own_folder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    example = str(ROOT / "examples" / "environments.yaml")
+    golden = str(HERE / "golden" / "examples" / "environments")
+    assert main(["diff", example, "--out", golden, "--env", "prod"]) == 0
+    assert capsys.readouterr().out == "no changes\n"
+    assert main(["diff", example, "--out", golden]) == 0
+    assert (
+        capsys.readouterr().out == "environment dev:\nno changes\nenvironment prod:\nno changes\n"
+    )
+    # prod's folder is looked for in --out: under dev's folder there is none, all is new
+    assert main(["diff", example, "--out", golden + "/dev", "--env", "prod"]) == 10
