@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import environments, loader
 from generator.environments import together
 from generator.errors import BlueprintError
 from generator.pipeline import check_each, render_each
@@ -48,6 +49,14 @@ def problems_text(path: Path, display: str | None = None) -> str:
     else:
         problems = together([(c.environment, c.warnings) for c in checked])
     return "".join(p.text() + "\n" for p in sorted(problems))
+
+
+def first_environment(path: Path) -> str | None:
+    """The first environment of a blueprint that has them: what the tests that take each
+    example as one blueprint check (tests/test_environments.py takes each); None for a
+    blueprint without."""
+    names = environments.names(loader.load(path))
+    return names[0] if names else None
 
 
 def run_with_stand_in(
