@@ -220,7 +220,9 @@ STS_AWS = FAKE_AWS.replace(
 
 
 def test_deploy_sh_stops_under_another_accounts_credentials(tmp_path: Path) -> None:
-    out = _example_build(tmp_path, "prod")
+    # prod's golden folder: what `build --env prod` writes (test_golden pins it; no lint here)
+    out = tmp_path / "prod"
+    shutil.copytree(HERE / "golden" / "examples" / "environments" / "prod", out)
     done, calls = run_with_stand_in(
         out / "deploy.sh", STS_AWS, tmp_path, FAKE_ACCOUNT="999999999999"
     )
