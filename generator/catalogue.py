@@ -116,6 +116,18 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "The blueprint's 'name' cannot prefix stack names.",
         "name: 'NewsWorker' is not a valid stack name prefix: lower-case letters, digits and single hyphens, starting with a letter; did you mean 'newsworker'?",
     ),
+    Code.ENVIRONMENT_INVALID: (
+        "'environments' is not a mapping of environment names to overrides, an environment's name is not lower-case letters, digits and single hyphens, or an environment defines environments.",
+        "environments.Prod: 'Prod' is not an environment name: at most 20 lower-case letters, digits and single hyphens, starting with a letter",
+    ),
+    Code.ENVIRONMENT_UNKNOWN: (
+        "`--env` names an environment the blueprint does not define, or the blueprint defines none.",
+        "environments: --env nope: no such environment; the environments are dev, prod",
+    ),
+    Code.ACCOUNT_INVALID: (
+        "An environment's 'account' is not a 12-digit AWS account ID.",
+        "environments.prod.account: '1234' is not an AWS account ID: 12 digits, quoted when it starts with 0 ('012345678901') so that YAML keeps it as written",
+    ),
     Code.LOGICAL_ID_INVALID: (
         "A logical ID in 'logical_ids' is not one CloudFormation accepts.",
         "logical_ids.Web-Service: 'Web-Service' is not a logical ID: letters and digits only, at most 255",

@@ -58,6 +58,7 @@ _CHECK = (
 _LAST = "the last build (default: templates_out/)"
 _AGAINST = "compare with --out as it was at this git revision"
 _DEPLOYED = "compare with the stacks as deployed (read with the AWS CLI: aws cloudformation)"
+_ENV = "the environment (default: each of the blueprint's, in its folder under --out)"
 _SCHEMA_OUT = "where to write it (default: blueprint.schema.json; - for stdout)"
 
 
@@ -99,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     cmd["build"].add_argument("--check", action="store_true", help=_CHECK)
     for name in ("diff", "graph", "cost"):
         cmd[name].add_argument("path", nargs="?", default="blueprint.yaml", help="the blueprint")
+    for name in ("build", "validate", "diff", "graph", "cost"):
+        cmd[name].add_argument("--env", metavar="NAME", help=_ENV)
     cmd["diff"].add_argument("--out", default="templates_out", type=_named, help=_LAST)
     against = cmd["diff"].add_mutually_exclusive_group()
     against.add_argument("--against", metavar="REF", help=_AGAINST)
@@ -125,16 +128,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from .commands import build
 
-        options = build.Options(args.path, args.out, args.format, args.strict, args.check)
+        options = build.Options(args.path, args.out, args.format, args.strict, args.check, args.env)
         return build.run(options)
     if args.command == "validate":
         from .commands import validate
 
-        return validate.run(args.path, args.format, args.strict)
+        return validate.run(args.path, args.format, args.strict, args.env)
     if args.command == "diff":
         from .commands import diff
 
-        return diff.run(args.path, args.out, args.against, args.format, args.deployed)
+        return diff.run(args.path, args.out, args.against, args.format, args.env, args.deployed)
     if args.command == "schema":
         from .commands import schema
 
@@ -146,10 +149,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "graph":
         from .commands import graph
 
-        return graph.run(args.path, args.format)
+        return graph.run(args.path, args.format, args.env)
     from .commands import cost
 
-    return cost.run(args.path, args.format)
+    return cost.run(args.path, args.format, args.env)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

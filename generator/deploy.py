@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import deploy_review
+from .deploy_account import Account
+from .deploy_account import check_lines as account_check
 from .deploy_state import HELPERS as _STATE_HELPERS
 from .deploy_state import deploy_lines
 from .shell import comment as _comment
@@ -108,6 +110,8 @@ def script(
     blueprint: str = "",
     runs: Sequence[JobRun] = (),
     sites: Sequence[SiteUpload] = (),
+    account: Account | None = None,
+    environment: str | None = None,
 ) -> str:
     """The whole deploy.sh text: first the service stacks of this blueprint that the build
     no longer makes are deleted (nothing reads their outputs: there are no exports), then
@@ -127,6 +131,8 @@ def script(
         "",
         deploy_review.ARGUMENTS,
     ]
+    if account is not None and stacks:
+        lines += ["", *account_check(account, stacks[0].region)]
     read = {(stack, region) for plan in stacks for stack, region, _ in plan.sources.values()}
     if read or runs or sites:
         lines += ["", _HELPERS]
@@ -151,7 +157,7 @@ def script(
             lines.append(
                 f'{_outputs_var(plan.stack)}="$(stack_outputs {_q(plan.region)} {_q(plan.stack)})"'
             )
-    lines += ["", *deploy_review.end_lines(source)]
+    lines += ["", *deploy_review.end_lines(source, environment)]
     for run in runs:
         lines += ["", *_run_job(run)]
     for site in sites:

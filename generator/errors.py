@@ -174,6 +174,13 @@ def dotted(path: Path) -> str:
     return out
 
 
+def in_environments(names: Iterable[str]) -> str:
+    """The tail of a problem found in an environment of the blueprint (or in several)."""
+    found = list(names)
+    kind = "environment" if len(found) == 1 else "environments"
+    return f" (in {kind} {', '.join(found)})"
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """A ``did you mean`` tail for an unknown name, or an empty string."""
     import difflib  # only when there is a mistake to suggest a fix for

@@ -16,7 +16,17 @@ import yaml
 
 from . import characters
 from .codes import Code
-from .errors import BlueprintError, Issue, Path, Problem, Severity, dotted, file_shown, shown
+from .errors import (
+    BlueprintError,
+    Issue,
+    Path,
+    Problem,
+    Severity,
+    dotted,
+    file_shown,
+    in_environments,
+    shown,
+)
 from .files import MAX_BYTES, NotRegular, Oversize, read_regular
 
 MAX_DEPTH = 64
@@ -60,6 +70,9 @@ class Document:
     positions: Positions
     #: the exact bytes read (what the up-to-date record of a build is keyed by)
     source: bytes = b""
+    #: the environment this document is (:mod:`generator.environments`), named by every
+    #: problem located in it
+    environment: str | None = None
 
     def locate(self, issue: Issue) -> Problem:
         line, col = self.positions.of(issue.path, at_key=issue.at_key)
@@ -68,7 +81,8 @@ class Document:
             line=line,
             column=col,
             path=dotted(issue.path),
-            message=issue.message,
+            message=issue.message
+            + (in_environments([self.environment]) if self.environment else ""),
             severity=issue.severity,
             code=issue.code,
         )

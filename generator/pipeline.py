@@ -11,12 +11,23 @@ runs the three steps from a checked blueprint to the files of a build: render
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from . import deploy, loader, naming, overrides, pinning, replacement, split, stack_checks
+from . import (
+    deploy,
+    deploy_account,
+    environments,
+    loader,
+    naming,
+    overrides,
+    pinning,
+    replacement,
+    split,
+    stack_checks,
+)
 from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .includes import read_includes
@@ -42,6 +53,9 @@ class Checked:
     warnings: list[Problem]
     #: path as written in the blueprint -> the file's text
     includes: dict[str, str] = field(default_factory=dict)
+    #: the environment checked (:mod:`generator.environments`), and the account it names
+    environment: str | None = None
+    account: str | None = None
 
 
 @dataclass
@@ -72,11 +86,52 @@ def check(
     path: FsPath,
     display: str | None = None,
     last_priorities: Mapping[str, LastRule] | None = None,
+    env: str | None = None,
 ) -> Checked:
     """Load, validate and resolve; raise with every problem found. ``last_priorities``:
     the route priorities of the last build (:func:`generator.previous.route_priorities`),
-    which routes without ``priority:`` keep; none for a fresh build."""
+    which routes without ``priority:`` keep; none for a fresh build. A blueprint with
+    environments is checked as the one ``env`` names, which it needs."""
     document = loader.load(path, display)
+    chosen = environments.select(document, env)
+    if chosen[0].name is not None and env is None:
+        message = (
+            f"this blueprint has environments ({', '.join(environments.names(document))}); "
+            "name one with --env"
+        )
+        issue = Issue((environments.KEY,), message, code=Code.ENVIRONMENT_UNKNOWN, at_key=True)
+        raise BlueprintError([document.locate(issue)])
+    return _check_one(chosen[0], path, last_priorities)
+
+
+def check_each(
+    path: FsPath,
+    display: str | None = None,
+    env: str | None = None,
+    last: Callable[[str | None], Mapping[str, LastRule] | None] = lambda _: None,
+) -> list[Checked]:
+    """Every environment of the blueprint checked (only ``env``, when named; a blueprint
+    without environments is one), in name order, each keeping the route priorities
+    ``last`` gives for it; raise with the problems of all of them, each said once."""
+    document = loader.load(path, display)
+    checked: list[Checked] = []
+    failed: list[tuple[str | None, list[Problem]]] = []
+    for environment in environments.select(document, env):
+        try:
+            checked.append(_check_one(environment, path, last(environment.name)))
+        except BlueprintError as exc:
+            failed.append((environment.name, exc.problems))
+    if failed:
+        raise BlueprintError(environments.together(failed))
+    return checked
+
+
+def _check_one(
+    environment: environments.Environment,
+    path: FsPath,
+    last_priorities: Mapping[str, LastRule] | None,
+) -> Checked:
+    document = environment.document
     model, issues = validate(document.data)
     if model is None:
         raise BlueprintError(sorted(document.locate(i) for i in issues))
@@ -88,7 +143,9 @@ def check(
     if errors:
         raise BlueprintError(sorted(document.locate(i) for i in errors))
     problems = sorted([*problems, *(document.locate(i) for i in warnings)])
-    return Checked(document, model, resolved, problems, includes)
+    return Checked(
+        document, model, resolved, problems, includes, environment.name, environment.account
+    )
 
 
 def render(checked: Checked) -> Build:
@@ -104,6 +161,20 @@ def render(checked: Checked) -> Build:
     build = serialize(checked, rendered)
     build.overridden = applied
     return build
+
+
+def render_each(checked: Sequence[Checked]) -> list[Build]:
+    """:func:`render` for each environment; raise with the problems of all of them."""
+    builds: list[Build] = []
+    failed: list[tuple[str | None, list[Problem]]] = []
+    for one in checked:
+        try:
+            builds.append(render(one))
+        except BlueprintError as exc:
+            failed.append((one.environment, exc.problems))
+    if failed:
+        raise BlueprintError(environments.together(failed))
+    return builds
 
 
 def render_stacks(checked: Checked) -> Rendered:
@@ -171,7 +242,15 @@ def serialize(checked: Checked, rendered: Rendered) -> Build:
         for s in rendered.stacks
     ]
     bp, source = checked.blueprint, checked.document.file
-    script = deploy.script(planned, source, bp.name, _job_runs(bp), _site_uploads(bp, source))
+    script = deploy.script(
+        planned,
+        source,
+        bp.name,
+        _job_runs(bp),
+        _site_uploads(bp, source),
+        deploy_account.Account(checked.environment, checked.account) if checked.account else None,
+        checked.environment,
+    )
     return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
 
 

@@ -22,8 +22,85 @@ def schema() -> dict[str, Any]:
     for model in _models(Strict):
         if model.__name__ in out.get("$defs", {}):
             _describe(out["$defs"][model.__name__].get("properties", {}), model)
+    out["properties"][ENVIRONMENTS] = _environments(out)
     out["$schema"] = DIALECT
     out["title"] = "blueprint"
+    return out
+
+
+#: The environments' key and its description (:mod:`generator.environments` reads it; it is
+#: no field of the model, which validates each environment's merged document).
+ENVIRONMENTS = "environments"
+_ENVIRONMENTS = (
+    "Deployments of this blueprint, each the base with its overrides merged in (mappings "
+    "key by key; lists and scalars replace; null removes a key), built into its own folder "
+    "with its own stack names (`<name>-<environment>` unless it sets `name`)."
+)
+_ACCOUNT = "The AWS account ID the environment deploys to; deploy.sh refuses other credentials."
+
+
+def _environments(root: dict[str, Any]) -> dict[str, Any]:
+    """The schema of ``environments``: each environment's keys are the base's, all
+    optional and nullable, with what a mapping merges into made optional all the way
+    down (an override of ``services.web.cpu`` alone is whole); what a list holds stays
+    whole, since a list replaces the base's."""
+    partial: dict[str, Any] = {}
+    properties: dict[str, Any] = {
+        key: {"anyOf": [_partial(prop, root["$defs"], partial), {"type": "null"}]}
+        for key, prop in root["properties"].items()
+    }
+    properties["account"] = {
+        "description": _ACCOUNT,
+        "anyOf": [
+            {"type": "string", "pattern": "^[0-9]{12}$"},
+            {"type": "integer", "minimum": 100_000_000_000, "maximum": 999_999_999_999},
+        ],
+    }
+    environment = {
+        "description": "One environment: the AWS account it deploys to, and its overrides.",
+        "type": ["object", "null"],
+        "properties": dict(sorted(properties.items())),
+        "additionalProperties": False,
+    }
+    return {
+        "description": _ENVIRONMENTS,
+        "type": "object",
+        "minProperties": 1,
+        "default": {},
+        "propertyNames": {"pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$", "maxLength": 20},
+        "additionalProperties": environment,
+        "$defs": dict(sorted(partial.items())),
+    }
+
+
+_REF = "#/$defs/"
+_PARTIAL_REF = f"#/properties/{ENVIRONMENTS}/$defs/"
+
+
+def _partial(node: Any, defs: dict[str, Any], made: dict[str, Any]) -> Any:
+    """``node`` with no key required in any mapping reached through mappings."""
+    if isinstance(node, list):
+        return [_partial(item, defs, made) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node and node["$ref"].startswith(_REF):
+        name = node["$ref"][len(_REF) :]
+        if name not in made:
+            made[name] = {}  # a model that holds itself ends here
+            made[name] = _partial(defs[name], defs, made)
+        return {**node, "$ref": _PARTIAL_REF + name}
+    out = {}
+    for key, value in node.items():
+        if key in ("required", "discriminator", "default"):
+            continue  # a variant's tag may be left to the base; a default is the base's
+        if key in ("items", "prefixItems", "const", "enum"):
+            out[key] = value  # a list replaces the base's: its items are whole
+        elif key == "oneOf":
+            out["anyOf"] = _partial(value, defs, made)  # partial variants may overlap
+        elif key == "properties":
+            out[key] = {k: _partial(v, defs, made) for k, v in value.items()}
+        else:
+            out[key] = _partial(value, defs, made)
     return out
 
 

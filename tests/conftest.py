@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from generator import environments, loader
+from generator.environments import together
 from generator.errors import BlueprintError
-from generator.pipeline import check, render
+from generator.pipeline import check_each, render_each
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -37,15 +39,24 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 def problems_text(path: Path, display: str | None = None) -> str:
     """What `blueprint validate` prints for a file: every problem, one per line, each
-    naming the file as ``display`` (default: its own name)."""
+    naming the file as ``display`` (default: its own name); of each environment of a
+    blueprint that has them, each problem said once."""
     try:
-        checked = check(path, display or path.name)
-        render(checked)
+        checked = check_each(path, display or path.name)
+        render_each(checked)
     except BlueprintError as exc:
         problems = exc.problems
     else:
-        problems = checked.warnings
+        problems = together([(c.environment, c.warnings) for c in checked])
     return "".join(p.text() + "\n" for p in sorted(problems))
+
+
+def first_environment(path: Path) -> str | None:
+    """The first environment of a blueprint that has them: what the tests that take each
+    example as one blueprint check (tests/test_environments.py takes each); None for a
+    blueprint without."""
+    names = environments.names(loader.load(path))
+    return names[0] if names else None
 
 
 def run_with_stand_in(

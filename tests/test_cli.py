@@ -237,10 +237,21 @@ def test_console_command_runs_without_traceback(tmp_path: Path) -> None:
 
 
 def test_examples_build_from_the_command_line(tmp_path: Path) -> None:
+    """Each example builds; one with environments into a folder per environment, each
+    holding the files of that environment's golden, its templates byte for byte."""
     for example in sorted((ROOT / "examples").glob("*.yaml")):
         out = tmp_path / example.stem
         assert main(["build", str(example), "--out", str(out)]) == 0
-        assert (out / "deploy.sh").is_file()
+        assert (out / "deploy.sh").is_file() or example.stem == "environments"
+    envs = tmp_path / "environments"
+    assert sorted(p.name for p in envs.iterdir()) == ["dev", "prod"]
+    for env in ("dev", "prod"):
+        golden = ROOT / "tests" / "golden" / "examples" / "environments" / env
+        assert sorted(p.name for p in (envs / env).iterdir()) == sorted(
+            [".blueprint-files", *(p.name for p in golden.iterdir())]
+        )
+        for expected in golden.glob("*.json"):  # deploy.sh names the blueprint as typed
+            assert (envs / env / expected.name).read_bytes() == expected.read_bytes()
     shutil.rmtree(tmp_path)
 
 

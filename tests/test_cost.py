@@ -24,7 +24,7 @@ import pytest
 
 from generator import cost
 from generator.model.containers import CapacityShare
-from generator.pipeline import check
+from generator.pipeline import check, check_each
 from generator.schedule_expressions import weekly_minutes
 
 from .conftest import ROOT
@@ -609,7 +609,11 @@ def test_ghost_blog_every_line() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_estimates_and_json_adds_up(path: Path) -> None:
-    e = cost.estimate(check(path))
+    for checked in check_each(path):  # each environment of a blueprint that has them
+        _estimates_and_adds_up(path, cost.estimate(checked))
+
+
+def _estimates_and_adds_up(path: Path, e: cost.Estimate) -> None:
     data = json.loads(json.dumps(cost.as_json(e)))
     assert set(data) == {"region", "currency", "prices_date", "assumptions", "lines", "total"}
     monthly = [Decimal(repr(x["monthly"])) for x in data["lines"] if x["monthly"] is not None]

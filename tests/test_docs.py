@@ -11,7 +11,7 @@ import pytest
 from generator import cost, graph, starter
 from generator.cli import main
 from generator.exits import EXIT_OK
-from generator.pipeline import check
+from generator.pipeline import Checked, check, check_each
 
 from .conftest import ROOT
 
@@ -28,24 +28,29 @@ def examples_doc() -> str:
     ]
     for found in starter.examples():
         path = ROOT / "examples" / f"{found.name}.yaml"
-        checked = check(path, f"examples/{path.name}")
-        estimate = cost.estimate(checked)
-        rows = "".join(
-            f"| {line.component} | {line.item} | ${line.monthly:,.2f} |\n"
-            for line in estimate.lines
-            if line.monthly is not None and line.monthly > 0
-        )
-        parts += [
-            f"## {found.name}\n",
-            f"{found.summary}.\n",
-            f"```yaml\n{found.text}```\n",
-            f"```mermaid\n{graph.render(checked, 'mermaid')}```\n",
-            f"Estimated monthly cost in {estimate.region}: **${estimate.total:,.2f}** "
-            f"(prices of {estimate.prices_date}; traffic and storage that the blueprint "
-            "cannot know are priced per unit by `blueprint cost`, not included here).\n",
-            "| Component | Item | Per month |\n| --- | --- | ---: |\n" + rows,
-        ]
+        parts += [f"## {found.name}\n", f"{found.summary}.\n", f"```yaml\n{found.text}```\n"]
+        for checked in check_each(path, f"examples/{path.name}"):
+            parts += _drawn_and_priced(checked)
     return "\n".join(parts)
+
+
+def _drawn_and_priced(checked: Checked) -> list[str]:
+    """An example's diagram and estimate (each environment's, under its name)."""
+    estimate = cost.estimate(checked)
+    rows = "".join(
+        f"| {line.component} | {line.item} | ${line.monthly:,.2f} |\n"
+        for line in estimate.lines
+        if line.monthly is not None and line.monthly > 0
+    )
+    named = [f"### Environment {checked.environment}\n"] if checked.environment else []
+    return [
+        *named,
+        f"```mermaid\n{graph.render(checked, 'mermaid')}```\n",
+        f"Estimated monthly cost in {estimate.region}: **${estimate.total:,.2f}** "
+        f"(prices of {estimate.prices_date}; traffic and storage that the blueprint "
+        "cannot know are priced per unit by `blueprint cost`, not included here).\n",
+        "| Component | Item | Per month |\n| --- | --- | ---: |\n" + rows,
+    ]
 
 
 def test_examples_doc_is_fresh(update_golden: bool) -> None:

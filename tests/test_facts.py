@@ -17,7 +17,7 @@ import pytest
 
 from generator import cost, facts, graph, pipeline
 
-from .conftest import HERE, ROOT
+from .conftest import HERE, ROOT, first_environment
 
 SOURCES = [
     ROOT / "blueprint.yaml",
@@ -28,7 +28,7 @@ SOURCES = [
 
 @functools.cache
 def rendered(path: Path) -> tuple[pipeline.Checked, pipeline.Build]:
-    checked = pipeline.check(path, path.name)
+    checked = pipeline.check(path, path.name, env=first_environment(path))
     return checked, pipeline.render(checked)
 
 

@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from generator.errors import BlueprintError
-from generator.pipeline import check, lint, render
+from generator.pipeline import check_each, lint, render_each
 
 from .conftest import ROOT
 
@@ -150,11 +150,12 @@ def _case(index: int, run_seed: int) -> tuple[str, bytes]:
 
 
 def _outcome(folder: Path, label: str, blob: bytes) -> Any:
-    """Check and render one case: the build, or None when refused with located problems."""
+    """Check and render one case (each environment of one that has them): the build (the
+    first environment's), or None when refused with located problems."""
     path = folder / "blueprint.yaml"
     path.write_bytes(blob)
     try:
-        return render(check(path, "blueprint.yaml"))
+        return render_each(check_each(path, "blueprint.yaml"))[0]
     except BlueprintError as exc:
         assert exc.problems, label
         for problem in exc.problems:

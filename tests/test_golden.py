@@ -18,32 +18,53 @@ from typing import Any
 
 import pytest
 
+from generator import environments, loader
 from generator.pipeline import Build, check, lint, render
 
 from .conftest import HERE, ROOT
 
 WARNINGS = "warnings.txt"
 
-CASES = [(p, HERE / "golden" / p.stem) for p in sorted((HERE / "golden").glob("*.yaml"))]
+
+def _cases(source: Path, expected: Path) -> list[tuple[Path, Path, str | None]]:
+    """One case per environment of a blueprint that has them, in a folder of its own
+    (``expected/<environment>``), as ``blueprint build`` writes them; else one."""
+    named = environments.names(loader.load(source))
+    return [(source, expected / e, e) for e in named] or [(source, expected, None)]
+
+
+CASES = [
+    case
+    for p in sorted((HERE / "golden").glob("*.yaml"))
+    for case in _cases(p, HERE / "golden" / p.stem)
+]
 CASES += [
-    (p, HERE / "golden" / "examples" / p.stem) for p in sorted((ROOT / "examples").glob("*.yaml"))
+    case
+    for p in sorted((ROOT / "examples").glob("*.yaml"))
+    for case in _cases(p, HERE / "golden" / "examples" / p.stem)
 ]
 
 
 @functools.cache
-def _rendered(source: Path, text: bytes) -> Build:
+def _rendered(source: Path, text: bytes, env: str | None) -> Build:
     """The render of one input, made once per session: the key is the file's exact bytes,
     and the render of the same bytes is the same (the goldens pin it byte for byte)."""
-    return render(check(source, source.name))
+    return render(check(source, source.name, env=env))
 
 
-def rendered(source: Path) -> Build:
-    return _rendered(source, source.read_bytes())
+def rendered(source: Path, env: str | None = None) -> Build:
+    return _rendered(source, source.read_bytes(), env)
 
 
-@pytest.mark.parametrize(("source", "expected_dir"), CASES, ids=lambda v: getattr(v, "stem", ""))
-def test_golden(source: Path, expected_dir: Path, update_golden: bool) -> None:
-    result = rendered(source)
+def _id(case: tuple[Path, Path, str | None]) -> str:
+    source, _, env = case
+    return f"{source.stem}-{env}" if env else source.stem
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_golden(case: tuple[Path, Path, str | None], update_golden: bool) -> None:
+    source, expected_dir, env = case
+    result = rendered(source, env)
     lint(result)
     files = dict(result.files)
     warnings = "".join(p.text() + "\n" for p in result.checked.warnings)
@@ -64,7 +85,7 @@ def test_golden(source: Path, expected_dir: Path, update_golden: bool) -> None:
 
 def test_every_example_has_a_golden() -> None:
     assert len(list((ROOT / "examples").glob("*.yaml"))) >= 1
-    for source, expected_dir in CASES:
+    for source, expected_dir, _ in CASES:
         assert expected_dir.is_dir(), f"{source} has no expected output in {expected_dir}"
 
 
@@ -83,9 +104,13 @@ def test_templates_out_is_fresh() -> None:
 def _expected_stacks() -> list[tuple[str, str, str]]:
     """Every expected template: (file, its stack's region, its text)."""
     return [
-        (f"{expected_dir.name}/{stack.file}", stack.region, (expected_dir / stack.file).read_text())
-        for source, expected_dir in CASES
-        for stack in rendered(source).stacks
+        (
+            f"{expected_dir.relative_to(HERE / 'golden')}/{stack.file}",
+            stack.region,
+            (expected_dir / stack.file).read_text(),
+        )
+        for source, expected_dir, env in CASES
+        for stack in rendered(source, env).stacks
     ]
 
 

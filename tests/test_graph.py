@@ -21,7 +21,7 @@ import yaml
 
 from generator import graph, pipeline
 
-from .conftest import HERE, ROOT
+from .conftest import HERE, ROOT, first_environment
 
 EXAMPLES = ROOT / "examples"
 SOURCES = [
@@ -51,7 +51,7 @@ DOT_STYLES = {"solid": "traffic", "dashed": "access", "bold": "control"}
 
 @functools.cache
 def checked(path: Path) -> pipeline.Checked:
-    return pipeline.check(path, path.name)
+    return pipeline.check(path, path.name, env=first_environment(path))
 
 
 def node_id(section: str, name: str) -> str:
@@ -394,7 +394,7 @@ def test_order_in_the_yaml_changes_no_byte(source: Path, tmp_path: Path) -> None
     assert yaml.safe_dump(mixed, sort_keys=False) != yaml.safe_dump(data, sort_keys=False)
     target = tmp_path / source.name
     target.write_text(yaml.safe_dump(mixed, sort_keys=False))
-    again = pipeline.check(target, source.name)
+    again = pipeline.check(target, source.name, env=first_environment(target))
     assert {fmt: graph.render(again, fmt) for fmt in graph.FORMATS} == drawn
 
 

@@ -49,8 +49,10 @@ def test_init_then_build_in_an_empty_folder(
     assert "cfn-lint 0 error(s) 0 warning(s)" in out
     # the templates are the example's own: the same as the expected ones
     expected = ROOT / "tests" / "golden" / "examples" / name
-    for path in expected.glob("*.json"):
-        assert (tmp_path / "templates_out" / path.name).read_text() == path.read_text()
+    # (of an example with environments, each in its folder)
+    for path in expected.rglob("*.json"):
+        built = tmp_path / "templates_out" / path.relative_to(expected)
+        assert built.read_text() == path.read_text()
 
 
 def test_init_refuses_to_overwrite_unless_forced(

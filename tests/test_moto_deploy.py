@@ -163,11 +163,12 @@ def test_websocket_example_deploys_with_the_real_cli_and_redeploys_unchanged(
 
 @pytest.mark.exhaustive
 @pytest.mark.parametrize(
-    # websocket runs in the quick suite above; shop in the test after this one
+    # websocket runs in the quick suite above; shop in the test after this one; the
+    # environments example (a folder per environment) in tests/test_environments.py
     "example",
     sorted(
         set(p.stem for p in EXAMPLES.glob("*.yaml"))
-        - {"websocket-lambda-dynamodb", "web-worker-jobs-rds"}
+        - {"websocket-lambda-dynamodb", "web-worker-jobs-rds", "environments"}
     ),
 )
 def test_example_deploys_with_the_real_cli_and_redeploys_unchanged(

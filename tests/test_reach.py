@@ -301,6 +301,8 @@ def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
         ("jobs", "migrate"),
     }
     assert seen[("jobs_reach_data.yaml", ("file_systems", "exports"))] == {("jobs", "export")}
+    # the environments example (its dev): the web service reaches the database
+    assert seen[("environments.yaml", ("databases", "main"))] == {("services", "web")}
     assert seen[("web-worker-jobs-rds.yaml", ("databases", "main"))] == {
         ("services", "web"),
         ("services", "worker"),
@@ -312,7 +314,7 @@ def test_the_examples_have_data_reached_through_every_kind_of_group() -> None:
         ("services", "web"),
         ("jobs", "nightly-report"),
     }
-    assert len(seen) == 10
+    assert len(seen) == 11
 
 
 def test_naming_one_service_on_shared_hosts_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from generator.pipeline import check, render
 
-from .conftest import HERE, ROOT
+from .conftest import HERE, ROOT, first_environment
 
 #: Lists whose order means something: a command line, and subnets given per zone.
 ORDERED = re.compile(r"(^|\.)(command|public_subnets|private_subnets)$")
@@ -36,7 +36,7 @@ def shuffled(data: Any, rng: random.Random, path: str = "") -> Any:
 
 
 def files_for(path: Path) -> dict[str, bytes]:
-    return render(check(path, "blueprint.yaml")).files
+    return render(check(path, "blueprint.yaml", env=first_environment(path))).files
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

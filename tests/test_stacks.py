@@ -14,13 +14,15 @@ from generator import split
 from generator.errors import BlueprintError
 from generator.pipeline import Build, check, render
 
+from .conftest import first_environment
+
 Placed = dict[str, tuple[str, str]]  # logical ID -> (stack, type)
 
 
 def build(tmp_path: Path, text: str) -> Build:
     path = tmp_path / "blueprint.yaml"
     path.write_text(text)
-    return render(check(path, "blueprint.yaml"))
+    return render(check(path, "blueprint.yaml", env=first_environment(path)))
 
 
 def placed(result: Build) -> Placed:
@@ -313,9 +315,10 @@ def test_adding_a_service_to_an_example_moves_nothing(example: Path, tmp_path: P
     assert any(stack.endswith("-service-aaa0") for stack, _ in after.values())
 
 
-def test_four_examples_have_services_to_add_to() -> None:
+def test_five_examples_have_services_to_add_to() -> None:
     assert [p.stem for p in EXAMPLES] == [
         "chatbot-fargate-spot",
+        "environments",
         "ghost-fargate-efs-cloudfront",
         "spring-ecs-ec2-redis",
         "web-worker-jobs-rds",

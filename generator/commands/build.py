@@ -23,30 +23,37 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Options:
-    """``blueprint build [PATH] [--out DIR] [--format F] [--strict] [--check]``."""
+    """``blueprint build [PATH] [--out DIR] [--format F] [--strict] [--check] [--env E]``."""
 
     #: the blueprint, as typed (messages and deploy.sh show it so)
     path: str = "blueprint.yaml"
-    #: where templates go, as typed
+    #: where templates go, as typed (an environment's go into its folder there)
     out: str = "templates_out"
     format: report.Format = "text"
     #: warnings fail the build
     strict: bool = False
     #: write nothing; exit 5 when ``out`` differs from what this build writes
     check: bool = False
+    #: the one environment to build (all of them, when the blueprint has some, if None)
+    env: str | None = None
+
+    @property
+    def folder(self) -> str:
+        """Where this build writes: ``out``, or the environment's folder in it."""
+        return str(Path(self.out) / self.env) if self.env else self.out
 
     @property
     def key(self) -> str:
         """The options that change what a build writes or prints (see
         :func:`generator.uptodate.key`)."""
-        return uptodate.key(self.path, self.out, self.format, self.strict)
+        return uptodate.key(self.path, self.folder, self.format, self.strict)
 
 
 def run(options: Options) -> int:
     """Build, or replay the last build when nothing it read or wrote has changed."""
     path = Path(options.path)
     if not options.check:
-        record = uptodate.recorded(path, Path(options.out), options.key)
+        record = uptodate.recorded(path, Path(options.folder), options.key)
         if record is not None:
             sys.stderr.write(record.stderr)
             sys.stdout.write(record.stdout)
@@ -56,35 +63,53 @@ def run(options: Options) -> int:
 
 
 def _full(options: Options, path: Path, workers: Workers | None) -> int:
-    from .. import pipeline, previous
+    from .. import environments, pipeline, previous
 
     out = Path(options.out)
-    last = _last_build(out)
+    last: dict[str | None, dict[str, dict[str, Any]] | None] = {}
+
+    def priorities(env: str | None) -> Any:
+        last[env] = _last_build(_folder(out, env))
+        return previous.route_priorities(last[env] or {})
+
     try:
-        checked = pipeline.check(path, options.path, previous.route_priorities(last or {}))
-        build = pipeline.render(checked)
+        builds = pipeline.render_each(
+            pipeline.check_each(path, options.path, options.env, priorities)
+        )
     except BlueprintError as exc:
         return report.refused(exc, options.format)
-    shown = len(build.stacks) > 1 and sys.stderr.isatty()
-    with _Progress() as progress:
-        pipeline.lint(build, progress if shown else None, workers)
-    printed = report.formatted([*checked.warnings, *build.lint_problems], options.format)
+    shown = sum(len(b.stacks) for b in builds) > 1 and sys.stderr.isatty()
+    for build in builds:
+        with _Progress() as progress:
+            pipeline.lint(build, progress if shown else None, workers)
+    found = [(b.checked.environment, [*b.checked.warnings, *b.lint_problems]) for b in builds]
+    printed = report.formatted(environments.together(found), options.format)
     report.problems_stream(options.format).write(printed)
-    if report.failed(build.lint_problems, options.strict):
+    if any(report.failed(b.lint_problems, options.strict) for b in builds):
         print(f"{options.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
         return EXIT_LINT
-    if report.failed(checked.warnings, options.strict):
+    if any(report.failed(b.checked.warnings, options.strict) for b in builds):
         return EXIT_INVALID
     if options.check:
-        return _check_fresh(build, out, options.path, options.format)
-    _warn_data_loss(build, last, out)
-    pipeline.write(build, out)
-    summary = _summary(build, out)
+        return max(_check_fresh(b, _folder(out, b), options.path, options.format) for b in builds)
+    for build in builds:
+        _warn_data_loss(build, last[build.checked.environment], _folder(out, build))
+    for build in builds:
+        pipeline.write(build, _folder(out, build))
+    summary = "".join(_summary(b, _folder(out, b)) for b in builds)
     report.summary_stream(options.format).write(summary)
-    # replayed as printed: problems on their stream, the summary on the other
-    stdout, stderr = (summary, printed) if options.format == "text" else (printed, summary)
-    uptodate.remember(path, out, options.key, build, stdout=stdout, stderr=stderr)
+    if len(builds) == 1:  # a build of several environments is not replayed
+        # replayed as printed: problems on their stream, the summary on the other
+        stdout, stderr = (summary, printed) if options.format == "text" else (printed, summary)
+        folder = _folder(out, builds[0])
+        uptodate.remember(path, folder, options.key, builds[0], stdout=stdout, stderr=stderr)
     return EXIT_OK
+
+
+def _folder(out: Path, of: Build | str | None) -> Path:
+    """The folder of an environment's build: its own, in ``out``."""
+    env = of if of is None or isinstance(of, str) else of.checked.environment
+    return out / env if env else out
 
 
 class _Progress:

@@ -14,15 +14,21 @@ from ..exits import EXIT_OK
 Format = Literal["text", "json"]
 
 
-def run(path: str, fmt: Format = "text") -> int:
-    """Print the monthly estimate for ``path``, per component, as a table or JSON."""
+def run(path: str, fmt: Format = "text", env: str | None = None) -> int:
+    """Print the monthly estimate for ``path``, per component, as a table or JSON; for
+    each environment in turn (JSON: by name) unless ``env`` names one."""
     try:
         # Rendered: the estimate prices what the templates make.
-        estimate = cost.estimate(pipeline.check(Path(path), path))
+        each = pipeline.check_each(Path(path), path, env)
+        estimates = [(c.environment, cost.estimate(c)) for c in each]
     except BlueprintError as exc:
         return report.refused(exc, "text")
+    several = len(estimates) > 1
     if fmt == "json":
-        print(json.dumps(cost.as_json(estimate), indent=2))
-    else:
+        found = {name: cost.as_json(e) for name, e in estimates}
+        print(json.dumps(found if several else found[estimates[0][0]], indent=2))
+        return EXIT_OK
+    for name, estimate in estimates:
+        sys.stdout.write(f"environment {name}:\n" if several else "")
         sys.stdout.write(cost.text(estimate))
     return EXIT_OK

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import pipeline, report
+from .. import environments, pipeline, report
 from ..errors import BlueprintError
 from ..exits import EXIT_INVALID, EXIT_OK
 
 
-def run(path: str, fmt: report.Format = "text", strict: bool = False) -> int:
+def run(
+    path: str, fmt: report.Format = "text", strict: bool = False, env: str | None = None
+) -> int:
     """Validate ``path`` (as typed: messages show it so) and render it in memory, without
-    lint: names that collide as logical IDs and pins that name nothing are found there."""
+    lint: names that collide as logical IDs and pins that name nothing are found there.
+    A blueprint with environments: the one ``env`` names, or each of them."""
     try:
-        checked = pipeline.check(Path(path), path)
-        pipeline.render(checked)
+        checked = pipeline.check_each(Path(path), path, env)
+        pipeline.render_each(checked)
     except BlueprintError as exc:
         return report.refused(exc, fmt)
-    report.problems_stream(fmt).write(report.formatted(checked.warnings, fmt))
-    if report.failed(checked.warnings, strict):
+    warnings = environments.together([(c.environment, c.warnings) for c in checked])
+    report.problems_stream(fmt).write(report.formatted(warnings, fmt))
+    if report.failed(warnings, strict):
         return EXIT_INVALID
     if fmt == "text":
-        print(f"{path}: valid ({len(checked.warnings)} warning(s))")
+        named = [c.environment for c in checked if c.environment]
+        where = f" (environment{'s' if len(named) > 1 else ''} {', '.join(named)})" if named else ""
+        print(f"{path}: valid{where} ({len(warnings)} warning(s))")
     return EXIT_OK

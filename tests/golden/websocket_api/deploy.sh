@@ -222,9 +222,10 @@ review_stack() {
   risky_changes "$stack" "$stateful" "$review_dir/changes" >>"$review_dir/refused"
 }
 # The end of --review: blueprint's own prediction compared (blueprint $2 in folder $1, as
-# the build was given it; BLUEPRINT_ROOT overrides the folder), then the refusal, if any.
+# the build was given it; BLUEPRINT_ROOT overrides the folder; environment $3 when it has
+# environments), then the refusal, if any.
 review_end() {
-  predicted "$1" "$2"
+  predicted "$1" "$2" "${3:-}"
   if [ -s "$review_dir/refused" ]; then
     {
       echo "Refused: these stateful resources would be replaced or removed, losing what" \
@@ -243,10 +244,10 @@ predicted() {
   if ! command -v blueprint >/dev/null 2>&1; then
     echo "$skipped: blueprint is not on PATH"; return 0
   fi
-  blueprint diff "${BLUEPRINT_ROOT:-$1}/$2" --deployed --format tsv \
+  blueprint diff "${BLUEPRINT_ROOT:-$1}/$2" --deployed --format tsv ${3:+--env "$3"} \
     >"$review_dir/predicted" 2>"$review_dir/predict.err" || code=$?
   case "$code" in
-    0|10|11) ;;
+    0|10|11|12) ;;
     *) echo "$skipped: blueprint diff --deployed ended with $code:" \
         "$(head -n 1 "$review_dir/predict.err")"
       return 0 ;;

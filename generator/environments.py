@@ -1,0 +1,220 @@
+"""Environments: one blueprint, deployed as several (``dev``, ``prod``), each the base
+blueprint with its own overrides merged in.
+
+Runs between load and validate, on plain data: each environment becomes a document of
+its own, which the rest of the pipeline validates, renders and writes as it does a
+blueprint without environments. The merge keeps positions: a value an override wrote is
+located at the override's line, every other value at the base's; every problem found in
+an environment's document names the environment (:func:`generator.errors.in_environments`).
+
+The merge rule (README, "Environments"): mappings merge key by key, lists and scalars
+replace, ``null`` removes the key (what it then is, is its default). ``account`` is the
+environment's own, never the blueprint's; ``environments`` cannot be overridden. Each
+environment's ``name`` is ``<name>-<environment>`` unless it sets one of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .codes import Code
+from .errors import BlueprintError, Issue, Path, Problem, in_environments, shown
+from .loader import Document, Positions
+
+KEY = "environments"
+
+#: Lower-case letters and digits in words joined by single hyphens, starting with a letter:
+#: the environment's name ends its stack names and its output folder's name.
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+NAME_LENGTH = 20
+_ACCOUNT = re.compile(r"[0-9]{12}")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment of a blueprint: its name, the AWS account it deploys to (if it
+    says), and its merged document."""
+
+    name: str | None
+    account: str | None
+    document: Document
+
+
+def names(document: Document) -> list[str]:
+    """The environments a blueprint defines, sorted (none for a blueprint without)."""
+    found = document.data.get(KEY)
+    return sorted(k for k in found if isinstance(k, str)) if isinstance(found, dict) else []
+
+
+def select(document: Document, wanted: str | None) -> list[Environment]:
+    """The environment ``wanted`` (all of them, in name order, when None) of ``document``;
+    a blueprint without environments is its one unnamed environment. Raise with every
+    problem of the environments' own keys, or when ``wanted`` is not one of them."""
+    if KEY not in document.data:
+        if wanted is not None:
+            raise BlueprintError(
+                [_at(document, (), f"--env {wanted}: this blueprint has no environments")]
+            )
+        return [Environment(None, None, document)]
+    issues = list(_heads(document.data[KEY]))
+    if issues:
+        raise BlueprintError(sorted(document.locate(i) for i in issues))
+    known = names(document)
+    if wanted is not None and wanted not in known:
+        message = f"--env {wanted}: no such environment; the environments are {', '.join(known)}"
+        raise BlueprintError([_at(document, (KEY,), message)])
+    return [merged(document, name) for name in known if wanted in (None, name)]
+
+
+def _at(document: Document, path: Path, message: str) -> Problem:
+    return document.locate(Issue(path, message, code=Code.ENVIRONMENT_UNKNOWN, at_key=True))
+
+
+def _heads(environments: Any) -> Iterable[Issue]:
+    """What is wrong with the environments' names, their shape and their accounts."""
+    where: Path = (KEY,)
+    if not isinstance(environments, dict) or not environments:
+        found = "an empty mapping" if environments == {} else shown(environments)
+        yield Issue(
+            where,
+            f"environments is a mapping of names to overrides ({{dev: {{region: ...}}}}); "
+            f"found {found}",
+            code=Code.ENVIRONMENT_INVALID,
+        )
+        return
+    for name, body in environments.items():
+        if not _NAME.fullmatch(name) or len(name) > NAME_LENGTH:
+            yield Issue(
+                (*where, name),
+                f"{shown(name)} is not an environment name: at most {NAME_LENGTH} lower-case "
+                "letters, digits and single hyphens, starting with a letter",
+                code=Code.ENVIRONMENT_INVALID,
+                at_key=True,
+            )
+        if body is not None and not isinstance(body, dict):
+            yield Issue(
+                (*where, name),
+                f"an environment is a mapping of overrides (region:, services:, ...), "
+                f"found {shown(body)}",
+                code=Code.ENVIRONMENT_INVALID,
+            )
+            continue
+        overrides = body or {}
+        if KEY in overrides:
+            yield Issue(
+                (*where, name, KEY),
+                "an environment cannot define environments; each is one of the blueprint's",
+                code=Code.ENVIRONMENT_INVALID,
+                at_key=True,
+            )
+        if "account" in overrides and _account(overrides["account"]) is None:
+            yield Issue(
+                (*where, name, "account"),
+                f"{shown(overrides['account'])} is not an AWS account ID: 12 digits, quoted "
+                "when it starts with 0 ('012345678901') so that YAML keeps it as written",
+                code=Code.ACCOUNT_INVALID,
+            )
+
+
+def _account(value: Any) -> str | None:
+    """The account ID as written: 12 digits (YAML reads an unquoted one as a number)."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return text if isinstance(text, str) and _ACCOUNT.fullmatch(text) else None
+
+
+def merged(document: Document, name: str) -> Environment:
+    """The document of environment ``name``: the base with its overrides merged in, the
+    positions of what the overrides wrote taken from the overrides."""
+    body = dict(document.data[KEY][name] or {})
+    account = _account(body.pop("account")) if "account" in body else None
+    base = {k: v for k, v in document.data.items() if k != KEY}
+    positions = _Positions(document.positions)
+    data = _merge(base, body, (), (KEY, name), positions)
+    if "name" not in body and isinstance(base.get("name"), str):
+        # the environment's own stack names; a name too long is located at the environment
+        data["name"] = f"{base['name']}-{name}"
+        at = document.positions.keys.get((KEY, name), (1, 1))
+        positions.values[("name",)] = at
+    environment = Document(document.file, data, positions.done(), document.source, environment=name)
+    return Environment(name, account, environment)
+
+
+class _Positions:
+    """The positions of a merged document, built from the base's."""
+
+    def __init__(self, base: Positions) -> None:
+        self.base = base
+        self.values = {p: v for p, v in base.values.items() if p[:1] != (KEY,)}
+        self.keys = {p: v for p, v in base.keys.items() if p[:1] != (KEY,)}
+
+    def replace(self, at: Path, source: Path | None) -> None:
+        """What is at ``at`` (and under it) now comes from ``source`` (nothing: removed)."""
+        for table in (self.values, self.keys):
+            for path in [p for p in table if p[: len(at)] == at]:
+                del table[path]
+        if source is None:
+            return
+        for mine, theirs in ((self.values, self.base.values), (self.keys, self.base.keys)):
+            for path, where in theirs.items():
+                if path[: len(source)] == source:
+                    mine[(*at, *path[len(source) :])] = where
+
+    def done(self) -> Positions:
+        return Positions(values=self.values, keys=self.keys)
+
+
+def _merge(base: Any, override: Any, at: Path, source: Path, positions: _Positions) -> Any:
+    """``override`` over ``base``: mappings merge key by key, anything else replaces, a
+    key set to null is removed."""
+    if not (isinstance(base, dict) and isinstance(override, dict)):
+        positions.replace(at, source)
+        return override
+    out = dict(base)
+    for key, value in override.items():
+        here, there = (*at, key), (*source, key)
+        if value is None:
+            out.pop(key, None)
+            positions.replace(here, None)
+        elif key in out:
+            # a mapping merged into keeps the base's place: a problem of the entry as a
+            # whole is found in every environment, at one place, and said once
+            out[key] = _merge(out[key], value, here, there, positions)
+        else:
+            out[key] = value
+            positions.replace(here, there)
+    return out
+
+
+def together(found: Sequence[tuple[str | None, Sequence[Problem]]]) -> list[Problem]:
+    """The problems of several environments, each said once: one found in more than one
+    (a mistake in the base, or one every override repeats) names them all."""
+    by_problem: dict[Problem, list[str]] = {}
+    for environment, problems in found:
+        tail = in_environments([environment]) if environment else ""
+        for problem in problems:
+            plain = problem.message.removesuffix(tail) if tail else problem.message
+            key = Problem(
+                problem.file,
+                problem.line,
+                problem.column,
+                problem.path,
+                plain,
+                problem.severity,
+                code=problem.code,
+            )
+            by_problem.setdefault(key, []).extend([environment] if environment else [])
+    return sorted(
+        Problem(
+            p.file,
+            p.line,
+            p.column,
+            p.path,
+            p.message + (in_environments(envs) if envs else ""),
+            p.severity,
+            code=p.code,
+        )
+        for p, envs in by_problem.items()
+    )
