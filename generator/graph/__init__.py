@@ -40,6 +40,8 @@ from ..model.permissions import (
     BucketPermission,
     DatabasePermission,
     ExternalBucketPermission,
+    ExternalQueuePermission,
+    ExternalTablePermission,
     Permission,
     QueuePermission,
     TablePermission,
@@ -310,6 +312,8 @@ def _permission_edge(g: Graph, source: Key, permission: Permission) -> None:
         bucket = permission.s3_bucket
         target = g.node(("s3", bucket), "cylinder", "outside", f"S3 bucket {bucket} (external)")
         g.edge(source, target, "access", permission.access)
+    elif isinstance(permission, ExternalTablePermission | ExternalQueuePermission):
+        _outside_edge(g, source, permission)
     elif isinstance(permission, TablePermission):
         g.edge(source, ("tables", permission.table), "access", permission.access)
     elif isinstance(permission, QueuePermission):
@@ -318,6 +322,18 @@ def _permission_edge(g: Graph, source: Key, permission: Permission) -> None:
         g.edge(source, ("websocket_apis", permission.websocket_api), "access", "manage connections")
     elif isinstance(permission, DatabasePermission):
         g.edge(source, ("databases", permission.database), "access", "read secret")
+
+
+def _outside_edge(
+    g: Graph, source: Key, permission: ExternalTablePermission | ExternalQueuePermission
+) -> None:
+    """A table or queue outside the blueprint, named by what the permission gives."""
+    if isinstance(permission, ExternalTablePermission):
+        kind, name = "DynamoDB table", permission.dynamodb_table
+    else:
+        kind, name = "SQS queue", permission.sqs_queue
+    target = g.node((kind, name), "cylinder", "outside", f"{kind} {name} (external)")
+    g.edge(source, target, "access", permission.access)
 
 
 def _permissions(g: Graph, bp: Blueprint) -> None:
@@ -357,8 +373,9 @@ def _schedules_and_events(g: Graph, bp: Blueprint) -> None:
 
 def _subgraph_labels(bp: Blueprint, resolved: Resolved) -> dict[str, str]:
     net = bp.network
+    way_out = "the existing network's routes" if net.existing else _NAT[needs.nat(bp)]
     return {
-        "vpc": f"VPC {net.cidr}",
+        "vpc": f"VPC {net.existing.vpc_id} (existing)" if net.existing else f"VPC {net.cidr}",
         "public": "public subnets " + ", ".join(resolved.public_subnets),
-        "private": f"private subnets {', '.join(resolved.private_subnets)} ({_NAT[needs.nat(bp)]})",
+        "private": f"private subnets {', '.join(resolved.private_subnets)} ({way_out})",
     }

@@ -1,0 +1,200 @@
+"""Existing infrastructure by ID: a VPC and its subnets, a listener to add routes to, a
+certificate by ARN, and outside tables and queues in permissions. Nothing of them is
+created; the templates use the IDs given."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.model.aws_ids import load_balancer_full_name
+from generator.model.blueprint import Blueprint
+from generator.pipeline import check, render
+from generator.sections.network import needs
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "existing-infrastructure.yaml"
+GOLDEN = ROOT / "tests" / "golden" / "examples" / "existing-infrastructure"
+VPC = "vpc-0a1b2c3d4e5f60718"
+PRIVATE = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
+LISTENER = (
+    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared-web/"
+    "0a1b2c3d4e5f6071/8293a4b5c6d7e8f9"
+)
+LB_GROUP = "sg-0a1b2c3d4e5f60718"
+
+NETWORK_MADE = {
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::EIP",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::FlowLog",
+}
+
+
+def _golden() -> dict[str, dict[str, Any]]:
+    """Logical ID -> resource, over every stack of the example's expected templates."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(GOLDEN.glob("*.json")):
+        out.update(json.loads(path.read_text())["Resources"])
+    return out
+
+
+def test_the_example_creates_no_network_and_uses_the_ids_given() -> None:
+    found = _golden()
+    types = {r["Type"] for r in found.values()}
+    assert "AWS::ECS::Service" in types  # the templates are read
+    assert types & NETWORK_MADE == set()
+    groups = [r for r in found.values() if r["Type"] == "AWS::EC2::SecurityGroup"]
+    targets = [r for r in found.values() if r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup"]
+    assert len(groups) == 2 and len(targets) == 2
+    assert {r["Properties"]["VpcId"] for r in groups + targets} == {VPC}
+    services = [r for r in found.values() if r["Type"] == "AWS::ECS::Service"]
+    for service in services:
+        awsvpc = service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
+        assert awsvpc["Subnets"] == PRIVATE
+
+
+def test_the_listener_gets_rules_and_target_groups_only() -> None:
+    build = render(check(EXAMPLE))
+    made: dict[str, str] = {}
+    for stack in build.stacks:
+        for logical_id, origin in stack.origins.items():
+            if origin[:2] == ("load_balancers", "shared"):
+                made[logical_id] = stack.data["Resources"][logical_id]["Type"]
+    assert made == {
+        "SharedApiRule": "AWS::ElasticLoadBalancingV2::ListenerRule",
+        "SharedApiTargetGroup": "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "SharedAdminRule": "AWS::ElasticLoadBalancingV2::ListenerRule",
+        "SharedAdminTargetGroup": "AWS::ElasticLoadBalancingV2::TargetGroup",
+        # asked for with `certificate:`
+        "SharedListenerCertificate": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+    }
+    found = _golden()
+    assert {r["Type"] for r in found.values()}.isdisjoint(
+        {"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener"}
+    )
+    rules = {k: found[k]["Properties"] for k in ("SharedApiRule", "SharedAdminRule")}
+    assert {k: (p["ListenerArn"], p["Priority"]) for k, p in rules.items()} == {
+        "SharedApiRule": (LISTENER, 4100),
+        "SharedAdminRule": (LISTENER, 4110),
+    }
+    certificate = found["SharedListenerCertificate"]["Properties"]
+    assert certificate["ListenerArn"] == LISTENER
+    assert certificate["Certificates"] == [
+        {
+            "CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/"
+            "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+        }
+    ]
+
+
+def test_services_admit_the_listeners_group_and_leave_it_untouched() -> None:
+    found = _golden()
+    ingress = found["ApiServiceFromSharedLoadBalancerPort8080"]["Properties"]
+    assert ingress["SourceSecurityGroupId"] == LB_GROUP
+    assert ingress["GroupId"] == {"Fn::GetAtt": ["ApiServiceSecurityGroup", "GroupId"]}
+    assert (ingress["FromPort"], ingress["ToPort"]) == (8080, 8080)
+    egress = [r for r in found.values() if r["Type"] == "AWS::EC2::SecurityGroupEgress"]
+    assert [e for e in egress if e["Properties"]["GroupId"] == LB_GROUP] == []
+
+
+def _statements(found: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    policies = found[role]["Properties"]["Policies"]
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_outside_bucket_and_queue_are_scoped_to_their_arns() -> None:
+    found = _golden()
+    api = {tuple(s["Action"]): s["Resource"] for s in _statements(found, "ApiTaskRole")}
+    assert api[("s3:GetObject",)] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::billing-invoices-eu/*"}
+    ]
+    send = ("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage")
+    assert api[send] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:fulfilment-orders"}
+    ]
+    admin = [s["Resource"] for s in _statements(found, "AdminTaskRole")]
+    assert admin == [["arn:aws:sqs:eu-west-1:123456789012:fulfilment-orders"]]
+
+
+def _build(tmp_path: Path, body: str) -> dict[str, Any]:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(f"name: net\nregion: eu-west-1\n{body}")
+    checked = check(path)
+    assert checked.warnings == []
+    build = render(checked)
+    return {k: v for stack in build.stacks for k, v in stack.data["Resources"].items()}
+
+
+EXISTING_NETWORK = """
+network:
+  existing:
+    vpc_id: vpc-0a1b2c3d
+    public_subnets: [subnet-0a1b2c3d, subnet-1a1b2c3d]
+    private_subnets: [subnet-2a1b2c3d, subnet-3a1b2c3d]
+"""
+
+
+def test_created_load_balancer_and_database_sit_in_the_existing_subnets(tmp_path: Path) -> None:
+    body = (
+        EXISTING_NETWORK
+        + """
+load_balancers:
+  web:
+    https: false
+    http: forward
+    routes:
+      - service: api
+databases:
+  main:
+    engine: postgres
+    version: "16.15"
+services:
+  api:
+    containers:
+      app: {image: nginx:1.27, port: 80}
+"""
+    )
+    found = _build(tmp_path, body)
+    assert found["WebLoadBalancer"]["Properties"]["Subnets"] == [
+        "subnet-0a1b2c3d",
+        "subnet-1a1b2c3d",
+    ]
+    subnet_groups = [r for r in found.values() if r["Type"] == "AWS::RDS::DBSubnetGroup"]
+    assert [g["Properties"]["SubnetIds"] for g in subnet_groups] == [
+        ["subnet-2a1b2c3d", "subnet-3a1b2c3d"]
+    ]
+    assert {r["Type"] for r in found.values()} & NETWORK_MADE == set()
+
+
+def test_an_existing_network_needs_no_nat_and_warns_of_none(tmp_path: Path) -> None:
+    found = _build(
+        tmp_path,
+        EXISTING_NETWORK + "services:\n  w:\n    containers:\n      app: {image: nginx:1.27}\n",
+    )
+    assert {r["Type"] for r in found.values()} & NETWORK_MADE == set()
+    bp = Blueprint.model_validate(
+        {
+            "name": "x",
+            "region": "eu-west-1",
+            "network": {
+                "existing": {"vpc_id": "vpc-0a1b2c3d", "private_subnets": ["subnet-0a1b2c3d"]}
+            },
+            "services": {"w": {"containers": {"app": {"image": "nginx:1.27"}}}},
+        }
+    )
+    assert needs.nat(bp) == "none"
+    assert needs.zones(bp, "private") == 1 and needs.zones(bp, "public") == 0
+
+
+def test_request_count_scaling_names_the_existing_load_balancer() -> None:
+    assert load_balancer_full_name(LISTENER) == "app/shared-web/0a1b2c3d4e5f6071"
