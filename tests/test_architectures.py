@@ -460,6 +460,7 @@ def test_every_example_is_tested() -> None:
     names = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
     assert names == [
         "chatbot-fargate-spot",
+        "existing-infrastructure",  # tests/test_existing.py
         "ghost-fargate-efs-cloudfront",
         "rails-ec2-rds",
         "spring-ecs-ec2-redis",

@@ -96,7 +96,7 @@ def build(bp: Blueprint, facts: Facts) -> Graph:
     _data(g, bp, facts)
     _load_balancers(g, bp)
     _edge_services(g, bp, facts)
-    _traffic(g, facts)
+    _traffic(g, facts, bp)
     _permissions(g, bp)
     _schedules_and_events(g, bp)
     _jobs_control(g, bp)
@@ -234,6 +234,9 @@ def _data(g: Graph, bp: Blueprint, facts: Facts) -> None:
 
 def _load_balancers(g: Graph, bp: Blueprint) -> None:
     for name, lb in sorted(bp.load_balancers.items()):
+        if lb.existing is not None:
+            g.node(("load_balancers", name), "box", "outside", f"Existing load balancer {name}")
+            continue
         place: Place = "public" if lb.scheme == "internet-facing" else "private"
         lines = [f"Load balancer {name} ({lb.scheme})", *sorted(lb.aliases)]
         g.node(("load_balancers", name), "box", place, *lines)
@@ -286,8 +289,14 @@ def _entry_node(g: Graph, key: Key) -> Key:
     return key
 
 
-def _traffic(g: Graph, facts: Facts) -> None:
-    """One edge per security-group rule that admits traffic."""
+def _traffic(g: Graph, facts: Facts, bp: Blueprint) -> None:
+    """One edge per security-group rule that admits traffic; an existing load balancer's
+    group, named by its ID, is drawn as that load balancer."""
+    outside: dict[str, Key] = {
+        lb.existing.security_group: ("load_balancers", name)
+        for name, lb in bp.load_balancers.items()
+        if lb.existing is not None
+    }
     for rule in facts.rules:
         if rule.admits_nothing:
             continue
@@ -300,7 +309,10 @@ def _traffic(g: Graph, facts: Facts) -> None:
             what = f"open to {rule.peer}" if isinstance(rule.peer, str) else "CloudFront only"
             g.edge(origin, group, "traffic", f"{label} ({what})")
             continue
-        peer = g.client(rule.peer) if isinstance(rule.peer, str) else _entry_node(g, rule.peer)
+        if isinstance(rule.peer, str):
+            peer = outside[rule.peer] if rule.peer in outside else g.client(rule.peer)
+        else:
+            peer = _entry_node(g, rule.peer)
         source, target = (peer, group) if rule.direction == "ingress" else (group, peer)
         g.edge(source, target, "traffic", label)
 
