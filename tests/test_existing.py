@@ -198,3 +198,31 @@ def test_an_existing_network_needs_no_nat_and_warns_of_none(tmp_path: Path) -> N
 
 def test_request_count_scaling_names_the_existing_load_balancer() -> None:
     assert load_balancer_full_name(LISTENER) == "app/shared-web/0a1b2c3d4e5f6071"
+
+
+def test_a_number_a_removed_route_held_on_the_existing_listener_is_refused(tmp_path: Path) -> None:
+    """The last build's rules on the existing listener (read back by their literal
+    ListenerArn) hold their numbers: a route given the number of a rule this build removes
+    would fail the deploy, since CloudFormation deletes the old rule last."""
+    from generator import previous
+    from generator.codes import Code
+    from generator.errors import BlueprintError
+
+    last = previous.route_priorities(
+        {p.stem: json.loads(p.read_text()) for p in GOLDEN.glob("*.json")}
+    )
+    assert last["SharedAdminRule"].listener == LISTENER
+    text = EXAMPLE.read_text()
+    text = text.replace("        priority: 4100\n", "        priority: 4110\n")
+    start = text.index("      - service: admin\n")
+    text = text[:start] + text[text.index("\nservices:") + 1 :]
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(text)
+    try:
+        check(path, "blueprint.yaml", last)
+    except BlueprintError as exc:
+        assert [p.code for p in exc.problems] == [Code.ROUTE_PRIORITY_HELD]
+        assert "rule SharedAdminRule, of a route this build removes" in exc.problems[0].message
+    else:
+        raise AssertionError("the held number was accepted")
+    assert check(path, "blueprint.yaml", {}).warnings == []  # no state: nothing is held

@@ -184,7 +184,7 @@ def _assign_priorities(c: Checker, lb_name: str, explicit: set[int]) -> None:
         kept = last.priority if last is not None and not _moves(c, last, route) else None
         band = priorities.band_of(priorities.specificity(route))
         wanted.append(priorities.Wanted(key, band, kept))
-    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(c, lb_name)}
     held = {
         r.priority
         for r in c.last_priorities.values()
@@ -208,7 +208,12 @@ def _this_blueprints(c: Checker, last: LastRule) -> bool:
     return not last.stack or last.stack == main or last.stack.startswith(f"{main}-service-")
 
 
-def _listener_ids(lb: str) -> tuple[str, ...]:
+def _listener_ids(c: Checker, lb: str) -> tuple[str, ...]:
+    """The listeners a load balancer's rules are on, as the last build names them: the
+    logical IDs of those made, or an existing listener's ARN."""
+    existing = c.bp.load_balancers[lb].existing
+    if existing is not None:
+        return (existing.listener_arn,)
     return (naming.listener(lb, "HTTP"), naming.listener(lb, "HTTPS"))
 
 
@@ -268,7 +273,7 @@ def _holders(c: Checker, lb_name: str, ours: dict[str, RouteTarget]) -> dict[int
                 f"the rule of route '{key}'",
                 f"give route '{key}' another one, or remove it, in a deploy of its own",
             )
-    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(c, lb_name)}
     for rule_id, last in sorted(c.last_priorities.items()):
         if rule_id not in own and last.listener in listeners and _this_blueprints(c, last):
             out.setdefault(
