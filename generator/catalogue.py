@@ -640,7 +640,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.hook.environment.ZONE_ID.ref: section 'zones' has nothing a reference can name; references name an entry of 'buckets', 'caches', 'databases', 'distributions', 'file_systems', 'load_balancers', 'queues', 'tables' or 'websocket_apis'",
     ),
     Code.REFERENCE_ATTRIBUTE_UNKNOWN: (
-        "A reference to an attribute its section does not have.",
+        "A reference to an attribute its section does not have, or that blueprint cannot know (an existing load balancer's DNS name).",
         "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown attribute 'endpoint' of caches.sessions (use 'address' or 'port')",
     ),
     Code.REFERENCE_QUOTED: (

@@ -226,3 +226,33 @@ def test_a_number_a_removed_route_held_on_the_existing_listener_is_refused(tmp_p
     else:
         raise AssertionError("the held number was accepted")
     assert check(path, "blueprint.yaml", {}).warnings == []  # no state: nothing is held
+
+
+def test_cloudfront_takes_an_existing_us_east_1_certificate_without_a_stack_there(
+    tmp_path: Path,
+) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(
+        f"""name: site
+region: eu-west-1
+zones:
+  main: {{domain: example.com, existing_id: Z0123456789ABCDEFGHIJ}}
+certificates:
+  cdn: {{existing_arn: "{arn}"}}
+buckets:
+  site: {{}}
+distributions:
+  www:
+    origin: {{bucket: site}}
+    aliases: [www.example.com]
+    certificate: cdn
+"""
+    )
+    build = render(check(path))
+    assert [(s.name, s.region) for s in build.stacks] == [("site", "eu-west-1")]
+    resources = build.stacks[0].data["Resources"]
+    config = resources["WwwDistribution"]["Properties"]["DistributionConfig"]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == arn
+    types = {r["Type"] for r in resources.values()}
+    assert "AWS::CertificateManager::Certificate" not in types
