@@ -191,7 +191,7 @@ def existing_subnets(c: Checker) -> None:
             wanted[entry.tier] = (need, ".".join(str(p) for p in entry.path))
     for tier, (need, who) in sorted(wanted.items()):
         key = f"{tier}_subnets"
-        have = len(getattr(existing, key))
+        have = needs.zones(c.bp, tier)
         if have < need:
             zones = "subnets in 2 availability zones" if need == 2 else "a subnet"
             c.error(
