@@ -180,7 +180,7 @@ def existing_subnets(c: Checker) -> None:
     existing = c.bp.network.existing
     if existing is None:
         return
-    wanted: dict[str, tuple[int, str]] = {}
+    wanted: dict[needs.Tier, tuple[int, str]] = {}
     for entry in needs.placed(c.bp):
         section = entry.path[0]
         two = section in ("load_balancers", "databases") or (
