@@ -256,3 +256,35 @@ distributions:
     assert config["ViewerCertificate"]["AcmCertificateArn"] == arn
     types = {r["Type"] for r in resources.values()}
     assert "AWS::CertificateManager::Certificate" not in types
+
+
+def test_outside_queue_and_table_names_and_arns_have_their_shapes() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from generator.model.aws_ids import QueueNameOrArn, TableNameOrArn
+
+    queue: TypeAdapter[str] = TypeAdapter(QueueNameOrArn)
+    table: TypeAdapter[str] = TypeAdapter(TableNameOrArn)
+    long_name = "q" * 80
+    for good in (
+        "orders",
+        "orders.fifo",
+        long_name,
+        f"arn:aws:sqs:eu-west-1:123456789012:{long_name}",
+        "arn:aws-cn:sqs:cn-north-1:123456789012:orders.fifo",
+    ):
+        assert queue.validate_python(good) == good
+    for bad in ("orders.fifo.old", "q" * 81, f"arn:aws:sqs:eu-west-1:1234:{long_name}", "a b"):
+        try:
+            queue.validate_python(bad)
+        except ValidationError as exc:
+            assert exc.errors()[0]["type"] == "aws-id-invalid"
+        else:
+            raise AssertionError(f"{bad!r} was accepted")
+    assert table.validate_python("arn:aws:dynamodb:eu-west-1:123456789012:table/Orders.v2")
+    try:
+        table.validate_python("arn:aws:dynamodb:eu-west-1:123456789012:Orders")
+    except ValidationError as exc:
+        assert exc.errors()[0]["type"] == "aws-id-invalid"
+    else:
+        raise AssertionError("a table ARN without 'table/' was accepted")

@@ -93,8 +93,8 @@ def load_balancer_full_name(listener_arn: str) -> str:
 
 
 def _name_or_arn(service: str, resource: str, name: str, what: str, rule: str) -> Any:
-    arn = re.compile(rf"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}{name}")
-    plain = re.compile(name)
+    arn = re.compile(rf"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}(?:{name})")
+    plain = re.compile(f"(?:{name})")
 
     def check(value: str) -> str:
         if not (plain.fullmatch(value) or arn.fullmatch(value)):
