@@ -288,3 +288,33 @@ def test_outside_queue_and_table_names_and_arns_have_their_shapes() -> None:
         assert exc.errors()[0]["type"] == "aws-id-invalid"
     else:
         raise AssertionError("a table ARN without 'table/' was accepted")
+
+
+def test_request_count_scaling_on_an_existing_listener_names_its_load_balancer(
+    tmp_path: Path,
+) -> None:
+    body = (
+        EXISTING_NETWORK
+        + f"""
+load_balancers:
+  shared:
+    existing: {{listener_arn: "{LISTENER}", security_group: {LB_GROUP}}}
+    routes:
+      - {{service: api, paths: ["/api/*"], priority: 7}}
+services:
+  api:
+    containers:
+      app: {{image: nginx:1.27, port: 80}}
+    scaling: {{min: 1, max: 4, requests_per_target: 500}}
+"""
+    )
+    found = _build(tmp_path, body)
+    [policy] = [
+        r for r in found.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"
+    ]
+    spec = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    label = spec["PredefinedMetricSpecification"]["ResourceLabel"]["Fn::Sub"]
+    assert label[1]["LoadBalancer"] == "app/shared-web/0a1b2c3d4e5f6071"
+    assert label[1]["TargetGroup"] == {
+        "Fn::GetAtt": ["SharedApiTargetGroup", "TargetGroupFullName"]
+    }
