@@ -198,7 +198,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     ),
     Code.PERMISSION_SHAPE: (
         "A permission that is none of the permission kinds.",
-        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'queue', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamodb_table', 'access'",
+        "services.bot.permissions[0]: a permission is a mapping with one of 'bucket', 's3_bucket', 'table', 'dynamodb_table', 'queue', 'sqs_queue', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'; found 'dynamo_table', 'access'",
     ),
     Code.CODE_SHAPE: (
         "A function's code that is none of zip from S3, an inline file or an image.",
@@ -315,6 +315,26 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two subnets that overlap.",
         "network.private_subnets[0]: 10.1.1.0/24 overlaps 10.1.1.0/24 (public_subnets[1])",
     ),
+    Code.AWS_ID_INVALID: (
+        "An ID or ARN of existing infrastructure (a VPC, subnet or security group ID; a listener, certificate, table or queue ARN) that does not have its shape.",
+        "network.existing.vpc_id: 'vpc-12345' is not a VPC ID: 'vpc-' and 8 or 17 lower-case hex digits, like 'vpc-0123456789abcdef0'",
+    ),
+    Code.ARN_REGION: (
+        "An existing listener or certificate in another region than the one that uses it (the stack's; us-east-1 for CloudFront).",
+        "load_balancers.shared.certificate: certificate 'web' was issued in us-east-1; load_balancers.shared takes one issued in eu-west-1",
+    ),
+    Code.EXISTING_MIXED: (
+        "'existing' written beside keys that describe what blueprint would create instead.",
+        "network: 'existing' uses a network blueprint does not create: remove 'cidr', which only describes one it creates",
+    ),
+    Code.SUBNET_TWICE: (
+        "An existing subnet listed twice, or in both tiers.",
+        "network.existing.private_subnets[0]: subnet-0a1b2c3d4e5f60011 is already public_subnets[0]; list each subnet once, in the tier its route table makes it",
+    ),
+    Code.SUBNETS_TOO_FEW: (
+        "An existing network with fewer subnets in a tier than what sits there needs (two zones for load balancers, databases and replicated caches; one for the rest).",
+        "network.existing.private_subnets: databases.main needs subnets in 2 availability zones of the private tier; private_subnets lists 1",
+    ),
     Code.DATA_AZS: (
         "A database or replicated cache with fewer than two availability zones.",
         "network.azs: databases.main needs subnets in at least 2 availability zones (RDS subnet groups and replicated caches span two); set azs: 2 or more",
@@ -418,6 +438,18 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
     Code.ROUTE_CONDITIONS_TOO_MANY: (
         "A route whose listener rule would match more than 3 hosts or 3 paths, or more than 5 values in all.",
         "load_balancers.web.routes[0]: 3 hosts and 3 paths make 6 values; a listener rule takes at most 5: split the route in two (with a 'name' each)",
+    ),
+    Code.ROUTE_PRIORITY_NEEDED: (
+        "A route on an existing listener without an explicit priority (blueprint cannot see the rules already there).",
+        "load_balancers.shared.routes[0]: a route on an existing listener needs 'priority:' (1 to 50000), one no other rule on that listener holds: blueprint cannot see those rules",
+    ),
+    Code.ROUTE_MATCH_NEEDED: (
+        "A route on an existing listener with neither hosts nor paths (the listener's default action is not blueprint's).",
+        "load_balancers.shared.routes[0]: a route on an existing listener needs 'hosts' or 'paths': the listener's default action is not blueprint's to change",
+    ),
+    Code.LISTENER_VPC: (
+        "Routes on an existing listener in a blueprint that creates its own network (target groups must be in the listener's VPC).",
+        "load_balancers.shared.existing: routes on an existing listener need the existing network its load balancer is in (target groups are made in that VPC): set network.existing",
     ),
     Code.HEALTH_CHECK_TIMEOUT: (
         "A target group health check whose timeout is not below its interval.",
@@ -620,7 +652,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "functions.hook.environment.ZONE_ID.ref: section 'zones' has nothing a reference can name; references name an entry of 'buckets', 'caches', 'databases', 'distributions', 'file_systems', 'load_balancers', 'queues', 'tables' or 'websocket_apis'",
     ),
     Code.REFERENCE_ATTRIBUTE_UNKNOWN: (
-        "A reference to an attribute its section does not have.",
+        "A reference to an attribute its section does not have, or that blueprint cannot know (an existing load balancer's DNS name).",
         "services.app2.containers.app.environment.REDISCLUSTERENDPOINT.ref: unknown attribute 'endpoint' of caches.sessions (use 'address' or 'port')",
     ),
     Code.REFERENCE_QUOTED: (

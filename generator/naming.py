@@ -119,6 +119,11 @@ def listener_rule(lb: str, route: str) -> str:
     return f"{stem(lb)}{stem(route)}Rule"
 
 
+def listener_certificate(lb: str) -> str:
+    """The certificate added to an existing listener (``load_balancers.NAME.existing``)."""
+    return f"{stem(lb)}ListenerCertificate"
+
+
 # --- security group rules ------------------------------------------------------------------
 def cidr(block: str) -> str:
     """``0.0.0.0/0`` -> ``Anywhere``; ``10.0.0.0/8`` -> ``Cidr10x0x0x0Slash8``."""

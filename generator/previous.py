@@ -170,7 +170,8 @@ def route_priorities(templates: dict[str, dict[str, Any]]) -> dict[str, LastRule
             if not isinstance(properties, dict):
                 continue
             number, listener = properties.get("Priority"), properties.get("ListenerArn")
-            ref = listener.get("Ref") if isinstance(listener, dict) else None
+            # a listener made by the stack (its logical ID), or an existing one (its ARN)
+            ref = listener.get("Ref") if isinstance(listener, dict) else listener
             if isinstance(number, int) and not isinstance(number, bool):
                 held = LastRule(number, stack, ref if isinstance(ref, str) else "")
                 found.setdefault(logical_id, []).append(held)

@@ -56,6 +56,7 @@ STUBBED: dict[str, tuple[str, dict[str, object]]] = {
         {"PrimaryEndPoint.Address": "stub.cache.amazonaws.com", "PrimaryEndPoint.Port": "6379"},
     ),
     "AWS::ElastiCache::SubnetGroup": ("not modelled by moto", {}),
+    "AWS::ElasticLoadBalancingV2::ListenerCertificate": ("not modelled by moto", {}),
     "AWS::S3::BucketPolicy": ("not modelled by moto", {}),
     "AWS::ServiceDiscovery::PrivateDnsNamespace": ("not modelled by moto", {"Id": "ns-stub"}),
     "AWS::ServiceDiscovery::Service": (

@@ -461,6 +461,7 @@ def test_every_example_is_tested() -> None:
     assert names == [
         "chatbot-fargate-spot",
         "environments",  # tests/test_environments.py
+        "existing-infrastructure",  # tests/test_existing.py
         "ghost-fargate-efs-cloudfront",
         "rails-ec2-rds",
         "spring-ecs-ec2-redis",

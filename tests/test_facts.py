@@ -155,6 +155,11 @@ def template_rules(build: pipeline.Build) -> list[tuple[Any, Any, str, Any]]:
         origin = home.origins[found]
         return (str(origin[0]), str(origin[1]))
 
+    outside = {
+        lb.existing.security_group: ("load_balancers", lb_name)
+        for lb_name, lb in build.checked.blueprint.load_balancers.items()
+        if lb.existing is not None
+    }
     found = []
     for name, (stack, r) in every.items():
         kind, p = r["Type"], r.get("Properties", {})
@@ -173,7 +178,9 @@ def template_rules(build: pipeline.Build) -> list[tuple[Any, Any, str, Any]]:
                 continue  # replaces the default allow-all egress; admits nothing
             peer_key = next(k for k in rule if k.startswith(("Cidr", "Source", "Destination")))
             peer = rule[peer_key]
-            if isinstance(peer, str):
+            if isinstance(peer, str) and peer in outside:
+                peer = outside[peer]  # an existing load balancer's group, by its ID
+            elif isinstance(peer, str):
                 peer = graph.INTERNET if peer == "0.0.0.0/0" else ("cidr", peer)
             elif peer_key == "SourcePrefixListId":
                 peer = CLOUDFRONT  # the only prefix list blueprint names

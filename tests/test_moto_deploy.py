@@ -168,7 +168,12 @@ def test_websocket_example_deploys_with_the_real_cli_and_redeploys_unchanged(
     "example",
     sorted(
         set(p.stem for p in EXAMPLES.glob("*.yaml"))
-        - {"websocket-lambda-dynamodb", "web-worker-jobs-rds", "environments"}
+        - {
+            "websocket-lambda-dynamodb",
+            "web-worker-jobs-rds",
+            "environments",
+            "existing-infrastructure",
+        }
     ),
 )
 def test_example_deploys_with_the_real_cli_and_redeploys_unchanged(
@@ -176,6 +181,65 @@ def test_example_deploys_with_the_real_cli_and_redeploys_unchanged(
 ) -> None:
     stacks = deploy_twice(aws, EXAMPLES / f"{example}.yaml", tmp_path / "out")
     assert stacks  # the names come from deploy.sh's own progress lines
+
+
+def _precreate_existing(example: Path) -> None:
+    """The VPC, subnets, security group, load balancer and listener the example names by
+    ID, made in moto with exactly those IDs (moto draws its IDs at random: the draw is
+    fixed for each)."""
+    from unittest import mock
+
+    from moto.ec2.models import ec2_backends, security_groups, subnets, vpcs
+    from moto.elbv2 import models as elbv2
+
+    data = yaml.safe_load(example.read_text())
+    region, net = data["region"], data["network"]["existing"]
+    existing = data["load_balancers"]["shared"]["existing"]
+    ec2 = ec2_backends["123456789012"][region]
+    with mock.patch.object(vpcs, "random_vpc_id", return_value=net["vpc_id"]):
+        ec2.create_vpc("10.20.0.0/16")
+    ids = net["public_subnets"] + net["private_subnets"]
+    for i, subnet in enumerate(ids):
+        with mock.patch.object(subnets, "random_subnet_id", return_value=subnet):
+            zone = f"{region}{'ab'[i % 2]}"
+            ec2.create_subnet(net["vpc_id"], f"10.20.{i}.0/24", availability_zone=zone)
+    group = existing["security_group"]
+    with mock.patch.object(security_groups, "random_security_group_id", return_value=group):
+        ec2.create_security_group("shared-web", "shared web", vpc_id=net["vpc_id"])
+    # .../listener/app/NAME/LB_ID/LISTENER_ID
+    name, lb_id, listener_id = existing["listener_arn"].split("/")[2:]
+    lbs = elbv2.elbv2_backends["123456789012"][region]
+    with mock.patch.object(elbv2.mock_random, "get_random_hex", side_effect=[lb_id, listener_id]):
+        lb = lbs.create_load_balancer(name, [group], net["public_subnets"])
+        listener = lbs.create_listener(
+            lb.arn,
+            "HTTP",
+            "80",
+            "",
+            None,
+            [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
+        )
+    assert listener.arn == existing["listener_arn"]
+
+
+@pytest.mark.exhaustive
+def test_existing_infrastructure_deploys_its_rules_onto_the_listener_that_exists(
+    aws: Aws, tmp_path: Path
+) -> None:
+    example = EXAMPLES / "existing-infrastructure.yaml"
+    _precreate_existing(example)
+    stacks = deploy_twice(aws, example, tmp_path / "out")
+    assert [name for _, name in stacks] == [
+        "orders",
+        "orders-service-admin",
+        "orders-service-api",
+    ]
+    listener = yaml.safe_load(example.read_text())["load_balancers"]["shared"]["existing"]
+    elb = aws.client("elbv2", "eu-west-1")
+    rules = elb.describe_rules(ListenerArn=listener["listener_arn"])["Rules"]
+    assert sorted(r["Priority"] for r in rules) == ["4100", "4110", "default"]
+    vpcs = {g["VpcId"] for g in elb.describe_target_groups()["TargetGroups"]}
+    assert vpcs == {"vpc-0a1b2c3d4e5f60718"}
 
 
 def _with_services(blueprint: Path, into: Path, change: dict[str, Any]) -> Path:

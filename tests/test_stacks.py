@@ -309,6 +309,8 @@ def test_adding_a_service_to_an_example_moves_nothing(example: Path, tmp_path: P
             if route.get("service") == first and (route.get("hosts") or route.get("paths")):
                 clone = {k: v for k, v in route.items() if k not in ("name", "priority")}
                 clone.update(service="aaa0", paths=["/aaa0/*"])
+                if "existing" in lb:  # a route on an existing listener names its priority
+                    clone["priority"] = max(r.get("priority", 0) for r in lb["routes"]) + 1
                 lb["routes"].append(clone)
     after = placed(build(tmp_path, yaml.safe_dump(data, sort_keys=False)))
     assert {k: (v, after.get(k)) for k, v in before.items() if after.get(k) != v} == {}
@@ -319,6 +321,7 @@ def test_five_examples_have_services_to_add_to() -> None:
     assert [p.stem for p in EXAMPLES] == [
         "chatbot-fargate-spot",
         "environments",
+        "existing-infrastructure",
         "ghost-fargate-efs-cloudfront",
         "spring-ecs-ec2-redis",
         "web-worker-jobs-rds",

@@ -40,6 +40,8 @@ from ..model.permissions import (
     BucketPermission,
     DatabasePermission,
     ExternalBucketPermission,
+    ExternalQueuePermission,
+    ExternalTablePermission,
     Permission,
     QueuePermission,
     TablePermission,
@@ -94,7 +96,7 @@ def build(bp: Blueprint, facts: Facts) -> Graph:
     _data(g, bp, facts)
     _load_balancers(g, bp)
     _edge_services(g, bp, facts)
-    _traffic(g, facts)
+    _traffic(g, facts, bp)
     _permissions(g, bp)
     _schedules_and_events(g, bp)
     _jobs_control(g, bp)
@@ -232,6 +234,9 @@ def _data(g: Graph, bp: Blueprint, facts: Facts) -> None:
 
 def _load_balancers(g: Graph, bp: Blueprint) -> None:
     for name, lb in sorted(bp.load_balancers.items()):
+        if lb.existing is not None:
+            g.node(("load_balancers", name), "box", "outside", f"Existing load balancer {name}")
+            continue
         place: Place = "public" if lb.scheme == "internet-facing" else "private"
         lines = [f"Load balancer {name} ({lb.scheme})", *sorted(lb.aliases)]
         g.node(("load_balancers", name), "box", place, *lines)
@@ -284,8 +289,14 @@ def _entry_node(g: Graph, key: Key) -> Key:
     return key
 
 
-def _traffic(g: Graph, facts: Facts) -> None:
-    """One edge per security-group rule that admits traffic."""
+def _traffic(g: Graph, facts: Facts, bp: Blueprint) -> None:
+    """One edge per security-group rule that admits traffic; an existing load balancer's
+    group, named by its ID, is drawn as that load balancer."""
+    outside: dict[str, Key] = {
+        lb.existing.security_group: ("load_balancers", name)
+        for name, lb in bp.load_balancers.items()
+        if lb.existing is not None
+    }
     for rule in facts.rules:
         if rule.admits_nothing:
             continue
@@ -298,7 +309,10 @@ def _traffic(g: Graph, facts: Facts) -> None:
             what = f"open to {rule.peer}" if isinstance(rule.peer, str) else "CloudFront only"
             g.edge(origin, group, "traffic", f"{label} ({what})")
             continue
-        peer = g.client(rule.peer) if isinstance(rule.peer, str) else _entry_node(g, rule.peer)
+        if isinstance(rule.peer, str):
+            peer = outside[rule.peer] if rule.peer in outside else g.client(rule.peer)
+        else:
+            peer = _entry_node(g, rule.peer)
         source, target = (peer, group) if rule.direction == "ingress" else (group, peer)
         g.edge(source, target, "traffic", label)
 
@@ -310,6 +324,8 @@ def _permission_edge(g: Graph, source: Key, permission: Permission) -> None:
         bucket = permission.s3_bucket
         target = g.node(("s3", bucket), "cylinder", "outside", f"S3 bucket {bucket} (external)")
         g.edge(source, target, "access", permission.access)
+    elif isinstance(permission, ExternalTablePermission | ExternalQueuePermission):
+        _outside_edge(g, source, permission)
     elif isinstance(permission, TablePermission):
         g.edge(source, ("tables", permission.table), "access", permission.access)
     elif isinstance(permission, QueuePermission):
@@ -318,6 +334,18 @@ def _permission_edge(g: Graph, source: Key, permission: Permission) -> None:
         g.edge(source, ("websocket_apis", permission.websocket_api), "access", "manage connections")
     elif isinstance(permission, DatabasePermission):
         g.edge(source, ("databases", permission.database), "access", "read secret")
+
+
+def _outside_edge(
+    g: Graph, source: Key, permission: ExternalTablePermission | ExternalQueuePermission
+) -> None:
+    """A table or queue outside the blueprint, named by what the permission gives."""
+    if isinstance(permission, ExternalTablePermission):
+        kind, name = "DynamoDB table", permission.dynamodb_table
+    else:
+        kind, name = "SQS queue", permission.sqs_queue
+    target = g.node((kind, name), "cylinder", "outside", f"{kind} {name} (external)")
+    g.edge(source, target, "access", permission.access)
 
 
 def _permissions(g: Graph, bp: Blueprint) -> None:
@@ -357,8 +385,9 @@ def _schedules_and_events(g: Graph, bp: Blueprint) -> None:
 
 def _subgraph_labels(bp: Blueprint, resolved: Resolved) -> dict[str, str]:
     net = bp.network
+    way_out = "the existing network's routes" if net.existing else _NAT[needs.nat(bp)]
     return {
-        "vpc": f"VPC {net.cidr}",
+        "vpc": f"VPC {net.existing.vpc_id} (existing)" if net.existing else f"VPC {net.cidr}",
         "public": "public subnets " + ", ".join(resolved.public_subnets),
-        "private": f"private subnets {', '.join(resolved.private_subnets)} ({_NAT[needs.nat(bp)]})",
+        "private": f"private subnets {', '.join(resolved.private_subnets)} ({way_out})",
     }

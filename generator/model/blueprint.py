@@ -11,7 +11,7 @@ from ..codes import Code
 from ..errors import shown
 from ..sections.buckets.model import Bucket
 from ..sections.caches.model import Cache
-from ..sections.certificates.model import Certificate
+from ..sections.certificates.model import AnyCertificate
 from ..sections.databases.model import Database
 from ..sections.distributions.model import Distribution
 from ..sections.ec2_capacity.model import Ec2Capacity
@@ -84,8 +84,8 @@ class Blueprint(Strict):
     zones: dict[Name, Zone] = Field(default={})
     """Route53 hosted zones, created or existing."""
 
-    certificates: dict[Name, Certificate] = Field(default={})
-    """ACM certificates, validated through DNS in the zones."""
+    certificates: dict[Name, AnyCertificate] = Field(default={})
+    """ACM certificates, validated through DNS in the zones; or existing ones by ARN."""
 
     load_balancers: dict[Name, LoadBalancer] = Field(default={})
     """Application load balancers."""

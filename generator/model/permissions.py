@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from ..codes import Code
 from ..errors import shown
+from .aws_ids import QueueNameOrArn, TableNameOrArn
 from .base import Strict
 from .bucket_names import BucketName
 from .text import PlainText
@@ -67,6 +68,29 @@ class TablePermission(Strict):
     """read: get, query, scan; write: put, update, delete; read_write: both."""
 
 
+class ExternalTablePermission(Strict):
+    """Access to a DynamoDB table that exists outside this blueprint, by its name (in the
+    stack's account and region) or its ARN; scoped to that table and its indexes."""
+
+    dynamodb_table: TableNameOrArn
+    """The table's name or ARN."""
+
+    access: Access = "read"
+    """read: get, query, scan; write: put, update, delete; read_write: both."""
+
+
+class ExternalQueuePermission(Strict):
+    """Access to an SQS queue that exists outside this blueprint, by its name (in the
+    stack's account and region) or its ARN; scoped to that queue."""
+
+    sqs_queue: QueueNameOrArn
+    """The queue's name or ARN."""
+
+    access: Literal["send", "consume", "send_consume"]
+    """send: send messages; consume: receive, delete and extend their visibility;
+    send_consume: both. Either reads the queue's URL and attributes."""
+
+
 class QueuePermission(Strict):
     """Access to an SQS queue of this blueprint (``queues:``), scoped to that queue's ARN."""
 
@@ -111,7 +135,9 @@ Permission = Annotated[
     Annotated[BucketPermission, Tag("BucketPermission")]
     | Annotated[ExternalBucketPermission, Tag("ExternalBucketPermission")]
     | Annotated[TablePermission, Tag("TablePermission")]
+    | Annotated[ExternalTablePermission, Tag("ExternalTablePermission")]
     | Annotated[QueuePermission, Tag("QueuePermission")]
+    | Annotated[ExternalQueuePermission, Tag("ExternalQueuePermission")]
     | Annotated[WebSocketPermission, Tag("WebSocketPermission")]
     | Annotated[DatabasePermission, Tag("DatabasePermission")]
     | Annotated[ParameterPermission, Tag("ParameterPermission")]
@@ -121,7 +147,9 @@ Permission = Annotated[
             bucket="BucketPermission",
             s3_bucket="ExternalBucketPermission",
             table="TablePermission",
+            dynamodb_table="ExternalTablePermission",
             queue="QueuePermission",
+            sqs_queue="ExternalQueuePermission",
             websocket_api="WebSocketPermission",
             database="DatabasePermission",
             ssm_parameters="ParameterPermission",
@@ -129,7 +157,8 @@ Permission = Annotated[
         ),
         custom_error_type=Code.PERMISSION_SHAPE.value,
         custom_error_message="a permission is a mapping with one of 'bucket', 's3_bucket', "
-        "'table', 'queue', 'websocket_api', 'database', 'ssm_parameters' or 'secrets'",
+        "'table', 'dynamodb_table', 'queue', 'sqs_queue', 'websocket_api', 'database', "
+        "'ssm_parameters' or 'secrets'",
     ),
 ]
 

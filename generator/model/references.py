@@ -252,6 +252,13 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
         )
     elif section == "services":
         _service_address(c, path, name)
+    elif section == "load_balancers" and c.bp.load_balancers[name].existing is not None:
+        c.error(
+            path,
+            f"load_balancers.{name} adds routes to an existing listener: blueprint does not "
+            f"know that load balancer's {attribute}; write the value itself",
+            Code.REFERENCE_ATTRIBUTE_UNKNOWN,
+        )
     elif path[0] == "functions" and (section, attribute) in _INSIDE_VPC:
         c.warn(
             path,

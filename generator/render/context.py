@@ -55,6 +55,15 @@ class SecurityGroupHandle:
 
 
 @dataclass(frozen=True)
+class ExistingGroupHandle:
+    """A security group outside the blueprint, by ID: rules may admit it to a group of
+    the blueprint, but none is added to it."""
+
+    group_id: str
+    stem: str
+
+
+@dataclass(frozen=True)
 class ZoneHandle:
     domain: str
     #: ``Ref`` to a created zone, or the existing zone's id as text.
@@ -63,15 +72,20 @@ class ZoneHandle:
 
 @dataclass(frozen=True)
 class NetworkHandle:
-    vpc: AWSObject
-    #: "public" / "private" -> the subnets of that tier, one per zone
-    subnets: Mapping[str, list[AWSObject]]
+    #: ``Ref`` to the VPC made, or the existing VPC's ID as text
+    vpc_id: Any
+    #: "public" / "private" -> the IDs of the subnets of that tier (``Ref`` to those made,
+    #: or the existing ones' as text), one per zone
+    subnet_ids: Mapping[str, list[Any]]
 
 
 @dataclass(frozen=True)
 class LoadBalancerHandle:
-    resource: AWSObject
-    security_group: SecurityGroupHandle
+    #: the load balancer made; None for routes on an existing listener
+    resource: AWSObject | None
+    security_group: SecurityGroupHandle | ExistingGroupHandle
+    #: ``app/NAME/ID``, as request-count scaling names the load balancer
+    full_name: Any
     #: route key -> its target group
     target_groups: dict[str, AWSObject] = field(default_factory=dict)
     #: route key -> the listener or rule that attaches its target group

@@ -8,7 +8,7 @@ per blueprint, in the main stack, made only when some service has ``allow_from``
 
 from __future__ import annotations
 
-from troposphere import Ref, Tags, servicediscovery
+from troposphere import Tags, servicediscovery
 
 from .. import naming
 from ..sections.services.model import namespace_name, service_url
@@ -24,7 +24,7 @@ def render(ctx: Context) -> None:
         servicediscovery.PrivateDnsNamespace(
             naming.SERVICE_NAMESPACE,
             Name=name,
-            Vpc=Ref(ctx.network.vpc),
+            Vpc=ctx.network.vpc_id,
             Description=f"Services of {ctx.bp.name} reached by name from the callers they admit",
             Tags=Tags(Name=name),
         ),

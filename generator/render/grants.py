@@ -11,10 +11,13 @@ from typing import Any
 
 from troposphere import GetAtt, Ref, Sub
 
+from ..model.aws_ids import is_arn
 from ..model.permissions import (
     BucketPermission,
     DatabasePermission,
     ExternalBucketPermission,
+    ExternalQueuePermission,
+    ExternalTablePermission,
     ParameterPermission,
     Permission,
     QueuePermission,
@@ -110,8 +113,8 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
         bucket = ctx.buckets[permission.bucket]
         arn = GetAtt(bucket, "Arn")
         return _bucket(permission.access, arn, Sub("${Arn}/*", Arn=arn))
-    if isinstance(permission, TablePermission):
-        table = GetAtt(ctx.tables[permission.table], "Arn")
+    if isinstance(permission, TablePermission | ExternalTablePermission):
+        table = _table_arn(ctx, permission)
         actions = [
             a
             for part in ("read", "write")
@@ -121,6 +124,9 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
         return [iam.statement(actions, [table, Sub("${Arn}/index/*", Arn=table)])]
     if isinstance(permission, QueuePermission):
         queue = GetAtt(ctx.queues[permission.queue], "Arn")
+        return [iam.statement(queue_actions(permission.access), [queue])]
+    if isinstance(permission, ExternalQueuePermission):
+        queue = _outside_arn(permission.sqs_queue, "sqs", "")
         return [iam.statement(queue_actions(permission.access), [queue])]
     if isinstance(permission, WebSocketPermission):
         api = ctx.apis[permission.websocket_api]
@@ -150,6 +156,23 @@ def statements(ctx: Context, permission: Permission) -> list[dict[str, Any]]:
             [iam.secret_arn(n) for n in sorted(permission.secrets)],
         )
     ]
+
+
+def _table_arn(ctx: Context, permission: TablePermission | ExternalTablePermission) -> Any:
+    if isinstance(permission, TablePermission):
+        return GetAtt(ctx.tables[permission.table], "Arn")
+    return _outside_arn(permission.dynamodb_table, "dynamodb", "table/")
+
+
+def _outside_arn(name_or_arn: str, service: str, resource: str) -> Any:
+    """The ARN given, or the one of a resource of that name in the stack's account and
+    region (built with the pseudo parameters, so the template holds no account)."""
+    if is_arn(name_or_arn):
+        return name_or_arn
+    return Sub(
+        f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:"
+        f"{resource}{name_or_arn}"
+    )
 
 
 def all_statements(ctx: Context, permissions: Sequence[Permission]) -> list[dict[str, Any]]:

@@ -3,11 +3,11 @@ port P" becomes an ingress rule on Y and a matching egress rule on X."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Tags, ec2
+from troposphere import GetAtt, Tags, ec2
 
 from .. import naming
 from ..errors import Path
-from .context import Context, SecurityGroupHandle
+from .context import Context, ExistingGroupHandle, SecurityGroupHandle
 
 #: A group with this single egress rule sends nothing until rules are added: AWS drops
 #: the default allow-all egress when any egress rule is given.
@@ -36,7 +36,7 @@ def security_group(
         ec2.SecurityGroup(
             logical_id,
             GroupDescription=description,
-            VpcId=Ref(ctx.network.vpc),
+            VpcId=ctx.network.vpc_id,
             SecurityGroupEgress=[egress],
             Tags=Tags(Name=f"{ctx.bp.name}-{logical_id}"),
         ),
@@ -107,7 +107,7 @@ def allow_prefix_list(
 
 def allow(
     ctx: Context,
-    source: SecurityGroupHandle,
+    source: SecurityGroupHandle | ExistingGroupHandle,
     target: SecurityGroupHandle,
     port: int,
     description: str,
@@ -124,7 +124,13 @@ def allow(
     if naming.ingress(target.stem, source.stem, port, high) in ctx.template.resources:
         return
     group_id = GetAtt(target.group, "GroupId")
-    source_id = GetAtt(source.group, "GroupId")
+    # A group outside the blueprint (an existing load balancer's) gets no egress rule: it
+    # is its owner's.
+    outside = isinstance(source, ExistingGroupHandle)
+    if isinstance(source, ExistingGroupHandle):
+        source_id: object = source.group_id
+    else:
+        source_id = GetAtt(source.group, "GroupId")
     ctx.add(
         ec2.SecurityGroupIngress(
             naming.ingress(target.stem, source.stem, port, high),
@@ -137,6 +143,8 @@ def allow(
         ),
         origin,
     )
+    if outside:
+        return
     ctx.add(
         ec2.SecurityGroupEgress(
             naming.egress(source.stem, target.stem, port, high),

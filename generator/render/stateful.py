@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import Ref
-
 from .context import Context
 
 #: DeletionPolicy/UpdateReplacePolicy by whether the type can snapshot. There is no
@@ -30,8 +28,8 @@ def protect(resource: Any, policies: dict[str, str]) -> Any:
     return resource
 
 
-def private_subnets(ctx: Context) -> list[Ref]:
-    return [Ref(s) for s in ctx.network.subnets["private"]]
+def private_subnets(ctx: Context) -> list[Any]:
+    return list(ctx.network.subnet_ids["private"])
 
 
 def tls_only_policy() -> dict[str, Any]:

@@ -284,7 +284,7 @@ def network_configuration(
     return ecs.NetworkConfiguration(
         AwsvpcConfiguration=ecs.AwsvpcConfiguration(
             AssignPublicIp="ENABLED" if task.public_ip else "DISABLED",
-            Subnets=[Ref(s) for s in ctx.network.subnets[task.subnets]],
+            Subnets=list(ctx.network.subnet_ids[task.subnets]),
             SecurityGroups=[GetAtt(group.group, "GroupId")],
         )
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from ...codes import Code
 from ...errors import Path
+from ...model.aws_ids import arn_region
 from ...model.checker import Checker, covers, rule
+from ..distributions.model import CLOUDFRONT_REGION
 from ..zones.checks import zone_for
-from .model import NAMES_QUOTA
+from .model import NAMES_QUOTA, Certificate, ExistingCertificate
 
 #: The codes :func:`certificate_covers` reports, for the rules that call it.
 COVER_CODES = (Code.CERTIFICATE_UNKNOWN, Code.CERTIFICATE_NOT_COVERING)
@@ -16,6 +18,8 @@ COVER_CODES = (Code.CERTIFICATE_UNKNOWN, Code.CERTIFICATE_NOT_COVERING)
 @rule(Code.ZONE_UNKNOWN, Code.DOMAIN_OUTSIDE_ZONE, Code.CERTIFICATE_NAME_TWICE)
 def validated_in_zones(c: Checker) -> None:
     for name, cert in c.bp.certificates.items():
+        if not isinstance(cert, Certificate):
+            continue
         if cert.zone is not None:
             c.ref(("certificates", name, "zone"), "zone", cert.zone, c.bp.zones, Code.ZONE_UNKNOWN)
         zone_for(c, ("certificates", name, "domain"), cert.domain, cert.zone)
@@ -37,6 +41,8 @@ def certificate_covers(
     if not c.ref(path, "certificate", cert_name, c.bp.certificates, Code.CERTIFICATE_UNKNOWN):
         return
     cert = c.bp.certificates[cert_name]
+    if not isinstance(cert, Certificate):  # which names it covers is not known here
+        return
     for i, host in enumerate(names):
         if not any(covers(p, host) for p in (cert.domain, *cert.alternative_names)):
             c.error(
@@ -50,6 +56,8 @@ def certificate_covers(
 @rule(Code.CERTIFICATE_NAMES_MANY)
 def names_quota(c: Checker) -> None:
     for name, cert in c.bp.certificates.items():
+        if not isinstance(cert, Certificate):
+            continue
         count = 1 + len(cert.alternative_names)
         if count > NAMES_QUOTA:
             c.warn(
@@ -60,4 +68,30 @@ def names_quota(c: Checker) -> None:
             )
 
 
-RULES = (validated_in_zones, names_quota)
+@rule(Code.ARN_REGION)
+def existing_regions(c: Checker) -> None:
+    """An existing certificate serves only where it was issued: a load balancer or a
+    regional WebSocket API in the stack's region, CloudFront from us-east-1 alone
+    (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html)."""
+    uses: list[tuple[Path, str | None, str]] = []
+    for name, lb in c.bp.load_balancers.items():
+        uses.append((("load_balancers", name, "certificate"), lb.certificate, c.bp.region))
+    for name, api in c.bp.websocket_apis.items():
+        if api.domain is not None:
+            path: Path = ("websocket_apis", name, "domain", "certificate")
+            uses.append((path, api.domain.certificate, c.bp.region))
+    for name, dist in c.bp.distributions.items():
+        uses.append((("distributions", name, "certificate"), dist.certificate, CLOUDFRONT_REGION))
+    for path, cert_name, wanted in uses:
+        cert = c.bp.certificates.get(cert_name or "")
+        if isinstance(cert, ExistingCertificate) and arn_region(cert.existing_arn) != wanted:
+            who = "CloudFront" if wanted == CLOUDFRONT_REGION else f"{path[0]}.{path[1]}"
+            c.error(
+                path,
+                f"certificate '{cert_name}' was issued in {arn_region(cert.existing_arn)}; "
+                f"{who} takes one issued in {wanted}",
+                Code.ARN_REGION,
+            )
+
+
+RULES = (validated_in_zones, names_quota, existing_regions)

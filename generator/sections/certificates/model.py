@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
 from ...codes import Code
 from ...errors import shown
+from ...model.aws_ids import CertificateArn
 from ...model.base import Strict
 from ...model.types import CertificateDomain, Name
 
@@ -41,3 +42,28 @@ class Certificate(Strict):
 
     zone: Name | None = None
     """The zone that validates it; default: the zone whose domain contains ``domain``."""
+
+
+class ExistingCertificate(Strict):
+    """A certificate issued outside the blueprint, by its ARN: nothing is made or validated.
+    Blueprint cannot read which names it covers, so it checks none of them."""
+
+    existing_arn: CertificateArn
+    """The certificate's ARN: in the stack's region for load balancers and WebSocket APIs,
+    in us-east-1 for CloudFront distributions."""
+
+
+def _kind(value: Any) -> str:
+    return (
+        "ExistingCertificate"
+        if isinstance(value, dict) and "existing_arn" in value
+        else "Certificate"
+    )
+
+
+AnyCertificate = Annotated[
+    Annotated[Certificate, Tag("Certificate")]
+    | Annotated[ExistingCertificate, Tag("ExistingCertificate")],
+    Discriminator(_kind),
+]
+"""A certificate blueprint makes, or an existing one by ``existing_arn``."""

@@ -10,12 +10,16 @@ from troposphere import Output, Parameter, Ref, certificatemanager
 from ... import naming
 from ...render import scanner
 from ...render.context import Context
+from .model import Certificate, ExistingCertificate
 
 
 def render(ctx: Context) -> None:
     east = ctx.resolved.us_east_1_certificates
     for name in sorted(ctx.bp.certificates):
-        if name in east:
+        cert = ctx.bp.certificates[name]
+        if isinstance(cert, ExistingCertificate):
+            ctx.certificate_arns[name] = cert.existing_arn
+        elif name in east:
             parameter = ctx.template.add_parameter(
                 Parameter(
                     naming.certificate_parameter(name),
@@ -47,6 +51,7 @@ def render_us_east_1(ctx: Context) -> None:
 
 def _certificate(ctx: Context, name: str) -> None:
     cert = ctx.bp.certificates[name]
+    assert isinstance(cert, Certificate)  # an existing one is not made
     names = [cert.domain, *sorted(cert.alternative_names)]
     options = [
         certificatemanager.DomainValidationOption(

@@ -13,6 +13,7 @@ from ...errors import Path, shown
 from ...model.checker import Checker, rule
 from ...model.permissions import BucketPermission, ExternalBucketPermission, Permission
 from ..certificates.checks import COVER_CODES, certificate_covers
+from ..certificates.model import Certificate
 from ..zones.checks import zone_for
 from .model import CLOUDFRONT_REGION, ORIGIN_HEADER, BucketOrigin, DomainOrigin, origin_variable
 
@@ -39,7 +40,8 @@ def distributions(c: Checker) -> None:
             zone_for(c, (*base, "aliases", i), alias)
         paths = [(*base, "aliases", i) for i in range(len(dist.aliases))]
         certificate_covers(c, (*base, "certificate"), dist.certificate, dist.aliases, paths)
-        if c.bp.region != CLOUDFRONT_REGION and dist.certificate in c.bp.certificates:
+        made = isinstance(c.bp.certificates.get(dist.certificate), Certificate)
+        if c.bp.region != CLOUDFRONT_REGION and made:
             elsewhere.add(dist.certificate)
         cache = dist.cache
         if cache.min_ttl_seconds > cache.default_ttl_seconds:
@@ -207,6 +209,7 @@ def zones_exist(c: Checker) -> None:
     validates it must already exist."""
     for name in sorted(c.us_east_1_certificates):
         cert = c.bp.certificates[name]
+        assert isinstance(cert, Certificate)  # only certificates blueprint makes are here
         for domain in (cert.domain, *cert.alternative_names):
             zone = c.zone_of.get(domain)
             if zone is not None and c.bp.zones[zone].existing_id is None:

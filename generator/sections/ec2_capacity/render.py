@@ -209,7 +209,7 @@ def _auto_scaling_group(
         naming.auto_scaling_group(name),
         MinSize=str(spec.min_size),
         MaxSize=str(spec.max_size),
-        VPCZoneIdentifier=[Ref(s) for s in ctx.network.subnets[spec.subnets]],
+        VPCZoneIdentifier=list(ctx.network.subnet_ids[spec.subnets]),
         LaunchTemplate=autoscaling.LaunchTemplateSpecification(
             LaunchTemplateId=Ref(template),
             Version=GetAtt(template, "LatestVersionNumber"),

@@ -43,12 +43,12 @@ def _file_system(ctx: Context, name: str, spec: FileSystem) -> None:
     )
     tier = _mount_tier(ctx, name)
     handle = ctx.file_systems[name] = FileSystemHandle(fs)
-    for i, subnet in enumerate(ctx.network.subnets[tier]):
+    for i, subnet in enumerate(ctx.network.subnet_ids[tier]):
         target = ctx.add(
             efs.MountTarget(
                 naming.mount_target(name, i),
                 FileSystemId=Ref(fs),
-                SubnetId=Ref(subnet),
+                SubnetId=subnet,
                 SecurityGroups=[GetAtt(group.group, "GroupId")],
             ),
             origin,

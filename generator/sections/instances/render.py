@@ -41,7 +41,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
     )
     image = ami_parameter(ctx, spec.architecture, ecs=False)
     public_ip = spec.public_ip if spec.public_ip is not None else spec.subnets == "public"
-    subnets = ctx.network.subnets[spec.subnets]
+    subnets = ctx.network.subnet_ids[spec.subnets]
     user_data = spec.user_data
     if spec.user_data_file is not None:
         user_data = ctx.includes[spec.user_data_file]
@@ -56,7 +56,7 @@ def _group(ctx: Context, name: str, spec: InstanceGroup) -> None:
             NetworkInterfaces=[
                 ec2.NetworkInterfaceProperty(
                     DeviceIndex="0",
-                    SubnetId=Ref(subnets[i % len(subnets)]),
+                    SubnetId=subnets[i % len(subnets)],
                     GroupSet=[GetAtt(group.group, "GroupId")],
                     AssociatePublicIpAddress=public_ip,
                     DeleteOnTermination=True,

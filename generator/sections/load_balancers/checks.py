@@ -10,8 +10,10 @@ from ... import naming
 from ...codes import Code
 from ...errors import Path, one_of
 from ...model.checker import Checker, LastRule, covers, rule
+from ..certificates.model import Certificate
 from ..zones.checks import zone_for
 from . import priorities
+from .existing import existing_listeners
 from .model import LoadBalancer, Route, RouteTarget, ToInstances, ToService
 
 #: AWS quotas for one application load balancer: target groups (100) and rules on a
@@ -22,8 +24,10 @@ TARGET_GROUPS_PER_LOAD_BALANCER = 100
 @rule(Code.LOAD_BALANCER_AZS, Code.DOMAIN_OUTSIDE_ZONE, Code.ALIAS_NOT_COVERED)
 def aliases(c: Checker) -> None:
     for name, lb in c.bp.load_balancers.items():
+        if lb.existing is not None:
+            continue
         base: Path = ("load_balancers", name)
-        if c.bp.network.azs < 2:
+        if c.bp.network.existing is None and c.bp.network.azs < 2:
             c.error(
                 ("network", "azs"),
                 f"load balancer '{name}' needs subnets in at least 2 "
@@ -31,6 +35,7 @@ def aliases(c: Checker) -> None:
                 Code.LOAD_BALANCER_AZS,
             )
         cert = c.bp.certificates.get(lb.certificate or "")
+        cert = cert if isinstance(cert, Certificate) else None  # an existing one's names: unknown
         for i, alias in enumerate(lb.aliases):
             zone_for(c, (*base, "aliases", i), alias)
             if (
@@ -55,7 +60,8 @@ def aliases(c: Checker) -> None:
 )
 def listeners(c: Checker) -> None:
     for name, lb in c.bp.load_balancers.items():
-        _check_listeners(c, name, lb)
+        if lb.existing is None:
+            _check_listeners(c, name, lb)
 
 
 def _check_listeners(c: Checker, name: str, lb: LoadBalancer) -> None:
@@ -178,7 +184,7 @@ def _assign_priorities(c: Checker, lb_name: str, explicit: set[int]) -> None:
         kept = last.priority if last is not None and not _moves(c, last, route) else None
         band = priorities.band_of(priorities.specificity(route))
         wanted.append(priorities.Wanted(key, band, kept))
-    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(c, lb_name)}
     held = {
         r.priority
         for r in c.last_priorities.values()
@@ -202,7 +208,12 @@ def _this_blueprints(c: Checker, last: LastRule) -> bool:
     return not last.stack or last.stack == main or last.stack.startswith(f"{main}-service-")
 
 
-def _listener_ids(lb: str) -> tuple[str, ...]:
+def _listener_ids(c: Checker, lb: str) -> tuple[str, ...]:
+    """The listeners a load balancer's rules are on, as the last build names them: the
+    logical IDs of those made, or an existing listener's ARN."""
+    existing = c.bp.load_balancers[lb].existing
+    if existing is not None:
+        return (existing.listener_arn,)
     return (naming.listener(lb, "HTTP"), naming.listener(lb, "HTTPS"))
 
 
@@ -262,7 +273,7 @@ def _holders(c: Checker, lb_name: str, ours: dict[str, RouteTarget]) -> dict[int
                 f"the rule of route '{key}'",
                 f"give route '{key}' another one, or remove it, in a deploy of its own",
             )
-    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(lb_name)}
+    listeners = {c.bp.logical_ids.get(i, i) for i in _listener_ids(c, lb_name)}
     for rule_id, last in sorted(c.last_priorities.items()):
         if rule_id not in own and last.listener in listeners and _this_blueprints(c, last):
             out.setdefault(
@@ -356,4 +367,4 @@ def _route_container(c: Checker, path: Path, route: Route) -> str | None:
     return None
 
 
-RULES = (aliases, listeners, routes)
+RULES = (aliases, listeners, existing_listeners, routes)

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from ...codes import Code
 from ...errors import shown
+from ...model.aws_ids import ListenerArn, SecurityGroupId
 from ...model.base import Strict
 from ...model.types import (
     Cidr,
@@ -178,14 +179,28 @@ class Route(Strict):
         return self
 
 
+class ExistingListener(Strict):
+    """A listener of an application load balancer that exists outside the blueprint: its
+    routes become listener rules on it, with target groups in the existing VPC."""
+
+    listener_arn: ListenerArn
+    """The listener's ARN (HTTPS or HTTP), in the stack's region."""
+
+    security_group: SecurityGroupId
+    """The load balancer's security group: the services and instances routed to admit it.
+    No rule is added to it (its egress is its owner's business)."""
+
+
 class LoadBalancer(Strict):
-    """An application load balancer in the public subnets (or private, when internal)."""
+    """An application load balancer in the public subnets (or private, when internal); or,
+    with ``existing``, routes added to a listener that exists already."""
 
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     """Reachable from the internet, or only inside the VPC."""
 
     certificate: Name | None = None
-    """The certificate of the HTTPS listener on 443."""
+    """The certificate of the HTTPS listener on 443 (with ``existing``: one added to the
+    existing listener beside its own, for the names of these routes)."""
 
     https: bool = True
     """Listen for HTTPS on 443. Turning it off needs ``http: forward``."""
@@ -214,6 +229,28 @@ class LoadBalancer(Strict):
 
     routes: list[Route] = Field(min_length=1)
     """Where requests go."""
+
+    existing: ExistingListener | None = None
+    """Add the routes to this existing listener instead of creating a load balancer: only
+    listener rules and target groups are made (no load balancer, listener or alias record;
+    with ``certificate``, that certificate is added to the listener, which must then be an
+    HTTPS one). Blueprint cannot see the rules already on it, so every route needs hosts or
+    paths and an explicit ``priority:`` that no other rule there holds."""
+
+    @model_validator(mode="after")
+    def _existing_alone(self) -> LoadBalancer:
+        others = sorted(self.model_fields_set - {"existing", "routes", "certificate"})
+        if self.existing is not None and others:
+            raise PydanticCustomError(
+                Code.EXISTING_MIXED,
+                "'existing' adds routes to a listener blueprint does not create: "
+                "remove {keys}, which only describe{s} one it creates",
+                {
+                    "keys": ", ".join(f"'{k}'" for k in others),
+                    "s": "" if len(others) > 1 else "s",
+                },
+            )
+        return self
 
 
 @dataclass(frozen=True)

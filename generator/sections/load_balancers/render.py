@@ -1,4 +1,5 @@
-"""Application load balancers: security group, listeners, target groups, rules, aliases."""
+"""Application load balancers: security group, listeners, target groups, rules, aliases;
+or, for an existing listener, its routes' target groups and rules only."""
 
 from __future__ import annotations
 
@@ -9,14 +10,50 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from ... import naming
 from ...errors import Path
+from ...model.aws_ids import load_balancer_full_name
 from ...render import access_logs, records, scanner, security
-from ...render.context import Context, LoadBalancerHandle, SecurityGroupHandle
+from ...render.context import (
+    Context,
+    ExistingGroupHandle,
+    LoadBalancerHandle,
+    SecurityGroupHandle,
+)
 from .model import LoadBalancer, RouteTarget, ToInstances
 
 
 def render(ctx: Context) -> None:
     for name in sorted(ctx.bp.load_balancers):
-        _load_balancer(ctx, name, ctx.bp.load_balancers[name])
+        lb = ctx.bp.load_balancers[name]
+        if lb.existing is not None:
+            _existing(ctx, name, lb)
+        else:
+            _load_balancer(ctx, name, lb)
+
+
+def _existing(ctx: Context, name: str, lb: LoadBalancer) -> None:
+    """Routes on a listener outside the blueprint: a target group and a listener rule per
+    route (every one has a priority and hosts or paths: the checks), and the services
+    routed to admit the load balancer's group; nothing is made for the load balancer."""
+    assert lb.existing is not None
+    stem = naming.load_balancer_security_group(name).removesuffix("SecurityGroup")
+    ctx.load_balancers[name] = LoadBalancerHandle(
+        None,
+        ExistingGroupHandle(lb.existing.security_group, stem),
+        load_balancer_full_name(lb.existing.listener_arn),
+    )
+    targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
+    for target in targets:
+        _target_group(ctx, target)
+        _rule(ctx, lb.existing.listener_arn, target)
+    if lb.certificate is not None:
+        ctx.add(
+            elb.ListenerCertificate(
+                naming.listener_certificate(name),
+                ListenerArn=lb.existing.listener_arn,
+                Certificates=[elb.Certificate(CertificateArn=ctx.certificate_arns[lb.certificate])],
+            ),
+            ("load_balancers", name, "certificate"),
+        )
 
 
 def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
@@ -35,7 +72,7 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
             naming.load_balancer(name),
             Type="application",
             Scheme=lb.scheme,
-            Subnets=[Ref(s) for s in ctx.network.subnets[tier]],
+            Subnets=list(ctx.network.subnet_ids[tier]),
             SecurityGroups=[GetAtt(group.group, "GroupId")],
             LoadBalancerAttributes=_attributes(ctx, name, lb),
         ),
@@ -45,7 +82,8 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         resource.DependsOn = [access_logs.for_load_balancer(ctx).policy.title]
     else:
         scanner.skip(resource, "load-balancer-logs-off")
-    ctx.load_balancers[name] = LoadBalancerHandle(resource, group)
+    full_name = GetAtt(resource, "LoadBalancerFullName")
+    ctx.load_balancers[name] = LoadBalancerHandle(resource, group, full_name)
     targets = _routing(ctx, name, lb)
     for domain in sorted(lb.aliases):
         records.alias_record(
@@ -95,7 +133,7 @@ def _routing(ctx: Context, name: str, lb: LoadBalancer) -> list[RouteTarget]:
     main = _listeners(ctx, name, lb, targets)
     for target in targets:
         if target.priority is not None:
-            _rule(ctx, main, target)
+            _rule(ctx, Ref(main), target)
     return targets
 
 
@@ -148,7 +186,7 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
             TargetType=target.target_type,
             Protocol="HTTP",
             Port=target.port,
-            VpcId=Ref(ctx.network.vpc),
+            VpcId=ctx.network.vpc_id,
             HealthCheckEnabled=True,
             HealthCheckProtocol="HTTP",
             HealthCheckPort="traffic-port",
@@ -211,6 +249,7 @@ def _listeners(
     """Create the listeners; return the one that carries the routing rules."""
     origin = ("load_balancers", name)
     resource = ctx.load_balancers[name].resource
+    assert resource is not None  # a load balancer blueprint makes
     main = None
     if lb.https:
         assert lb.certificate is not None
@@ -254,7 +293,7 @@ def _listeners(
     return main
 
 
-def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
+def _rule(ctx: Context, listener_arn: Any, target: RouteTarget) -> None:
     route = target.route
     conditions = []
     if route.hosts:
@@ -274,7 +313,7 @@ def _rule(ctx: Context, listener: elb.Listener, target: RouteTarget) -> None:
     rule = ctx.add(
         elb.ListenerRule(
             naming.listener_rule(target.lb, target.key),
-            ListenerArn=Ref(listener),
+            ListenerArn=listener_arn,
             Priority=target.priority,
             Conditions=conditions,
             Actions=[
@@ -301,7 +340,7 @@ def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget])
             if host
             else Sub(
                 f"{scheme}://${{Host}}{path}",
-                Host=GetAtt(ctx.load_balancers[name].resource, "DNSName"),
+                Host=GetAtt(ctx.load_balancers[name].resource, "DNSName"),  # made: not existing
             )
         )
         ctx.output(

@@ -19,11 +19,15 @@ from . import needs
     Code.SUBNET_OUTSIDE,
     Code.SUBNET_SIZE,
     Code.SUBNET_OVERLAP,
+    Code.SUBNET_TWICE,
 )
 def subnets(c: Checker) -> None:
     """Carve a public and a private subnet per zone from the VPC block, or check the ones
-    given; record them for the renderers."""
+    given; record them for the renderers (for an existing network, the subnets' IDs)."""
     net = c.bp.network
+    if net.existing is not None:
+        _existing_once(c)
+        return
     vpc = ipaddress.IPv4Network(net.cidr)
     if not 16 <= vpc.prefixlen <= 24:
         c.error(
@@ -46,6 +50,27 @@ def subnets(c: Checker) -> None:
         tiers[tier] = carved
     _check_overlaps(c, tiers)
     c.public_subnets, c.private_subnets = tiers["public"], tiers["private"]
+
+
+def _existing_once(c: Checker) -> None:
+    """Each existing subnet is in one tier, once: a subnet's route table makes it public
+    or private, never both."""
+    existing = c.bp.network.existing
+    assert existing is not None
+    seen: dict[str, str] = {}
+    for tier in ("public", "private"):
+        key = f"{tier}_subnets"
+        for i, subnet in enumerate(getattr(existing, key)):
+            if subnet in seen:
+                c.error(
+                    ("network", "existing", key, i),
+                    f"{subnet} is already {seen[subnet]}; list each subnet once, in the tier "
+                    "its route table makes it",
+                    Code.SUBNET_TWICE,
+                )
+            seen.setdefault(subnet, f"{key}[{i}]")
+    c.public_subnets = tuple(existing.public_subnets)
+    c.private_subnets = tuple(existing.private_subnets)
 
 
 def _carve(c: Checker, vpc: ipaddress.IPv4Network, tier: str) -> tuple[str, ...] | None:
@@ -117,7 +142,7 @@ def zones_for_data(c: Checker) -> None:
     """RDS subnet groups and replicated caches span two availability zones."""
     needs_two = [("databases", n) for n in c.bp.databases]
     needs_two += [("caches", n) for n, cache in c.bp.caches.items() if cache.replicas]
-    if c.bp.network.azs < 2 and needs_two:
+    if c.bp.network.existing is None and c.bp.network.azs < 2 and needs_two:
         section, name = needs_two[0]
         c.error(
             ("network", "azs"),
@@ -133,8 +158,9 @@ def no_way_out(c: Checker) -> None:
     """Whatever starts connections out of a private subnet (tasks pulling images, hosts
     registering with ECS or Systems Manager) has no way out when ``nat: none``: one rule
     for services, jobs, EC2 capacity and instances (:func:`needs.reaching_out`). The S3
-    and DynamoDB gateway endpoints still reach those two services."""
-    if needs.nat(c.bp) != "none":
+    and DynamoDB gateway endpoints still reach those two services. An existing network's
+    way out is its own business, and is not known here: nothing is warned."""
+    if needs.nat(c.bp) != "none" or c.bp.network.existing is not None:
         return
     for entry in needs.reaching_out(c.bp):
         c.warn(
@@ -142,6 +168,40 @@ def no_way_out(c: Checker) -> None:
             f"private subnets have no NAT ('network.nat: none'): {entry.reaches_out}",
             Code.NO_WAY_OUT,
         )
+
+
+@rule(Code.SUBNETS_TOO_FEW)
+def existing_subnets(c: Checker) -> None:
+    """An existing network has subnets in each tier something is placed in: two (in two
+    availability zones) for a load balancer, an RDS subnet group or a replicated cache
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer,
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html),
+    one for the rest. That the subnets lie in distinct zones is checked by AWS at deploy."""
+    existing = c.bp.network.existing
+    if existing is None:
+        return
+    wanted: dict[needs.Tier, tuple[int, str]] = {}
+    for entry in needs.placed(c.bp):
+        section = entry.path[0]
+        two = section in ("load_balancers", "databases") or (
+            section == "caches" and c.bp.caches[str(entry.path[1])].replicas > 0
+        )
+        need = 2 if two else 1
+        if need > wanted.get(entry.tier, (0, ""))[0]:
+            wanted[entry.tier] = (need, ".".join(str(p) for p in entry.path))
+    for tier, (need, who) in sorted(wanted.items()):
+        key = f"{tier}_subnets"
+        have = needs.zones(c.bp, tier)
+        if have < need:
+            zones = "subnets in 2 availability zones" if need == 2 else "a subnet"
+            c.error(
+                ("network", "existing", key)
+                if key in existing.model_fields_set
+                else ("network", "existing"),
+                f"{who} needs {zones} of the {tier} tier; {key} lists {have}",
+                Code.SUBNETS_TOO_FEW,
+                at_key=key not in existing.model_fields_set,
+            )
 
 
 @rule(Code.NETWORK_UNUSED)
@@ -162,4 +222,4 @@ def unused(c: Checker) -> None:
         )
 
 
-RULES = (subnets, zones_for_data, no_way_out, unused)
+RULES = (subnets, zones_for_data, existing_subnets, no_way_out, unused)

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from ...codes import Code
+from ...model.aws_ids import SubnetId, VpcId
 from ...model.base import Strict
 from ...model.types import Cidr
+
+
+class ExistingNetwork(Strict):
+    """A VPC that exists already, with its subnets, by ID: blueprint creates nothing of
+    the network (no VPC, subnet, route table, gateway, endpoint or flow log) and places
+    what it makes in the subnets given. How they reach the internet or AWS APIs (a NAT
+    gateway, endpoints) is the existing network's business."""
+
+    vpc_id: VpcId
+    """The VPC's ID, e.g. ``vpc-0123456789abcdef0``."""
+
+    public_subnets: list[SubnetId] = Field(default=[])
+    """Subnets with a route to an internet gateway, for internet-facing load balancers and
+    whatever is placed in ``public`` subnets; each in another availability zone."""
+
+    private_subnets: list[SubnetId] = Field(default=[])
+    """Subnets for tasks, instances, databases, caches, file systems and internal load
+    balancers; each in another availability zone (a load balancer and an RDS subnet
+    group need two)."""
 
 
 class Network(Strict):
@@ -41,3 +63,22 @@ class Network(Strict):
 
     flow_logs: bool = True
     """Record the VPC's accepted and rejected traffic in the stack's access-log bucket."""
+
+    existing: ExistingNetwork | None = None
+    """Use this existing VPC and its subnets instead of creating a network; the other keys
+    describe a network blueprint creates, and may not be written beside it."""
+
+    @model_validator(mode="after")
+    def _existing_alone(self) -> Network:
+        others = sorted(self.model_fields_set - {"existing"})
+        if self.existing is not None and others:
+            raise PydanticCustomError(
+                Code.EXISTING_MIXED,
+                "'existing' uses a network blueprint does not create: "
+                "remove {keys}, which only describe{s} one it creates",
+                {
+                    "keys": ", ".join(f"'{k}'" for k in others),
+                    "s": "" if len(others) > 1 else "s",
+                },
+            )
+        return self

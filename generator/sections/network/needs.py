@@ -15,6 +15,11 @@ APIs needs a NAT gateway: Fargate tasks pull their images (from ECR, through its
 registry endpoints, or from Docker Hub) and send their logs; EC2 capacity and instances
 register with ECS or Systems Manager. Databases, caches, file systems and load balancers
 only answer connections, and need none.
+
+With ``network.existing`` nothing of the network is made: what sits in subnets is placed
+in the subnets given, and how they reach out is the existing network's business (no NAT
+gateway is made, and nothing is warned). A load balancer with ``existing`` is not placed:
+it is not made, only rules on its listener.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ def placed(bp: Blueprint) -> tuple[Placed, ...]:
     for name, group in sorted(bp.instances.items()):
         out.append(Placed(("instances", name), group.subnets, _INSTANCES))
     for name, lb in sorted(bp.load_balancers.items()):
+        if lb.existing is not None:
+            continue
         tier: Tier = "public" if lb.scheme == "internet-facing" else "private"
         out.append(Placed(("load_balancers", name), tier))
     out += [Placed(("databases", name), "private") for name in sorted(bp.databases)]
@@ -71,6 +78,14 @@ def needs_vpc(bp: Blueprint) -> bool:
     return bool(placed(bp))
 
 
+def zones(bp: Blueprint, tier: Tier) -> int:
+    """How many availability zones the subnets of a tier span: the count of ``azs``, or,
+    for an existing network, of the subnets given (each in another zone)."""
+    if bp.network.existing is not None:
+        return len(getattr(bp.network.existing, f"{tier}_subnets"))
+    return bp.network.azs
+
+
 def reaching_out(bp: Blueprint) -> tuple[Placed, ...]:
     """What sits in private subnets and starts connections out of them."""
     return tuple(p for p in placed(bp) if p.tier == "private" and p.reaches_out is not None)
@@ -80,7 +95,7 @@ def nat(bp: Blueprint) -> NatMode:
     """The NAT gateways the VPC gets: as written, or, with ``nat: auto`` (the default), one
     gateway when something in private subnets reaches out and none otherwise. No VPC, no
     NAT."""
-    if not needs_vpc(bp):
+    if not needs_vpc(bp) or bp.network.existing is not None:
         return "none"
     if bp.network.nat != "auto":
         return bp.network.nat

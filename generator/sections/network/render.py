@@ -1,6 +1,7 @@
 """The network section: VPC, subnets per zone, internet gateway, NAT, route tables, and
 gateway endpoints to S3 (and DynamoDB) from the private subnets; nothing at all when
-nothing sits in the VPC (:mod:`.needs`)."""
+nothing sits in the VPC (:mod:`.needs`), and nothing but the handle of the IDs given for
+an existing network."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ def render(ctx: Context) -> None:
     if not needs.needs_vpc(ctx.bp):
         return
     net = ctx.bp.network
+    if net.existing is not None:
+        # Security-group rules name groups, never the VPC's block, so nothing needs the
+        # existing VPC's CIDR or zones: the IDs are all the templates take.
+        subnets = {"public": list(net.existing.public_subnets)}
+        subnets["private"] = list(net.existing.private_subnets)
+        ctx.network_handle = NetworkHandle(net.existing.vpc_id, subnets)
+        return
     vpc = ctx.add(
         ec2.VPC(
             naming.VPC,
@@ -35,7 +43,9 @@ def render(ctx: Context) -> None:
     attachment, public_table = _internet_gateway(ctx, vpc)
     public = _subnets(ctx, vpc, "public", ctx.resolved.public_subnets)
     private = _subnets(ctx, vpc, "private", ctx.resolved.private_subnets)
-    ctx.network_handle = NetworkHandle(vpc, {"public": public, "private": private})
+    ctx.network_handle = NetworkHandle(
+        Ref(vpc), {"public": [Ref(s) for s in public], "private": [Ref(s) for s in private]}
+    )
     for i, subnet in enumerate(public):
         _associate(ctx, "public", i, subnet, public_table)
     nats = _nat_gateways(ctx, public, attachment.title)

@@ -74,7 +74,7 @@ def render(
             lb = ctx.load_balancers[t.lb]
             label = Sub(
                 "${LoadBalancer}/${TargetGroup}",
-                LoadBalancer=GetAtt(lb.resource, "LoadBalancerFullName"),
+                LoadBalancer=lb.full_name,
                 TargetGroup=GetAtt(lb.target_groups[t.key], "TargetGroupFullName"),
             )
             _policy(ctx, name, scaling, target, metric, value, (t.lb, t.key), label)
