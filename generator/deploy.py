@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .deploy_delegation import Delegation, delegation_lines
 from .deploy_state import HELPERS as _STATE_HELPERS
 from .deploy_state import deploy_lines
 from .errors import InternalError
@@ -131,12 +132,14 @@ def script(
     blueprint: str = "",
     runs: Sequence[JobRun] = (),
     sites: Sequence[SiteUpload] = (),
+    zones: Sequence[Delegation] = (),
 ) -> str:
     """The whole deploy.sh text: first the service stacks of this blueprint that the build
     no longer makes are deleted (nothing reads their outputs: there are no exports), then
     each stack is deployed in order, with the outputs of earlier stacks as parameters
     (a stack a failed first create left is recovered first, a failure reported: see
-    deploy_state); then the jobs that run after a deploy are run, one at a time, each
+    deploy_state; after the zones stack, whether each zone is delegated: see
+    deploy_delegation); then the jobs that run after a deploy are run, one at a time, each
     waited for; last, the sites' folders are uploaded and their distributions
     invalidated."""
     lines = [
@@ -167,6 +170,7 @@ def script(
             lines.append(
                 f'{_outputs_var(plan.stack)}="$(outputs_of {_q(plan.region)} {_q(plan.stack)})"'
             )
+        lines += delegation_lines(plan.stack, zones)
     for run in runs:
         lines += ["", *_run_job(run)]
     for site in sites:

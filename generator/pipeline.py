@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deploy, loader, naming, pinning, replacement, split, stack_checks
 from .codes import Code
+from .deploy_delegation import Delegation
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .includes import read_includes
 from .model.blueprint import Blueprint
@@ -42,6 +43,8 @@ class Checked:
     warnings: list[Problem]
     #: path as written in the blueprint -> the file's text
     includes: dict[str, str] = field(default_factory=dict)
+    #: hosted zone logical ID -> the stack that held it in the last build
+    last_zones: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,10 +68,13 @@ def check(
     path: FsPath,
     display: str | None = None,
     last_priorities: Mapping[str, LastRule] | None = None,
+    last_zones: Mapping[str, str] | None = None,
 ) -> Checked:
     """Load, validate and resolve; raise with every problem found. ``last_priorities``:
     the route priorities of the last build (:func:`generator.previous.route_priorities`),
-    which routes without ``priority:`` keep; none for a fresh build."""
+    which routes without ``priority:`` keep; ``last_zones``: the stack of each hosted
+    zone there (:func:`generator.previous.zone_stacks`), which a zone in the main stack
+    keeps; none for a fresh build."""
     document = loader.load(path, display)
     model, issues = validate(document.data)
     if model is None:
@@ -81,7 +87,7 @@ def check(
     if errors:
         raise BlueprintError(sorted(document.locate(i) for i in errors))
     problems = sorted([*problems, *(document.locate(i) for i in warnings)])
-    return Checked(document, model, resolved, problems, includes)
+    return Checked(document, model, resolved, problems, includes, dict(last_zones or {}))
 
 
 def render(checked: Checked) -> Build:
@@ -108,7 +114,7 @@ def render_stacks(checked: Checked) -> Rendered:
     made: set[str] = set()
     try:
         bp = checked.blueprint
-        rendered = stack_renderer.render(bp, checked.resolved, checked.includes)
+        rendered = stack_renderer.render(bp, checked.resolved, checked.includes, checked.last_zones)
         drawn = [(stack, stack.template.to_dict()) for stack in rendered]
         made = {k for _, data in drawn for k in data.get("Resources", {})}
         # Only pins that overwrite nothing are applied; the stack checks report the others.
@@ -159,7 +165,14 @@ def serialize(checked: Checked, rendered: Rendered) -> Build:
         for s in rendered.stacks
     ]
     bp, source = checked.blueprint, checked.document.file
-    script = deploy.script(planned, source, bp.name, _job_runs(bp), _site_uploads(bp, source))
+    script = deploy.script(
+        planned,
+        source,
+        bp.name,
+        _job_runs(bp),
+        _site_uploads(bp, source),
+        _delegations(checked, rendered.stacks),
+    )
     return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
 
 
@@ -208,6 +221,32 @@ def _site_uploads(bp: Blueprint, source: str) -> list[deploy.SiteUpload]:
         for name, dist in sorted(bp.distributions.items())
         if isinstance(dist.origin, BucketOrigin) and dist.origin.folder is not None
     ]
+
+
+def _delegations(checked: Checked, stacks: list[RenderedStack]) -> list[Delegation]:
+    """The zones in the zones stack, which deploy.sh checks are delegated right after it,
+    each with the certificates validated in it (those in us-east-1 validate in existing
+    zones only): their zone not delegated stops the deploy (deploy_delegation)."""
+    bp, resolved = checked.blueprint, checked.resolved
+    home = naming.zones_stack(bp.name)
+    made = {
+        str(origin[1]): stack.region
+        for stack in stacks
+        if stack.name == home
+        for origin in stack.origins.values()
+        if origin[:1] == ("zones",)
+    }
+    out = []
+    for zone in sorted(made):
+        certificates = tuple(
+            name
+            for name, cert in sorted(bp.certificates.items())
+            if name not in resolved.us_east_1_certificates
+            and zone in {resolved.zone_of[d] for d in (cert.domain, *cert.alternative_names)}
+        )
+        output = naming.output(zone, "zone", "name-servers")
+        out.append(Delegation(zone, bp.zones[zone].domain, home, made[zone], output, certificates))
+    return out
 
 
 def _whole(

@@ -22,7 +22,9 @@ def run(
     risk."""
     try:
         old = previous.read(Path(out), against)
-        checked = pipeline.check(Path(path), path, previous.route_priorities(old))
+        checked = pipeline.check(
+            Path(path), path, previous.route_priorities(old), previous.zone_stacks(old)
+        )
         changes = previous.compare(pipeline.render(checked), old)
     except BlueprintError as exc:
         return report.refused(exc, "text")
