@@ -123,6 +123,11 @@ def test_the_state_is_each_zone_held_in_one_stack() -> None:
     assert got == {"One": "a"}
 
 
+def _everything(build: Build) -> dict[str, object]:
+    """Every resource of the build, by logical ID, whatever its stack."""
+    return {k: v for s in build.stacks for k, v in s.data["Resources"].items()}
+
+
 def _stacks(folder: Path) -> dict[str, list[str]]:
     return {
         p.stem: sorted(json.loads(p.read_text())["Resources"])
@@ -146,6 +151,10 @@ def test_build_and_diff_keep_the_zone_where_the_output_folder_has_it(
     )
     pipeline.write(before, tmp_path / "templates_out")
     assert "MainZone" in _stacks(tmp_path / "templates_out")["linebot"]
+    # the zone moves, its logical ID and every resource as they were
+    fresh = render(check(tmp_path / "blueprint.yaml", "blueprint.yaml"))
+    assert [s.name for s in fresh.stacks] == ["linebot-zones", "linebot", "linebot-service-bot"]
+    assert _everything(fresh) == _everything(before)
 
     assert main(["diff"]) == 0
     assert capsys.readouterr().out == "no changes\n"
