@@ -114,7 +114,7 @@ public_name_servers() {
     | grep -E '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$' | LC_ALL=C sort -u || true
 }
 # The lines of $1 on one line, separated by spaces.
-words() {
+on_one_line() {
   printf '%s\n' "$1" | paste -s -d ' ' -
 }
 # Zone $5 (domain $4), made by stack $2 in region $1, lists its name servers in output $3:
@@ -155,11 +155,13 @@ check_delegation() {
     missing="$(LC_ALL=C comm -23 <(printf '%s\n' "$expected") <(printf '%s\n' "$answer"))"
     extra="$(LC_ALL=C comm -13 <(printf '%s\n' "$expected") <(printf '%s\n' "$answer"))"
     if [ "$missing" = "$expected" ]; then
-      echo "$4 is not delegated to them: public DNS names others: $(words "$extra")" >&2
+      echo "$4 is not delegated to them: public DNS names others: $(on_one_line "$extra")" >&2
     else
       echo "$4 is delegated to only some of them:" >&2
-      if [ -n "$missing" ]; then echo "  missing: $(words "$missing")" >&2; fi
-      if [ -n "$extra" ]; then echo "  named too, not this zone's: $(words "$extra")" >&2; fi
+      if [ -n "$missing" ]; then echo "  missing: $(on_one_line "$missing")" >&2; fi
+      if [ -n "$extra" ]; then
+        echo "  named too, not this zone's: $(on_one_line "$extra")" >&2
+      fi
     fi
   fi
   if [ -z "$6" ]; then
