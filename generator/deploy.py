@@ -9,6 +9,7 @@ from typing import Any
 from . import deploy_review
 from .deploy_account import Account
 from .deploy_account import check_lines as account_check
+from .deploy_delegation import Delegation, delegation_lines
 from .deploy_state import HELPERS as _STATE_HELPERS
 from .deploy_state import deploy_lines
 from .shell import comment as _comment
@@ -112,12 +113,14 @@ def script(
     sites: Sequence[SiteUpload] = (),
     account: Account | None = None,
     environment: str | None = None,
+    zones: Sequence[Delegation] = (),
 ) -> str:
     """The whole deploy.sh text: first the service stacks of this blueprint that the build
     no longer makes are deleted (nothing reads their outputs: there are no exports), then
     each stack is deployed in order, with the outputs of earlier stacks as parameters
     (a stack a failed first create left is recovered first, a failure reported: see
-    deploy_state); then the jobs that run after a deploy are run, one at a time, each
+    deploy_state; after the zones stack, whether each zone is delegated: see
+    deploy_delegation); then the jobs that run after a deploy are run, one at a time, each
     waited for; last, the sites' folders are uploaded and their distributions
     invalidated. ``deploy.sh --review`` makes and prints a change set per stack instead,
     and ``--execute`` executes those (deploy_review)."""
@@ -157,6 +160,9 @@ def script(
             lines.append(
                 f'{_outputs_var(plan.stack)}="$(stack_outputs {_q(plan.region)} {_q(plan.stack)})"'
             )
+        check = delegation_lines(plan.stack, zones)
+        if check:  # not under --review: the zones stack is then only a change set
+            lines += ['if [ "$mode" != review ]; then', *check, "fi"]
     lines += ["", *deploy_review.end_lines(source, environment)]
     for run in runs:
         lines += ["", *_run_job(run)]

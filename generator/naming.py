@@ -31,6 +31,12 @@ def service_stack(blueprint: str, service: str) -> str:
     return f"{blueprint}-service-{service.replace('_', '-')}"
 
 
+def zones_stack(blueprint: str) -> str:
+    """The stack of the hosted zones a blueprint creates, deployed before its main stack:
+    ``shop`` -> ``shop-zones``."""
+    return f"{blueprint}-zones"
+
+
 #: The stack of account-wide settings (API Gateway's CloudWatch Logs role), one per account
 #: and region, shared by every blueprint there: its name holds no blueprint's. At 33
 #: characters it is longer than any blueprint name (32), has no "-service-" and does not

@@ -29,6 +29,7 @@ from . import (
     stack_checks,
 )
 from .codes import Code
+from .deploy_delegation import Delegation
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .includes import read_includes
 from .model.blueprint import Blueprint
@@ -37,10 +38,17 @@ from .model.resolve import Resolved, resolve
 from .model.validate import validate
 from .output import write_all
 from .rendered import Rendered, RenderedStack, Template
+from .sections.certificates.model import Certificate
 from .sections.distributions.model import BucketOrigin
 
 if TYPE_CHECKING:
     from .lint import Finding, Workers
+
+
+#: What a build keeps from the last build of the same environment: its route priorities
+#: (:func:`generator.previous.route_priorities`) and the stack of each hosted zone
+#: (:func:`generator.previous.zone_stacks`); ``None`` for a fresh build.
+Last = tuple[Mapping[str, LastRule] | None, Mapping[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ class Checked:
     #: the environment checked (:mod:`generator.environments`), and the account it names
     environment: str | None = None
     account: str | None = None
+    #: hosted zone logical ID -> the stack that held it in the last build
+    last_zones: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,11 +97,14 @@ def check(
     display: str | None = None,
     last_priorities: Mapping[str, LastRule] | None = None,
     env: str | None = None,
+    last_zones: Mapping[str, str] | None = None,
 ) -> Checked:
     """Load, validate and resolve; raise with every problem found. ``last_priorities``:
     the route priorities of the last build (:func:`generator.previous.route_priorities`),
-    which routes without ``priority:`` keep; none for a fresh build. A blueprint with
-    environments is checked as the one ``env`` names, which it needs."""
+    which routes without ``priority:`` keep; ``last_zones``: the stack of each hosted
+    zone there (:func:`generator.previous.zone_stacks`), which a zone in the main stack
+    keeps; none for a fresh build. A blueprint with environments is checked as the one
+    ``env`` names, which it needs."""
     document = loader.load(path, display)
     chosen = environments.select(document, env)
     if chosen[0].name is not None and env is None:
@@ -101,24 +114,25 @@ def check(
         )
         issue = Issue((environments.KEY,), message, code=Code.ENVIRONMENT_UNKNOWN, at_key=True)
         raise BlueprintError([document.locate(issue)])
-    return _check_one(chosen[0], path, last_priorities)
+    return _check_one(chosen[0], path, last_priorities, last_zones)
 
 
 def check_each(
     path: FsPath,
     display: str | None = None,
     env: str | None = None,
-    last: Callable[[str | None], Mapping[str, LastRule] | None] = lambda _: None,
+    last: Callable[[str | None], Last] = lambda _: (None, None),
 ) -> list[Checked]:
     """Every environment of the blueprint checked (only ``env``, when named; a blueprint
-    without environments is one), in name order, each keeping the route priorities
-    ``last`` gives for it; raise with the problems of all of them, each said once."""
+    without environments is one), in name order, each keeping the route priorities and
+    zone stacks ``last`` gives for it; raise with the problems of all of them, each said
+    once."""
     document = loader.load(path, display)
     checked: list[Checked] = []
     failed: list[tuple[str | None, list[Problem]]] = []
     for environment in environments.select(document, env):
         try:
-            checked.append(_check_one(environment, path, last(environment.name)))
+            checked.append(_check_one(environment, path, *last(environment.name)))
         except BlueprintError as exc:
             failed.append((environment.name, exc.problems))
     if failed:
@@ -130,6 +144,7 @@ def _check_one(
     environment: environments.Environment,
     path: FsPath,
     last_priorities: Mapping[str, LastRule] | None,
+    last_zones: Mapping[str, str] | None,
 ) -> Checked:
     document = environment.document
     model, issues = validate(document.data)
@@ -144,7 +159,14 @@ def _check_one(
         raise BlueprintError(sorted(document.locate(i) for i in errors))
     problems = sorted([*problems, *(document.locate(i) for i in warnings)])
     return Checked(
-        document, model, resolved, problems, includes, environment.name, environment.account
+        document,
+        model,
+        resolved,
+        problems,
+        includes,
+        environment.name,
+        environment.account,
+        dict(last_zones or {}),
     )
 
 
@@ -191,7 +213,7 @@ def render_stacks(checked: Checked) -> Rendered:
     made: set[str] = set()
     try:
         bp = checked.blueprint
-        rendered = stack_renderer.render(bp, checked.resolved, checked.includes)
+        rendered = stack_renderer.render(bp, checked.resolved, checked.includes, checked.last_zones)
         drawn = [(stack, stack.template.to_dict()) for stack in rendered]
         made = {k for _, data in drawn for k in data.get("Resources", {})}
         # Only pins that overwrite nothing are applied; the stack checks report the others.
@@ -250,6 +272,7 @@ def serialize(checked: Checked, rendered: Rendered) -> Build:
         _site_uploads(bp, source),
         deploy_account.Account(checked.environment, checked.account) if checked.account else None,
         checked.environment,
+        zones=_delegations(checked, rendered.stacks),
     )
     return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
 
@@ -299,6 +322,33 @@ def _site_uploads(bp: Blueprint, source: str) -> list[deploy.SiteUpload]:
         for name, dist in sorted(bp.distributions.items())
         if isinstance(dist.origin, BucketOrigin) and dist.origin.folder is not None
     ]
+
+
+def _delegations(checked: Checked, stacks: list[RenderedStack]) -> list[Delegation]:
+    """The zones in the zones stack, which deploy.sh checks are delegated right after it,
+    each with the certificates validated in it (those in us-east-1 validate in existing
+    zones only): their zone not delegated stops the deploy (deploy_delegation)."""
+    bp, resolved = checked.blueprint, checked.resolved
+    home = naming.zones_stack(bp.name)
+    made = {
+        str(origin[1]): stack.region
+        for stack in stacks
+        if stack.name == home
+        for origin in stack.origins.values()
+        if origin[:1] == ("zones",)
+    }
+    out = []
+    for zone in sorted(made):
+        certificates = tuple(
+            name
+            for name, cert in sorted(bp.certificates.items())
+            if name not in resolved.us_east_1_certificates
+            and isinstance(cert, Certificate)  # one by ARN validates nowhere here
+            and zone in {resolved.zone_of[d] for d in (cert.domain, *cert.alternative_names)}
+        )
+        output = naming.output(zone, "zone", "name-servers")
+        out.append(Delegation(zone, bp.zones[zone].domain, home, made[zone], output, certificates))
+    return out
 
 
 def _whole(

@@ -2,7 +2,8 @@
 was at a git revision. Part of the load step: the only place ``diff`` reads files.
 :func:`compare` compares a build with them (for ``blueprint diff``, and for the warning
 ``blueprint build`` gives before it replaces stateful resources); :func:`route_priorities`
-reads from them the priorities routes keep from one build to the next."""
+reads from them the priorities routes keep from one build to the next, :func:`zone_stacks`
+the stack each hosted zone keeps."""
 
 from __future__ import annotations
 
@@ -175,6 +176,19 @@ def route_priorities(templates: dict[str, dict[str, Any]]) -> dict[str, LastRule
             if isinstance(number, int) and not isinstance(number, bool):
                 held = LastRule(number, stack, ref if isinstance(ref, str) else "")
                 found.setdefault(logical_id, []).append(held)
+    return {k: v[0] for k, v in sorted(found.items()) if len(v) == 1}
+
+
+def zone_stacks(templates: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Hosted zone logical ID -> the stack that held it in ``templates`` (a previous
+    build): a zone the last build held in the main stack stays there (see
+    :func:`generator.render.stacks.placement`). An ID in two stacks is not state: left out."""
+    found: dict[str, list[str]] = {}
+    for stack, template in sorted(templates.items()):
+        resources = template.get("Resources")
+        for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
+            if isinstance(resource, dict) and resource.get("Type") == "AWS::Route53::HostedZone":
+                found.setdefault(logical_id, []).append(stack)
     return {k: v[0] for k, v in sorted(found.items()) if len(v) == 1}
 
 

@@ -7,9 +7,11 @@ moves nothing else, because moving a resource to another stack replaces it.
 
 - A service's own resources, the routes that send traffic to it through a listener rule,
   and the outputs of those routes live in the service's stack.
+- A created hosted zone lives in the zones stack, deployed before the main stack, unless
+  the last build held it in the main stack (see :func:`generator.render.stacks.placement`).
 - Everything else lives in the main stack, except a resource that refers to something in
   a service's stack (a schedule that scales the service, a database rule that admits its
-  security group): it joins that stack, since the main stack deploys first.
+  security group): it joins that stack, since the main stack deploys before it.
 
 Values cross stacks as an output of the stack that makes them and a parameter of the one
 that uses them, which deploy.sh fills from ``describe-stacks``. There are no exports: a
@@ -71,10 +73,13 @@ class SplitError(Exception):
 
 @dataclass(frozen=True)
 class Home:
-    """Where an entry's resources go: a stack name and its description, or the main one."""
+    """Where an entry's resources go: a stack name and its description, or the main one.
+    ``first``: the stack deploys before the main stack (the hosted zones: the main stack
+    reads from it, and it refers to nothing there); else after it."""
 
     stack: str
     description: str
+    first: bool = False
 
 
 def _parameter_name(logical_id: str, attribute: str | None) -> str:
@@ -84,7 +89,8 @@ def _parameter_name(logical_id: str, attribute: str | None) -> str:
 @dataclass
 class Split:
     """Splitting ``template`` into stacks: ``Split(...).run()`` gives them in deploy order,
-    the main stack first, then the others by name; a stack refers only to stacks before it.
+    the stacks deployed first (:attr:`Home.first`) by name, the main stack, then the others
+    by name; a stack refers only to stacks before it.
 
     ``placement`` maps a blueprint path to the stack of its entry (None: the main stack);
     ``is_list(type, attribute)`` says whether a GetAtt value is a list; ``sources`` are
@@ -117,9 +123,11 @@ class Split:
             home = self.placement(self.origins.get(logical_id, ())) or self.main
             homes.setdefault(home.stack, home)
             self.where[logical_id] = home.stack
-        self._pull()
-        order = [self.main.stack, *sorted(s for s in homes if s != self.main.stack)]
+        early = sorted(s for s, h in homes.items() if h.first and s != self.main.stack)
+        late = sorted(s for s, h in homes.items() if not h.first and s != self.main.stack)
+        order = [*early, self.main.stack, *late]
         self.rank = {name: i for i, name in enumerate(order)}
+        self._pull()
         self.parts = {name: Part(name, self.region, homes[name].description) for name in order}
         for logical_id, body in self.resources.items():
             part = self.parts[self.where[logical_id]]
@@ -157,16 +165,19 @@ class Split:
         return references(self.resources[logical_id], "resource") & self.resources.keys()
 
     def _pull(self) -> None:
-        """A main-stack resource that refers to something in another stack joins it (the
-        main stack deploys first), until nothing in the main stack refers forward."""
+        """A main-stack resource that refers to something in a stack deployed after it
+        joins that stack, until nothing in the main stack refers forward. (A stack deployed
+        before the main one is read through parameters, as every earlier stack is.)"""
         needs = {logical_id: self._needs(logical_id) for logical_id in self.resources}
+        main = self.rank[self.main.stack]
         moved = True
         while moved:
             moved = False
             for logical_id in self.resources:
                 if self.where[logical_id] != self.main.stack:
                     continue
-                ahead = sorted({self.where[n] for n in needs[logical_id]} - {self.main.stack})
+                homes = {self.where[n] for n in needs[logical_id]}
+                ahead = sorted(h for h in homes if self.rank[h] > main)
                 if len(ahead) > 1:
                     raise SplitError(
                         self.origins.get(logical_id, ()),

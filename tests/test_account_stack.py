@@ -79,10 +79,11 @@ def test_every_blueprint_writes_the_same_account_template() -> None:
 
 
 def test_it_is_deployed_first_untagged_and_idempotently(chat: Build) -> None:
-    assert [s.name for s in chat.stacks] == [ACCOUNT_STACK, "chat"]
+    # then the zones stack (docs/stacks.md)
+    assert [s.name for s in chat.stacks] == [ACCOUNT_STACK, "chat-zones", "chat"]
     script = chat.deploy_script
     account = script.index(f"--stack-name {ACCOUNT_STACK}")
-    assert account < script.index("--stack-name chat")
+    assert account < script.index("--stack-name chat-zones") < script.index("--stack-name chat ")
     command = script[account : script.index("--no-fail-on-empty-changeset", account)]
     assert "--tags" not in command
     assert f'--template-file "$here/{ACCOUNT_STACK}.json"' in command
@@ -95,7 +96,7 @@ def test_no_account_stack_without_an_api_that_logs(tmp_path: Path) -> None:
     quiet = _chat_data()
     for api in quiet["websocket_apis"].values():
         api.setdefault("stage", {})["logging_level"] = "OFF"
-    assert [s.name for s in _build(tmp_path, quiet).stacks] == ["chat"]
+    assert [s.name for s in _build(tmp_path, quiet).stacks] == ["chat-zones", "chat"]
     bare = render(check(ROOT / "examples" / "chatbot-fargate-spot.yaml"))
     assert ACCOUNT_STACK not in [s.name for s in bare.stacks]
     assert ACCOUNT_STACK not in bare.deploy_script

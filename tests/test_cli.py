@@ -45,7 +45,10 @@ def test_build_writes_templates_and_deploy_script(
 ) -> None:
     assert main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "stack linebot (ap-northeast-1): 36 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    assert (
+        "stack linebot-zones (ap-northeast-1): 1 resources, cfn-lint 0 error(s) 0 warning(s)" in out
+    )
+    assert "stack linebot (ap-northeast-1): 35 resources, cfn-lint 0 error(s) 0 warning(s)" in out
     assert (
         "stack linebot-service-bot (ap-northeast-1): 11 resources, cfn-lint 0 error(s) "
         "0 warning(s)" in out
@@ -265,6 +268,7 @@ def test_renamed_stack_removes_only_the_old_build_files(workdir: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [
         ".blueprint-files",
         "chatbot-service-bot.json",
+        "chatbot-zones.json",
         "chatbot.json",
         "deploy.sh",
         "notes.txt",
@@ -505,6 +509,7 @@ def test_ctrl_c_during_the_renames_says_the_build_was_written(
         ".blueprint-files",
         "deploy.sh",
         "linebot-service-bot.json",
+        "linebot-zones.json",
         "linebot.json",
     ]
 

@@ -398,7 +398,7 @@ def _rename_database(data: Data) -> None:
 
 def test_renamed_entry_is_a_likely_rename_with_the_fix(tmp_path: Path) -> None:
     report = blueprint_change(tmp_path, B, _rename_database)
-    [stack] = report.stacks
+    [stack] = [s for s in report.stacks if not s.stack.endswith("-zones")]
     removed = {r.logical_id: r for r in stack.resources if r.verdict == "removed"}
     assert removed["MainDatabase"].renamed_to == "PrimaryDatabase"
     assert removed["MainDatabase"].data_loss

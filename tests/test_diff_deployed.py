@@ -111,6 +111,7 @@ def test_diff_deployed_reads_each_stack_and_shows_the_change(
         listed.split(),
         read.format("linebot").split(),
         read.format("linebot-service-bot").split(),
+        read.format("linebot-zones").split(),
     ]
     (tmp_path / "blueprint.yaml").write_text(text.replace("cpu: 256", "cpu: 512", 1))
     assert main(["diff", "--deployed", "--format", "tsv"]) == diff.EXIT_CHANGES
@@ -139,9 +140,10 @@ def test_a_stack_not_deployed_is_added_and_one_no_longer_built_is_removed(
     assert "stack linebot-service-bot (ap-northeast-1): added" in lines
     assert "stack linebot-service-old (ap-northeast-1): removed" in lines
     assert not [line for line in lines if "other-service-bot" in line or "loose" in line]
-    # one template read: the only stack of this blueprint with something deployed
+    # two templates read: the stacks of this blueprint with something deployed
     assert [c[:4] for c in _calls(stand_in) if c[1] == "get-template"] == [
-        ["cloudformation", "get-template", "--stack-name", "linebot-service-old"]
+        ["cloudformation", "get-template", "--stack-name", "linebot-service-old"],
+        ["cloudformation", "get-template", "--stack-name", "linebot-zones"],
     ]
 
 

@@ -25,6 +25,23 @@ BUCKET = "bp-deploy"  # BLUEPRINT_DEPLOY_BUCKET: templates over 51,200 bytes go 
 EXISTING_ZONE = ("Z0123456789ABCDEFGHIJ", "example.com")
 # What `aws cloudformation deploy --no-fail-on-empty-changeset` prints for an unchanged stack.
 UNCHANGED = "No changes to deploy. Stack {} is up to date"
+# deploy.sh asks public DNS (dig +short NS) whether each domain is delegated to the name
+# servers of the zone it created: this stand-in answers as public DNS would once the
+# registrar names them, with the name servers Route 53 (the moto server) gives the zone of
+# that name that a stack created (not the zone made before the test); nothing while
+# FAKE_UNDELEGATED is set, as before the registrar is told.
+DIG = f"""#!{sys.executable}
+import os, sys
+import boto3
+if os.environ.get("FAKE_UNDELEGATED"):
+    sys.exit(0)
+route53 = boto3.client("route53", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+for zone in route53.list_hosted_zones()["HostedZones"]:
+    made = not zone["Id"].endswith("/{EXISTING_ZONE[0]}")
+    if zone["Name"].rstrip(".") == sys.argv[-1].rstrip(".") and made:
+        for name in route53.get_hosted_zone(Id=zone["Id"])["DelegationSet"]["NameServers"]:
+            print(name + ".")
+"""
 
 
 @dataclass
@@ -34,10 +51,10 @@ class Aws:
 
     env: dict[str, str]
 
-    def deploy(self, out: Path) -> subprocess.CompletedProcess[str]:
+    def deploy(self, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["bash", str(out / "deploy.sh")],
-            env=self.env,
+            env={**self.env, **env},
             capture_output=True,
             text=True,
             check=False,
@@ -77,8 +94,14 @@ def aws(tmp_path: Path) -> Iterator[Aws]:
         urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
         moto_aws.precreate_zone(*EXISTING_ZONE)
         moto_aws.stop_tasks_at_once()  # shop's after_deploy job: `aws ecs wait tasks-stopped`
+        (tmp_path / "dns").mkdir()
+        (tmp_path / "dns" / "dig").write_text(DIG)
+        (tmp_path / "dns" / "dig").chmod(0o755)
         env = {
-            "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",  # venv's aws
+            # the stand-in dig, the venv's aws
+            "PATH": os.pathsep.join([str(tmp_path / "dns"), os.path.dirname(sys.executable)])
+            + os.pathsep
+            + "/usr/bin:/bin",
             "HOME": str(tmp_path),
             "AWS_ENDPOINT_URL": url,
             "AWS_ACCESS_KEY_ID": "testing",
@@ -155,8 +178,32 @@ def deploy_twice(aws: Aws, blueprint: Path, out: Path) -> list[tuple[str, str]]:
 def test_websocket_example_deploys_with_the_real_cli_and_redeploys_unchanged(
     aws: Aws, tmp_path: Path
 ) -> None:
-    stacks = deploy_twice(aws, EXAMPLES / "websocket-lambda-dynamodb.yaml", tmp_path / "out")
-    assert [name for _, name in stacks] == ["blueprint-shared-account-settings", "chat"]
+    """Its zone is created: the first run stops after the zones stack, printing the zone's
+    name servers, until the domain is delegated to them; then everything deploys."""
+    out = tmp_path / "out"
+    stacks = build(EXAMPLES / "websocket-lambda-dynamodb.yaml", out)
+    names = ["blueprint-shared-account-settings", "chat-zones", "chat"]
+    assert [name for _, name in stacks] == names
+    first = aws.deploy(out, FAKE_UNDELEGATED="1")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert sorted(aws.stacks("ap-northeast-1")) == names[:2]
+    assert_deployed(aws, out, stacks[:2], "CREATE_COMPLETE")
+    (zone,) = [
+        z for z in aws.client("route53").list_hosted_zones()["HostedZones"] if "/Z0" not in z["Id"]
+    ]
+    servers = aws.client("route53").get_hosted_zone(Id=zone["Id"])["DelegationSet"]["NameServers"]
+    assert len(servers) == 4
+    assert first.stderr.endswith(
+        "Zone main (example.com) has these name servers:\n"
+        + "".join(f"  {ns.lower().rstrip('.')}\n" for ns in sorted(servers))
+        + "example.com is not delegated to them: public DNS gives no name servers for it.\n"
+        "ACM issues certificate ws only once example.com is delegated to them, and the stacks "
+        "after chat-zones wait on that.\n"
+        "Next: set these name servers at your registrar (or in the parent zone) for "
+        "example.com, then run deploy.sh again.\n"
+        "deploy.sh stops here: nothing after stack chat-zones was deployed.\n"
+    )
+    assert deploy_twice(aws, EXAMPLES / "websocket-lambda-dynamodb.yaml", out) == stacks
     chat = aws.resources("ap-northeast-1", "chat")
     assert chat["ConnectionsTable"] == "AWS::DynamoDB::Table"
 

@@ -151,7 +151,8 @@ def test_a_service_behind_a_load_balancer_may_be_called_by_name_too(tmp_path: Pa
     }
     assert _environment(build, "WorkerTaskDefinition")["WEB_URL"] == "http://web.shop.internal:8080"
     for stack in build.stacks:
-        assert {source for source, _, _ in stack.parameter_sources.values()} <= {"shop"}
+        sources = {source for source, _, _ in stack.parameter_sources.values()}
+        assert sources <= {"shop", "shop-zones"}  # the main stack, and the zone's ID
 
 
 def test_a_name_with_an_underscore_is_a_host_name_with_a_hyphen(tmp_path: Path) -> None:

@@ -68,9 +68,9 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
     out = Path(options.out)
     last: dict[str | None, dict[str, dict[str, Any]] | None] = {}
 
-    def priorities(env: str | None) -> Any:
+    def priorities(env: str | None) -> pipeline.Last:
         last[env] = _last_build(_folder(out, env))
-        return previous.route_priorities(last[env] or {})
+        return previous.route_priorities(last[env] or {}), previous.zone_stacks(last[env] or {})
 
     try:
         builds = pipeline.render_each(
@@ -153,8 +153,8 @@ def _check_fresh(build: Build, out: Path, source: str, fmt: report.Format) -> in
 
 def _last_build(out: Path) -> dict[str, dict[str, Any]] | None:
     """The templates the last build wrote into ``out``: what the data-loss warning compares
-    with, and the route priorities this build keeps. None, after one line saying why, when
-    they cannot be read: the build goes on as a fresh one."""
+    with, and the route priorities and zones' stacks this build keeps. None, after one
+    line saying why, when they cannot be read: the build goes on as a fresh one."""
     from .. import previous
 
     try:
@@ -162,7 +162,8 @@ def _last_build(out: Path) -> dict[str, dict[str, Any]] | None:
     except BlueprintError as exc:
         print(
             f"warning: cannot compare with the last build, and routes without 'priority:' "
-            f"get theirs afresh: {exc.problems[0].text()}",
+            f"get theirs afresh (and created zones go to the zones stack): "
+            f"{exc.problems[0].text()}",
             file=sys.stderr,
         )
         return None

@@ -31,10 +31,10 @@ def run(
     try:
         old = _deployed(path, env) if live else {}
 
-        def priorities(name: str | None) -> Any:
+        def priorities(name: str | None) -> pipeline.Last:
             if not live:
                 old[name] = previous.read(Path(out) / name if name else Path(out), against)
-            return previous.route_priorities(old[name])
+            return previous.route_priorities(old[name]), previous.zone_stacks(old[name])
 
         builds = pipeline.render_each(pipeline.check_each(Path(path), path, env, priorities))
         changes = [

@@ -13,5 +13,6 @@ class Zone(Strict):
     """The zone's domain, e.g. ``example.com``."""
 
     existing_id: HostedZoneId | None = None
-    """Use this existing zone instead of creating one. When the zone is created, its name
-    servers are a stack output to hand to the registrar."""
+    """Use this existing zone instead of creating one. A created zone is deployed first, in
+    the stack ``<name>-zones``; deploy.sh prints its name servers, to set at the registrar,
+    and stops until the domain is delegated to them when a certificate validates in it."""

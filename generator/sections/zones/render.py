@@ -1,5 +1,6 @@
 """Route53 hosted zones: created (kept on deletion: the registrar holds their name servers)
-or existing, named by id."""
+or existing, named by id. A created zone is placed in the zones stack, deployed first
+(:func:`generator.render.stacks.placement`), and its name servers are that stack's output."""
 
 from __future__ import annotations
 

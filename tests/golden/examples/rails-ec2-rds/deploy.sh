@@ -25,6 +25,17 @@ if [ "$mode" = deploy ] && [ "$allow_replace" != , ]; then
   exit 2
 fi
 
+# The outputs of a deployed stack, one "key<TAB>value" line each: read once per stack.
+outputs_of() {
+  aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text
+}
+# The value of output $3 among the outputs of stack $2 ($1, as printed by outputs_of).
+output() {
+  printf '%s\n' "$1" | awk -F '\t' -v stack="$2" -v key="$3" '$1 == key { print $2; found = 1 }
+    END { if (!found) { print "stack " stack " has no output " key > "/dev/stderr"; exit 1 } }'
+}
+
 # Before deploying stack $2 in region $1: a stack a failed first create left empty
 # (ROLLBACK_COMPLETE, or REVIEW_IN_PROGRESS with no resources) is deleted so that it is
 # created again; any other failed or in-progress state stops the deploy, untouched.
@@ -320,7 +331,7 @@ execute_stack() {
 # (services removed from the blueprint): deleted before anything is deployed.
 stacks="$(aws cloudformation describe-stacks --region ap-northeast-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='rails-api']].StackName" --output text)"
 for stack in $stacks; do
-  case " rails-api " in *" $stack "*) continue ;; esac
+  case " rails-api rails-api-zones " in *" $stack "*) continue ;; esac
   case "$stack" in rails-api-service-*) ;; *) continue ;; esac
   if [ "$mode" = review ]; then echo "Stack $stack: deleted first by deploy.sh and --execute: its service is no longer in the blueprint"; continue; fi
   echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
@@ -329,7 +340,122 @@ for stack in $stacks; do
 done
 
 if [ "$mode" = deploy ]; then
+echo 'Deploying stack rails-api-zones to ap-northeast-1' >&2
+prepare_stack ap-northeast-1 rails-api-zones
+since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name rails-api-zones \
+  --template-file "$here/rails-api-zones.json" \
+  --tags blueprint:name=rails-api \
+  --no-fail-on-empty-changeset \
+  || stack_failed ap-northeast-1 rails-api-zones "$since"
+else
+stack_change_set ap-northeast-1 \
+  rails-api-zones \
+  "$here/rails-api-zones.json" \
+  "" \
+  '' \
+  blueprint:name=rails-api \
+  MainZone
+fi
+outputs_rails_api_zones="$(stack_outputs ap-northeast-1 rails-api-zones)"
+if [ "$mode" != review ]; then
+
+# The zones' name servers, and whether each domain is delegated to them: the
+# certificates validated in a zone wait on that.
+# The name servers public DNS gives for domain $1, one a line, in lower case without the
+# trailing dot, sorted: from dig, else host, else nslookup; status 3 when none is installed.
+# A failed lookup gives no names.
+public_name_servers() {
+  local answer
+  if command -v dig >/dev/null 2>&1; then
+    answer="$(dig +short NS "$1" 2>&1)" || true
+  elif command -v host >/dev/null 2>&1; then
+    answer="$(host -t NS "$1" 2>&1 | awk '/ name server / { print $NF }')" || true
+  elif command -v nslookup >/dev/null 2>&1; then
+    answer="$(nslookup -type=NS "$1" 2>&1 | awk -F '= *' '/nameserver *=/ { print $2 }')" \
+      || true
+  else
+    return 3
+  fi
+  printf '%s\n' "$answer" | tr '[:upper:]' '[:lower:]' | sed -e 's/\.$//' \
+    | grep -E '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$' | LC_ALL=C sort -u || true
+}
+# The lines of $1 on one line, separated by spaces.
+on_one_line() {
+  printf '%s\n' "$1" | paste -s -d ' ' -
+}
+# Zone $5 (domain $4), made by stack $2 in region $1, lists its name servers in output $3:
+# print them, then ask public DNS whether $4 is delegated to exactly them. $6: the
+# certificates validated in the zone ("certificate x"); with any, a zone not delegated sets
+# undelegated=1.
+check_delegation() {
+  local expected answer missing extra found=0
+  expected="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
+      --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]' --output text \
+    | awk -F '\t' -v key="$3" '$1 == key { print $2 }' | tr ',' '\n' \
+    | tr '[:upper:]' '[:lower:]' | sed -e 's/\.$//' | grep -v '^$' | LC_ALL=C sort -u)" || true
+  if [ -z "$expected" ]; then
+    echo "stack $2 has no output $3 (the name servers of zone $5): deploy.sh stops here" >&2
+    exit 1
+  fi
+  echo "Zone $5 ($4) has these name servers:" >&2
+  printf '%s\n' "$expected" | sed -e 's/^/  /' >&2
+  if [ "${BLUEPRINT_SKIP_DELEGATION_CHECK:-}" = 1 ]; then
+    echo "Delegation of $4 not checked (BLUEPRINT_SKIP_DELEGATION_CHECK=1)." >&2
+    return 0
+  fi
+  answer="$(public_name_servers "$4")" || found=$?
+  if [ "$found" = 3 ]; then
+    echo "deploy.sh checks that $4 is delegated to them with dig, host or nslookup, and" \
+      "none is installed: install dig (Debian, Ubuntu: apt-get install dnsutils; Amazon" \
+      "Linux, Fedora: dnf install bind-utils), or once $4 is delegated to them, run" \
+      "deploy.sh with BLUEPRINT_SKIP_DELEGATION_CHECK=1." >&2
+    if [ -n "$6" ]; then undelegated=1; else echo "The deploy goes on." >&2; fi
+    return 0
+  fi
+  if [ "$answer" = "$expected" ]; then
+    echo "$4 is delegated to them." >&2
+    return 0
+  elif [ -z "$answer" ]; then
+    echo "$4 is not delegated to them: public DNS gives no name servers for it." >&2
+  else
+    missing="$(LC_ALL=C comm -23 <(printf '%s\n' "$expected") <(printf '%s\n' "$answer"))"
+    extra="$(LC_ALL=C comm -13 <(printf '%s\n' "$expected") <(printf '%s\n' "$answer"))"
+    if [ "$missing" = "$expected" ]; then
+      echo "$4 is not delegated to them: public DNS names others: $(on_one_line "$extra")" >&2
+    else
+      echo "$4 is delegated to only some of them:" >&2
+      if [ -n "$missing" ]; then echo "  missing: $(on_one_line "$missing")" >&2; fi
+      if [ -n "$extra" ]; then
+        echo "  named too, not this zone's: $(on_one_line "$extra")" >&2
+      fi
+    fi
+  fi
+  if [ -z "$6" ]; then
+    echo "Nothing in this blueprint validates in zone $5, so the deploy goes on; its" \
+      "records resolve on the internet once you set these name servers at your registrar" \
+      "(or in the parent zone) for $4." >&2
+    return 0
+  fi
+  echo "ACM issues $6 only once $4 is delegated to them, and the stacks after $2" \
+    "wait on that." >&2
+  echo "Next: set these name servers at your registrar (or in the parent zone) for $4," \
+    "then run deploy.sh again." >&2
+  undelegated=1
+}
+undelegated=0
+check_delegation ap-northeast-1 rails-api-zones MainZoneNameServers example.com main 'certificate api'
+if [ "$undelegated" = 1 ]; then
+  echo 'deploy.sh stops here: nothing after stack rails-api-zones was deployed.' >&2
+  exit 1
+fi
+fi
+
+if [ "$mode" = deploy ]; then
 echo 'Deploying stack rails-api to ap-northeast-1' >&2
+main_zone="$(output "$outputs_rails_api_zones" rails-api-zones MainZone)"
 prepare_stack ap-northeast-1 rails-api
 since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
 aws cloudformation deploy \
@@ -337,17 +463,22 @@ aws cloudformation deploy \
   --stack-name rails-api \
   --template-file "$here/rails-api.json" \
   --capabilities CAPABILITY_IAM \
+  --parameter-overrides MainZone="$main_zone" \
   --tags blueprint:name=rails-api \
   --no-fail-on-empty-changeset \
   || stack_failed ap-northeast-1 rails-api "$since"
 else
+if outputs_ready rails-api rails-api-zones "$outputs_rails_api_zones"; then
+main_zone="$(output "$outputs_rails_api_zones" rails-api-zones MainZone)"
 stack_change_set ap-northeast-1 \
   rails-api \
   "$here/rails-api.json" \
   "" \
   CAPABILITY_IAM \
   blueprint:name=rails-api \
-  'AccessLogArchive ImagesBucket MainDatabase MainZone'
+  'AccessLogArchive ImagesBucket MainDatabase' \
+  MainZone="$main_zone"
+fi
 fi
 
 if [ "$mode" = review ]; then
