@@ -4,15 +4,22 @@ Usage: ``python bench/run.py [BLUEPRINT] [--runs N] [--json]``
 
 Rows:
 
-* ``import cfnlint.api``: a fresh ``python -c "import cfnlint.api"`` minus a fresh
-  ``python -c "pass"`` (median minus median, min minus min), so interpreter start-up
-  is not counted; the bare start-up is its own row.
+* floors, each a fresh interpreter: ``python -c pass`` (start-up), ``python -c "import
+  cfnlint.api"`` (what a cold build cannot avoid) and a plain troposphere script making
+  the same templates (``bench/plain.py``: what rendering the system costs without
+  blueprint).
 * in-process: each pipeline step, after one untimed warm-up build has imported
   troposphere and cfn-lint and filled their caches.
 * commands: ``blueprint validate|build`` (the installed console script) in a fresh
-  process each run.
+  process each run, each with its median over its floor's: validate over the plain
+  troposphere script, a cold build over importing cfn-lint, a warm build over start-up.
+  Floors and commands are run in turn, round after round, so that the machine's load
+  weighs on both alike.
+* synthetic blueprints: cold builds of N services, with their median over the cfn-lint
+  floor.
 
-Standard library only, plus the project itself (``generator``) installed.
+Standard library only, plus the project itself (``generator``) installed; the plain
+troposphere script needs troposphere, which the project installs.
 """
 
 from __future__ import annotations
@@ -28,13 +35,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 # Run as a script (python bench/run.py), the repository root is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import hostile, synthetic
+from bench import hostile, plain, synthetic
 from generator import pipeline
 from generator.errors import BlueprintError
 
@@ -48,11 +55,18 @@ class Row:
     name: str
     median_ms: float
     min_ms: float
+    #: the row's floor (a row of the floors group measured in the same run), and this
+    #: row's median over the floor's
+    floor: str = ""
+    times_floor: float | None = None
 
 
-def _row(group: str, name: str, samples: Sequence[float]) -> Row:
+def _row(group: str, name: str, samples: Sequence[float], floor: Row | None = None) -> Row:
     median, fastest = statistics.median(samples) * 1000, min(samples) * 1000
-    return Row(group, name, round(median, 3), round(fastest, 3))
+    if floor is None:
+        return Row(group, name, round(median, 3), round(fastest, 3))
+    ratio = round(median / floor.median_ms, 2) if floor.median_ms else None
+    return Row(group, name, round(median, 3), round(fastest, 3), floor.name, ratio)
 
 
 def _time(
@@ -99,24 +113,6 @@ def _command(
             sys.exit(f"bench: {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
 
     return run
-
-
-def _import_rows(runs: int) -> list[Row]:
-    bare, with_lint = [], []
-    for _ in range(runs):  # interleaved, so drift in machine load hits both alike
-        bare += _time(_command(["-c", "pass"], python=True), 1)
-        with_lint += _time(_command(["-c", "import cfnlint.api"], python=True), 1)
-    startup = _row("fresh process", "python -c pass (start-up)", bare)
-    total = _row("fresh process", "import cfnlint.api", with_lint)
-    return [
-        startup,
-        Row(
-            total.group,
-            "import cfnlint.api (minus start-up)",
-            round(total.median_ms - startup.median_ms, 3),
-            round(total.min_ms - startup.min_ms, 3),
-        ),
-    ]
 
 
 def _in_process_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
@@ -178,7 +174,22 @@ def _hostile_rows(runs: int, scratch: Path) -> list[Row]:
     return [_row(group, name, _time(refuse(path), runs)) for name, path in paths.items()]
 
 
-def _command_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
+#: The floors: a bare interpreter, one that imports cfn-lint (what a cold build cannot
+#: avoid), and a plain troposphere script making the same templates (bench/plain.py).
+STARTUP = "python -c pass (start-up)"
+CFN_LINT = "python -c 'import cfnlint.api'"
+PLAIN = "plain troposphere script, same templates"
+FLOORS = (STARTUP, CFN_LINT, PLAIN)
+#: Each command row, and the floor it is measured against.
+VALIDATE = "blueprint validate"
+COLD = "blueprint build, cold (empty lint cache)"
+WARM = "blueprint build, warm (nothing changed)"
+COMMANDS = {VALIDATE: PLAIN, COLD: CFN_LINT, WARM: STARTUP}
+
+
+def _fresh_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
+    """The floors and the commands, each in a fresh interpreter, taken in turn in each of
+    ``runs`` rounds, so that drift in the machine's load hits floors and commands alike."""
     counter = iter(range(1_000_000))
 
     def cold() -> None:
@@ -187,19 +198,29 @@ def _command_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
         _command(args, cache=lambda: scratch / f"cache-{n}")()
 
     warm_out, warm_cache = scratch / "warm-out", scratch / "warm-cache"
-    warm = _command(
-        ["build", str(blueprint), "--out", str(warm_out)],
-        cache=lambda: warm_cache,
-    )
-    validate = _command(["validate", str(blueprint)])
-    validate()  # warm-up: bytecode caches and the OS file cache
-    cold()
-    warm()  # fills the cache and the output folder: the timed runs change nothing
+    stacks = pipeline.render(pipeline.check(blueprint)).stacks
+    script = plain.written([s.data for s in stacks], scratch)
+    actions: dict[str, Callable[[], None]] = {
+        STARTUP: _command(["-c", "pass"], python=True),
+        CFN_LINT: _command(["-c", "import cfnlint.api"], python=True),
+        PLAIN: _command([str(script)], python=True),
+        VALIDATE: _command(["validate", str(blueprint)]),
+        COLD: cold,
+        WARM: _command(["build", str(blueprint), "--out", str(warm_out)], cache=lambda: warm_cache),
+    }
+    # warm-up: bytecode caches, the OS file cache, and the warm build's cache and output
+    # folder (so that its timed runs change nothing)
+    for action in actions.values():
+        action()
+    samples: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for name, action in actions.items():
+            samples[name] += _time(action, 1)
+    floors = {name: _row("floors (fresh interpreter)", name, samples[name]) for name in FLOORS}
     group = "command (fresh interpreter)"
     return [
-        _row(group, "blueprint validate", _time(validate, runs)),
-        _row(group, "blueprint build, cold (empty lint cache)", _time(cold, runs)),
-        _row(group, "blueprint build, warm (nothing changed)", _time(warm, runs)),
+        *floors.values(),
+        *(_row(group, name, samples[name], floors[floor]) for name, floor in COMMANDS.items()),
     ]
 
 
@@ -217,6 +238,8 @@ class Scale:
     #: the whole build at its fullest: the sum of its processes' proportional set sizes
     #: (shared pages split between the processes sharing them), sampled every 20 ms
     peak_tree_mib: float
+    #: the median over the floor of a cold build, a fresh ``import cfnlint.api``
+    times_floor: float | None = None
 
 
 def _tree(pid: int) -> list[int]:
@@ -296,14 +319,18 @@ def _scale_rows(sizes: Sequence[int], runs: int, scratch: Path) -> list[Scale]:
 def _scale_table(rows: Sequence[Scale]) -> str:
     head = (
         f"{'services':>8} {'exit':>5} {'median s':>9} {'resources':>10} {'stacks':>7} "
-        f"{'largest':>8} {'bytes':>9} {'peak MiB':>9} {'all MiB':>8}"
+        f"{'largest':>8} {'bytes':>9} {'peak MiB':>9} {'all MiB':>8} {'x floor':>8}"
     )
-    lines = ["", "cold build of synthetic blueprints (blueprint build):", head]
+    lines = [
+        "",
+        f"cold build of synthetic blueprints (blueprint build; floor: {CFN_LINT}):",
+        head,
+    ]
     for r in rows:
         lines.append(
             f"{r.services:>8} {r.exit_code:>5} {r.median_s:>9.2f} {r.resources:>10} "
             f"{r.stacks:>7} {r.largest_stack:>8} {r.largest_bytes:>9} {r.peak_mib:>9.1f} "
-            f"{r.peak_tree_mib:>8.1f}"
+            f"{r.peak_tree_mib:>8.1f} {r.times_floor if r.times_floor is not None else '':>8}"
         )
     return "\n".join(lines)
 
@@ -326,13 +353,14 @@ def _table(machine: dict[str, object], rows: Sequence[Row]) -> str:
         "",
     ]
     width = max(len(r.name) for r in rows) + 2
-    lines.append(f"{'step':<{width}}{'median ms':>11}{'min ms':>11}")
+    lines.append(f"{'step':<{width}}{'median ms':>11}{'min ms':>11}{'x floor':>9}  floor")
     group = None
     for r in rows:
         if r.group != group:
             group = r.group
             lines.append(f"{group}:")
-        lines.append(f"  {r.name:<{width - 2}}{r.median_ms:>11.1f}{r.min_ms:>11.1f}")
+        ratio = f"{r.times_floor:>9.2f}  {r.floor}" if r.times_floor is not None else ""
+        lines.append(f"  {r.name:<{width - 2}}{r.median_ms:>11.1f}{r.min_ms:>11.1f}{ratio}")
     return "\n".join(lines)
 
 
@@ -374,11 +402,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # from, so they run while this process is still small (no cfn-lint loaded).
         sizes = [int(n) for n in args.scale.split(",") if n.strip()]
         scale = _scale_rows(sizes, args.scale_runs, scratch)
+        fresh = _fresh_rows(blueprint, args.runs, scratch)
         rows = [
-            *_import_rows(args.runs),
+            *(r for r in fresh if r.name in FLOORS),
             *_in_process_rows(blueprint, args.runs, scratch),
             *_hostile_rows(args.runs, scratch),
-            *_command_rows(blueprint, args.runs, scratch),
+            *(r for r in fresh if r.name not in FLOORS),
+        ]
+        floor = next(r for r in rows if r.name == CFN_LINT)
+        scale = [
+            replace(r, times_floor=round(r.median_s * 1000 / floor.median_ms, 2)) for r in scale
         ]
     machine = _machine(blueprint, args.runs)
     if args.json:

@@ -157,6 +157,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     runtime.pace_collector()
+    runtime.no_pydantic_plugins()
     args = _parser().parse_args(argv)
     try:
         return _run(args)

@@ -4,7 +4,10 @@ Results are cached by the exact template bytes, the cfn-lint version, the region
 rule configuration, in ``$BLUEPRINT_CACHE_DIR`` (default: ``$XDG_CACHE_HOME/blueprint``,
 else ``~/.cache/blueprint``; ``off`` disables it). When every template is in the cache,
 cfn-lint is not even imported. Templates that are not are linted in parallel, one process
-per core, forked after cfn-lint is imported so that each starts warm.
+per core, forked after cfn-lint is imported so that each starts warm; of templates of one
+shape (the same but for the digits in entry names and the route priorities:
+:mod:`generator.lint_shape`) only the first is linted when it is clean, in a run or kept
+in the cache from an earlier one.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InternalError
+from .lint_shape import shape_key
 
 #: Part of every cache key: the rules that run (cfn-lint's defaults: errors and warnings).
 RULE_CONFIG = "default-rules"
@@ -118,16 +122,29 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(text: str, region: str) -> str:
+    """The key of a template's lint results: its exact bytes, the region, cfn-lint's
+    version and the rules that run."""
+    return _key(_head(region), text)
+
+
+def _head(region: str) -> bytes:
     from importlib import metadata  # not at the top: a warm build never needs it
 
     version = metadata.version("cfn-lint")
-    head = f"cfn-lint {version}\0{region}\0{RULE_CONFIG}\0".encode()
+    return f"cfn-lint {version}\0{region}\0{RULE_CONFIG}\0".encode()
+
+
+def _key(head: bytes, text: str) -> str:
     return hashlib.sha256(head + text.encode()).hexdigest()
 
 
-def _read(folder: Path, key: str) -> list[Finding] | None:
+#: The cache's folders: findings by exact text, and the shapes found clean (each entry []).
+CONTENT, SHAPES = "lint", "lint-shapes"
+
+
+def _read(folder: Path, key: str, kind: str = CONTENT) -> list[Finding] | None:
     try:
-        raw = json.loads((folder / "lint" / f"{key}.json").read_text())
+        raw = json.loads((folder / kind / f"{key}.json").read_text())
         return [
             Finding(f["line"], f["column"], f["rule"], f["message"], tuple(f["path"])) for f in raw
         ]
@@ -135,8 +152,8 @@ def _read(folder: Path, key: str) -> list[Finding] | None:
         return None  # absent or damaged: lint again
 
 
-def _store(folder: Path, key: str, findings: list[Finding]) -> None:
-    target = folder / "lint" / f"{key}.json"
+def _store(folder: Path, key: str, findings: list[Finding], kind: str = CONTENT) -> None:
+    target = folder / kind / f"{key}.json"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
@@ -221,36 +238,102 @@ def lint_all(
     jobs: Sequence[tuple[str, str]],
     progress: Callable[[int, int], None] | None = None,
     workers: Workers | None = None,
+    names: Sequence[Collection[str]] | None = None,
 ) -> list[list[Finding]]:
     """Lint each (text, region), from the cache where it can, the rest in parallel;
-    ``progress(done, total)`` is called as templates finish."""
+    ``progress(done, total)`` is called as templates finish. ``names``: for each template,
+    the names of the entries it was made from; a template of the same shape as one found
+    clean (:mod:`generator.lint_shape`), in this run or an earlier one, is clean too."""
     folder = cache_dir()
-    keys = [cache_key(text, region) for text, region in jobs]
+    by_region = {region: _head(region) for region in sorted({region for _, region in jobs})}
+    heads = [by_region[region] for _, region in jobs]
+    keys = [_key(head, text) for head, (text, _) in zip(heads, jobs, strict=True)]
     results: list[list[Finding] | None] = [
         _read(folder, key) if folder is not None else None for key in keys
     ]
     todo = [i for i, found in enumerate(results) if found is None]
+    shapes: dict[int, str | None] = {
+        i: shape_key(heads[i], jobs[i][0], names[i] if names is not None else ()) for i in todo
+    }
+    for i in todo:
+        shaped = shapes[i]
+        if folder is not None and shaped is not None and _read(folder, shaped, SHAPES) == []:
+            results[i] = []
+    todo = [i for i in todo if results[i] is None]
     if todo:
         with contextlib.ExitStack() as stack:
-            pool = workers.pool if workers is not None else None
-            if pool is None and _workers(len(todo)) > 1:
-                _rules()  # imports cfn-lint and loads its rules once, before the fork
-                pool = stack.enter_context(Workers(len(todo))).pool
-            found = (
-                pool.imap(_lint_job, [jobs[i] for i in todo], chunksize=1)
-                if pool is not None
-                else (_lint_job(jobs[i]) for i in todo)
-            )
-            done = []
-            try:
-                for findings in found:
-                    done.append(findings)
-                    if progress is not None:
-                        progress(len(done), len(todo))
-            except Exception as exc:
-                raise InternalError(f"cfn-lint failed: {exc!r}") from exc
-        for i, findings in zip(todo, done, strict=True):
-            results[i] = findings
+            run = _runner(stack, workers, len(todo))
+            done = [0]
+
+            def finished(i: int, findings: list[Finding]) -> None:
+                results[i] = findings
+                done[0] += 1
+                if progress is not None:
+                    progress(done[0], len(todo))
+
+            _by_shape(todo, shapes, lambda batch: run([jobs[i] for i in batch]), finished)
+        for i in todo:
             if folder is not None:
-                _store(folder, keys[i], findings)
+                _store(folder, keys[i], results[i] or [])
+                shaped = shapes[i]
+                if shaped is not None and results[i] == []:
+                    _store(folder, shaped, [], SHAPES)
     return [r if r is not None else [] for r in results]
+
+
+def _by_shape(
+    todo: list[int],
+    shapes: Mapping[int, str | None],
+    run: Callable[[list[int]], Iterator[list[Finding]]],
+    finished: Callable[[int, list[Finding]], None],
+) -> None:
+    """Lint the first template of each shape (and every one without a shape); the others
+    of a shape found clean are clean, those of a shape with findings are linted too."""
+    first: dict[str, int] = {}
+    leads, followers = [], []
+    for i in todo:
+        shaped = shapes[i]
+        if shaped is None or shaped not in first:
+            leads.append(i)
+            if shaped is not None:
+                first[shaped] = i
+        else:
+            followers.append(i)
+    clean: set[str] = set()
+    for i, findings in zip(leads, run(leads), strict=True):
+        finished(i, findings)
+        if not findings and shapes[i] is not None:
+            clean.add(shapes[i] or "")
+    rest = []
+    for i in followers:
+        if shapes[i] in clean:
+            finished(i, [])
+        else:
+            rest.append(i)
+    for i, findings in zip(rest, run(rest), strict=True):
+        finished(i, findings)
+
+
+def _runner(
+    stack: contextlib.ExitStack, workers: Workers | None, count: int
+) -> Callable[[list[tuple[str, str]]], Iterator[list[Finding]]]:
+    """What lints a batch of jobs, yielding findings in order: the workers given, else a
+    pool started for ``count`` templates when more than one core is usable, else this
+    process. cfn-lint's own failures become an internal error."""
+    pool = workers.pool if workers is not None else None
+    if pool is None and _workers(count) > 1:
+        _rules()  # imports cfn-lint and loads its rules once, before the fork
+        pool = stack.enter_context(Workers(count)).pool
+
+    def run(batch: list[tuple[str, str]]) -> Iterator[list[Finding]]:
+        found = (
+            pool.imap(_lint_job, batch, chunksize=1)
+            if pool is not None
+            else (_lint_job(job) for job in batch)
+        )
+        try:
+            yield from found
+        except Exception as exc:
+            raise InternalError(f"cfn-lint failed: {exc!r}") from exc
+
+    return run

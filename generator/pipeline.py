@@ -388,7 +388,12 @@ def lint(
     from .lint import lint_all
 
     doc = build.checked.document
-    every = lint_all([(stack.text, stack.region) for stack in build.stacks], progress, workers)
+    every = lint_all(
+        [(stack.text, stack.region) for stack in build.stacks],
+        progress,
+        workers,
+        [_entry_names(stack) for stack in build.stacks],
+    )
     for stack, findings in zip(build.stacks, every, strict=True):
         build.lint[stack.name] = findings
         for f in findings:
@@ -409,6 +414,12 @@ def lint(
                 )
             )
     build.lint_problems.sort()
+
+
+def _entry_names(stack: RenderedStack) -> set[str]:
+    """The names of the blueprint entries a stack's resources come from (``svc001`` of
+    ``services.svc001``): what lint shapes generalise."""
+    return {str(o[1]) for o in stack.origins.values() if len(o) > 1 and isinstance(o[1], str)}
 
 
 def write(build: Build, out_dir: FsPath) -> None:

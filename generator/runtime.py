@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,15 @@ def pace_collector() -> None:
     (Importing cfn-lint freezes what it made out of the collector's view: see
     :mod:`generator.lint`.)"""
     gc.set_threshold(20_000, 50, 100)
+
+
+def no_pydantic_plugins() -> None:
+    """pydantic looks for plugins in the entry points of every installed distribution the
+    first time it builds a validator: a scan of site-packages that costs a validate run
+    more the more is installed. blueprint's models use no plugin, so the search is off
+    (``PYDANTIC_DISABLE_PLUGINS``, https://docs.pydantic.dev/latest/concepts/plugins/),
+    unless the environment already says otherwise."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def lint_workers(blueprint: Path) -> contextlib.AbstractContextManager[Workers | None]:

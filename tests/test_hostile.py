@@ -262,10 +262,12 @@ def test_a_full_disk_names_the_file_it_could_not_write(
 
 
 def _many_stacks(folder: Path) -> Path:
-    """The default blueprint with six more services: eight stacks to lint."""
+    """The default blueprint with six more services: eight stacks to lint. Their names
+    differ in letters, not only digits, so that each stack is linted (stacks of one lint
+    shape would share one lint, and the build would end before Ctrl-C)."""
     text = (ROOT / "blueprint.yaml").read_text()
     service = text[text.index("  bot:\n    cpu:") : text.index("\nschedules:")]
-    more = "".join(service.replace("  bot:", f"  bot{i}:", 1) + "\n" for i in range(6))
+    more = "".join(service.replace("  bot:", f"  bot{c}:", 1) + "\n" for c in "abcdef")
     path = folder / "blueprint.yaml"
     path.write_text(text.replace("\nschedules:", f"\n{more}schedules:", 1))
     return path
