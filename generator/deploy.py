@@ -174,7 +174,7 @@ def script(
         if (plan.stack, plan.region) in read:
             body.append(f'outputs_of {_q(plan.region)} {_q(plan.stack)} >"$work/{i}.outputs"')
         lines += ["", f"# {_comment(plan.stack)} ({_comment(plan.region)})"]
-        lines += [f"deploy_stack_{i}() {{", *_indent(body), "}"]
+        lines += deploy_parallel.stack_function(i, body)
     lines += ["", *deploy_parallel.table(stacks, _q)]
     for run in runs:
         lines += ["", *_run_job(run)]
@@ -316,12 +316,6 @@ def _bucket_check(plan: Planned) -> list[str]:
         "it through"
     )
     return [f'if [ -z "${{{BUCKET_VARIABLE}:-}}" ]; then echo "{_dq(message)}" >&2; exit 1; fi']
-
-
-def _indent(lines: list[str]) -> list[str]:
-    """``lines`` inside a shell function (their continuation lines are indented already:
-    a line break inside a quoted value must stay as it is)."""
-    return ["  " + line for line in lines]
 
 
 def _deploy(

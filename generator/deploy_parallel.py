@@ -132,6 +132,13 @@ def needs(stacks: Sequence[_Stack]) -> list[list[int]]:
     return found
 
 
+def stack_function(position: int, body: list[str]) -> list[str]:
+    """The function that deploys the stack at ``position`` (start_stack runs it by that
+    name) with the lines ``body``, whose continuation lines are indented already: a line
+    break inside a quoted value must stay as it is."""
+    return [f"deploy_stack_{position}() {{", *["  " + line for line in body], "}"]
+
+
 def table(stacks: Sequence[_Stack], quote: Callable[[str], str]) -> list[str]:
     """The lines naming the stacks in order and what each waits for, then the call."""
     wanted = needs(stacks)
