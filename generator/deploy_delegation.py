@@ -133,18 +133,16 @@ check_delegation() {{
 }}"""
 
 
-def delegation_lines(stack: str, zones: Sequence[Delegation]) -> list[str]:
+def delegation_lines(stack: str, zones: Sequence[Delegation], code: int = 1) -> list[str]:
     """The lines deploy.sh runs right after deploying ``stack``: the check of each zone of
     ``zones`` that stack creates (none for any other stack); if one a certificate
-    validates in is not delegated, the deploy stops there, non-zero."""
+    validates in is not delegated, the deploy stops there with ``code``."""
     mine = [zone for zone in zones if zone.stack == stack]
     if not mine:
         return []
     lines = [
-        "",
         "# The zones' name servers, and whether each domain is delegated to them: the",
-        "# certificates validated in a zone wait on that.",
-        HELPERS,
+        "# certificates validated in a zone wait on that (check_delegation: HELPERS).",
         "undelegated=0",
     ]
     for zone in mine:
@@ -154,7 +152,7 @@ def delegation_lines(stack: str, zones: Sequence[Delegation]) -> list[str]:
     lines += [
         'if [ "$undelegated" = 1 ]; then',
         f"  echo {shlex.quote(where)} >&2",
-        "  exit 1",
+        f"  exit {code}",
         "fi",
     ]
     return lines

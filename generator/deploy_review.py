@@ -24,32 +24,6 @@ from .shell import oneline
 #: what it holds matters (generator/render/stateful.py sets them).
 KEPT = frozenset({"Retain", "Snapshot", "RetainExceptOnCreate"})
 
-USAGE = "deploy.sh [--review | --execute] [--allow-replace ID[,ID...]]..."
-
-#: The command line of deploy.sh: one block, its cases joined with any other option's.
-ARGUMENTS = f"""\
-# {USAGE}
-mode=deploy
-allow_replace=,
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --review) mode=review ;;
-    --execute) mode=execute ;;
-    --allow-replace)
-      if [ $# -lt 2 ]; then echo "--allow-replace needs logical IDs: ID[,ID...]" >&2; exit 2; fi
-      allow_replace="$allow_replace$2,"
-      shift ;;
-    --allow-replace=*) allow_replace="$allow_replace${{1#*=}}," ;;
-    *) echo "deploy.sh: unknown argument $1; usage: {USAGE}" >&2; exit 2 ;;
-  esac
-  shift
-done
-if [ "$mode" = deploy ] && [ "$allow_replace" != , ]; then
-  echo "--allow-replace goes with --review or --execute" >&2
-  exit 2
-fi"""
-
-
 # Status and StatusReason of a change set, as CloudFormation documents them
 # (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html):
 # Status CREATE_PENDING | CREATE_IN_PROGRESS | CREATE_COMPLETE | FAILED (an update with
@@ -68,14 +42,14 @@ stateful_types={shlex.quote(" ".join(sorted(STATEFUL_TYPES)))}
 if command -v sha256sum >/dev/null 2>&1; then sha256=sha256sum; else sha256="shasum -a 256"; fi
 review_dir=""
 if [ "$mode" != deploy ]; then
-  review_dir="$(mktemp -d)"
-  trap 'rm -rf "$review_dir"' EXIT
+  review_dir="$work/review"  # inside deploy.sh's work folder, removed on exit
+  mkdir "$review_dir"
   : >"$review_dir/reviewed"; : >"$review_dir/verdicts"; : >"$review_dir/refused"
 fi
 # The status of stack $2 in region $1, or NONE when it does not exist.
 stack_status() {{
   local status error
-  error="$(mktemp)"
+  error="$(mktemp "$work/error.XXXXXX")"
   if status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \\
       --query 'Stacks[0].StackStatus' --output text 2>"$error")"; then
     rm -f "$error"; echo "$status"; return 0

@@ -25,14 +25,16 @@ HELPERS = """\
 # Before deploying stack $2 in region $1: a stack a failed first create left empty
 # (ROLLBACK_COMPLETE, or REVIEW_IN_PROGRESS with no resources) is deleted so that it is
 # created again; any other failed or in-progress state stops the deploy, untouched.
+# stack_exists says whether the stack is there now (1) or will be created (0).
 prepare_stack() {
   local status count why error
+  stack_exists=1
   # the error apart from the status: a warning the CLI prints on success stays out of it
-  error="$(mktemp)"
+  error="$(mktemp "$work/error.XXXXXX")"
   if ! status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \\
       --query 'Stacks[0].StackStatus' --output text 2>"$error")"; then
     case "$(cat "$error")" in
-      *"does not exist"*) rm -f "$error"; return 0 ;;  # new: created by the deploy
+      *"does not exist"*) rm -f "$error"; stack_exists=0; return 0 ;;  # new: created now
     esac
     cat "$error" >&2
     rm -f "$error"
@@ -53,6 +55,7 @@ prepare_stack() {
   echo "Stack $2 is in $status; deleting it and creating it again: $why" >&2
   aws cloudformation delete-stack --region "$1" --stack-name "$2"
   aws cloudformation wait stack-delete-complete --region "$1" --stack-name "$2"
+  stack_exists=0
 }
 # Stop: stack $2 in region $1 is in state $3, which deploy.sh leaves to a person.
 stack_stuck() {
@@ -77,14 +80,94 @@ stack_failed() {
   exit 1
 }"""
 
+# Events, as CloudFormation documents them (DescribeStackEvents, "Returns all stack related
+# events for a specified stack in reverse chronological order", 100 a page,
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html).
+# The stack's own events (logical ID = the stack's name) carry its status; one ending in
+# _COMPLETE or _FAILED (not _IN_PROGRESS) is final. `aws cloudformation deploy` itself
+# looks at the status only every 30 seconds (its waiter's delay), so deploy.sh ends the
+# CLI's wait as soon as the events show the final status, and decides from that status.
+EVENTS = """\
+# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed),
+# oldest first: time (UTC), logical ID, type, status, reason. The stack's final status,
+# once one of them shows it, goes into $4.
+stack_events() {
+  local events query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
+  query="${query}ResourceStatus,ResourceStatusReason]"
+  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \\
+    --max-items 100 --query "$query" --output text 2>/dev/null)" || return 0
+  printf '%s\\n' "$events" | stack="$2" seen="$3" final="$4" awk -F '\\t' '
+    BEGIN {
+      stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; final = ENVIRON["final"]
+      while ((getline id < seen) > 0) printed[id] = 1
+      close(seen)
+    }
+    NF >= 5 && !($1 in printed) {
+      printed[$1] = 1
+      print $1 >> seen
+      line[n++] = substr($2, 12, 8) " " $3 " " $4 " " $5 (NF >= 6 && $6 != "None" ? ": " $6 : "")
+      # newest first: the first final status met is the status now
+      if (last == "" && $3 == stack && $4 == "AWS::CloudFormation::Stack" &&
+          $5 ~ /_(COMPLETE|FAILED)$/) last = $5
+    }
+    END {
+      for (i = n - 1; i >= 0; i--) print line[i]
+      if (last != "") print last > final
+    }' >&2
+}
+# Every $poll seconds, the new events of stack $2 in region $1 (the arguments of
+# stack_events); once the final status is known, the CLI's wait (process $5) is ended.
+watch_events() {
+  local nap=""
+  trap '[ -z "$nap" ] || kill "$nap" 2>/dev/null; exit 0' TERM
+  while :; do
+    sleep "$poll" &
+    nap=$!
+    wait "$nap" || true
+    stack_events "$1" "$2" "$3" "$4"
+    if [ -s "$4" ]; then kill "$5" 2>/dev/null || true; exit 0; fi
+  done
+}
+# Deploy stack $2 in region $1 (its position: $3) with the command after them, printing
+# the stack's events as they come; a failure (the final status, or the CLI's exit code
+# when no final status was seen) is reported by stack_failed.
+deploy_watched() {
+  local region="$1" stack="$2" seen="$work/$3.seen" final="$work/$3.final" since cli watcher
+  local code=0
+  shift 3
+  since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
+  # the events of earlier deploys count as printed: only this deploy's are shown
+  : >"$seen"
+  if [ "$stack_exists" = 1 ]; then
+    stack_events "$region" "$stack" "$seen" "$final" 2>/dev/null
+    rm -f "$final"
+  fi
+  "$@" &
+  cli=$!
+  watch_events "$region" "$stack" "$seen" "$final" "$cli" &
+  watcher=$!
+  wait "$cli" || code=$?
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" || true
+  # the CLI's wait ended by itself: the events since the last look, and the final status
+  if [ ! -s "$final" ]; then stack_events "$region" "$stack" "$seen" "$final"; fi
+  if [ -s "$final" ]; then
+    case "$(cat "$final")" in
+      CREATE_COMPLETE|UPDATE_COMPLETE|IMPORT_COMPLETE) code=0 ;;
+      *) code=1 ;;
+    esac
+  fi
+  if [ "$code" != 0 ]; then stack_failed "$region" "$stack" "$since"; fi
+}"""
 
-def deploy_lines(region: str, stack: str, command: str) -> list[str]:
+
+def deploy_lines(region: str, stack: str, index: int, command: str) -> list[str]:
     """The lines around one stack's ``aws cloudformation deploy`` ``command``: its state
-    read (and a stack a failed first create left recovered) before, the failure reported
-    after."""
+    read (and a stack a failed first create left recovered) before, then the command run
+    with the stack's events printed as they come and a failure reported. The lines go
+    inside a function: ``command``'s continuation lines are indented by four spaces."""
     where = f"{shlex.quote(region)} {shlex.quote(stack)}"
     return [
         f"prepare_stack {where}",
-        "since=\"$(date -u '+%Y-%m-%dT%H:%M:%S')\"",
-        f'{command} \\\n  || stack_failed {where} "$since"',
+        f"deploy_watched {where} {index} \\\n    {command}",
     ]

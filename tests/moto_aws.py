@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 import uuid
 import warnings
+from datetime import UTC, datetime
 from typing import Any
 
 warnings.filterwarnings("ignore")
@@ -286,6 +288,7 @@ _orig_execute = cfn_models.CloudFormationBackend.execute_change_set
 def _execute_change_set(self, change_set_name, stack_name=None):  # type: ignore[no-untyped-def]
     cs = self.describe_change_set(change_set_name)
     stack = self.stacks[cs.stack_id]
+    first, start = len(stack.events), time.time()
     try:
         _orig_execute(self, change_set_name, stack_name)
     except Exception as e:
@@ -305,14 +308,79 @@ def _execute_change_set(self, change_set_name, stack_name=None):  # type: ignore
                 stack.resource_map.delete()
         stack.status = "ROLLBACK_COMPLETE" if creating else "UPDATE_ROLLBACK_COMPLETE"
         stack._add_stack_event(stack.status)
+        _take_time(stack, first, start, f"{cs.change_set_type}_IN_PROGRESS")
         return None  # ExecuteChangeSet itself succeeds; the failure shows in the stack
     stack._parse_template()
     stack.description = stack.template_dict.get("Description")
     stack.parameters = cs.parameters
     stack.output_map = stack._create_output_map()
+    _take_time(stack, first, start, f"{cs.change_set_type}_IN_PROGRESS")
 
 
 cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set
+
+
+# 2b. The one place time is simulated. moto carries out a change set inside ExecuteChangeSet:
+#     the stack is final before the call returns, so nothing ever waits, no event is seen
+#     while a stack deploys, and deploying stacks in parallel gains nothing. With LATENCY
+#     seconds (tests set it; MOTO_LATENCY for `python -m tests.moto_aws`), each execution
+#     looks from outside as on AWS: the stack shows CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS
+#     for that long, and its events appear one by one over that time (timestamps to match),
+#     the final status last. EXECUTIONS records each stack's deploy as (stack, start, end):
+#     from its change set's creation (CHANGING) to its final status shown.
+LATENCY = 0.0
+EXECUTIONS: list[tuple[str, float, float]] = []
+CHANGING: dict[str, float] = {}
+
+
+def _take_time(stack: Any, first: int, start: float, showing: str) -> None:
+    """Spread the events the execution added (from ``first`` on) over LATENCY seconds from
+    ``start``, and show the stack as ``showing`` until the last one."""
+    end = start + LATENCY
+    EXECUTIONS.append((stack.name, CHANGING.pop(stack.name, start), end))
+    added = stack.events[first:]
+    for k, event in enumerate(added):
+        at = start + LATENCY * k / max(len(added) - 1, 1)
+        event.visible_at = at
+        event.timestamp = datetime.fromtimestamp(at, UTC).replace(tzinfo=None)
+    stack.__dict__["shown"] = (showing, end)
+
+
+def _get_status(self):  # type: ignore[no-untyped-def]
+    showing, until = self.__dict__.get("shown", ("", 0.0))
+    return showing if time.time() < until else self.__dict__.get("real_status")
+
+
+def _set_status(self, value):  # type: ignore[no-untyped-def]
+    self.__dict__["real_status"] = value
+
+
+cfn_models.Stack.status = property(_get_status, _set_status)  # type: ignore[assignment]
+_orig_events = cfn_models.CloudFormationBackend.describe_stack_events
+
+
+def _describe_events(self, stack_name):  # type: ignore[no-untyped-def]
+    now = time.time()
+    events = _orig_events(self, stack_name)
+    return [e for e in events if getattr(e, "visible_at", 0.0) <= now]
+
+
+cfn_models.CloudFormationBackend.describe_stack_events = _describe_events
+
+
+def in_progress_peak(stacks: set[str] | None = None) -> int:
+    """The most stacks (of ``stacks``, or all) deploying at one moment (EXECUTIONS)."""
+    marks = sorted(
+        (t, step)
+        for name, start, end in EXECUTIONS
+        if stacks is None or name in stacks
+        for t, step in ((start, 1), (end, -1))
+    )
+    peak = now = 0
+    for _, step in marks:  # an end sorts before a start at the same moment (-1 < 1)
+        now += step
+        peak = max(peak, now)
+    return peak
 
 
 # 3. EC2 FlowLog to S3 with a key prefix (arn:aws:s3:::bucket/prefix, valid on AWS): moto looks
@@ -603,6 +671,7 @@ def _backend_create_cs(
     *args,
     **kwargs,
 ):
+    CHANGING[stack_name] = time.time()  # the deploy of this stack begins (see 2b)
     if change_set_type == "CREATE":
         for sid, st in list(self.stacks.items()):
             if st.name == stack_name and st.status == "REVIEW_IN_PROGRESS":
@@ -746,6 +815,7 @@ if __name__ == "__main__":
     for pair in filter(None, os.environ.get("MOTO_EXISTING_ZONES", "").split(",")):
         zid, _, zname = pair.partition("=")
         precreate_zone(zid, zname)
+    LATENCY = float(os.environ.get("MOTO_LATENCY", "0"))
     for pair in filter(None, os.environ.get("MOTO_FAIL_RESOURCES", "").split(",")):
         lid, _, reason = pair.partition("=")
         FAIL[lid] = reason or "failed on purpose"

@@ -25,7 +25,7 @@ from .test_deploy import FAKE_AWS, NASTY
 DNS_TOOLS = ("dig", "host", "nslookup")
 # What deploy.sh and the stand-ins run besides aws and the DNS tools.
 PROGRAMS = ("bash", "sh", "dirname", "mktemp", "cat", "rm", "date", "awk", "sed", "tr", "grep")
-PROGRAMS += ("sort", "comm", "paste")
+PROGRAMS += ("sort", "comm", "paste", "mkfifo", "sleep", "mkdir", "cut", "head", "sha256sum")
 # What both stand-in CLIs give as a zone's name servers, sorted and in lower case.
 ZONE_NS = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"]
 # The same in another order and case, as public DNS may give them.
@@ -104,12 +104,17 @@ PRINTED = "Zone main (example.com) has these name servers:\n" + "".join(
 )
 
 
+def _in(stack: str, text: str) -> str:
+    """``text`` as deploy.sh prints it from inside ``stack``'s deploy: each line prefixed."""
+    return "".join(f"[{stack}] {line}\n" for line in text.splitlines())
+
+
 def test_blueprint_yaml_deploys_on_once_its_domain_is_delegated(tmp_path: Path) -> None:
     """The answer matches whatever its order, case and trailing dots."""
     done, deployed = _deploy_linebot(tmp_path, FAKE_NS=ANSWER)
     assert done.returncode == 0, done.stderr
     assert deployed == ["linebot-zones", "linebot", "linebot-service-bot"]
-    assert PRINTED + "example.com is delegated to them.\n" in done.stderr
+    assert _in("linebot-zones", PRINTED + "example.com is delegated to them.\n") in done.stderr
     assert (tmp_path / "state" / "dns.log").read_text() == "dig +short NS example.com\n"
 
 
@@ -117,15 +122,17 @@ def test_blueprint_yaml_stops_after_the_zones_stack_until_delegated(tmp_path: Pa
     done, deployed = _deploy_linebot(tmp_path, FAKE_NS="")
     assert done.returncode == 1
     assert deployed == ["linebot-zones"]
-    assert done.stderr.endswith(
-        "Deploying stack linebot-zones to ap-northeast-1\n"
-        + PRINTED
-        + "example.com is not delegated to them: public DNS gives no name servers for it.\n"
+    stopped = (
+        PRINTED + "example.com is not delegated to them: public DNS gives no name servers for it.\n"
         "ACM issues certificate bot only once example.com is delegated to them, and the "
         "stacks after linebot-zones wait on that.\n"
         "Next: set these name servers at your registrar (or in the parent zone) for "
         "example.com, then run deploy.sh again.\n"
         "deploy.sh stops here: nothing after stack linebot-zones was deployed.\n"
+    )
+    assert done.stderr.endswith(
+        _in("linebot-zones", stopped) + "deploy.sh stopped after deploying: linebot-zones\n"
+        "Not started: linebot linebot-service-bot\n"
     )
 
 
@@ -141,9 +148,10 @@ def _run(
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """deploy.sh of two stacks, ``zone.stack`` (creating ``zone``) then ``main``, run with
     ``dns`` the only DNS tools: the run, and the stacks it deployed in order."""
+    reads = {"ZoneNameServers": (zone.stack, zone.region, "ZoneNameServers")}
     plans = [
         deploy.Planned(zone.stack, zone.region, "zones.json", 10, {}),
-        deploy.Planned("main", zone.region, "main.json", 10, {}),
+        deploy.Planned("main", zone.region, "main.json", 10, {}, reads),
     ]
     out = tmp_path / "out"
     out.mkdir()
@@ -176,6 +184,8 @@ STOP = (
     "then run deploy.sh again.\n"
     "deploy.sh stops here: nothing after stack app-zones was deployed.\n"
 )
+# What the scheduler says last when the zones stack's check stopped the deploy.
+STOPPED = "deploy.sh stopped after deploying: app-zones\nNot started: main\n"
 
 
 @pytest.mark.parametrize("tool", DNS_TOOLS)
@@ -183,7 +193,8 @@ def test_each_dns_tool_is_asked_for_ns_records(tmp_path: Path, tool: str) -> Non
     done, deployed = _run(tmp_path, ZONE, tool, FAKE_NS=ANSWER)
     assert done.returncode == 0, done.stderr
     assert deployed == ["app-zones", "main"]
-    assert TWO + "example.com is delegated to them.\nDeploying stack main" in done.stderr
+    delegated = _in("app-zones", TWO + "example.com is delegated to them.\n")
+    assert delegated + "[main] Deploying stack main" in done.stderr
     asked = {"dig": "+short NS", "host": "-t NS", "nslookup": "-type=NS"}[tool]
     assert (tmp_path / "state" / "dns.log").read_text() == f"{tool} {asked} example.com\n"
 
@@ -226,25 +237,26 @@ def test_a_partial_or_other_delegation_stops_saying_what_differs(
 ) -> None:
     done, deployed = _run(tmp_path, ZONE, "dig", FAKE_NS=answer)
     assert (done.returncode, deployed) == (1, ["app-zones"])
-    assert done.stderr.endswith(TWO + why + STOP)
+    assert done.stderr.endswith(_in("app-zones", TWO + why + STOP) + STOPPED)
 
 
 def test_without_a_dns_tool_it_says_what_to_install_or_how_to_skip(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     done, deployed = _run(tmp_path / "a", ZONE)
     assert (done.returncode, deployed) == (1, ["app-zones"])
-    assert done.stderr.endswith(
+    no_tool = (
         TWO + "deploy.sh checks that example.com is delegated to them with dig, host or "
         "nslookup, and none is installed: install dig (Debian, Ubuntu: apt-get install "
         "dnsutils; Amazon Linux, Fedora: dnf install bind-utils), or once example.com is "
         "delegated to them, run deploy.sh with BLUEPRINT_SKIP_DELEGATION_CHECK=1.\n"
         "deploy.sh stops here: nothing after stack app-zones was deployed.\n"
     )
+    assert done.stderr.endswith(_in("app-zones", no_tool) + STOPPED)
     (tmp_path / "b").mkdir()
     done, deployed = _run(tmp_path / "b", ZONE, BLUEPRINT_SKIP_DELEGATION_CHECK="1")
     assert (done.returncode, deployed) == (0, ["app-zones", "main"])
     skipped = "Delegation of example.com not checked (BLUEPRINT_SKIP_DELEGATION_CHECK=1).\n"
-    assert TWO + skipped in done.stderr
+    assert _in("app-zones", TWO + skipped) in done.stderr
 
 
 def test_a_zone_nothing_validates_in_is_reported_and_the_deploy_goes_on(tmp_path: Path) -> None:
@@ -255,16 +267,20 @@ def test_a_zone_nothing_validates_in_is_reported_and_the_deploy_goes_on(tmp_path
     done, deployed = _run(tmp_path / "a", alone, "dig", FAKE_NS="")
     assert (done.returncode, deployed) == (0, ["app-zones", "main"])
     assert (
-        TWO + "example.com is not delegated to them: public DNS gives no name servers for it.\n"
-        "Nothing in this blueprint validates in zone main, so the deploy goes on; its records "
-        "resolve on the internet once you set these name servers at your registrar (or in the "
-        "parent zone) for example.com.\n"
-    ) in done.stderr
+        _in(
+            "app-zones",
+            TWO + "example.com is not delegated to them: public DNS gives no name servers for it.\n"
+            "Nothing in this blueprint validates in zone main, so the deploy goes on; its records "
+            "resolve on the internet once you set these name servers at your registrar (or in the "
+            "parent zone) for example.com.\n",
+        )
+        in done.stderr
+    )
     (tmp_path / "b").mkdir()
     done, deployed = _run(tmp_path / "b", alone)
     assert (done.returncode, deployed) == (0, ["app-zones", "main"])
     assert "none is installed" in done.stderr
-    assert "BLUEPRINT_SKIP_DELEGATION_CHECK=1.\nThe deploy goes on.\n" in done.stderr
+    assert "BLUEPRINT_SKIP_DELEGATION_CHECK=1.\n[app-zones] The deploy goes on.\n" in done.stderr
 
 
 def test_zone_values_never_become_code(tmp_path: Path) -> None:
@@ -281,8 +297,11 @@ def test_zone_values_never_become_code(tmp_path: Path) -> None:
     done, _ = _run(tmp_path, zone, "dig", FAKE_NS="")
     assert not list(tmp_path.rglob("pwned"))
     assert done.returncode == 1
-    assert f"Deploying stack {zone.stack} to {zone.region}\n" in done.stderr
+    # each line deploy.sh prints is prefixed with the stack's name, which has a line break:
+    # the values are checked up to it
+    head = NASTY.split("\n", 1)[0]
+    assert f"Deploying stack zones{head}" in done.stderr
     assert "Deploying stack main" not in done.stderr
-    assert f"Zone {zone.zone} ({zone.domain}) has these name servers:\n" in done.stderr
-    assert f"ACM issues certificate cert{NASTY} only once {zone.domain} is" in done.stderr
+    assert f"Zone zone{head}" in done.stderr
+    assert f"ACM issues certificate cert{head}" in done.stderr
     assert (tmp_path / "state" / "dns.log").read_text() == f"dig +short NS {zone.domain}\n"

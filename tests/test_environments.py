@@ -193,7 +193,7 @@ def test_the_examples_environments_differ_exactly_where_the_overrides_say() -> N
     }
     scripts = [(golden / env / "deploy.sh").read_text() for env in ("dev", "prod")]
     assert "--stack-name notes-dev \\" in scripts[0]
-    assert "--region eu-west-1 \\\n  --stack-name notes-prod \\" in scripts[1]
+    assert "--region eu-west-1 \\\n    --stack-name notes-prod \\" in scripts[1]
 
 
 def _example_build(tmp_path: Path, env: str, account: str | None = None) -> Path:

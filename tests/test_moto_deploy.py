@@ -120,6 +120,9 @@ def aws(tmp_path: Path) -> Iterator[Aws]:
         yield cli
     finally:
         server.stop()
+        moto_aws.LATENCY = 0.0
+        moto_aws.EXECUTIONS.clear()
+        moto_aws.CHANGING.clear()
 
 
 def build(blueprint: Path, out: Path) -> list[tuple[str, str]]:
@@ -193,7 +196,7 @@ def test_websocket_example_deploys_with_the_real_cli_and_redeploys_unchanged(
     ]
     servers = aws.client("route53").get_hosted_zone(Id=zone["Id"])["DelegationSet"]["NameServers"]
     assert len(servers) == 4
-    assert first.stderr.endswith(
+    stopped = (
         "Zone main (example.com) has these name servers:\n"
         + "".join(f"  {ns.lower().rstrip('.')}\n" for ns in sorted(servers))
         + "example.com is not delegated to them: public DNS gives no name servers for it.\n"
@@ -202,6 +205,10 @@ def test_websocket_example_deploys_with_the_real_cli_and_redeploys_unchanged(
         "Next: set these name servers at your registrar (or in the parent zone) for "
         "example.com, then run deploy.sh again.\n"
         "deploy.sh stops here: nothing after stack chat-zones was deployed.\n"
+    )
+    assert first.stderr.endswith(
+        "".join(f"[chat-zones] {line}\n" for line in stopped.splitlines())
+        + "deploy.sh stopped after deploying: chat-zones\nNot started: chat\n"
     )
     assert deploy_twice(aws, EXAMPLES / "websocket-lambda-dynamodb.yaml", out) == stacks
     chat = aws.resources("ap-northeast-1", "chat")
@@ -360,10 +367,18 @@ def test_a_failed_first_create_is_reported_then_recovered_by_the_next_run(
     finally:
         moto_aws.FAIL.clear()
     assert failed.returncode == 1, failed.stdout + failed.stderr
+    # the resource's failure among the events, as it came; then the report
+    assert re.search(
+        r"^\[ledger\] \d\d:\d\d:\d\d EntriesTable AWS::DynamoDB::Table CREATE_FAILED: "
+        "Table capacity exceeded on purpose$",
+        failed.stderr,
+        re.MULTILINE,
+    )
     assert failed.stderr.endswith(
-        "Stack ledger failed to deploy. Its failed resources:\n"
-        "  EntriesTable (AWS::DynamoDB::Table): Table capacity exceeded on purpose\n"
-        "Stack ledger is now ROLLBACK_COMPLETE; deploy.sh stops here.\n"
+        "[ledger] Stack ledger failed to deploy. Its failed resources:\n"
+        "[ledger]   EntriesTable (AWS::DynamoDB::Table): Table capacity exceeded on purpose\n"
+        "[ledger] Stack ledger is now ROLLBACK_COMPLETE; deploy.sh stops here.\n"
+        "deploy.sh failed: these stacks failed to deploy: ledger\n"
     )
     assert aws.stacks("us-east-1")["ledger"]["StackStatus"] == "ROLLBACK_COMPLETE"
 
@@ -642,3 +657,109 @@ def test_execute_runs_exactly_the_reviewed_change_sets_in_rounds(aws: Aws, tmp_p
     web = aws.client("cloudformation").get_template(StackName="shop-service-web")["TemplateBody"]
     (task,) = [r for r in web["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]
     assert (task["Properties"]["Cpu"], task["Properties"]["Memory"]) == ("1024", "2048")
+
+
+# ---- parallel stacks, on moto with the latency of AWS (moto_aws.LATENCY) ----------------
+SCALE = 20  # services: 21 stacks, the main one first
+
+
+def _scale(tmp_path: Path, without: tuple[int, ...] = ()) -> tuple[Path, list[tuple[str, str]]]:
+    """The synthetic blueprint of SCALE services (bench/synthetic.py), built."""
+    from bench import synthetic
+
+    (tmp_path / "bp").mkdir()
+    path = tmp_path / "bp" / "scale.yaml"
+    path.write_text(synthetic.blueprint(SCALE, without))
+    return tmp_path / "out", build(path, tmp_path / "out")
+
+
+def _run_live(aws: Aws, out: Path, **env: str) -> tuple[int, list[tuple[float, str]]]:
+    """Run deploy.sh, each line of its output with the time it came."""
+    import time
+
+    done = subprocess.Popen(
+        ["bash", str(out / "deploy.sh")],
+        env={**aws.env, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert done.stderr is not None
+    lines = [(time.time(), line.rstrip("\n")) for line in done.stderr]
+    return done.wait(), lines
+
+
+def _started(lines: list[tuple[float, str]]) -> list[str]:
+    return [m[1] for _, line in lines if (m := re.match(r"\[(\S+)\] Deploying stack ", line))]
+
+
+@pytest.mark.exhaustive
+def test_twenty_services_deploy_in_parallel_within_the_bound(aws: Aws, tmp_path: Path) -> None:
+    """Each stack takes 3 seconds on the simulated AWS: the main stack first, then the
+    service stacks, 4 at once (the default) and never more, all complete and correct."""
+    from . import moto_aws
+
+    out, stacks = _scale(tmp_path)
+    moto_aws.LATENCY = 3.0
+    code, lines = _run_live(aws, out, BLUEPRINT_POLL="1")
+    assert code == 0, "\n".join(line for _, line in lines)
+    assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
+    assert moto_aws.in_progress_peak() == 4
+    ((_, _, main_end),) = [e for e in moto_aws.EXECUTIONS if e[0] == "scale"]
+    assert min(start for name, start, _ in moto_aws.EXECUTIONS if name != "scale") >= main_end
+
+
+@pytest.mark.exhaustive
+def test_events_are_printed_while_the_stack_deploys(aws: Aws, tmp_path: Path) -> None:
+    """A stack that takes 10 seconds: its events are printed as they come, the first
+    before its final status is shown, each once."""
+    from . import moto_aws
+
+    out = tmp_path / "out"
+    stacks = build(Path(__file__).parent / "golden" / "table_on_demand.yaml", out)
+    moto_aws.LATENCY = 10.0
+    code, lines = _run_live(aws, out, BLUEPRINT_POLL="1")
+    assert code == 0, "\n".join(line for _, line in lines)
+    assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
+    ((_, _, end),) = moto_aws.EXECUTIONS
+    events = [(at, line) for at, line in lines if " AWS::" in line]
+    assert events[0][0] < end
+    assert [line.split(" ", 2)[2] for _, line in events] == [
+        "ledger AWS::CloudFormation::Stack REVIEW_IN_PROGRESS: User Initiated",
+        "ledger AWS::CloudFormation::Stack CREATE_IN_PROGRESS: User Initiated",
+        "EntriesTable AWS::DynamoDB::Table CREATE_IN_PROGRESS",
+        "EntriesTable AWS::DynamoDB::Table CREATE_COMPLETE",
+        "ledger AWS::CloudFormation::Stack CREATE_COMPLETE",
+    ]
+
+
+@pytest.mark.exhaustive
+def test_a_failed_service_stops_new_starts_and_the_running_ones_finish(
+    aws: Aws, tmp_path: Path
+) -> None:
+    from . import moto_aws
+
+    out, stacks = _scale(tmp_path)
+    moto_aws.LATENCY = 3.0
+    moto_aws.FAIL["Svc001Service"] = "Service failed on purpose"
+    try:
+        code, lines = _run_live(aws, out, BLUEPRINT_POLL="1", BLUEPRINT_PARALLEL="2")
+    finally:
+        moto_aws.FAIL.clear()
+    text = "\n".join(line for _, line in lines)
+    assert code == 1, text
+    started = _started(lines)
+    names = [name for _, name in stacks]
+    not_started = [name for name in names if name not in started]
+    assert text.endswith(
+        "\ndeploy.sh failed: these stacks failed to deploy: scale-service-svc001\n"
+        "Not started: " + " ".join(not_started)
+    )
+    assert "[scale-service-svc001]   Svc001Service (AWS::ECS::Service): Service failed" in text
+    assert len(not_started) >= SCALE - 4  # no start after the failure was seen
+    live = aws.stacks("ap-northeast-1")
+    assert sorted(live) == sorted(started)  # the others were never created
+    assert live.pop("scale-service-svc001")["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert_deployed(
+        aws, out, [("ap-northeast-1", name) for name in names if name in live], "CREATE_COMPLETE"
+    )
