@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import deploy_delegation, deploy_parallel, deploy_review
+from . import deploy_after, deploy_delegation, deploy_parallel, deploy_review
 from .deploy_account import Account
 from .deploy_account import check_lines as account_check
 from .deploy_delegation import Delegation, delegation_lines
@@ -37,42 +37,6 @@ class Planned:
     #: shared by every blueprint in the account and region: not tagged as this blueprint's
     #: (two blueprints would tag it in turn, and each deploy would change it)
     shared: bool = False
-
-
-@dataclass(frozen=True)
-class JobRun:
-    """A job deploy.sh runs once every stack is deployed (``run: after_deploy``)."""
-
-    job: str
-    #: the job's task definition family; its runs' group is ``family:`` this
-    family: str
-    stack: str
-    region: str
-    #: what -> the output of ``stack`` that holds it: Cluster, TaskDefinitionArn, Capacity,
-    #: LogGroup, and Network for a task with its own network interface (awsvpc)
-    outputs: Mapping[str, str]
-    #: the essential containers, whose exit codes are the job's
-    containers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SiteUpload:
-    """A folder deploy.sh uploads into the bucket a distribution serves, once every stack
-    is deployed, and the invalidation of the caches of every distribution serving that
-    bucket that follows."""
-
-    distribution: str
-    stack: str
-    region: str
-    #: the blueprint's folder as the build was given it (relative to where it ran);
-    #: ``BLUEPRINT_ROOT`` overrides it when deploy.sh runs
-    root: str
-    #: the folder, relative to the blueprint's
-    folder: str
-    #: the output of ``stack`` holding the bucket's name
-    bucket_output: str
-    #: the outputs of ``stack`` holding the IDs of the distributions serving the bucket
-    distribution_outputs: tuple[str, ...]
 
 
 def capabilities(template: dict[str, Any]) -> list[str]:
@@ -110,8 +74,8 @@ def script(
     stacks: Sequence[Planned],
     source: str,
     blueprint: str = "",
-    runs: Sequence[JobRun] = (),
-    sites: Sequence[SiteUpload] = (),
+    runs: Sequence[deploy_after.JobRun] = (),
+    sites: Sequence[deploy_after.SiteUpload] = (),
     account: Account | None = None,
     environment: str | None = None,
     zones: Sequence[Delegation] = (),
@@ -138,19 +102,13 @@ def script(
     if account is not None and stacks:
         lines += ["", *account_check(account, stacks[0].region)]
     read = {(stack, region) for plan in stacks for stack, region, _ in plan.sources.values()}
-    if read or runs or sites:
-        lines += ["", _HELPERS]
-    lines += ["", _STATE_HELPERS, _EVENTS, deploy_parallel.SCHEDULER]
-    lines += ["", deploy_review.HELPERS, deploy_review.JSON, deploy_review.REVIEW]
-    lines += [deploy_review.EXECUTE]
-    if zones:
-        lines += ["", deploy_delegation.HELPERS]
+    lines += _functions(bool(read or runs or sites), bool(zones))
     if sites:
-        lines += ["", _SITE_FOLDER]
+        lines += ["", deploy_after.SITE_FOLDER]
         # A folder missing (deploy.sh run from elsewhere), a link or leading out stops the
         # deploy before anything changes, not after every stack is deployed.
         lines += ["", "# The sites' folders, before anything changes"]
-        lines += [_site_folder(site, "nothing was deployed") for site in sites]
+        lines += [deploy_after.site_folder(site, "nothing was deployed") for site in sites]
     # A template that needs the bucket, with none set, stops the deploy before any change.
     checks = [line for plan in stacks for line in _bucket_check(plan)]
     if checks:
@@ -159,6 +117,37 @@ def script(
         # First: a change to the main stack that a removed service still holds up (the
         # cluster, its capacity providers) would fail while the service runs.
         lines += ["", *_stale(stacks, blueprint)]
+    if stacks:
+        lines += _stacks(stacks, blueprint, read, zones)
+    lines += ["", *deploy_review.end_lines(source, environment)]
+    for run in runs:
+        lines += ["", *deploy_after.run_job(run)]
+    for site in sites:
+        lines += ["", *deploy_after.upload_site(site)]
+    return "\n".join(lines) + "\n"
+
+
+def _functions(outputs: bool, zones: bool) -> list[str]:
+    """The shell functions deploy.sh calls: reading outputs (when ``outputs``), a stack's
+    state and events, the scheduler, review and execute, the delegation check (when
+    ``zones``)."""
+    lines = ["", _HELPERS] if outputs else []
+    lines += ["", _STATE_HELPERS, _EVENTS, deploy_parallel.SCHEDULER]
+    lines += ["", deploy_review.HELPERS, deploy_review.JSON, deploy_review.REVIEW]
+    lines += [deploy_review.EXECUTE]
+    return [*lines, "", deploy_delegation.HELPERS] if zones else lines
+
+
+def _stacks(
+    stacks: Sequence[Planned],
+    blueprint: str,
+    read: set[tuple[str, str]],
+    zones: Sequence[Delegation],
+) -> list[str]:
+    """The stacks: under a plain deploy, each in a function the scheduler runs once the
+    stacks it reads are deployed (deploy_parallel); under --review and --execute, one
+    after another (deploy_review). ``read``: the stacks whose outputs others read."""
+    lines = []
     index = {(plan.stack, plan.region): i for i, plan in enumerate(stacks)}
     for i, plan in enumerate(stacks):
         body = _deploy(plan, i, blueprint, index)
@@ -180,134 +169,7 @@ def script(
         check = delegation_lines(plan.stack, zones)
         if check:  # not under --review: the zones stack is then only a change set
             lines += ['if [ "$mode" = execute ]; then', *check, "fi"]
-    lines += ["fi", "", *deploy_review.end_lines(source, environment)]
-    for run in runs:
-        lines += ["", *_run_job(run)]
-    for site in sites:
-        lines += ["", *_upload_site(site)]
-    return "\n".join(lines) + "\n"
-
-
-_SITE_FOLDER = """\
-# A site's folder $2 under the blueprint's folder $1 (or BLUEPRINT_ROOT), into $site: a
-# folder, not a symbolic link, inside the blueprint's folder once links are followed, as
-# the build checked; $3 names it in messages, $4 says what was left undone.
-site_folder() {
-  local root="${BLUEPRINT_ROOT:-$1}"
-  site="$root/$2"
-  if [ -L "$site" ]; then
-    echo "$3 is a symbolic link; deploy.sh uploads a folder, never a link to one: $4" >&2
-    exit 1
-  fi
-  if [ ! -d "$site" ]; then
-    echo "$3 is not a folder under $root: run deploy.sh from where blueprint build ran," \\
-      "or set BLUEPRINT_ROOT to the blueprint's folder; $4" >&2
-    exit 1
-  fi
-  case "$(cd "$site" && pwd -P)/" in
-    "$(cd "$root" && pwd -P)"/?*/) ;;
-    *) echo "$3 leads out of the blueprint's folder $root; $4" >&2; exit 1 ;;
-  esac
-}"""
-
-
-def _site_folder(site: SiteUpload, undone: str) -> str:
-    """The line that checks one site's folder (``site_folder``), stopping with ``undone``."""
-    named = f"{site.folder} (distribution {site.distribution})"
-    return f"site_folder {_q(site.root)} {_q(site.folder)} {_q(named)} {_q(undone)}"
-
-
-def _upload_site(site: SiteUpload) -> list[str]:
-    """Upload one folder with ``aws s3 sync --delete`` (what is not in the folder is
-    removed from the bucket; symbolic links inside are not followed), then invalidate
-    every path of each distribution serving the bucket. The folder is checked again just
-    before (``site_folder``): a job run in between may have changed it."""
-    region, stack = _q(site.region), _q(site.stack)
-    lines = [
-        f"echo {_q(f'Uploading {site.folder} for distribution {site.distribution}')} >&2",
-        f'site_outputs="$(outputs_of {region} {stack})"',
-        f'bucket="$(output "$site_outputs" {stack} {_q(site.bucket_output)})"',
-        _site_folder(site, "nothing was uploaded"),
-        f'aws s3 sync "$site/" "s3://$bucket/" --region {region} --delete --no-follow-symlinks',
-    ]
-    for key in site.distribution_outputs:
-        lines += [
-            f'distribution="$(output "$site_outputs" {stack} {_q(key)})"',
-            'aws cloudfront create-invalidation --distribution-id "$distribution" '
-            "--paths '/*' --query 'Invalidation.Id' --output text >&2",
-        ]
-    return lines
-
-
-def _run_job(run: JobRun) -> list[str]:
-    """Run one job and wait for it; if an essential container exits non-zero (or never
-    ran), print the end of its log and exit with its code. ``aws ecs wait tasks-stopped``
-    gives up after ten minutes, so it is asked again while the task still runs."""
-    region, stack = _q(run.region), _q(run.stack)
-    where = f'--region {region} --cluster "$cluster"'
-
-    def read(var: str, what: str) -> str:
-        return f'{var}="$(output "$job_outputs" {stack} {_q(run.outputs[what])})"'
-
-    lines = [
-        f"echo {_q(f'Running job {run.job}')} >&2",
-        f'job_outputs="$(outputs_of {region} {stack})"',
-        read("cluster", "Cluster"),
-        read("task_definition", "TaskDefinitionArn"),
-        read("capacity", "Capacity"),
-        read("log_group", "LogGroup"),
-    ]
-    args = [
-        f"aws ecs run-task {where}",
-        '--task-definition "$task_definition"',
-        '--capacity-provider-strategy "$capacity"',
-    ]
-    if "Network" in run.outputs:
-        lines.append(read("network", "Network"))
-        args.append('--network-configuration "$network"')
-    args += [
-        f"--started-by blueprint-deploy --group {_q('family:' + run.family)}",
-        "--query 'tasks[0].taskArn' --output text",
-    ]
-    lines += [
-        'task="$(' + " \\\n  ".join(args) + ')"',
-        'if [ "$task" = None ] || [ -z "$task" ]; then',
-        f"  echo {_q(f'job {run.job} did not start')} >&2",
-        "  exit 1",
-        "fi",
-        f'until aws ecs wait tasks-stopped {where} --tasks "$task"; do',
-        f'  status="$(aws ecs describe-tasks {where} --tasks "$task" '
-        "--query 'tasks[0].lastStatus' --output text)\"",
-        f'  echo "job {_dq(run.job)} is $status; waiting" >&2',
-        "done",
-    ]
-    return [*lines, *_job_result(run, where)]
-
-
-def _job_result(run: JobRun, where: str) -> list[str]:
-    """Each essential container's exit code; the first that is not 0 ends deploy.sh with
-    it, after the end of that container's log (stream ``prefix/container/task-id``)."""
-    region = _q(run.region)
-    lines = [
-        f'exits="$(aws ecs describe-tasks {where} --tasks "$task" '
-        "--query 'tasks[0].containers[].[name,exitCode]' --output text)\"",
-    ]
-    for container in run.containers:
-        stream = f"{container}/{container}/"
-        lines += [
-            f"code=\"$(printf '%s\\n' \"$exits\" | awk -F '\\t' -v name={_q(container)} "
-            "'$1 == name { print $2 }')\"",
-            'if [ "$code" != 0 ]; then',
-            f'  echo "job {_dq(run.job)}: container {_dq(container)} exited with '
-            '${code:-no code}; the end of its log:" >&2',
-            f'  aws logs get-log-events --region {region} --log-group-name "$log_group" '
-            f'--log-stream-name "{_dq(stream)}${{task##*/}}" --limit 50 '
-            "--query 'events[].[message]' --output text >&2 || true",
-            '  case "$code" in ""|*[!0-9]*) exit 1 ;; *) exit "$code" ;; esac',
-            "fi",
-        ]
-    lines.append(f"echo {_q(f'Job {run.job} succeeded')} >&2")
-    return lines
+    return [*lines, "fi"]
 
 
 def _deploy(

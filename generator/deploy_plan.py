@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING
 
-from . import deploy, deploy_account, naming
+from . import deploy, deploy_account, deploy_after, naming
 from .deploy_delegation import Delegation
 from .model.blueprint import Blueprint
 from .rendered import RenderedStack
@@ -39,7 +39,7 @@ def script(checked: Checked, stacks: list[RenderedStack]) -> str:
     )
 
 
-def _job_runs(bp: Blueprint) -> list[deploy.JobRun]:
+def _job_runs(bp: Blueprint) -> list[deploy_after.JobRun]:
     """The jobs deploy.sh runs after the deploy, with the outputs of the main stack that
     the jobs' renderer writes for it (:mod:`generator.sections.jobs.render`)."""
     runs = []
@@ -50,7 +50,7 @@ def _job_runs(bp: Blueprint) -> list[deploy.JobRun]:
         if job.ec2_capacity is None:
             outputs.append("Network")
         runs.append(
-            deploy.JobRun(
+            deploy_after.JobRun(
                 job=name,
                 family=naming.job_family(bp.name, name),
                 stack=bp.name,
@@ -62,7 +62,7 @@ def _job_runs(bp: Blueprint) -> list[deploy.JobRun]:
     return runs
 
 
-def _site_uploads(bp: Blueprint, source: str) -> list[deploy.SiteUpload]:
+def _site_uploads(bp: Blueprint, source: str) -> list[deploy_after.SiteUpload]:
     """The folders deploy.sh uploads into the buckets distributions serve, with the main
     stack's outputs naming each bucket and every distribution serving it, whose caches
     the upload makes stale (distributions/site.py)."""
@@ -72,7 +72,7 @@ def _site_uploads(bp: Blueprint, source: str) -> list[deploy.SiteUpload]:
         if isinstance(dist.origin, BucketOrigin):
             serving.setdefault(dist.origin.bucket, []).append(name)
     return [
-        deploy.SiteUpload(
+        deploy_after.SiteUpload(
             name,
             bp.name,
             bp.region,

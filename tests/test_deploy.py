@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import deploy
+from generator import deploy, deploy_after
 
 from .conftest import run_with_stand_in
 
@@ -461,7 +461,7 @@ def test_a_site_folder_reached_through_a_link_out_stops_before_any_stack(
 
 
 def test_every_distribution_serving_the_bucket_is_invalidated(tmp_path: Path) -> None:
-    site = deploy.SiteUpload(
+    site = deploy_after.SiteUpload(
         "www", "base", "eu-west-1", "root", "site", "Bucket", ("DocsId", "WwwId")
     )
     plan = deploy.Planned(site.stack, site.region, "main.json", 10, {})
@@ -484,7 +484,7 @@ def test_every_distribution_serving_the_bucket_is_invalidated(tmp_path: Path) ->
 
 def test_site_values_never_become_code(tmp_path: Path) -> None:
     region = "eu-west-1" + NASTY
-    site = deploy.SiteUpload(
+    site = deploy_after.SiteUpload(
         "www" + NASTY,
         "base'\"$(touch pwned)",
         region,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator import deploy
+from generator import deploy, deploy_after
 from generator.pipeline import Build, check, render
 
 from .conftest import HERE, run_with_stand_in
@@ -116,7 +116,7 @@ def test_job_values_in_deploy_sh_never_become_code(tmp_path: Path) -> None:
     (the stack's name, read back by awk, without a line break)."""
     stack = "s'\"$(touch pwned)`touch pwned`"
     container = "c" + NASTY
-    run = deploy.JobRun(
+    run = deploy_after.JobRun(
         job="m" + NASTY,
         family="f" + NASTY,
         stack=stack,
