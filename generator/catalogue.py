@@ -124,6 +124,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "`--env` names an environment the blueprint does not define, or the blueprint defines none.",
         "environments: --env nope: no such environment; the environments are dev, prod",
     ),
+    Code.ENVIRONMENT_STACKS_SHARED: (
+        "Two environments that deploy to one account (or name none) would make a stack of the same name in the same region: the second deploy would update the first's stack.",
+        "environments.prod.name: environment prod makes stack shared in ap-northeast-1, which environment dev makes too; give one of them another 'name:', or each its own 'account:' (in environment prod)",
+    ),
     Code.ACCOUNT_INVALID: (
         "An environment's 'account' is not a 12-digit AWS account ID.",
         "environments.prod.account: '1234' is not an AWS account ID: 12 digits, quoted when it starts with 0 ('012345678901') so that YAML keeps it as written",
@@ -412,7 +416,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "load_balancers.web.routes[1]: duplicates routes[0]: the same hosts and paths",
     ),
     Code.ROUTE_PRIORITY_TWICE: (
-        "Two routes of one load balancer set the same 'priority:' (numbers left to blueprint never clash).",
+        "Two routes on one listener set the same 'priority:': of one load balancer, of two entries on one existing listener, or of two environments there (numbers left to blueprint never clash).",
         "load_balancers.web.routes[1].priority: priority 10 is also routes[0]'s; set a distinct 'priority:' on one of them",
     ),
     Code.ROUTE_PRIORITY_HELD: (

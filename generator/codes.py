@@ -45,6 +45,7 @@ class Code(StrEnum):
     ENVIRONMENT_INVALID = "environment-invalid"
     ENVIRONMENT_UNKNOWN = "environment-unknown"
     ACCOUNT_INVALID = "account-invalid"
+    ENVIRONMENT_STACKS_SHARED = "environment-stacks-shared"
     LOGICAL_ID_INVALID = "logical-id-invalid"
     REGION_UNKNOWN = "region-unknown"
     REGION_UNSUPPORTED = "region-unsupported"

@@ -16,7 +16,7 @@ environment's ``name`` is ``<name>-<environment>`` unless it sets one of its own
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,3 +218,49 @@ def together(found: Sequence[tuple[str | None, Sequence[Problem]]]) -> list[Prob
         )
         for p, envs in by_problem.items()
     )
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What one environment's deploy holds in AWS that another's must not: its stacks, as
+    (region, stack name), and its rules on existing listeners, (listener ARN, priority) ->
+    where the blueprint sets that priority."""
+
+    environment: str
+    account: str | None
+    document: Document
+    stacks: frozenset[tuple[str, str]]
+    rules: Mapping[tuple[str, int], Path]
+
+
+def collisions(footprints: Sequence[Footprint]) -> list[Problem]:
+    """Two environments (in name order) whose deploys would update each other's: a stack of
+    one name in one region, unless both name different accounts (a stack is known by
+    account, region and name, so ``{dev: {name: shared}, prod: {name: shared}}`` and an
+    environment ``dev-zones`` beside ``dev`` each update the other's stacks), or one
+    priority on one existing listener (its ARN names the account and region). Each is
+    located at the second environment's ``name`` (its key when it sets none) or route."""
+    out: list[Problem] = []
+    for i, second in enumerate(footprints):
+        for first in footprints[:i]:
+            shared = sorted(first.stacks & second.stacks)
+            apart = first.account and second.account and first.account != second.account
+            if shared and not apart:
+                region, stack = shared[0]
+                more = f" (and {len(shared) - 1} more)" if len(shared) > 1 else ""
+                message = (
+                    f"environment {second.environment} makes stack {stack} in {region}{more}, "
+                    f"which environment {first.environment} makes too; give one of them "
+                    "another 'name:', or each its own 'account:'"
+                )
+                issue = Issue(("name",), message, code=Code.ENVIRONMENT_STACKS_SHARED)
+                out.append(second.document.locate(issue))
+            for listener, priority in sorted(first.rules.keys() & second.rules.keys()):
+                message = (
+                    f"priority {priority} on listener {listener} is also environment "
+                    f"{first.environment}'s; set a distinct 'priority:' in one of them"
+                )
+                where = second.rules[(listener, priority)]
+                issue = Issue(where, message, code=Code.ROUTE_PRIORITY_TWICE)
+                out.append(second.document.locate(issue))
+    return sorted(out)

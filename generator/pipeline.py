@@ -191,7 +191,29 @@ def render_each(checked: Sequence[Checked]) -> list[Build]:
             failed.append((one.environment, exc.problems))
     if failed:
         raise BlueprintError(environments.together(failed))
+    clashes = environments.collisions([_footprint(b) for b in builds if b.checked.environment])
+    if clashes:
+        raise BlueprintError(clashes)
     return builds
+
+
+def _footprint(build: Build) -> environments.Footprint:
+    """What an environment's build holds in AWS: its stacks and its existing listeners'
+    explicit priorities (every route there sets one: ``route-priority-needed``)."""
+    checked = build.checked
+    rules: dict[tuple[str, int], tuple[str | int, ...]] = {}
+    for name, lb in checked.blueprint.load_balancers.items():
+        for i, route in enumerate(lb.routes if lb.existing is not None else []):
+            if lb.existing is not None and route.priority is not None:
+                where = ("load_balancers", name, "routes", i, "priority")
+                rules.setdefault((lb.existing.listener_arn, route.priority), where)
+    return environments.Footprint(
+        checked.environment or "",
+        checked.account,
+        checked.document,
+        frozenset((s.region, s.name) for s in build.stacks),
+        rules,
+    )
 
 
 def render_stacks(checked: Checked) -> Rendered:

@@ -280,3 +280,35 @@ def test_diff_compares_each_environment_with_its_own_folder(
     )
     # prod's folder is looked for in --out: under dev's folder there is none, all is new
     assert main(["diff", example, "--out", golden + "/dev", "--env", "prod"]) == 10
+
+
+ZONED = """\
+name: notes
+region: eu-west-1
+zones:
+  shop: {domain: shop.example}
+environments:
+  dev: {}
+  dev-zones: {}
+"""
+
+
+def test_an_environment_whose_main_stack_is_anothers_zones_stack_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(ZONED)
+    assert problems_text(path, "blueprint.yaml") == (
+        "blueprint.yaml:7:3: name: environment dev-zones makes stack notes-dev-zones in "
+        "eu-west-1, which environment dev makes too; give one of them another 'name:', or "
+        "each its own 'account:' (in environment dev-zones)\n"
+    )
+
+
+def test_one_stack_name_in_two_named_accounts_is_two_stacks(tmp_path: Path) -> None:
+    path = tmp_path / "blueprint.yaml"
+    text = ZONED.replace("dev: {}", 'dev: {account: "111111111111"}')
+    path.write_text(text.replace("dev-zones: {}", 'dev-zones: {account: "222222222222"}'))
+    assert problems_text(path, "blueprint.yaml") == ""
+    path.write_text(text.replace("dev-zones: {}", 'dev-zones: {account: "111111111111"}'))
+    assert "notes-dev-zones in eu-west-1" in problems_text(path, "blueprint.yaml")
