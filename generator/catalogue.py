@@ -128,6 +128,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two environments that deploy to one account (or name none) would make a stack of the same name in the same region: the second deploy would update the first's stack.",
         "environments.prod.name: environment prod makes stack shared in ap-northeast-1, which environment dev makes too; give one of them another 'name:', or each its own 'account:' (in environment prod)",
     ),
+    Code.NULL_REMOVES_NOTHING: (
+        "An environment sets a key to null (which removes it) that the base blueprint does not have: a typo, or a key in the wrong place.",
+        "buckets.scratchh: null removes a key, and 'scratchh' is not one here to remove; did you mean 'scratch'? (in environment prod)",
+    ),
     Code.ACCOUNT_INVALID: (
         "An environment's 'account' is not a 12-digit AWS account ID.",
         "environments.prod.account: '1234' is not an AWS account ID: 12 digits, quoted when it starts with 0 ('012345678901') so that YAML keeps it as written",

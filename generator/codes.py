@@ -46,6 +46,7 @@ class Code(StrEnum):
     ENVIRONMENT_UNKNOWN = "environment-unknown"
     ACCOUNT_INVALID = "account-invalid"
     ENVIRONMENT_STACKS_SHARED = "environment-stacks-shared"
+    NULL_REMOVES_NOTHING = "null-removes-nothing"
     LOGICAL_ID_INVALID = "logical-id-invalid"
     REGION_UNKNOWN = "region-unknown"
     REGION_UNSUPPORTED = "region-unsupported"

@@ -8,7 +8,10 @@ located at the override's line, every other value at the base's; every problem f
 an environment's document names the environment (:func:`generator.errors.in_environments`).
 
 The merge rule (README, "Environments"): mappings merge key by key, lists and scalars
-replace, ``null`` removes the key (what it then is, is its default). ``account`` is the
+replace, ``null`` removes the key (what it then is, is its default; a key the base does
+not have is an error, a typo's otherwise silent). A value under ``overrides.<LogicalId>``
+is a leaf: it replaces, and a ``null`` there is kept (it removes the property from the
+template, :mod:`generator.overrides`). ``account`` is the
 environment's own, never the blueprint's; ``environments`` cannot be overridden. Each
 environment's ``name`` is ``<name>-<environment>`` unless it sets one of its own.
 """
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .codes import Code
-from .errors import BlueprintError, Issue, Path, Problem, in_environments, shown
+from .errors import BlueprintError, Issue, Path, Problem, in_environments, shown, suggest
 from .loader import Document, Positions
 
 KEY = "environments"
@@ -41,6 +44,9 @@ class Environment:
     name: str | None
     account: str | None
     document: Document
+    #: what is wrong with the merge itself (a ``null`` that removes nothing), located in
+    #: ``document``
+    issues: tuple[Issue, ...] = ()
 
 
 def names(document: Document) -> list[str]:
@@ -132,14 +138,15 @@ def merged(document: Document, name: str) -> Environment:
     account = _account(body.pop("account")) if "account" in body else None
     base = {k: v for k, v in document.data.items() if k != KEY}
     positions = _Positions(document.positions)
-    data = _merge(base, body, (), (KEY, name), positions)
+    issues: list[Issue] = []
+    data = _merge(base, body, (), (KEY, name), positions, issues)
     if "name" not in body and isinstance(base.get("name"), str):
         # the environment's own stack names; a name too long is located at the environment
         data["name"] = f"{base['name']}-{name}"
         at = document.positions.keys.get((KEY, name), (1, 1))
         positions.values[("name",)] = at
     environment = Document(document.file, data, positions.done(), document.source, environment=name)
-    return Environment(name, account, environment)
+    return Environment(name, account, environment, tuple(issues))
 
 
 class _Positions:
@@ -162,30 +169,56 @@ class _Positions:
                 if path[: len(source)] == source:
                     mine[(*at, *path[len(source) :])] = where
 
+    def removed(self, at: Path, source: Path) -> None:
+        """``at`` was removed by the null at ``source``: what is said of it is said there."""
+        if source in self.base.values:
+            self.values[at] = self.base.values[source]
+        if source in self.base.keys:
+            self.keys[at] = self.base.keys[source]
+
     def done(self) -> Positions:
         return Positions(values=self.values, keys=self.keys)
 
 
-def _merge(base: Any, override: Any, at: Path, source: Path, positions: _Positions) -> Any:
+def _merge(
+    base: Any, override: Any, at: Path, source: Path, positions: _Positions, issues: list[Issue]
+) -> Any:
     """``override`` over ``base``: mappings merge key by key, anything else replaces, a
-    key set to null is removed."""
+    key set to null is removed (one the base does not have: an issue). The properties of
+    an override (``overrides.<LogicalId>.<path>``) are leaves, nulls kept."""
     if not (isinstance(base, dict) and isinstance(override, dict)):
         positions.replace(at, source)
         return override
+    leaves = len(at) == 2 and at[0] == "overrides"
     out = dict(base)
     for key, value in override.items():
         here, there = (*at, key), (*source, key)
-        if value is None:
+        if value is None and not leaves:
+            # a problem of the removed key (a required one) is the null's
             out.pop(key, None)
             positions.replace(here, None)
-        elif key in out:
-            # a mapping merged into keeps the base's place: a problem of the entry as a
-            # whole is found in every environment, at one place, and said once
-            out[key] = _merge(out[key], value, here, there, positions)
-        else:
+            positions.removed(here, there)
+            if key not in base:
+                issues.append(_removes_nothing(here, base))
+        elif leaves or key not in out:
             out[key] = value
             positions.replace(here, there)
+        else:
+            # a mapping merged into keeps the base's place: a problem of the entry as a
+            # whole is found in every environment, at one place, and said once
+            out[key] = _merge(out[key], value, here, there, positions, issues)
     return out
+
+
+def _removes_nothing(path: Path, base: dict[Any, Any]) -> Issue:
+    key = str(path[-1])
+    return Issue(
+        path,
+        f"null removes a key, and '{key}' is not one here to remove"
+        + suggest(key, [str(k) for k in base]),
+        code=Code.NULL_REMOVES_NOTHING,
+        at_key=True,
+    )
 
 
 def together(found: Sequence[tuple[str | None, Sequence[Problem]]]) -> list[Problem]:

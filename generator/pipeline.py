@@ -143,8 +143,8 @@ def _check_one(
 ) -> Checked:
     document = environment.document
     model, issues = validate(document.data)
-    if model is None:
-        raise BlueprintError(sorted(document.locate(i) for i in issues))
+    if model is None or environment.issues:
+        raise BlueprintError(sorted(document.locate(i) for i in [*environment.issues, *issues]))
     resolved, issues = resolve(model, last_priorities)
     problems = sorted(document.locate(i) for i in issues)
     if resolved is None:

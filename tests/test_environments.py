@@ -74,7 +74,7 @@ def test_positions_are_the_overrides_where_they_wrote_and_the_bases_elsewhere() 
     assert where.of(("services", "web", "containers", "app", "command", 0)) == (26, 23)
     # the base's second item of the replaced list is gone with it
     assert ("services", "web", "containers", "app", "command", 1) not in where.values
-    assert where.of(("queues", "jobs", "delay_seconds")) == (5, 3)  # removed: its entry's
+    assert where.of(("queues", "jobs", "delay_seconds")) == (21, 24)  # removed: the null's
     assert where.of(("name",)) == (16, 3)  # made from the environment's name: there
 
 
@@ -312,3 +312,46 @@ def test_one_stack_name_in_two_named_accounts_is_two_stacks(tmp_path: Path) -> N
     assert problems_text(path, "blueprint.yaml") == ""
     path.write_text(text.replace("dev-zones: {}", 'dev-zones: {account: "111111111111"}'))
     assert "notes-dev-zones in eu-west-1" in problems_text(path, "blueprint.yaml")
+
+
+def test_a_null_that_removes_nothing_is_refused_with_the_nearest_key() -> None:
+    text = BASE.replace("  dev: {}", "  dev:\n    queues: {jobz: null}")
+    dev = environments.merged(loader.parse(text, "b.yaml"), "dev")
+    assert [(i.path, i.message) for i in dev.issues] == [
+        (
+            ("queues", "jobz"),
+            "null removes a key, and 'jobz' is not one here to remove; did you mean 'jobs'?",
+        )
+    ]
+    assert "jobz" not in dev.document.data["queues"]
+
+
+OVERRIDDEN = """\
+name: shop
+region: ap-northeast-1
+overrides:
+  ImagesBucket:
+    Properties.Tags: {team: web, cost: images}
+    Properties.LoggingConfiguration: null
+environments:
+  prod:
+    overrides:
+      ImagesBucket:
+        Properties.Tags: {team: ops}
+        Properties.VersioningConfiguration: null
+"""
+
+
+def test_an_overrides_properties_are_leaves_and_their_nulls_are_kept() -> None:
+    prod = environments.merged(loader.parse(OVERRIDDEN, "b.yaml"), "prod")
+    assert prod.issues == ()
+    assert prod.document.data["overrides"] == {
+        "ImagesBucket": {
+            "Properties.Tags": {"team": "ops"},  # replaced, not merged
+            "Properties.LoggingConfiguration": None,
+            "Properties.VersioningConfiguration": None,  # kept: it removes the property
+        }
+    }
+    assert prod.document.positions.of(
+        ("overrides", "ImagesBucket", "Properties.VersioningConfiguration")
+    ) == (12, 45)
