@@ -423,6 +423,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "Two routes on one listener set the same 'priority:': of one load balancer, of two entries on one existing listener, or of two environments there (numbers left to blueprint never clash).",
         "load_balancers.web.routes[1].priority: priority 10 is also routes[0]'s; set a distinct 'priority:' on one of them",
     ),
+    Code.LISTENER_CERTIFICATE_TWICE: (
+        "Two load balancer entries on one existing listener add the same certificate to it: removing either would take it off the listener the other still serves.",
+        "load_balancers.public.certificate: load_balancers.admin adds certificate 'web' to the same listener; add it from one of them (removing either would take it off)",
+    ),
     Code.ROUTE_PRIORITY_HELD: (
         "A route's 'priority:' is a number another listener rule holds in the last build in the output folder (another route's, kept, moved or removed since; or this route's own, in the stack of the service it no longer routes to): it still holds it when this route's rule is deployed.",
         "load_balancers.web.routes[0].priority: priority 41980: the rule of route 'zulu' holds 41980 from the last build; choose another number, or first give route 'zulu' another one, or remove it, in a deploy of its own",

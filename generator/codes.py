@@ -119,6 +119,7 @@ class Code(StrEnum):
     ROUTE_NAME_TWICE = "route-name-twice"
     ROUTE_TWICE = "route-twice"
     ROUTE_PRIORITY_TWICE = "route-priority-twice"
+    LISTENER_CERTIFICATE_TWICE = "listener-certificate-twice"
     ROUTE_PRIORITY_HELD = "route-priority-held"
     ROUTES_TOO_MANY = "routes-too-many"
     ROUTE_PORT_MISSING = "route-port-missing"

@@ -318,3 +318,40 @@ services:
     assert label[1]["TargetGroup"] == {
         "Fn::GetAtt": ["SharedApiTargetGroup", "TargetGroupFullName"]
     }
+
+
+def test_two_entries_sharing_a_group_admit_it_to_a_service_once(tmp_path: Path) -> None:
+    listener = (
+        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/"
+        "0a1b2c3d4e5f6071/8293a4b5c6d7e8f9"
+    )
+    entry = """
+  {name}:
+    existing:
+      listener_arn: {listener}
+      security_group: sg-0a1b2c3d4e5f60718
+    routes:
+      - {{service: api, hosts: [{name}.example.com], priority: {priority}}}"""
+    body = (
+        EXISTING_NETWORK
+        + "load_balancers:"
+        + entry.format(name="admin", listener=listener, priority=10)
+        + entry.format(name="public", listener=listener, priority=20)
+        + """
+services:
+  api:
+    containers:
+      app: {image: nginx:1.27, port: 8080}
+"""
+    )
+    found = _build(tmp_path, body)
+    ingress = [
+        (r["Properties"]["SourceSecurityGroupId"], r["Properties"]["FromPort"])
+        for r in found.values()
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and "SourceSecurityGroupId" in r["Properties"]
+    ]
+    # EC2 refuses a second identical rule (InvalidPermission.Duplicate)
+    assert ingress == [("sg-0a1b2c3d4e5f60718", 8080)]
+    rules = [r for r in found.values() if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"]
+    assert sorted(r["Properties"]["Priority"] for r in rules) == [10, 20]

@@ -124,6 +124,8 @@ def allow(
     if naming.ingress(target.stem, source.stem, port, high) in ctx.template.resources:
         return
     group_id = GetAtt(target.group, "GroupId")
+    if isinstance(source, ExistingGroupHandle) and _admitted(ctx, group_id, source, port, high):
+        return
     # A group outside the blueprint (an existing load balancer's) gets no egress rule: it
     # is its owner's.
     outside = isinstance(source, ExistingGroupHandle)
@@ -157,3 +159,23 @@ def allow(
         ),
         origin,
     )
+
+
+def _admitted(
+    ctx: Context, group_id: GetAtt, source: ExistingGroupHandle, low: int, high: int
+) -> bool:
+    """Whether an ingress rule already admits the existing group ``source`` to the group
+    on these ports: two entries on one existing listener name its load balancer's group
+    under their own names, and EC2 refuses a second identical rule
+    (``InvalidPermission.Duplicate``,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). The
+    first entry by name keeps it."""
+    wanted = (source.group_id, group_id, low, high)
+    return any(
+        r.resource_type == "AWS::EC2::SecurityGroupIngress"
+        and tuple(r.properties.get(k) for k in _RULE) == wanted
+        for r in ctx.template.resources.values()
+    )
+
+
+_RULE = ("SourceSecurityGroupId", "GroupId", "FromPort", "ToPort")

@@ -13,7 +13,7 @@ from ...model.checker import Checker, LastRule, covers, rule
 from ..certificates.model import Certificate
 from ..zones.checks import zone_for
 from . import priorities
-from .existing import existing_listeners
+from .existing import existing_listeners, shared_listeners
 from .model import LoadBalancer, Route, RouteTarget, ToInstances, ToService
 
 #: AWS quotas for one application load balancer: target groups (100) and rules on a
@@ -367,4 +367,4 @@ def _route_container(c: Checker, path: Path, route: Route) -> str | None:
     return None
 
 
-RULES = (aliases, listeners, existing_listeners, routes)
+RULES = (aliases, listeners, existing_listeners, shared_listeners, routes)

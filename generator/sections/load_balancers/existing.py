@@ -6,6 +6,7 @@ from ...codes import Code
 from ...errors import Path
 from ...model.aws_ids import arn_region
 from ...model.checker import Checker, rule
+from ..certificates.model import ExistingCertificate
 
 
 @rule(
@@ -62,3 +63,45 @@ def existing_listeners(c: Checker) -> None:
                     "other rule on that listener holds: blueprint cannot see those rules",
                     Code.ROUTE_PRIORITY_NEEDED,
                 )
+
+
+@rule(Code.ROUTE_PRIORITY_TWICE, Code.LISTENER_CERTIFICATE_TWICE)
+def shared_listeners(c: Checker) -> None:
+    """Entries on one existing listener (an equal ``listener_arn``) share its rules and
+    certificates: no two of their routes set one priority (a rule's number is unique on
+    its listener, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html),
+    and no two add one certificate (removing one entry would take it off the listener
+    for the other). Within one entry, ``routes`` reports a priority set twice."""
+    priorities: dict[tuple[str, int], str] = {}
+    certificates: dict[tuple[str, str], str] = {}
+    for name in sorted(c.bp.load_balancers):
+        lb = c.bp.load_balancers[name]
+        if lb.existing is None:
+            continue
+        arn = lb.existing.listener_arn
+        mine: set[int] = set()
+        for i, route in enumerate(lb.routes):
+            number = route.priority
+            if number is None or number in mine:
+                continue
+            mine.add(number)
+            other = priorities.setdefault((arn, number), name)
+            if other != name:
+                c.error(
+                    ("load_balancers", name, "routes", i, "priority"),
+                    f"priority {number} is also a route's of load_balancers.{other}, on the "
+                    "same listener; set a distinct 'priority:' on one of them",
+                    Code.ROUTE_PRIORITY_TWICE,
+                )
+        cert = c.bp.certificates.get(lb.certificate or "")
+        if lb.certificate is None or cert is None:
+            continue
+        key = cert.existing_arn if isinstance(cert, ExistingCertificate) else lb.certificate
+        other = certificates.setdefault((arn, key), name)
+        if other != name:
+            c.error(
+                ("load_balancers", name, "certificate"),
+                f"load_balancers.{other} adds certificate '{lb.certificate}' to the same "
+                "listener; add it from one of them (removing either would take it off)",
+                Code.LISTENER_CERTIFICATE_TWICE,
+            )
