@@ -331,6 +331,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "An existing listener or certificate in another region than the one that uses it (the stack's; us-east-1 for CloudFront).",
         "load_balancers.shared.certificate: certificate 'web' was issued in us-east-1; load_balancers.shared takes one issued in eu-west-1",
     ),
+    Code.ARN_ACCOUNT: (
+        "An existing listener or certificate in another AWS account than the environment's 'account', or a listener and the certificate added to it in two accounts.",
+        "load_balancers.shared.existing.listener_arn: the listener is in account 123456789012; environment prod deploys to account 222222222222, and rules and target groups are made beside their listener (in environment prod)",
+    ),
     Code.EXISTING_MIXED: (
         "'existing' written beside keys that describe what blueprint would create instead.",
         "network: 'existing' uses a network blueprint does not create: remove 'cidr', which only describes one it creates",

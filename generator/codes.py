@@ -94,6 +94,7 @@ class Code(StrEnum):
     SUBNET_OVERLAP = "subnet-overlap"
     AWS_ID_INVALID = "aws-id-invalid"
     ARN_REGION = "arn-region"
+    ARN_ACCOUNT = "arn-account"
     EXISTING_MIXED = "existing-mixed"
     SUBNET_TWICE = "subnet-twice"
     SUBNETS_TOO_FEW = "subnets-too-few"

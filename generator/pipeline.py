@@ -145,7 +145,7 @@ def _check_one(
     model, issues = validate(document.data)
     if model is None or environment.issues:
         raise BlueprintError(sorted(document.locate(i) for i in [*environment.issues, *issues]))
-    resolved, issues = resolve(model, last_priorities)
+    resolved, issues = resolve(model, last_priorities, environment.account)
     problems = sorted(document.locate(i) for i in issues)
     if resolved is None:
         raise BlueprintError(problems)

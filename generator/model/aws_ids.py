@@ -85,6 +85,11 @@ def arn_region(arn: str) -> str:
     return arn.split(":")[3]
 
 
+def arn_account(arn: str) -> str:
+    """The AWS account an ARN names."""
+    return arn.split(":")[4]
+
+
 def load_balancer_full_name(listener_arn: str) -> str:
     """``app/NAME/ID``, what CloudWatch and request-count scaling call the load balancer
     a listener belongs to (https://docs.aws.amazon.com/elasticloadbalancing/latest/

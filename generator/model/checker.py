@@ -63,6 +63,8 @@ class Checker:
     #: listener rule logical ID -> that rule in the last build: the one input besides the
     #: blueprint, passed in as data (see the load balancers' ``priorities``)
     last_priorities: Mapping[str, LastRule] = field(default_factory=dict)
+    #: the AWS account the environment deploys to, when it names one
+    account: str | None = None
     issues: list[Issue] = field(default_factory=list)
     #: the rule running now: the codes it declared are the ones it may report
     current: Rule | None = None

@@ -79,13 +79,17 @@ class Resolved:
 
 
 def resolve(
-    bp: Blueprint, last_priorities: Mapping[str, LastRule] | None = None
+    bp: Blueprint,
+    last_priorities: Mapping[str, LastRule] | None = None,
+    account: str | None = None,
 ) -> tuple[Resolved | None, list[Issue]]:
     """Run every rule; on success, what the renderers need to know. ``last_priorities``
     (listener rule logical ID -> that rule in the last build's templates) changes which
     numbers routes without ``priority:`` get, and reports an explicit ``priority:`` that
-    takes a number another route's rule holds there (``route-priority-held``)."""
-    c = Checker(bp, last_priorities=dict(last_priorities or {}))
+    takes a number another route's rule holds there (``route-priority-held``);
+    ``account``, the environment's, is the one existing listeners and certificates must
+    be in (``arn-account``)."""
+    c = Checker(bp, last_priorities=dict(last_priorities or {}), account=account)
     c.run(RULES)
     if any(i.severity is Severity.ERROR for i in c.issues):
         return None, c.issues

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...codes import Code
 from ...errors import Path
-from ...model.aws_ids import arn_region
+from ...model.aws_ids import arn_account, arn_region
 from ...model.checker import Checker, covers, rule
 from ..distributions.model import CLOUDFRONT_REGION
 from ..zones.checks import zone_for
@@ -94,4 +94,22 @@ def existing_regions(c: Checker) -> None:
             )
 
 
-RULES = (validated_in_zones, names_quota, existing_regions)
+@rule(Code.ARN_ACCOUNT)
+def existing_accounts(c: Checker) -> None:
+    """An existing certificate serves only in the account it was issued in (a certificate
+    is requested or imported in each account that uses it,
+    https://aws.amazon.com/blogs/security/how-to-deploy-public-acm-certificates-across-multiple-aws-accounts-and-regions-using-aws-cloudformation-stacksets/):
+    the environment's, when it names one."""
+    for name, cert in sorted(c.bp.certificates.items()):
+        if not isinstance(cert, ExistingCertificate) or c.account is None:
+            continue
+        if arn_account(cert.existing_arn) != c.account:
+            c.error(
+                ("certificates", name, "existing_arn"),
+                f"the certificate is in account {arn_account(cert.existing_arn)}; the "
+                f"environment deploys to account {c.account}, where it cannot be used",
+                Code.ARN_ACCOUNT,
+            )
+
+
+RULES = (validated_in_zones, names_quota, existing_regions, existing_accounts)

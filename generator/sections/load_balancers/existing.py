@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from ...codes import Code
 from ...errors import Path
-from ...model.aws_ids import arn_region
+from ...model.aws_ids import arn_account, arn_region
 from ...model.checker import Checker, rule
 from ..certificates.model import ExistingCertificate
 
 
 @rule(
     Code.ARN_REGION,
+    Code.ARN_ACCOUNT,
     Code.LISTENER_VPC,
     Code.ROUTE_PRIORITY_NEEDED,
     Code.ROUTE_MATCH_NEEDED,
@@ -35,6 +36,7 @@ def existing_listeners(c: Checker) -> None:
                 "rules and target groups are made beside their listener",
                 Code.ARN_REGION,
             )
+        _same_account(c, name, lb.existing.listener_arn, lb.certificate)
         if lb.certificate is not None:
             certs = c.bp.certificates
             where = ("load_balancers", name, "certificate")
@@ -63,6 +65,29 @@ def existing_listeners(c: Checker) -> None:
                     "other rule on that listener holds: blueprint cannot see those rules",
                     Code.ROUTE_PRIORITY_NEEDED,
                 )
+
+
+def _same_account(c: Checker, name: str, listener_arn: str, certificate: str | None) -> None:
+    """The listener is in the environment's account (when it names one): its rules and
+    target groups are made there; the certificate added to it is in the listener's (ACM
+    certificates serve in their own account,
+    https://aws.amazon.com/blogs/security/how-to-deploy-public-acm-certificates-across-multiple-aws-accounts-and-regions-using-aws-cloudformation-stacksets/)."""
+    account = arn_account(listener_arn)
+    if c.account is not None and account != c.account:
+        c.error(
+            ("load_balancers", name, "existing", "listener_arn"),
+            f"the listener is in account {account}; the environment deploys to account "
+            f"{c.account}, and rules and target groups are made beside their listener",
+            Code.ARN_ACCOUNT,
+        )
+    cert = c.bp.certificates.get(certificate or "")
+    if isinstance(cert, ExistingCertificate) and arn_account(cert.existing_arn) != account:
+        c.error(
+            ("load_balancers", name, "certificate"),
+            f"certificate '{certificate}' is in account {arn_account(cert.existing_arn)}; "
+            f"the listener is in account {account}, and takes certificates of its own",
+            Code.ARN_ACCOUNT,
+        )
 
 
 @rule(Code.ROUTE_PRIORITY_TWICE, Code.LISTENER_CERTIFICATE_TWICE)
