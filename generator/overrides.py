@@ -45,6 +45,12 @@ class Applied:
     segments: tuple[str, ...]
 
 
+def _is_index(segment: str) -> bool:
+    """Whether a path segment is a list index: ASCII digits only (the path's shape,
+    :mod:`generator.model.overrides`)."""
+    return segment.isascii() and segment.isdigit()
+
+
 def apply(
     rendered: Rendered, overrides: Mapping[str, Mapping[str, Any]]
 ) -> tuple[Rendered, list[Issue], list[Applied]]:
@@ -191,8 +197,8 @@ def _property(region: str, kind: str, names: tuple[str, ...]) -> Refusal:
     for depth, name in enumerate(names[1:], start=1):
         node = _resolved(schema, node)
         here = ".".join(names[:depth])
-        if _is(node, "array") and (name.isdigit() or not _is(node, "object")):
-            if not name.isdigit():
+        if _is(node, "array") and (_is_index(name) or not _is(node, "object")):
+            if not _is_index(name):
                 return Code.OVERRIDE_PATH_INVALID, (
                     f"{kind}'s {here} is a list: the step after it is an item's index, "
                     f"as in '{here}.0'"
@@ -287,7 +293,7 @@ def _intrinsic(key: str) -> bool:
 
 
 def _index_problem(items: list[Any], name: str, parent: str) -> str | None:
-    if name.isdigit() and int(name) < len(items):
+    if _is_index(name) and int(name) < len(items):
         return None
     if not items:
         return f"{parent} is an empty list: override {parent} whole"

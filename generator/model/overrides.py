@@ -24,7 +24,10 @@ POLICIES = ("DeletionPolicy", "UpdateReplacePolicy")
 #: The resource attributes an override may not change (beside DependsOn).
 _ATTRIBUTES = ("Condition", "Metadata", "CreationPolicy", "UpdatePolicy", "Type")
 
-_SEGMENT = re.compile(r"[^\s.]+")
+#: A segment of a path: a name (ASCII letters, digits, underscores: what property names
+#: and the keys under them are) or a list index, ``[0-9]+``; ``str.isdigit`` would take
+#: ``²`` too, which is no index.
+_SEGMENT = re.compile(r"[A-Za-z0-9_]+")
 
 
 def _path(value: str) -> str:
@@ -32,8 +35,9 @@ def _path(value: str) -> str:
     if not all(_SEGMENT.fullmatch(p) for p in parts):
         raise refuse(
             Code.OVERRIDE_PATH_INVALID,
-            f"{shown(value)} is not a property path: names (or list indexes) joined by "
-            "single dots, without spaces, like 'Properties.DeploymentConfiguration.Alarms'",
+            f"{shown(value)} is not a property path: names (ASCII letters, digits and "
+            "underscores) or list indexes (0, 1, ...) joined by single dots, like "
+            "'Properties.DeploymentConfiguration.Alarms'",
         )
     if parts[0] in POLICIES and len(parts) == 1:
         return value
