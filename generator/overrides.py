@@ -43,6 +43,14 @@ class Applied:
     logical_id: str
     #: the path in the resource, split at its dots
     segments: tuple[str, ...]
+    #: how many of ``segments`` were there before: what lies under the first one that was
+    #: not (a mapping the override made on the way) is the override's too
+    found: int | None = None
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        """The path under which everything is this override's."""
+        return self.segments if self.found is None else self.segments[: self.found + 1]
 
 
 def _is_index(segment: str) -> bool:
@@ -82,11 +90,11 @@ def apply(
         if not done:
             continue
         stacks[homes[logical_id]] = _with(stack, logical_id, body)
-        written = {p: changes[p] for p in done}
+        written = {p: changes[p] for p, _ in done}
         templates = [_in_template(t, logical_id, stack.region, written) for t in templates]
         applied.extend(
-            Applied(("overrides", logical_id, p), stack.name, logical_id, tuple(p.split(".")))
-            for p in done
+            Applied(("overrides", logical_id, p), stack.name, logical_id, tuple(p.split(".")), n)
+            for p, n in done
         )
     return dataclasses.replace(rendered, stacks=stacks, templates=templates), issues, applied
 
@@ -107,12 +115,13 @@ def _unknown(logical_id: str, homes: Iterable[str], shared: Mapping[str, str]) -
 
 def _resource(
     region: str, body: Mapping[str, Any], changes: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[str], list[tuple[str, Code, str]]]:
+) -> tuple[dict[str, Any], list[tuple[str, int | None]], list[tuple[str, Code, str]]]:
     """Check each change to one resource and write those that pass into a copy of it, in
-    the order written: the copy, the paths written, and (path, code, message) for each
-    change refused."""
+    the order written: the copy, the paths written (each with how many of its segments
+    were there before, when it made mappings on the way), and (path, code, message) for
+    each change refused."""
     work: dict[str, Any] = copy.deepcopy(dict(body))
-    done: list[str] = []
+    done: list[tuple[str, int | None]] = []
     refused: list[tuple[str, Code, str]] = []
     for path, value in changes.items():
         parts = tuple(path.split("."))
@@ -121,11 +130,24 @@ def _resource(
             trial, parts, copy.deepcopy(value), _tags_are_list(region, work)
         )
         if found is None:
+            there = _there(work, parts)
             work = trial
-            done.append(path)
+            done.append((path, there if there < len(parts) - 1 else None))
         else:
             refused.append((path, *found))
     return work, done, refused
+
+
+def _there(body: Any, parts: tuple[str, ...]) -> int:
+    """How many leading segments of ``parts`` are in ``body``."""
+    for depth, name in enumerate(parts):
+        if isinstance(body, dict) and name in body:
+            body = body[name]
+        elif isinstance(body, list) and _is_index(name) and int(name) < len(body):
+            body = body[int(name)]
+        else:
+            return depth
+    return len(parts)
 
 
 def _with(stack: RenderedStack, logical_id: str, body: dict[str, Any]) -> RenderedStack:
@@ -242,7 +264,8 @@ def _write(body: dict[str, Any], parts: tuple[str, ...], value: Any, tags_list: 
         return _merge_tags(body.setdefault("Properties", {}), value, tags_list)
     node: Any = body
     for depth, name in enumerate(parts[:-1]):
-        node, problem = _step(node, name, ".".join(parts[:depth]), create=value is not None)
+        create = value is not None
+        node, problem = _step(node, name, ".".join(parts[:depth]), create, parts[depth + 1])
         if problem is not None:
             return Code.OVERRIDE_PATH_INVALID, problem
     last, parent = parts[-1], ".".join(parts[:-1])
@@ -263,9 +286,10 @@ def _write(body: dict[str, Any], parts: tuple[str, ...], value: Any, tags_list: 
     return None
 
 
-def _step(node: Any, name: str, parent: str, create: bool) -> tuple[Any, str | None]:
+def _step(node: Any, name: str, parent: str, create: bool, after: str) -> tuple[Any, str | None]:
     """One step along a path: a list's item, a mapping's value (an empty mapping made
-    when it is absent and ``create``); why it cannot be taken, or None."""
+    when it is absent and ``create``, unless the step ``after`` it is an index: a list
+    is not made item by item); why it cannot be taken, or None."""
     here = f"{parent}.{name}" if parent else name
     if isinstance(node, list):
         problem = _index_problem(node, name, parent)
@@ -274,6 +298,8 @@ def _step(node: Any, name: str, parent: str, create: bool) -> tuple[Any, str | N
         child = node[int(name)]
     elif name in node:
         child = node[name]
+    elif create and _is_index(after):
+        return None, f"there is no list at {here} to index: write the whole list at {here}"
     elif create:
         child = node[name] = {}
     else:
@@ -336,8 +362,8 @@ def origin(applied: Sequence[Applied], stack: str, path: Sequence[str | int]) ->
     best: Applied | None = None
     found = [str(p) for p in path]
     for a in applied:
-        mine = ["Resources", a.logical_id, *a.segments]
-        longer = best is None or len(a.segments) > len(best.segments)
+        mine = ["Resources", a.logical_id, *a.owns]
+        longer = best is None or len(a.owns) > len(best.owns)
         if a.stack == stack and found[: len(mine)] == mine and longer:
             best = a
     return None if best is None else best.where

@@ -252,3 +252,37 @@ def test_a_resource_of_the_shared_account_stack_is_not_overridden(tmp_path: Path
         "blueprint in the account and region shares: an override there would change it for all "
         "of them"
     )
+
+
+def test_an_index_into_a_list_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(
+        BUCKET + "overrides:\n  ImagesBucket:\n"
+        "    Properties.CorsConfiguration.CorsRules.0.AllowedMethods: [GET]\n"
+    )
+    with pytest.raises(BlueprintError) as refused:
+        render(check(path, "bp.yaml"))
+    assert [(p.line, p.code, p.message) for p in refused.value.problems] == [
+        (
+            8,
+            Code.OVERRIDE_PATH_INVALID,
+            "there is no list at Properties.CorsConfiguration.CorsRules to index: write the "
+            "whole list at Properties.CorsConfiguration.CorsRules",
+        )
+    ]
+
+
+def test_a_finding_on_a_mapping_an_override_made_is_located_at_the_override(
+    tmp_path: Path,
+) -> None:
+    build = built(
+        tmp_path,
+        BUCKET + "overrides:\n  ImagesBucket:\n"
+        "    Properties.ReplicationConfiguration.Role: arn:aws:iam::123456789012:role/copy\n",
+    )
+    lint(build)
+    where = "overrides.ImagesBucket.Properties.ReplicationConfiguration.Role"
+    found = [(p.line, p.path, p.code) for p in build.lint_problems]
+    # 'Rules' is missing from the mapping the override made: the override's finding
+    assert (8, where, Code.CFN_LINT) in found
+    assert all(path == where for _, path, _ in found), found
