@@ -919,6 +919,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "diff --deployed cannot read the deployed stacks with the AWS CLI (no CLI, no credentials, no network, no permission), or a deployed template is not one it can compare.",
         'aws:1:1: aws cloudformation describe-stacks --region ap-northeast-1: Unable to locate credentials. You can configure credentials by running "aws configure".',
     ),
+    Code.DEPLOYED_ACCOUNT: (
+        "diff --deployed runs under credentials of another AWS account than the one the environment names: its stacks would all show as added.",
+        "aws:1:1: these credentials are for account 111111111111; environment prod deploys to account 222222222222: use credentials of account 222222222222 (AWS_PROFILE, AWS_ACCESS_KEY_ID) to compare with its stacks",
+    ),
 }
 
 

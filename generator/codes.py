@@ -252,3 +252,4 @@ class Code(StrEnum):
     # --- comparing with an earlier build ---------------------------------------------------
     PREVIOUS_UNREADABLE = "previous-unreadable"
     DEPLOYED_UNREADABLE = "deployed-unreadable"
+    DEPLOYED_ACCOUNT = "deployed-account"

@@ -60,6 +60,33 @@ def aws(*args: str) -> Any:
         raise _refuse(f"{shown}: the AWS CLI printed no JSON") from None
 
 
+def check_account(environment: str | None, account: str, region: str) -> None:
+    """Refuse, as the environment's deploy.sh does (:mod:`generator.deploy_account`), when
+    the credentials are another account's than the one the environment deploys to: its
+    stacks are not there, and every one of them would show as added. ``aws sts
+    get-caller-identity`` answers for any credentials, without a permission of its own
+    (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)."""
+    got = aws("sts", "get-caller-identity", "--region", region)
+    caller = str(got.get("Account", "")) if isinstance(got, dict) else ""
+    if caller != account:
+        who = f"environment {environment}" if environment else "this blueprint"
+        raise BlueprintError(
+            [
+                Problem(
+                    "aws",
+                    1,
+                    1,
+                    "",
+                    f"these credentials are for account {caller or '(none)'}; {who} deploys "
+                    f"to account {account}: use credentials of account {account} "
+                    "(AWS_PROFILE, AWS_ACCESS_KEY_ID) to compare with its stacks",
+                    Severity.ERROR,
+                    code=Code.DEPLOYED_ACCOUNT,
+                )
+            ]
+        )
+
+
 def template(stack: str, region: str) -> dict[str, Any] | None:
     """The template ``stack`` was deployed with (the one sent, before any transform), or
     None when it does not exist."""

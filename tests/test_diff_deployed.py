@@ -35,7 +35,9 @@ if fail:
     sys.exit(255)
 stacks = json.load(open(os.path.join(state, "stacks.json")))
 region = args[args.index("--region") + 1]
-if args[:2] == ["cloudformation", "describe-stacks"]:
+if args[:2] == ["sts", "get-caller-identity"]:
+    print(json.dumps({{"Account": os.environ.get("FAKE_AWS_ACCOUNT", "123456789012")}}))
+elif args[:2] == ["cloudformation", "describe-stacks"]:
     found = [
         {{
             "StackName": n,
@@ -203,3 +205,39 @@ def test_diff_deployed_against_moto_after_deploy_sh(
     changed = blueprint_diff("--format", "tsv")
     assert changed.returncode == diff.EXIT_DATA_LOSS, changed.stdout + changed.stderr
     assert changed.stdout == "ledger\tEntriesTable\treplaced\n"
+
+
+ACCOUNTS = """\
+name: notes
+region: eu-west-1
+queues:
+  jobs: {}
+environments:
+  dev: {}
+  prod:
+    account: "222222222222"
+"""
+
+
+def test_diff_deployed_refuses_another_accounts_credentials(
+    stand_in: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (stand_in / "stacks.json").write_text("{}")
+    (tmp_path / "blueprint.yaml").write_text(ACCOUNTS)
+    monkeypatch.setenv("FAKE_AWS_ACCOUNT", "111111111111")
+    assert main(["diff", "--deployed", "--env", "prod"]) == 1
+    assert capsys.readouterr().err == (
+        "aws:1:1: these credentials are for account 111111111111; environment prod deploys "
+        "to account 222222222222: use credentials of account 222222222222 (AWS_PROFILE, "
+        "AWS_ACCESS_KEY_ID) to compare with its stacks\n"
+    )
+    # nothing read: every stack would have shown as added
+    assert [c[:2] for c in _calls(stand_in)] == [["sts", "get-caller-identity"]]
+    # dev names no account: compared under any credentials
+    assert main(["diff", "--deployed", "--env", "dev"]) == diff.EXIT_CHANGES
+    monkeypatch.setenv("FAKE_AWS_ACCOUNT", "222222222222")
+    assert main(["diff", "--deployed", "--env", "prod"]) == diff.EXIT_CHANGES
+    assert "stack notes-prod (eu-west-1): added" in capsys.readouterr().out

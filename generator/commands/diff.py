@@ -62,6 +62,11 @@ def _deployed(path: str, env: str | None) -> dict[str | None, dict[str, dict[str
     the route priorities the deployed stacks hold: a first build without them names the
     stacks (the priorities change no stack's name or region)."""
     first = pipeline.render_each(pipeline.check_each(Path(path), path, env))
+    for b in first:
+        if b.checked.account is not None:
+            deployed.check_account(
+                b.checked.environment, b.checked.account, b.checked.blueprint.region
+            )
     return {
         b.checked.environment: deployed.read(
             b.checked.blueprint.name, [(s.name, s.region) for s in b.stacks]
