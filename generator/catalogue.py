@@ -132,6 +132,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "An environment sets a key to null (which removes it) that the base blueprint does not have: a typo, or a key in the wrong place.",
         "buckets.scratchh: null removes a key, and 'scratchh' is not one here to remove; did you mean 'scratch'? (in environment prod)",
     ),
+    Code.ENVIRONMENTS_RENAME: (
+        "Warning: the output folder holds a build of this blueprint from before it had environments; each environment's stacks have new names, so the deployed ones would be left behind.",
+        "environments: templates_out/ holds this blueprint's build without environments, stack notes; with environments its stacks are new ones (notes-dev, notes-prod) and the deployed notes is left behind: to keep deploying to it, set 'name: notes' in the environment that should keep it",
+    ),
     Code.ACCOUNT_INVALID: (
         "An environment's 'account' is not a 12-digit AWS account ID.",
         "environments.prod.account: '1234' is not an AWS account ID: 12 digits, quoted when it starts with 0 ('012345678901') so that YAML keeps it as written",

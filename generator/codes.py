@@ -47,6 +47,7 @@ class Code(StrEnum):
     ACCOUNT_INVALID = "account-invalid"
     ENVIRONMENT_STACKS_SHARED = "environment-stacks-shared"
     NULL_REMOVES_NOTHING = "null-removes-nothing"
+    ENVIRONMENTS_RENAME = "environments-rename"
     LOGICAL_ID_INVALID = "logical-id-invalid"
     REGION_UNKNOWN = "region-unknown"
     REGION_UNSUPPORTED = "region-unsupported"

@@ -355,3 +355,26 @@ def test_an_overrides_properties_are_leaves_and_their_nulls_are_kept() -> None:
     assert prod.document.positions.of(
         ("overrides", "ImagesBucket", "Properties.VersioningConfiguration")
     ) == (12, 45)
+
+
+def test_adding_environments_to_a_built_blueprint_warns_that_its_stacks_are_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, out = tmp_path / "b.yaml", tmp_path / "out"
+    plain = "name: notes\nregion: eu-west-1\nqueues:\n  jobs: {}\n"
+    path.write_text(plain)
+    assert main(["build", str(path), "--out", str(out)]) == 0
+    assert (out / "notes.json").is_file()
+    capsys.readouterr()
+    path.write_text(plain + "environments:\n  dev: {}\n  prod: {}\n")
+    assert main(["build", str(path), "--out", str(out)]) == 0
+    assert capsys.readouterr().err == (
+        f"{path}:5:1: environments: warning: {out}/ holds this blueprint's build without "
+        "environments, "
+        "stack notes; with environments its stacks are new ones (notes-dev, notes-prod) and "
+        "the deployed notes is left behind: to keep deploying to it, set 'name: notes' in "
+        "the environment that should keep it\n"
+    )
+    path.write_text(plain + "environments:\n  dev: {name: notes}\n  prod: {}\n")
+    assert main(["build", str(path), "--out", str(out)]) == 0
+    assert "holds this blueprint's build" not in capsys.readouterr().err

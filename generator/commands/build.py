@@ -17,6 +17,7 @@ from ..errors import BlueprintError
 from ..exits import EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_STALE
 
 if TYPE_CHECKING:
+    from ..errors import Problem
     from ..lint import Workers
     from ..pipeline import Build
 
@@ -83,7 +84,8 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         with _Progress() as progress:
             pipeline.lint(build, progress if shown else None, workers)
     found = [(b.checked.environment, [*b.checked.warnings, *b.lint_problems]) for b in builds]
-    printed = report.formatted(environments.together(found), options.format)
+    moved = _stacks_renamed(path, options.path, out, builds)
+    printed = report.formatted([*environments.together(found), *moved], options.format)
     report.problems_stream(options.format).write(printed)
     if any(report.failed(b.lint_problems, options.strict) for b in builds):
         print(f"{options.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
@@ -104,6 +106,36 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         folder = _folder(out, builds[0])
         uptodate.remember(path, folder, options.key, builds[0], stdout=stdout, stderr=stderr)
     return EXIT_OK
+
+
+def _stacks_renamed(path: Path, display: str, out: Path, builds: list[Build]) -> list[Problem]:
+    """A warning, at ``environments``, when ``out`` holds a build of this blueprint made
+    before it had environments: each environment's stacks have names of their own
+    (``notes-dev``), so the stacks deployed from that build (``notes``) are left behind
+    and new ones made; ``name:`` in an environment keeps the old ones."""
+    from .. import environments, loader
+    from ..codes import Code
+    from ..errors import Issue, Severity
+
+    if not builds or builds[0].checked.environment is None:
+        return []
+    document = loader.load(path, display)
+    base = document.data.get("name")
+    if not isinstance(base, str) or not (out / f"{base}.json").is_file():
+        return []
+    if any(b.checked.blueprint.name == base for b in builds):
+        return []  # an environment keeps the stacks
+    names = ", ".join(b.checked.blueprint.name for b in builds)
+    message = (
+        f"{out}/ holds this blueprint's build without environments, stack {base}; with "
+        f"environments its stacks are new ones ({names}) and the deployed {base} is left "
+        f"behind: to keep deploying to it, set 'name: {base}' in the environment that "
+        "should keep it"
+    )
+    issue = Issue(
+        (environments.KEY,), message, Severity.WARNING, code=Code.ENVIRONMENTS_RENAME, at_key=True
+    )
+    return [document.locate(issue)]
 
 
 def _folder(out: Path, of: Build | str | None) -> Path:
