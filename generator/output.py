@@ -15,7 +15,7 @@ import re
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,36 @@ def write_all(
         if not (manifest and (out_dir / JOURNAL).exists()):  # not committed: drop them
             for _, path in staged:
                 path.unlink(missing_ok=True)
+        raise
+
+
+def write_folders(
+    folders: Sequence[tuple[Path, Mapping[str, bytes]]], *, modes: Mapping[str, int]
+) -> None:
+    """:func:`write_all` for the folders of several builds (a blueprint's environments),
+    every folder's files staged before any folder is committed: a failure while writing
+    (a full disk, a folder that cannot be made) leaves every folder as it was. The
+    commits then run one after another with signals held back; only a kill in that short
+    run (SIGKILL, power loss) can leave some folders on the new build and the others on
+    the last, each of them whole, the next build finishing its journal."""
+    staged: list[tuple[Path, Mapping[str, bytes], list[tuple[str, Path]]]] = []
+    try:
+        for out_dir, files in folders:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            recover(out_dir)
+            wanted = {**files, MANIFEST: "".join(f"{n}\n" for n in sorted(files)).encode()}
+            staged.append((out_dir, files, []))
+            _stage(out_dir, wanted, modes, staged[-1][2])
+        with _signals_held():
+            for out_dir, files, mine in staged:
+                stale = _previous(out_dir) - set(files)
+                renames = [(path.name, name) for name, path in mine]
+                _commit(out_dir, renames, sorted(stale), journal=True)
+    except BaseException:
+        for out_dir, _, mine in staged:
+            if not (out_dir / JOURNAL).exists():  # not committed: drop them
+                for _, path in mine:
+                    path.unlink(missing_ok=True)
         raise
 
 

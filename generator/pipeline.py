@@ -33,7 +33,7 @@ from .model.blueprint import Blueprint
 from .model.checker import LastRule
 from .model.resolve import Resolved, resolve
 from .model.validate import validate
-from .output import write_all
+from .output import write_all, write_folders
 from .rendered import Rendered, RenderedStack, Template
 
 if TYPE_CHECKING:
@@ -352,3 +352,9 @@ def _entry_names(stack: RenderedStack) -> set[str]:
 def write(build: Build, out_dir: FsPath) -> None:
     """Write every file of the build atomically into ``out_dir``."""
     write_all(out_dir, build.files, modes={"deploy.sh": 0o755})
+
+
+def write_each(builds: Sequence[tuple[Build, FsPath]]) -> None:
+    """Write several builds (a blueprint's environments), each into its folder: every
+    file staged before any folder is replaced (:func:`generator.output.write_folders`)."""
+    write_folders([(out, b.files) for b, out in builds], modes={"deploy.sh": 0o755})

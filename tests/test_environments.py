@@ -378,3 +378,23 @@ def test_adding_environments_to_a_built_blueprint_warns_that_its_stacks_are_new(
     path.write_text(plain + "environments:\n  dev: {name: notes}\n  prod: {}\n")
     assert main(["build", str(path), "--out", str(out)]) == 0
     assert "holds this blueprint's build" not in capsys.readouterr().err
+
+
+def test_a_folder_that_cannot_be_written_leaves_every_environments_folder_as_it_was(
+    tmp_path: Path,
+) -> None:
+    from generator import pipeline
+
+    path, out = tmp_path / "b.yaml", tmp_path / "out"
+    path.write_text(BASE)
+    assert main(["build", str(path), "--out", str(out)]) == 0
+    before = (out / "dev" / "shop-dev.json").read_bytes()
+    shutil.rmtree(out / "prod")
+    (out / "prod").write_text("not a folder")  # prod's folder cannot be made
+    path.write_text(BASE.replace("delay_seconds: 5", "delay_seconds: 9"))
+    builds = pipeline.render_each(check_each(path))
+    with pytest.raises(OSError):
+        pipeline.write_each([(b, out / str(b.checked.environment)) for b in builds])
+    # dev (written first, in name order) is still the last build, with nothing staged
+    assert (out / "dev" / "shop-dev.json").read_bytes() == before
+    assert sorted(p.name for p in (out / "dev").iterdir() if p.name.endswith(".tmp")) == []

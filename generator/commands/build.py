@@ -96,8 +96,7 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
         return max(_check_fresh(b, _folder(out, b), options.path, options.format) for b in builds)
     for build in builds:
         _warn_data_loss(build, last[build.checked.environment], _folder(out, build))
-    for build in builds:
-        pipeline.write(build, _folder(out, build))
+    pipeline.write_each([(b, _folder(out, b)) for b in builds])
     summary = "".join(_summary(b, _folder(out, b)) for b in builds)
     report.summary_stream(options.format).write(summary)
     if len(builds) == 1:  # a build of several environments is not replayed
