@@ -239,3 +239,39 @@ def test_every_example_and_the_largest_synthetic_blueprint_report_alike(
     assert _shared(jobs) == _alone(jobs)
     seeded = _seeded(jobs, set(range(len(jobs))))
     assert _shared(seeded) == _alone(seeded)
+
+
+# --- what the cache key holds decides the findings -----------------------------------------
+
+_LOG_GROUP_31_DAYS = (
+    '{"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup",'
+    ' "Properties": {"RetentionInDays": 31}}}}'
+)
+
+
+def test_a_cfnlintrc_in_the_folder_or_home_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cfn-lint reads .cfnlintrc* from the current folder and home; lint reads none, so
+    the findings (and the cache key) are the same with one that ignores the finding."""
+    before = (lint.lint(_LOG_GROUP_31_DAYS, "us-east-1"), lint.cache_key("{}", "us-east-1"))
+    assert [f.rule for f in before[0]] == ["E3030"]
+    for folder in (tmp_path / "project", tmp_path / "home"):
+        folder.mkdir()
+        (folder / ".cfnlintrc").write_text("ignore_checks:\n  - E3030\n  - W\n")
+    monkeypatch.chdir(tmp_path / "project")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    after = (lint.lint(_LOG_GROUP_31_DAYS, "us-east-1"), lint.cache_key("{}", "us-east-1"))
+    assert after == before
+
+
+def test_the_cache_key_holds_the_schemas_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    import cfnlint
+
+    written = Path(cfnlint.__file__).parent / "data" / "schemas" / "version.json"
+    assert lint.schema_date() == json.loads(written.read_text())["schema_date"] != ""
+    before = lint.cache_key("{}", "us-east-1")
+    monkeypatch.setattr(lint, "schema_date", lambda: "2000-01-01T00:00:00Z")
+    assert lint.cache_key("{}", "us-east-1") != before
