@@ -274,11 +274,15 @@ def lint_all(
     progress: Callable[[int, int], None] | None = None,
     workers: Workers | None = None,
     names: Sequence[Collection[str]] | None = None,
+    by_shape: dict[int, int | None] | None = None,
 ) -> list[list[Finding]]:
     """Lint each (text, region), from the cache where it can, the rest in parallel;
     ``progress(done, total)`` is called as templates finish. ``names``: for each template,
     the names of the entries it was made from; a template of the same shape as one found
-    clean (:mod:`generator.lint_shape`), in this run or an earlier one, is clean too."""
+    clean (:mod:`generator.lint_shape`), in this run or an earlier one, is clean too, and
+    is noted in ``by_shape``: its index -> the index of the template linted in its stead,
+    or None when the shape was found clean by an earlier run."""
+    by_shape = {} if by_shape is None else by_shape
     folder = cache_dir()
     by_region = {region: _head(region) for region in sorted({region for _, region in jobs})}
     heads = [by_region[region] for _, region in jobs]
@@ -294,6 +298,7 @@ def lint_all(
         shaped = shapes[i]
         if folder is not None and shaped is not None and _read(folder, shaped, SHAPES) == []:
             results[i] = []
+            by_shape[i] = None
     todo = [i for i in todo if results[i] is None]
     if todo:
         with contextlib.ExitStack() as stack:
@@ -306,9 +311,10 @@ def lint_all(
                 if progress is not None:
                     progress(done[0], len(todo))
 
-            _by_shape(todo, shapes, lambda batch: run([jobs[i] for i in batch]), finished)
+            leads = _by_shape(todo, shapes, lambda batch: run([jobs[i] for i in batch]), finished)
+            by_shape.update(leads)
         for i in todo:
-            if folder is not None:
+            if folder is not None and i not in by_shape:
                 _store(folder, keys[i], results[i] or [])
                 shaped = shapes[i]
                 if shaped is not None and results[i] == []:
@@ -321,9 +327,10 @@ def _by_shape(
     shapes: Mapping[int, str | None],
     run: Callable[[list[int]], Iterator[list[Finding]]],
     finished: Callable[[int, list[Finding]], None],
-) -> None:
+) -> dict[int, int]:
     """Lint the first template of each shape (and every one without a shape); the others
-    of a shape found clean are clean, those of a shape with findings are linted too."""
+    of a shape found clean are clean, those of a shape with findings are linted too.
+    Returns those found clean by shape: index -> the index of the one linted."""
     first: dict[str, int] = {}
     leads, followers = [], []
     for i in todo:
@@ -339,14 +346,16 @@ def _by_shape(
         finished(i, findings)
         if not findings and shapes[i] is not None:
             clean.add(shapes[i] or "")
-    rest = []
+    rest, shared = [], {}
     for i in followers:
         if shapes[i] in clean:
+            shared[i] = first[shapes[i] or ""]
             finished(i, [])
         else:
             rest.append(i)
     for i, findings in zip(rest, run(rest), strict=True):
         finished(i, findings)
+    return shared
 
 
 def _runner(

@@ -564,3 +564,32 @@ def _nodes(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _nodes(item)
+
+
+def test_the_summary_says_which_stacks_were_clean_by_shape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stack not linted says so, and names the stack linted in its stead."""
+    from generator.commands.build import _summary
+
+    monkeypatch.setenv("BLUEPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lint, "_workers", lambda count=None: 1)
+    path = tmp_path / "few.yaml"
+    path.write_text(synthetic.blueprint(51, without=range(2, 50)))
+
+    def said() -> list[str]:
+        build = pipeline.render(pipeline.check(path))
+        pipeline.lint(build)
+        lines = _summary(build, tmp_path).splitlines()[:4]
+        return [line.split(" resources, ", 1)[1].split(" -> ")[0] for line in lines]
+
+    lead = "scale-service-svc000"
+    first = said()
+    assert first == [
+        "cfn-lint 0 error(s) 0 warning(s)",
+        "cfn-lint 0 error(s) 0 warning(s)",
+        f"clean by shape of {lead}",
+        f"clean by shape of {lead}",
+    ]
+    again = said()  # the lint cache holds cfn-lint's own results and the shape
+    assert again == [*first[:2], *["clean by shape of an earlier build"] * 2]
