@@ -21,8 +21,9 @@ Job = tuple[str, str, set[str]]
 
 
 def _jobs(path: Path) -> list[Job]:
-    build = pipeline.render(pipeline.check(path))
-    return [(s.text, s.region, pipeline._entry_names(s)) for s in build.stacks]
+    """The stacks of every environment of the blueprint (one when it has none)."""
+    builds = [pipeline.render(checked) for checked in pipeline.check_each(path)]
+    return [(s.text, s.region, pipeline._entry_names(s)) for b in builds for s in b.stacks]
 
 
 def _shared(jobs: list[Job]) -> list[list[lint.Finding]]:
