@@ -1,13 +1,14 @@
 """cfn-lint, in-process, on the exact text that will be written: findings as values.
 
-Results are cached by the exact template bytes, the cfn-lint version, the region and the
-rule configuration, in ``$BLUEPRINT_CACHE_DIR`` (default: ``$XDG_CACHE_HOME/blueprint``,
-else ``~/.cache/blueprint``; ``off`` disables it). When every template is in the cache,
-cfn-lint is not even imported. Templates that are not are linted in parallel, one process
-per core, forked after cfn-lint is imported so that each starts warm; of templates of one
-shape (the same but for the digits in entry names and the route priorities:
-:mod:`generator.lint_shape`) only the first is linted when it is clean, in a run or kept
-in the cache from an earlier one.
+Results are cached by the exact template bytes, the cfn-lint version and the date of its
+resource schemas, the region and the rule configuration (cfn-lint runs with its default
+rules and reads no ``.cfnlintrc``), in ``$BLUEPRINT_CACHE_DIR`` (default:
+``$XDG_CACHE_HOME/blueprint``, else ``~/.cache/blueprint``; ``off`` disables it). When
+every template is in the cache, cfn-lint is not even imported. Templates that are not are
+linted in parallel, one process per core, forked after cfn-lint is imported so that each
+starts warm; of templates of one shape (the same but for the digits of entry names where
+they are identifiers, and the route priorities: :mod:`generator.lint_shape`) only the
+first is linted when it is clean, in a run or kept in the cache from an earlier one.
 """
 
 from __future__ import annotations
@@ -67,10 +68,9 @@ def _rules() -> Any:
         paused = gc.isenabled()
         gc.disable()
         try:
-            from cfnlint.config import ConfigMixIn
             from cfnlint.runner import Runner
 
-            _RULES.append(Runner(ConfigMixIn(regions=["us-east-1"])).rules)
+            _RULES.append(Runner(_config("us-east-1")).rules)
         finally:
             if paused:
                 gc.freeze()
@@ -82,7 +82,6 @@ def lint(text: str, region: str) -> list[Finding]:
     """Lint a template for one region with cfn-lint's default rules (errors and warnings),
     as ``cfnlint.api.lint(text, rules, ...)`` does, with the rules loaded once."""
     # Imported here: cfn-lint takes most of a second to import, and `validate` never lints.
-    from cfnlint.config import ConfigMixIn
     from cfnlint.decode.decode import decode_str
     from cfnlint.runner import run_template_by_data
 
@@ -90,8 +89,28 @@ def lint(text: str, region: str) -> list[Finding]:
     if errors or template is None:
         matches = list(errors)
     else:
-        matches = list(run_template_by_data(template, ConfigMixIn(regions=[region]), _rules()))
+        matches = list(run_template_by_data(template, _config(region), _rules()))
     return sorted(_plain(m) for m in matches)
+
+
+#: cfn-lint's configuration without its rc files, made once per process.
+_CONFIG: list[type] = []
+
+
+def _config(region: str) -> Any:
+    """cfn-lint's configuration for ``region`` and nothing else: cfn-lint's ``ConfigMixIn``
+    also reads ``.cfnlintrc*`` from the current folder and the home folder
+    (``ConfigFileArgs._find_config``), which could ignore or add rules behind the cache's
+    back; here it finds none, so the findings depend only on what the cache key holds."""
+    if not _CONFIG:
+        from cfnlint.config import ConfigMixIn
+
+        class WithoutRcFiles(ConfigMixIn):  # type: ignore[misc]
+            def _find_config(self) -> tuple[str, str]:
+                return "", ""
+
+        _CONFIG.append(WithoutRcFiles)
+    return _CONFIG[0](regions=[region])
 
 
 def _plain(match: Any) -> Finding:
@@ -123,7 +142,7 @@ def cache_dir() -> Path | None:
 
 def cache_key(text: str, region: str) -> str:
     """The key of a template's lint results: its exact bytes, the region, cfn-lint's
-    version and the rules that run."""
+    version, its schemas' date and the rules that run."""
     return _key(_head(region), text)
 
 
@@ -131,7 +150,23 @@ def _head(region: str) -> bytes:
     from importlib import metadata  # not at the top: a warm build never needs it
 
     version = metadata.version("cfn-lint")
-    return f"cfn-lint {version}\0{region}\0{RULE_CONFIG}\0".encode()
+    return f"cfn-lint {version}\0{schema_date()}\0{region}\0{RULE_CONFIG}\0".encode()
+
+
+def schema_date() -> str:
+    """The date of cfn-lint's resource schemas (``cfnlint/data/schemas/version.json``),
+    found without importing cfn-lint: schemas can be updated without a new cfn-lint
+    version (``cfn-lint --update-specs``), and they decide most findings."""
+    from importlib.util import find_spec
+
+    spec = find_spec("cfnlint")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            raw = json.loads((Path(folder) / "data" / "schemas" / "version.json").read_text())
+            return str(raw.get("schema_date", ""))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return ""
 
 
 def _key(head: bytes, text: str) -> str:
@@ -239,11 +274,15 @@ def lint_all(
     progress: Callable[[int, int], None] | None = None,
     workers: Workers | None = None,
     names: Sequence[Collection[str]] | None = None,
+    by_shape: dict[int, int | None] | None = None,
 ) -> list[list[Finding]]:
     """Lint each (text, region), from the cache where it can, the rest in parallel;
     ``progress(done, total)`` is called as templates finish. ``names``: for each template,
     the names of the entries it was made from; a template of the same shape as one found
-    clean (:mod:`generator.lint_shape`), in this run or an earlier one, is clean too."""
+    clean (:mod:`generator.lint_shape`), in this run or an earlier one, is clean too, and
+    is noted in ``by_shape``: its index -> the index of the template linted in its stead,
+    or None when the shape was found clean by an earlier run."""
+    by_shape = {} if by_shape is None else by_shape
     folder = cache_dir()
     by_region = {region: _head(region) for region in sorted({region for _, region in jobs})}
     heads = [by_region[region] for _, region in jobs]
@@ -259,6 +298,7 @@ def lint_all(
         shaped = shapes[i]
         if folder is not None and shaped is not None and _read(folder, shaped, SHAPES) == []:
             results[i] = []
+            by_shape[i] = None
     todo = [i for i in todo if results[i] is None]
     if todo:
         with contextlib.ExitStack() as stack:
@@ -271,9 +311,10 @@ def lint_all(
                 if progress is not None:
                     progress(done[0], len(todo))
 
-            _by_shape(todo, shapes, lambda batch: run([jobs[i] for i in batch]), finished)
+            leads = _by_shape(todo, shapes, lambda batch: run([jobs[i] for i in batch]), finished)
+            by_shape.update(leads)
         for i in todo:
-            if folder is not None:
+            if folder is not None and i not in by_shape:
                 _store(folder, keys[i], results[i] or [])
                 shaped = shapes[i]
                 if shaped is not None and results[i] == []:
@@ -286,9 +327,10 @@ def _by_shape(
     shapes: Mapping[int, str | None],
     run: Callable[[list[int]], Iterator[list[Finding]]],
     finished: Callable[[int, list[Finding]], None],
-) -> None:
+) -> dict[int, int]:
     """Lint the first template of each shape (and every one without a shape); the others
-    of a shape found clean are clean, those of a shape with findings are linted too."""
+    of a shape found clean are clean, those of a shape with findings are linted too.
+    Returns those found clean by shape: index -> the index of the one linted."""
     first: dict[str, int] = {}
     leads, followers = [], []
     for i in todo:
@@ -304,14 +346,16 @@ def _by_shape(
         finished(i, findings)
         if not findings and shapes[i] is not None:
             clean.add(shapes[i] or "")
-    rest = []
+    rest, shared = [], {}
     for i in followers:
         if shapes[i] in clean:
+            shared[i] = first[shapes[i] or ""]
             finished(i, [])
         else:
             rest.append(i)
     for i, findings in zip(rest, run(rest), strict=True):
         finished(i, findings)
+    return shared
 
 
 def _runner(

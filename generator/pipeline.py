@@ -72,6 +72,9 @@ class Build:
     deploy_script: str
     lint: dict[str, list[Finding]] = field(default_factory=dict)
     lint_problems: list[Problem] = field(default_factory=list)
+    #: stacks found clean by the shape of another (:mod:`generator.lint_shape`), not
+    #: linted: stack -> the stack linted in its stead (None: found clean by an earlier build)
+    lint_by_shape: dict[str, str | None] = field(default_factory=dict)
     #: the overrides written into the stacks (:mod:`generator.overrides`)
     overridden: list[overrides.Applied] = field(default_factory=list)
 
@@ -315,12 +318,18 @@ def lint(
     from .lint import lint_all
 
     doc = build.checked.document
+    by_shape: dict[int, int | None] = {}
     every = lint_all(
         [(stack.text, stack.region) for stack in build.stacks],
         progress,
         workers,
         [_entry_names(stack) for stack in build.stacks],
+        by_shape,
     )
+    build.lint_by_shape = {
+        build.stacks[i].name: None if lead is None else build.stacks[lead].name
+        for i, lead in sorted(by_shape.items())
+    }
     for stack, findings in zip(build.stacks, every, strict=True):
         build.lint[stack.name] = findings
         for f in findings:

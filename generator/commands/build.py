@@ -223,9 +223,13 @@ def _summary(build: Build, out: Path) -> str:
         findings = build.lint.get(stack.name, [])
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = len(findings) - errors
+        verdict = f"cfn-lint {errors} error(s) {warnings} warning(s)"
+        if stack.name in build.lint_by_shape:  # clean: cfn-lint did not lint this one
+            lead = build.lint_by_shape[stack.name]
+            verdict = f"clean by shape of {lead}" if lead else "clean by shape of an earlier build"
         lines.append(
             f"stack {stack.name} ({stack.region}): {stack.resources} resources, "
-            f"cfn-lint {errors} error(s) {warnings} warning(s) -> {out / stack.file}\n"
+            f"{verdict} -> {out / stack.file}\n"
         )
     lines.extend(f"{note}\n" for note in build.override_notes)
     lines.append(f"deploy: bash {out / 'deploy.sh'}\n")
