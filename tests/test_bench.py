@@ -16,7 +16,9 @@ from .conftest import ROOT
 
 
 def _templates(path: Path) -> list[dict[str, object]]:
-    return [s.data for s in pipeline.render(pipeline.check(path)).stacks]
+    """The templates ``path`` builds: of every environment, for a blueprint that has them."""
+    builds = pipeline.render_each(pipeline.check_each(path))
+    return [s.data for build in builds for s in build.stacks]
 
 
 def test_the_plain_troposphere_script_prints_the_built_templates(tmp_path: Path) -> None:
