@@ -113,12 +113,10 @@ def script(
     checks = [line for plan in stacks for line in _bucket_check(plan)]
     if checks:
         lines += ["", *checks]
-    if blueprint:
-        # First: a change to the main stack that a removed service still holds up (the
-        # cluster, its capacity providers) would fail while the service runs.
-        lines += ["", *_stale(stacks, blueprint)]
+    stale = _stale(stacks, blueprint) if blueprint else []
+    lines += stale
     if stacks:
-        lines += _stacks(stacks, blueprint, read, zones)
+        lines += _stacks(stacks, blueprint, read, zones, bool(stale))
     lines += ["", *deploy_review.end_lines(source, environment)]
     for run in runs:
         lines += ["", *deploy_after.run_job(run)]
@@ -143,10 +141,16 @@ def _stacks(
     blueprint: str,
     read: set[tuple[str, str]],
     zones: Sequence[Delegation],
+    stale: bool = False,
 ) -> list[str]:
     """The stacks: under a plain deploy, each in a function the scheduler runs once the
     stacks it reads are deployed (deploy_parallel); under --review and --execute, one
-    after another (deploy_review). ``read``: the stacks whose outputs others read."""
+    after another (deploy_review). ``read``: the stacks whose outputs others read.
+    ``stale``: stale_stacks (_stale) is defined; it runs first: a change to the main stack
+    that a removed service still holds up (the cluster, its capacity providers) would fail
+    while the service runs. --execute first checks every stack it can (phase=check: each
+    stack whose inputs are known has its reviewed change set, allowed) and what deleting
+    the stale stacks removes, and only then deletes them and executes."""
     lines = []
     index = {(plan.stack, plan.region): i for i, plan in enumerate(stacks)}
     for i, plan in enumerate(stacks):
@@ -158,8 +162,9 @@ def _stacks(
         lines += ["", f"# {_comment(plan.stack)} ({_comment(plan.region)})"]
         lines += deploy_parallel.stack_function(i, body)
     lines += ["", "# The stacks in parallel; --review and --execute take them one by one."]
-    lines += ['if [ "$mode" = deploy ]; then', *deploy_parallel.table(stacks, _q)]
-    lines += ["deploy_stacks", "else"]
+    first = ["stale_stacks"] if stale else []
+    lines += ['if [ "$mode" = deploy ]; then', *first, *deploy_parallel.table(stacks, _q)]
+    lines += ["deploy_stacks", "else", "change_sets() {"]
     for plan in stacks:
         lines += _change_set(plan, blueprint)
         if (plan.stack, plan.region) in read:
@@ -168,7 +173,9 @@ def _stacks(
             )
         check = delegation_lines(plan.stack, zones)
         if check:  # not under --review: the zones stack is then only a change set
-            lines += ['if [ "$mode" = execute ]; then', *check, "fi"]
+            lines += ['if [ "$mode" = execute ] && [ "$phase" = run ]; then', *check, "fi"]
+    lines += ["}", 'if [ "$mode" = execute ]; then', "  phase=check", "  change_sets"]
+    lines += [f"  {line}" for line in first] + ["  phase=run", "fi", *first, "change_sets"]
     return [*lines, "fi"]
 
 
@@ -252,8 +259,10 @@ def _change_set(plan: Planned, blueprint: str) -> list[str]:
 
 
 def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:
-    """Delete this blueprint's service stacks (tagged, named ``<name>-service-*``) that the
-    build no longer makes: a service removed from the blueprint."""
+    """stale_stacks: delete this blueprint's service stacks (tagged, named
+    ``<name>-service-*``) that the build no longer makes: a service removed from the
+    blueprint. Under --review and --execute's check (phase=check), each one's resources
+    are Removes instead, listed and refused as a change set's (stale_removes)."""
     lines = []
     # The name inside a JMESPath raw string literal, where \ and ' are escaped.
     literal = blueprint.replace("\\", "\\\\").replace("'", "\\'")
@@ -261,23 +270,24 @@ def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:
     for region in sorted({plan.region for plan in stacks if plan.stack == blueprint}):
         wanted = " ".join(sorted(p.stack for p in stacks if p.region == region))
         lines += [
-            f"# Service stacks of {_comment(blueprint)} in {_comment(region)} that this "
+            f"  # Service stacks of {_comment(blueprint)} in {_comment(region)} that this "
             "build no longer makes",
-            "# (services removed from the blueprint): deleted before anything is deployed.",
-            f'stacks="$(aws cloudformation describe-stacks --region {_q(region)} '
+            "  # (services removed from the blueprint): deleted before anything is deployed.",
+            f'  stacks="$(aws cloudformation describe-stacks --region {_q(region)} '
             f'--query "{_dq(query)}" --output text)"',
-            "for stack in $stacks; do",
-            f'  case " {_dq(wanted)} " in *" $stack "*) continue ;; esac',
-            f'  case "$stack" in {_q(blueprint)}-service-*) ;; *) continue ;; esac',
-            '  if [ "$mode" = review ]; then echo "Stack $stack: deleted first by deploy.sh and'
-            ' --execute: its service is no longer in the blueprint"; continue; fi',
-            '  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2',
-            f'  aws cloudformation delete-stack --region {_q(region)} --stack-name "$stack"',
-            f"  aws cloudformation wait stack-delete-complete --region {_q(region)} "
+            "  for stack in $stacks; do",
+            f'    case " {_dq(wanted)} " in *" $stack "*) continue ;; esac',
+            f'    case "$stack" in {_q(blueprint)}-service-*) ;; *) continue ;; esac',
+            '    if [ "$mode" = review ] || [ "$phase" = check ]; then',
+            f'      stale_removes {_q(region)} "$stack"; continue',
+            "    fi",
+            '    echo "Deleting stack $stack: its service is no longer in the blueprint" >&2',
+            f'    aws cloudformation delete-stack --region {_q(region)} --stack-name "$stack"',
+            f"    aws cloudformation wait stack-delete-complete --region {_q(region)} "
             '--stack-name "$stack"',
-            "done",
+            "  done",
         ]
-    return lines
+    return ["", "stale_stacks() {", "  local stacks stack", *lines, "}"] if lines else []
 
 
 def _outputs_var(stack: str) -> str:

@@ -237,6 +237,7 @@ deploy_stacks() {
 stateful_types='AWS::Cognito::UserPool AWS::DynamoDB::Table AWS::EC2::Volume AWS::EFS::FileSystem AWS::ElastiCache::CacheCluster AWS::ElastiCache::ReplicationGroup AWS::KMS::Key AWS::Logs::LogGroup AWS::OpenSearchService::Domain AWS::RDS::DBCluster AWS::RDS::DBInstance AWS::Route53::HostedZone AWS::S3::Bucket AWS::SQS::Queue AWS::SecretsManager::Secret'
 if command -v sha256sum >/dev/null 2>&1; then sha256=sha256sum; else sha256="shasum -a 256"; fi
 review_dir=""
+phase=run  # --execute checks every stack first (phase=check), then executes (phase=run)
 if [ "$mode" != deploy ]; then
   review_dir="$work/review"  # inside deploy.sh's work folder, removed on exit
   mkdir "$review_dir"
@@ -253,10 +254,11 @@ stack_status() {
   case "$(cat "$error")" in *"does not exist"*) rm -f "$error"; echo NONE; return 0 ;; esac
   cat "$error" >&2; rm -f "$error"; return 1
 }
-# The outputs of stack $2 (outputs_of); under --review, "#missing" for a stack not deployed
-# yet (none, only a change set, or a failed first create): what reads them waits a round.
+# The outputs of stack $2 (outputs_of); under --review and --execute's first pass, "#missing"
+# for a stack not deployed yet (none, only a change set, or a failed first create): what
+# reads them waits a round.
 stack_outputs() {
-  if [ "$mode" = review ]; then
+  if [ "$mode" = review ] || [ "$phase" = check ]; then
     case "$(stack_status "$1" "$2")" in
       NONE|REVIEW_IN_PROGRESS|ROLLBACK_COMPLETE) echo "#missing"; return 0 ;;
     esac
@@ -264,9 +266,12 @@ stack_outputs() {
   outputs_of "$1" "$2"
 }
 # Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
+# Under --review a stack not deployed yet waits a round; --execute's first pass skips it.
 outputs_ready() {
   if [ "$3" != "#missing" ]; then return 0; fi
-  echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+  if [ "$mode" = review ]; then
+    echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+  fi
   return 1
 }
 # The change set of one stack: stack_change_set REGION STACK FILE BUCKET CAPABILITIES TAGS
@@ -283,6 +288,30 @@ stack_change_set() {
 change_lines() {
   aws cloudformation describe-change-set --region "$2" --stack-name "$3" \
     --change-set-name "$1" --query 'Changes[].ResourceChange.[Action,LogicalResourceId,ResourceType,Replacement,join(`,`,Scope || `[]`),join(`,`,Details[].Target.Name || `[]`)]' --output text >"$4"
+}
+# Stack $2 in region $1, of a service no longer in the blueprint, is deleted by --execute:
+# each of its resources is a Remove, printed by --review and refused as a change set's are.
+stale_removes() {
+  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+    --query 'StackResourceSummaries[].[LogicalResourceId,ResourceType]' --output text \
+    | awk -F '\t' 'NF >= 2 { printf "Remove\t%s\t%s\t\t\t\n", $1, $2 }' \
+    >"$review_dir/changes"
+  if [ "$mode" = review ]; then
+    echo "Stack $2: deleted first by --execute (its service is no longer in the blueprint):"
+    awk -F '\t' '{ printf "  %-8s %-36s %s\n", $1, $2, $3 }' "$review_dir/changes"
+    risky_changes "$2" "" "$review_dir/changes" >>"$review_dir/refused"
+    return 0
+  fi
+  risky_changes "$2" "" "$review_dir/changes" >"$review_dir/refused"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: deleting stack $2 (its service is no longer in the blueprint) would" \
+        "remove these stateful resources; nothing was executed:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>."
+    } >&2
+    exit 1
+  fi
 }
 # The lines of changes file $3 (stack $1, stateful logical IDs $2) that replace or remove a
 # stateful resource not named in --allow-replace (as ID or stack/ID).
@@ -433,10 +462,14 @@ execute_stack() {
     2>/dev/null)" || status=""
   case "$status" in
     FAILED*"didn't contain changes"*|FAILED*"No updates are to be performed"*)
-      echo "Stack $stack: no changes; skipped" >&2; return 0 ;;
+      if [ "$phase" = run ]; then echo "Stack $stack: no changes; skipped" >&2; fi
+      return 0 ;;
     CREATE_COMPLETE$'\t'AVAILABLE$'\t'*) ;;
     CREATE_COMPLETE$'\t'EXECUTE_COMPLETE$'\t'*)  # by an earlier --execute that stopped later
-      echo "Stack $stack: change set $name was executed already; skipped" >&2; return 0 ;;
+      if [ "$phase" = run ]; then
+        echo "Stack $stack: change set $name was executed already; skipped" >&2
+      fi
+      return 0 ;;
     *) echo "Stack $stack changed since it was reviewed (or was never reviewed): run" \
         "deploy.sh --review" >&2
       exit 1 ;;
@@ -461,6 +494,7 @@ execute_stack() {
     *_FAILED|*_IN_PROGRESS|ROLLBACK_COMPLETE) stack_stuck "$region" "$stack" "$status" ;;
     *) wait=stack-update-complete ;;
   esac
+  if [ "$phase" = check ]; then return 0; fi  # reviewed and allowed: executed in order
   echo "Executing change set $name of stack $stack" >&2
   since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
   aws cloudformation execute-change-set --region "$region" --stack-name "$stack" \
@@ -469,17 +503,22 @@ execute_stack() {
     || stack_failed "$region" "$stack" "$since"
 }
 
-# Service stacks of report in us-west-2 that this build no longer makes
-# (services removed from the blueprint): deleted before anything is deployed.
-stacks="$(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='report']].StackName" --output text)"
-for stack in $stacks; do
-  case " report " in *" $stack "*) continue ;; esac
-  case "$stack" in report-service-*) ;; *) continue ;; esac
-  if [ "$mode" = review ]; then echo "Stack $stack: deleted first by deploy.sh and --execute: its service is no longer in the blueprint"; continue; fi
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
-done
+stale_stacks() {
+  local stacks stack
+  # Service stacks of report in us-west-2 that this build no longer makes
+  # (services removed from the blueprint): deleted before anything is deployed.
+  stacks="$(aws cloudformation describe-stacks --region us-west-2 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='report']].StackName" --output text)"
+  for stack in $stacks; do
+    case " report " in *" $stack "*) continue ;; esac
+    case "$stack" in report-service-*) ;; *) continue ;; esac
+    if [ "$mode" = review ] || [ "$phase" = check ]; then
+      stale_removes us-west-2 "$stack"; continue
+    fi
+    echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+    aws cloudformation delete-stack --region us-west-2 --stack-name "$stack"
+    aws cloudformation wait stack-delete-complete --region us-west-2 --stack-name "$stack"
+  done
+}
 
 # report (us-west-2)
 deploy_stack_0() {
@@ -497,12 +536,14 @@ deploy_stack_0() {
 
 # The stacks in parallel; --review and --execute take them one by one.
 if [ "$mode" = deploy ]; then
+stale_stacks
 # The stacks in order, and the positions of those each waits for: the stacks whose
 # outputs it reads, and the stacks shared by the account's blueprints before it.
 stack_names=(report)
 stack_needs=('')
 deploy_stacks
 else
+change_sets() {
 stack_change_set us-west-2 \
   report \
   "$here/report.json" \
@@ -510,6 +551,15 @@ stack_change_set us-west-2 \
   CAPABILITY_IAM \
   blueprint:name=report \
   'BuildFunctionDeadLetterQueue BuildFunctionLogGroup'
+}
+if [ "$mode" = execute ]; then
+  phase=check
+  change_sets
+  stale_stacks
+  phase=run
+fi
+stale_stacks
+change_sets
 fi
 
 if [ "$mode" = review ]; then

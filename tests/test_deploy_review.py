@@ -1,0 +1,214 @@
+"""deploy.sh --review and --execute against a stand-in AWS CLI that keeps stacks and change
+sets in a JSON file: what is checked before anything changes, and which stacks a review
+could not review (the real CLI on moto: tests/test_moto_deploy.py, exhaustive)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator import deploy
+
+# The world: "stacks" {name: {status, outputs {key: value}, resources [[id, type]...]}},
+# "change_sets" {"stack/name": {status, exec, reason, changes}}, and "plans" {stack:
+# {changes [[action, id, type, replacement]...], outputs}}: what a change set of that stack
+# holds, and the outputs the stack has once it is executed.
+STAND_IN = """#!{python}
+import json, os, sys
+path = os.environ["FAKE_WORLD"]
+world = json.load(open(path))
+args = sys.argv[1:]
+with open(path + ".calls", "a") as log:
+    log.write(json.dumps(args) + "\\n")
+def opt(name):
+    return args[args.index(name) + 1] if name in args else None
+command, stack, query = args[1], opt("--stack-name"), opt("--query") or ""
+stacks, sets = world["stacks"], world["change_sets"]
+plan = world["plans"].get(stack, dict(changes=[], outputs=dict()))
+key = f"{{stack}}/{{opt('--change-set-name')}}"
+if stack is not None and stack not in stacks and command in (
+        "describe-stacks", "list-stack-resources", "describe-stack-resource"):
+    sys.exit(f"An error occurred (ValidationError): Stack with id {{stack}} does not exist")
+if command == "describe-stacks" and stack is None:  # this blueprint's stacks
+    print("\\t".join(sorted(stacks)))
+elif command == "describe-stacks" and "StackStatus" in query:
+    print(stacks[stack]["status"])
+elif command == "describe-stacks":
+    for k, v in sorted(stacks[stack]["outputs"].items()):
+        print(f"{{k}}\\t{{v}}")
+elif command == "list-change-sets":
+    print("\\t".join(k.split("/")[1] for k in sets if k.startswith(stack + "/")))
+elif command == "delete-change-set":
+    del sets[key]
+elif command == "create-change-set":
+    if opt("--change-set-type") == "CREATE":
+        stacks[stack] = dict(status="REVIEW_IN_PROGRESS", outputs=dict(), resources=[])
+    empty = "The submitted information didn't contain changes."
+    sets[key] = dict(status="CREATE_COMPLETE" if plan["changes"] else "FAILED",
+                     exec="AVAILABLE", reason="None" if plan["changes"] else empty,
+                     changes=plan["changes"])
+elif command == "describe-change-set" and key not in sets:
+    sys.exit("An error occurred (ChangeSetNotFound)")
+elif command == "describe-change-set" and query.startswith("Changes"):
+    for row in sets[key]["changes"]:
+        print("\\t".join([*row, "", ""]))
+elif command == "describe-change-set":
+    found = sets[key]
+    fields = [found["status"], found["exec"], found["reason"]]
+    print("\\t".join(fields if "ExecutionStatus" in query else fields[::2]))
+elif command == "execute-change-set":
+    sets[key]["exec"] = world.get("execute_as", dict()).get(stack, "EXECUTE_COMPLETE")
+    created = stacks[stack]["status"] == "REVIEW_IN_PROGRESS"
+    stacks[stack] = dict(status="CREATE_COMPLETE" if created else "UPDATE_COMPLETE",
+                         outputs=plan["outputs"], resources=stacks[stack]["resources"])
+    world["plans"][stack] = dict(changes=[], outputs=plan["outputs"])  # now deployed
+elif command == "list-stack-resources" and "length" in query:
+    print(len(stacks[stack]["resources"]))
+elif command == "list-stack-resources":
+    for row in stacks[stack]["resources"]:
+        print("\\t".join(row))
+elif command == "describe-stack-resource":
+    logical = opt("--logical-resource-id")
+    if logical not in [row[0] for row in stacks[stack]["resources"]]:
+        sys.exit(f"An error occurred (ValidationError): Resource {{logical}} does not exist "
+                 f"for stack {{stack}}")
+    print("Route53Zone-1")
+elif command == "delete-stack":
+    del stacks[stack]
+json.dump(world, open(path, "w"))
+"""
+
+DATABASE = ["Remove", "OldDatabase", "AWS::RDS::DBInstance"]
+
+
+def _plans() -> list[deploy.Planned]:
+    """``shop``, then ``shop-service-web`` reading its outputs Vpc and Listener."""
+    web = {"Vpc": ("shop", "eu-west-1", "Vpc"), "Listener": ("shop", "eu-west-1", "Listener")}
+    return [
+        deploy.Planned("shop", "eu-west-1", "shop.json", 10, {}),
+        deploy.Planned("shop-service-web", "eu-west-1", "web.json", 10, {}, web),
+    ]
+
+
+def _stack(status: str = "UPDATE_COMPLETE", **outputs: str) -> dict[str, Any]:
+    return {"status": status, "outputs": outputs, "resources": [["Thing", "AWS::SNS::Topic"]]}
+
+
+def _world(**stacks: dict[str, Any]) -> dict[str, Any]:
+    """Both stacks deployed, the web stack with changes, and ``stacks`` over them."""
+    modify = [["Modify", "WebService", "AWS::ECS::Service", "False"]]
+    return {
+        "stacks": {
+            "shop": _stack(Vpc="vpc-1", Listener="arn:listener"),
+            "shop-service-web": _stack(),
+            **stacks,
+        },
+        "change_sets": {},
+        "plans": {"shop-service-web": {"changes": modify, "outputs": {}}},
+    }
+
+
+class Run:
+    """deploy.sh built from ``_plans`` in ``folder``, run against the stand-in: each run
+    keeps the world it leaves for the next."""
+
+    def __init__(self, folder: Path, world: dict[str, Any]) -> None:
+        self.folder = folder
+        out = folder / "out"
+        out.mkdir()
+        for plan in _plans():
+            (out / plan.file).write_text(json.dumps({"Outputs": {}, "Name": plan.stack}))
+        (out / "deploy.sh").write_text(deploy.script(_plans(), "blueprint.yaml", "shop"))
+        (folder / "bin").mkdir()
+        (folder / "bin" / "aws").write_text(STAND_IN.format(python=sys.executable))
+        (folder / "bin" / "aws").chmod(0o755)
+        self.world_file = folder / "world.json"
+        self.world_file.write_text(json.dumps(world))
+
+    def __call__(self, *args: str) -> tuple[int, str, str, list[list[str]]]:
+        """deploy.sh ``args``: its exit code, stdout, stderr and the calls it made."""
+        calls = Path(f"{self.world_file}.calls")
+        calls.unlink(missing_ok=True)
+        done = subprocess.run(
+            ["bash", str(self.folder / "out" / "deploy.sh"), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={
+                "PATH": f"{self.folder / 'bin'}:/usr/bin:/bin",
+                "FAKE_WORLD": str(self.world_file),
+            },
+        )
+        made = [json.loads(line) for line in calls.read_text().splitlines()]
+        return done.returncode, done.stdout, done.stderr, made
+
+    @property
+    def world(self) -> dict[str, Any]:
+        return json.loads(self.world_file.read_text())
+
+
+def _changing(calls: list[list[str]]) -> list[tuple[str, str]]:
+    changing = ("delete-stack", "execute-change-set")
+    return [(c[1], c[c.index("--stack-name") + 1]) for c in calls if c[1] in changing]
+
+
+def test_execute_checks_every_reviewed_change_set_before_deleting_a_stale_stack(
+    tmp_path: Path,
+) -> None:
+    """A removed service's stack is deleted by --execute only once every stack whose
+    inputs are known has its reviewed change set: never reviewed, nothing is touched."""
+    run = Run(tmp_path, _world(**{"shop-service-old": _stack()}))
+    code, _, stderr, calls = run("--execute")
+    assert code == 1
+    assert _changing(calls) == []
+    assert stderr == (
+        "Stack shop changed since it was reviewed (or was never reviewed): run deploy.sh --review\n"
+    )
+    assert sorted(run.world["stacks"]) == ["shop", "shop-service-old", "shop-service-web"]
+    code, stdout, stderr, _ = run("--review")
+    assert code == 0, stdout + stderr
+    assert "Stack shop-service-old: deleted first by --execute (its service is no longer in " in (
+        stdout
+    )
+    code, _, stderr, calls = run("--execute")
+    assert code == 0, stderr
+    assert _changing(calls) == [
+        ("delete-stack", "shop-service-old"),
+        ("execute-change-set", "shop-service-web"),
+    ]
+
+
+def test_a_stale_stacks_stateful_resources_are_removes_refused_without_allow_replace(
+    tmp_path: Path,
+) -> None:
+    """Deleting a removed service's stack removes its database: --review lists it and
+    refuses, --execute refuses before any change, both pass with --allow-replace."""
+    old = _stack()
+    old["resources"] = [["OldQueue", "AWS::SNS::Topic"], DATABASE[1:]]
+    run = Run(tmp_path, _world(**{"shop-service-old": old}))
+    code, stdout, stderr, _ = run("--review")
+    assert code == 1
+    assert (
+        "Stack shop-service-old: deleted first by --execute (its service is no longer in the "
+        "blueprint):\n"
+        "  Remove   OldQueue                             AWS::SNS::Topic\n"
+        "  Remove   OldDatabase                          AWS::RDS::DBInstance\n"
+    ) in stdout
+    assert "  shop-service-old/OldDatabase (AWS::RDS::DBInstance): removed\n" in stderr
+    code, _, stderr, calls = run("--execute")
+    assert code == 1
+    assert _changing(calls) == []
+    assert stderr == (
+        "Refused: deleting stack shop-service-old (its service is no longer in the blueprint) "
+        "would remove these stateful resources; nothing was executed:\n"
+        "  shop-service-old/OldDatabase (AWS::RDS::DBInstance): removed\n"
+        "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>.\n"
+    )
+    allow = ("--allow-replace", "shop-service-old/OldDatabase")
+    assert run("--review", *allow)[0] == 0
+    code, _, stderr, calls = run("--execute", *allow)
+    assert code == 0, stderr
+    assert ("delete-stack", "shop-service-old") in _changing(calls)
