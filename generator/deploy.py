@@ -254,7 +254,13 @@ def _change_set(plan: Planned, blueprint: str) -> list[str]:
         _q(" ".join(deploy_review.stateful_ids(plan.template))),
         *overrides,
     ]
-    sources = sorted({(_q(stack), _outputs_var(stack)) for stack, _, _ in plan.sources.values()})
+    keys: dict[str, set[str]] = {}
+    for stack, _, output in plan.sources.values():
+        keys.setdefault(stack, set()).add(output)
+    sources = [
+        (_q(stack), _outputs_var(stack), [_q(key) for key in sorted(keys[stack])])
+        for stack in sorted(keys)
+    ]
     return deploy_review.stack_lines(args, sources, reads)
 
 

@@ -69,12 +69,26 @@ stack_outputs() {{
   fi
   outputs_of "$1" "$2"
 }}
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
-# Under --review a stack not deployed yet waits a round; --execute's first pass skips it.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed; --execute's first
+# pass skips it; --execute itself reads them (output stops on one missing).
 outputs_ready() {{
-  if [ "$3" != "#missing" ]; then return 0; fi
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\\n' "$outputs" | awk -F '\\t' -v key="$key" \\
+          '$1 == key {{ found = 1 }} END {{ exit !found }}'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
   if [ "$mode" = review ]; then
-    echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \\
+      "that stack's outputs)"
   fi
   return 1
 }}
@@ -325,15 +339,20 @@ def stateful_ids(template: dict[str, Any]) -> list[str]:
 
 
 def stack_lines(
-    args: Sequence[str], sources: Sequence[tuple[str, str]], reads: Sequence[str]
+    args: Sequence[str],
+    sources: Sequence[tuple[str, str, Sequence[str]]],
+    reads: Sequence[str],
 ) -> list[str]:
     """The lines that review or execute one stack: ``args`` (already quoted) are
-    stack_change_set's; ``sources`` the (stack, outputs variable) it reads parameters
-    from; ``reads`` the lines that read them, the same as the deploy's."""
+    stack_change_set's; ``sources`` the (stack, outputs variable, outputs) it reads
+    parameters from, all quoted but the variable; ``reads`` the lines that read them, the
+    same as the deploy's."""
     call = "stack_change_set " + " \\\n  ".join(args)
     if not sources:
         return [*reads, call]
-    ready = " && ".join(f'outputs_ready {args[1]} {stack} "${var}"' for stack, var in sources)
+    ready = " && ".join(
+        f'outputs_ready {args[1]} {stack} "${var}" {" ".join(keys)}' for stack, var, keys in sources
+    )
     return [f"if {ready}; then", *reads, call, "fi"]
 
 

@@ -212,3 +212,28 @@ def test_a_stale_stacks_stateful_resources_are_removes_refused_without_allow_rep
     code, _, stderr, calls = run("--execute", *allow)
     assert code == 0, stderr
     assert ("delete-stack", "shop-service-old") in _changing(calls)
+
+
+def test_a_stack_reading_an_output_its_upstream_gains_is_reviewed_after_that_one(
+    tmp_path: Path,
+) -> None:
+    """The main stack gains the output Listener (a routed service added): the web stack's
+    review waits for its execute, and the review ends 0 saying so."""
+    world = _world(shop=_stack(Vpc="vpc-1"))
+    add = [["Add", "Listener", "AWS::ElasticLoadBalancingV2::Listener", "None"]]
+    world["plans"]["shop"] = {"changes": add, "outputs": {"Vpc": "vpc-1", "Listener": "arn:l"}}
+    run = Run(tmp_path, world)
+    code, stdout, stderr, _ = run("--review")
+    assert code == 0, stdout + stderr
+    assert (
+        "Stack shop-service-web: reviewed after shop is executed (its parameters come from "
+        "that stack's outputs)\n" in stdout
+    )
+    # the round: --execute runs shop, then stops at the web stack, never reviewed
+    code, _, stderr, calls = run("--execute")
+    assert code == 1
+    assert _changing(calls) == [("execute-change-set", "shop")]
+    assert run("--review")[0] == 0
+    code, _, stderr, calls = run("--execute")
+    assert code == 0, stderr
+    assert _changing(calls) == [("execute-change-set", "shop-service-web")]

@@ -603,7 +603,7 @@ def test_execute_runs_exactly_the_reviewed_change_sets_in_rounds(aws: Aws, tmp_p
     code, stdout, stderr = run(aws, out, "--review", path=str(stand_in_bin(tmp_path, None)))
     assert code == 0, stdout + stderr
     for name in services:
-        assert f"Stack {name}: reviewed after shop is deployed" in stdout
+        assert f"Stack {name}: reviewed after shop is executed" in stdout
     code, stdout, stderr = run(aws, out, "--execute", path=os.path.dirname(sys.executable))
     assert code == 1
     assert stderr.endswith(

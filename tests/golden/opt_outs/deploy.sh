@@ -276,12 +276,26 @@ stack_outputs() {
   fi
   outputs_of "$1" "$2"
 }
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
-# Under --review a stack not deployed yet waits a round; --execute's first pass skips it.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed; --execute's first
+# pass skips it; --execute itself reads them (output stops on one missing).
 outputs_ready() {
-  if [ "$3" != "#missing" ]; then return 0; fi
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\n' "$outputs" | awk -F '\t' -v key="$key" \
+          '$1 == key { found = 1 } END { exit !found }'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
   if [ "$mode" = review ]; then
-    echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \
+      "that stack's outputs)"
   fi
   return 1
 }
@@ -603,7 +617,7 @@ stack_change_set us-east-1 \
   blueprint:name=optouts \
   ''
 outputs_optouts_us_east_1="$(stack_outputs us-east-1 optouts-us-east-1)"
-if outputs_ready optouts optouts-us-east-1 "$outputs_optouts_us_east_1"; then
+if outputs_ready optouts optouts-us-east-1 "$outputs_optouts_us_east_1" EdgeCertificateArn; then
 edge_certificate_arn="$(output "$outputs_optouts_us_east_1" optouts-us-east-1 EdgeCertificateArn)"
 stack_change_set us-west-2 \
   optouts \
@@ -615,7 +629,7 @@ stack_change_set us-west-2 \
   EdgeCertificateArn="$edge_certificate_arn"
 fi
 outputs_optouts="$(stack_outputs us-west-2 optouts)"
-if outputs_ready optouts-service-app optouts "$outputs_optouts"; then
+if outputs_ready optouts-service-app optouts "$outputs_optouts" Cluster MainDatabaseSecurityGroupGroupId PrivateSubnet1 PrivateSubnet2 Vpc WebAppTargetGroup WebLoadBalancerSecurityGroupGroupId; then
 cluster="$(output "$outputs_optouts" optouts Cluster)"
 main_database_security_group_group_id="$(output "$outputs_optouts" optouts MainDatabaseSecurityGroupGroupId)"
 private_subnet1="$(output "$outputs_optouts" optouts PrivateSubnet1)"

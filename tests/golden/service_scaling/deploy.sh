@@ -276,12 +276,26 @@ stack_outputs() {
   fi
   outputs_of "$1" "$2"
 }
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
-# Under --review a stack not deployed yet waits a round; --execute's first pass skips it.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed; --execute's first
+# pass skips it; --execute itself reads them (output stops on one missing).
 outputs_ready() {
-  if [ "$3" != "#missing" ]; then return 0; fi
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\n' "$outputs" | awk -F '\t' -v key="$key" \
+          '$1 == key { found = 1 } END { exit !found }'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
   if [ "$mode" = review ]; then
-    echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \
+      "that stack's outputs)"
   fi
   return 1
 }
@@ -607,7 +621,7 @@ stack_change_set ap-northeast-1 \
   blueprint:name=scaled \
   AccessLogArchive
 outputs_scaled="$(stack_outputs ap-northeast-1 scaled)"
-if outputs_ready scaled-service-web scaled "$outputs_scaled"; then
+if outputs_ready scaled-service-web scaled "$outputs_scaled" Cluster FrontLoadBalancerLoadBalancerFullName FrontLoadBalancerSecurityGroupGroupId FrontWebTargetGroup FrontWebTargetGroupTargetGroupFullName PrivateSubnet1 PrivateSubnet2 Vpc; then
 cluster="$(output "$outputs_scaled" scaled Cluster)"
 front_load_balancer_load_balancer_full_name="$(output "$outputs_scaled" scaled FrontLoadBalancerLoadBalancerFullName)"
 front_load_balancer_security_group_group_id="$(output "$outputs_scaled" scaled FrontLoadBalancerSecurityGroupGroupId)"
@@ -632,7 +646,7 @@ stack_change_set ap-northeast-1 \
   PrivateSubnet2="$private_subnet2" \
   Vpc="$vpc"
 fi
-if outputs_ready scaled-service-worker scaled "$outputs_scaled"; then
+if outputs_ready scaled-service-worker scaled "$outputs_scaled" Cluster PrivateSubnet1 PrivateSubnet2 Vpc; then
 cluster="$(output "$outputs_scaled" scaled Cluster)"
 private_subnet1="$(output "$outputs_scaled" scaled PrivateSubnet1)"
 private_subnet2="$(output "$outputs_scaled" scaled PrivateSubnet2)"

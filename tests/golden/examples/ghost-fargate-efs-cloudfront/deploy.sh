@@ -276,12 +276,26 @@ stack_outputs() {
   fi
   outputs_of "$1" "$2"
 }
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
-# Under --review a stack not deployed yet waits a round; --execute's first pass skips it.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed; --execute's first
+# pass skips it; --execute itself reads them (output stops on one missing).
 outputs_ready() {
-  if [ "$3" != "#missing" ]; then return 0; fi
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\n' "$outputs" | awk -F '\t' -v key="$key" \
+          '$1 == key { found = 1 } END { exit !found }'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
   if [ "$mode" = review ]; then
-    echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \
+      "that stack's outputs)"
   fi
   return 1
 }
@@ -611,7 +625,7 @@ stack_change_set us-east-1 \
   blueprint:name=ghost-blog \
   ''
 outputs_ghost_blog_us_east_1="$(stack_outputs us-east-1 ghost-blog-us-east-1)"
-if outputs_ready ghost-blog ghost-blog-us-east-1 "$outputs_ghost_blog_us_east_1"; then
+if outputs_ready ghost-blog ghost-blog-us-east-1 "$outputs_ghost_blog_us_east_1" BlogCertificateArn; then
 blog_certificate_arn="$(output "$outputs_ghost_blog_us_east_1" ghost-blog-us-east-1 BlogCertificateArn)"
 stack_change_set ap-northeast-1 \
   ghost-blog \
@@ -623,7 +637,7 @@ stack_change_set ap-northeast-1 \
   BlogCertificateArn="$blog_certificate_arn"
 fi
 outputs_ghost_blog="$(stack_outputs ap-northeast-1 ghost-blog)"
-if outputs_ready ghost-blog-service-ghost ghost-blog "$outputs_ghost_blog"; then
+if outputs_ready ghost-blog-service-ghost ghost-blog "$outputs_ghost_blog" BlogDistributionOriginSecret CloudFrontPrefixListPrefixListId Cluster ClusterArn ContentFileSystem ContentFileSystemArn ContentFileSystemSecurityGroupGroupId ContentGhostAccessPoint ContentGhostAccessPointArn ContentNginxAccessPoint ContentNginxAccessPointArn PublicSubnet1 PublicSubnet2 Vpc; then
 blog_distribution_origin_secret="$(output "$outputs_ghost_blog" ghost-blog BlogDistributionOriginSecret)"
 cloud_front_prefix_list_prefix_list_id="$(output "$outputs_ghost_blog" ghost-blog CloudFrontPrefixListPrefixListId)"
 cluster="$(output "$outputs_ghost_blog" ghost-blog Cluster)"

@@ -276,12 +276,26 @@ stack_outputs() {
   fi
   outputs_of "$1" "$2"
 }
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
-# Under --review a stack not deployed yet waits a round; --execute's first pass skips it.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed; --execute's first
+# pass skips it; --execute itself reads them (output stops on one missing).
 outputs_ready() {
-  if [ "$3" != "#missing" ]; then return 0; fi
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\n' "$outputs" | awk -F '\t' -v key="$key" \
+          '$1 == key { found = 1 } END { exit !found }'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
   if [ "$mode" = review ]; then
-    echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \
+      "that stack's outputs)"
   fi
   return 1
 }
@@ -761,7 +775,7 @@ if [ "$undelegated" = 1 ]; then
   exit 1
 fi
 fi
-if outputs_ready shop shop-zones "$outputs_shop_zones"; then
+if outputs_ready shop shop-zones "$outputs_shop_zones" MainZone; then
 main_zone="$(output "$outputs_shop_zones" shop-zones MainZone)"
 stack_change_set ap-northeast-1 \
   shop \
@@ -773,7 +787,7 @@ stack_change_set ap-northeast-1 \
   MainZone="$main_zone"
 fi
 outputs_shop="$(stack_outputs ap-northeast-1 shop)"
-if outputs_ready shop-service-pricing shop "$outputs_shop"; then
+if outputs_ready shop-service-pricing shop "$outputs_shop" Cluster PricingServiceSecurityGroupGroupId PrivateSubnet1 PrivateSubnet2 ServiceNamespaceId; then
 cluster="$(output "$outputs_shop" shop Cluster)"
 pricing_service_security_group_group_id="$(output "$outputs_shop" shop PricingServiceSecurityGroupGroupId)"
 private_subnet1="$(output "$outputs_shop" shop PrivateSubnet1)"
@@ -792,7 +806,7 @@ stack_change_set ap-northeast-1 \
   PrivateSubnet2="$private_subnet2" \
   ServiceNamespaceId="$service_namespace_id"
 fi
-if outputs_ready shop-service-web shop "$outputs_shop"; then
+if outputs_ready shop-service-web shop "$outputs_shop" Cluster MainDatabaseEndpointAddress MainDatabaseEndpointPort MainDatabaseMasterUserSecretSecretArn MainDatabaseSecurityGroupGroupId OrdersQueue OrdersQueueArn PricingServiceSecurityGroupGroupId PrivateSubnet1 PrivateSubnet2 Vpc WebLoadBalancerSecurityGroupGroupId WebWebTargetGroup; then
 cluster="$(output "$outputs_shop" shop Cluster)"
 main_database_endpoint_address="$(output "$outputs_shop" shop MainDatabaseEndpointAddress)"
 main_database_endpoint_port="$(output "$outputs_shop" shop MainDatabaseEndpointPort)"
@@ -827,7 +841,7 @@ stack_change_set ap-northeast-1 \
   WebLoadBalancerSecurityGroupGroupId="$web_load_balancer_security_group_group_id" \
   WebWebTargetGroup="$web_web_target_group"
 fi
-if outputs_ready shop-service-worker shop "$outputs_shop"; then
+if outputs_ready shop-service-worker shop "$outputs_shop" Cluster MainDatabaseEndpointAddress MainDatabaseEndpointPort MainDatabaseMasterUserSecretSecretArn MainDatabaseSecurityGroupGroupId OrdersQueue OrdersQueueArn OrdersQueueQueueName PrivateSubnet1 PrivateSubnet2 Vpc; then
 cluster="$(output "$outputs_shop" shop Cluster)"
 main_database_endpoint_address="$(output "$outputs_shop" shop MainDatabaseEndpointAddress)"
 main_database_endpoint_port="$(output "$outputs_shop" shop MainDatabaseEndpointPort)"
