@@ -229,6 +229,10 @@ def test_a_stack_reading_an_output_its_upstream_gains_is_reviewed_after_that_one
         "Stack shop-service-web: reviewed after shop is executed (its parameters come from "
         "that stack's outputs)\n" in stdout
     )
+    assert stdout.endswith(
+        "1 stack is reviewed after shop is executed: shop-service-web\n"
+        "Reviewed. deploy.sh --execute executes exactly these change sets.\n"
+    )
     # the round: --execute runs shop, then stops at the web stack, never reviewed
     code, _, stderr, calls = run("--execute")
     assert code == 1
@@ -237,3 +241,25 @@ def test_a_stack_reading_an_output_its_upstream_gains_is_reviewed_after_that_one
     code, _, stderr, calls = run("--execute")
     assert code == 0, stderr
     assert _changing(calls) == [("execute-change-set", "shop-service-web")]
+
+
+def test_a_review_that_could_not_review_a_stack_ends_with_its_own_code(tmp_path: Path) -> None:
+    """A stack in a failed state, or one waiting on an output its upstream stack will not
+    gain (no change to execute there), is listed, and the review ends 4, not 0."""
+    (tmp_path / "a").mkdir()
+    run = Run(tmp_path / "a", _world(**{"shop-service-web": _stack("UPDATE_ROLLBACK_FAILED")}))
+    code, stdout, stderr, _ = run("--review")
+    assert code == 4, stdout + stderr
+    assert "Reviewed." not in stdout
+    assert stderr.endswith(
+        "Not reviewed: deploy.sh --execute would stop at these stacks:\n"
+        "  shop-service-web is in UPDATE_ROLLBACK_FAILED\n"
+    )
+    (tmp_path / "b").mkdir()
+    run = Run(tmp_path / "b", _world(shop=_stack(Vpc="vpc-1")))
+    code, stdout, stderr, _ = run("--review")
+    assert code == 4, stdout + stderr
+    assert stderr.endswith(
+        "Not reviewed: deploy.sh --execute would stop at these stacks:\n"
+        "  shop-service-web waits on shop, which has no reviewed change to execute\n"
+    )

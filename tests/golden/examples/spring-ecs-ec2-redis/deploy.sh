@@ -248,11 +248,13 @@ deploy_stacks() {
 stateful_types='AWS::Cognito::UserPool AWS::DynamoDB::Table AWS::EC2::Volume AWS::EFS::FileSystem AWS::ElastiCache::CacheCluster AWS::ElastiCache::ReplicationGroup AWS::KMS::Key AWS::Logs::LogGroup AWS::OpenSearchService::Domain AWS::RDS::DBCluster AWS::RDS::DBInstance AWS::Route53::HostedZone AWS::S3::Bucket AWS::SQS::Queue AWS::SecretsManager::Secret'
 if command -v sha256sum >/dev/null 2>&1; then sha256=sha256sum; else sha256="shasum -a 256"; fi
 review_dir=""
+UNREVIEWED=4  # --review's exit code when a stack could not be reviewed (review_end)
 phase=run  # --execute checks every stack first (phase=check), then executes (phase=run)
 if [ "$mode" != deploy ]; then
   review_dir="$work/review"  # inside deploy.sh's work folder, removed on exit
   mkdir "$review_dir"
   : >"$review_dir/reviewed"; : >"$review_dir/verdicts"; : >"$review_dir/refused"
+  : >"$review_dir/waiting"; : >"$review_dir/changed"; : >"$review_dir/unreviewed"
 fi
 # The status of stack $2 in region $1, or NONE when it does not exist.
 stack_status() {
@@ -278,8 +280,9 @@ stack_outputs() {
 }
 # Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
 # there. Otherwise (a stack not deployed yet, or one that gains the output when its change
-# set is executed) under --review it is reviewed after $2 is executed; --execute's first
-# pass skips it; --execute itself reads them (output stops on one missing).
+# set is executed) under --review it is reviewed after $2 is executed (recorded for
+# review_end); --execute's first pass skips it; --execute itself reads them (output stops
+# on one missing).
 outputs_ready() {
   local stack="$1" upstream="$2" outputs="$3" key
   shift 3
@@ -296,6 +299,7 @@ outputs_ready() {
   if [ "$mode" = review ]; then
     echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \
       "that stack's outputs)"
+    printf '%s\t%s\n' "$stack" "$upstream" >>"$review_dir/waiting"
   fi
   return 1
 }
@@ -377,6 +381,7 @@ review_stack() {
     ROLLBACK_COMPLETE|*_FAILED|*_IN_PROGRESS)
       echo "Stack $stack is in $status and cannot be reviewed: deploy.sh (without --review)" \
         "recovers a failed first create; any other state needs a look first"
+      printf '%s\tis in %s\n' "$stack" "$status" >>"$review_dir/unreviewed"
       return 0 ;;
     *) type=UPDATE ;;
   esac
@@ -411,6 +416,7 @@ review_stack() {
       exit 1 ;;
   esac
   echo "Stack $stack ($type, change set $name):"
+  printf '%s\n' "$stack" >>"$review_dir/changed"
   change_lines "$name" "$region" "$stack" "$review_dir/changes"
   awk -F '\t' -v stack="$stack" -v verdicts="$review_dir/verdicts" '{
     why = $5 ($6 != "" ? ": " $6 : "")
@@ -443,8 +449,32 @@ review_end() {
     } >&2
     exit 1
   fi
+  waiting
   echo "Reviewed. deploy.sh --execute executes exactly these change sets."
   exit 0
+}
+# The stacks --review could not review: those waiting on an upstream stack's change (one
+# reviewed with changes, or waiting on one itself) are reviewed in the next round, after
+# --execute; any other (a stack in a failed or in-progress state, or waiting on a stack
+# that has no change to execute) ends the review with exit $UNREVIEWED.
+waiting() {
+  awk -F '\t' -v unreviewed="$review_dir/unreviewed" '
+    FILENAME == ARGV[1] { ready[$1] = 1; next }
+    $2 in ready { ready[$1] = 1; if (!($2 in count)) order[n++] = $2
+      count[$2]++; names[$2] = names[$2] ", " $1; next }
+    { printf "%s\twaits on %s, which has no reviewed change to execute\n", $1, $2 >>unreviewed }
+    END {
+      for (i = 0; i < n; i++)
+        printf "%d stack%s reviewed after %s is executed: %s\n", count[order[i]],
+          (count[order[i]] == 1 ? " is" : "s are"), order[i], substr(names[order[i]], 3)
+    }' "$review_dir/changed" "$review_dir/waiting"
+  if [ -s "$review_dir/unreviewed" ]; then
+    {
+      echo "Not reviewed: deploy.sh --execute would stop at these stacks:"
+      awk -F '\t' '{ printf "  %s %s\n", $1, $2 }' "$review_dir/unreviewed"
+    } >&2
+    exit "$UNREVIEWED"
+  fi
 }
 predicted() {
   local code=0 skipped="Comparison with blueprint's prediction skipped"
