@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import deploy_after, deploy_delegation, deploy_parallel, deploy_review
+from . import deploy_after, deploy_delegation, deploy_parallel, deploy_review, naming
 from .deploy_account import Account
 from .deploy_account import check_lines as account_check
 from .deploy_delegation import Delegation, delegation_lines
@@ -113,6 +113,9 @@ def script(
     checks = [line for plan in stacks for line in _bucket_check(plan)]
     if checks:
         lines += ["", *checks]
+    held = _held(stacks, blueprint) if blueprint else []
+    if held:
+        lines += ["", deploy_delegation.HELD, *held]
     stale = _stale(stacks, blueprint) if blueprint else []
     lines += stale
     if stacks:
@@ -262,6 +265,23 @@ def _change_set(plan: Planned, blueprint: str) -> list[str]:
         for stack in sorted(keys)
     ]
     return deploy_review.stack_lines(args, sources, reads)
+
+
+def _held(stacks: Sequence[Planned], blueprint: str) -> list[str]:
+    """The check, before any change, that the main stack does not hold a zone the zones
+    stack would create (deploy_delegation.HELD): the build had no last build to keep it
+    there."""
+    lines = []
+    home = naming.zones_stack(blueprint)
+    for plan in stacks:
+        ids = [
+            logical_id
+            for logical_id, resource in plan.template.get("Resources", {}).items()
+            if resource.get("Type") == "AWS::Route53::HostedZone"
+        ]
+        if plan.stack == home and ids:
+            lines += deploy_delegation.held_lines(plan.region, home, blueprint, sorted(ids))
+    return lines
 
 
 def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:

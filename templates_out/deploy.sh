@@ -640,6 +640,39 @@ check_delegation() {
   undelegated=1
 }
 
+# Before zones stack $2 (region $1) is first created: stop, before any change, when the
+# main stack $3 holds one of the zones $4... (deployed there by a build from before the
+# zones stack; this build, made without that last build, would create it again).
+zones_held() {
+  local region="$1" zones="$2" main="$3" id error
+  shift 3
+  case "$(stack_status "$region" "$zones")" in
+    NONE|REVIEW_IN_PROGRESS|ROLLBACK_COMPLETE) ;;
+    *) return 0 ;;
+  esac
+  for id in "$@"; do
+    error="$(mktemp "$work/error.XXXXXX")"
+    if aws cloudformation describe-stack-resource --region "$region" --stack-name "$main" \
+        --logical-resource-id "$id" >/dev/null 2>"$error"; then
+      rm -f "$error"
+      {
+        echo "Zone $id is in stack $main, deployed by a build from before stack $zones;" \
+          "this build would create it again in $zones (a new zone, with other name servers" \
+          "than those the domain is delegated to). deploy.sh changed nothing and stops here."
+        echo "Next: build again with the last build in the output folder (blueprint build" \
+          "--out <the folder of the build that deployed $main>, or that folder restored" \
+          "from version control), which keeps the zone in $main; then run deploy.sh again."
+      } >&2
+      exit 1
+    fi
+    case "$(cat "$error")" in
+      *"does not exist"*) rm -f "$error" ;;  # not there, or no main stack yet
+      *) cat "$error" >&2; rm -f "$error"; exit 1 ;;
+    esac
+  done
+}
+zones_held ap-northeast-1 linebot-zones linebot MainZone
+
 stale_stacks() {
   local stacks stack
   # Service stacks of linebot in ap-northeast-1 that this build no longer makes

@@ -95,6 +95,9 @@ if command == "describe-stacks" and opt("--query") == "Stacks[0].StackStatus":
         print(given[stack])
     else:
         sys.exit(f"An error occurred (ValidationError): Stack with id {{stack}} does not exist")
+elif command == "describe-stack-resource":  # no main stack holds a zone of the zones stack
+    sys.exit(f"An error occurred (ValidationError): Resource {{opt('--logical-resource-id')}} "
+             f"does not exist for stack {{opt('--stack-name')}}")
 elif command == "list-stack-resources":  # the count asked for: length(...)
     print(os.environ.get("FAKE_RESOURCES", "0"))
 elif command == "delete-stack":
@@ -186,8 +189,11 @@ def test_deploy_script_runs_in_order_and_passes_each_stacks_outputs(tmp_path: Pa
     reads = [c for c in calls if c[1] == "describe-stacks" and "--stack-name" in c]
     outputs = [c for c in reads if "Stacks[0].StackStatus" not in c]
     assert len(outputs) == 3
-    # and one state read before each stack is deployed
-    assert len(reads) - len(outputs) == 3
+    # and one state read before each stack is deployed, and one of the zones stack's before
+    # anything (whether the main stack holds its zone: deploy_delegation.HELD)
+    assert len(reads) - len(outputs) == 4
+    held = [c for c in calls if c[1] == "describe-stack-resource"]
+    assert [c[c.index("--logical-resource-id") + 1] for c in held] == ["MainZone"]
     deleted = [c[c.index("--stack-name") + 1] for c in calls if c[1] == "delete-stack"]
     assert deleted == ["linebot-service-old"]  # not the current stacks, not linebot-other
     assert all("blueprint:name=linebot" in c for c in calls if c[1] == "deploy")

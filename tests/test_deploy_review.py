@@ -115,13 +115,16 @@ class Run:
     """deploy.sh built from ``_plans`` in ``folder``, run against the stand-in: each run
     keeps the world it leaves for the next."""
 
-    def __init__(self, folder: Path, world: dict[str, Any]) -> None:
+    def __init__(
+        self, folder: Path, world: dict[str, Any], plans: list[deploy.Planned] | None = None
+    ) -> None:
         self.folder = folder
         out = folder / "out"
         out.mkdir()
-        for plan in _plans():
+        plans = plans or _plans()
+        for plan in plans:
             (out / plan.file).write_text(json.dumps({"Outputs": {}, "Name": plan.stack}))
-        (out / "deploy.sh").write_text(deploy.script(_plans(), "blueprint.yaml", "shop"))
+        (out / "deploy.sh").write_text(deploy.script(plans, "blueprint.yaml", "shop"))
         (folder / "bin").mkdir()
         (folder / "bin" / "aws").write_text(STAND_IN.format(python=sys.executable))
         (folder / "bin" / "aws").chmod(0o755)
@@ -263,3 +266,47 @@ def test_a_review_that_could_not_review_a_stack_ends_with_its_own_code(tmp_path:
         "Not reviewed: deploy.sh --execute would stop at these stacks:\n"
         "  shop-service-web waits on shop, which has no reviewed change to execute\n"
     )
+
+
+def test_a_zone_the_main_stack_holds_stops_the_deploy_before_the_zones_stack_is_created(
+    tmp_path: Path,
+) -> None:
+    """Built without the last build, the zone deployed in the main stack is in the zones
+    stack: deploy.sh asks the main stack, and stops before any change with the next step.
+    A main stack without it (or none) goes on."""
+    zone = {"Resources": {"MainZone": {"Type": "AWS::Route53::HostedZone"}}}
+    plans = [
+        deploy.Planned("shop-zones", "eu-west-1", "shop-zones.json", 10, zone),
+        deploy.Planned(
+            "shop",
+            "eu-west-1",
+            "shop.json",
+            10,
+            {},
+            {"MainZone": ("shop-zones", "eu-west-1", "MainZone")},
+        ),
+    ]
+    held = _stack()
+    held["resources"] = [["MainZone", "AWS::Route53::HostedZone"]]
+    add = {"changes": [["Add", "MainZone", "AWS::Route53::HostedZone", "None"]], "outputs": {}}
+    world = {"stacks": {"shop": held}, "change_sets": {}, "plans": {"shop-zones": add}}
+    for mode in ("deploy", "--review", "--execute"):
+        (tmp_path / mode).mkdir()
+        run = Run(tmp_path / mode, world, plans)
+        code, _, stderr, calls = run(*[mode][: mode != "deploy"])
+        assert code == 1, stderr
+        assert stderr == (
+            "Zone MainZone is in stack shop, deployed by a build from before stack shop-zones; "
+            "this build would create it again in shop-zones (a new zone, with other name "
+            "servers than those the domain is delegated to). deploy.sh changed nothing and "
+            "stops here.\n"
+            "Next: build again with the last build in the output folder (blueprint build "
+            "--out <the folder of the build that deployed shop>, or that folder restored from "
+            "version control), which keeps the zone in shop; then run deploy.sh again.\n"
+        )
+        assert [c[1] for c in calls] == ["describe-stacks", "describe-stack-resource"]
+    world["stacks"]["shop"]["resources"] = [["Thing", "AWS::SNS::Topic"]]
+    (tmp_path / "without").mkdir()
+    code, stdout, stderr, calls = Run(tmp_path / "without", world, plans)("--review")
+    assert code == 0, stdout + stderr
+    assert "Stack shop-zones (CREATE, change set " in stdout
