@@ -324,6 +324,11 @@ execute_stack() {
         echo "Stack $stack: change set $name was executed already; skipped" >&2
       fi
       return 0 ;;
+    CREATE_COMPLETE$'\\t'EXECUTE_FAILED$'\\t'*)  # an earlier --execute ran it, and it failed
+      echo "Stack $stack: change set $name was executed and failed. See why with: aws" \\
+        "cloudformation describe-stack-events --stack-name $stack --region $region" \\
+        "--max-items 20; then fix the cause, build, and run deploy.sh --review again" >&2
+      exit 1 ;;
     *) echo "Stack $stack changed since it was reviewed (or was never reviewed): run" \\
         "deploy.sh --review" >&2
       exit 1 ;;

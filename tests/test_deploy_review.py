@@ -310,3 +310,22 @@ def test_a_zone_the_main_stack_holds_stops_the_deploy_before_the_zones_stack_is_
     code, stdout, stderr, calls = Run(tmp_path / "without", world, plans)("--review")
     assert code == 0, stdout + stderr
     assert "Stack shop-zones (CREATE, change set " in stdout
+
+
+def test_a_change_set_whose_execution_failed_is_reported_as_such(tmp_path: Path) -> None:
+    """A re-run of --execute after the execution failed says so, not 'changed since'."""
+    run = Run(tmp_path, _world())
+    assert run("--review")[0] == 0
+    world = run.world
+    for change_set in world["change_sets"].values():
+        change_set["exec"] = "EXECUTE_FAILED"
+    run.world_file.write_text(json.dumps(world))
+    code, _, stderr, calls = run("--execute")
+    assert code == 1
+    assert _changing(calls) == []
+    assert stderr.startswith("Stack shop-service-web: change set blueprint-")
+    assert stderr.endswith(
+        " was executed and failed. See why with: aws cloudformation describe-stack-events "
+        "--stack-name shop-service-web --region eu-west-1 --max-items 20; then fix the cause, "
+        "build, and run deploy.sh --review again\n"
+    )
