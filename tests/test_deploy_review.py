@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import deploy
+from generator.deploy_delegation import Delegation
 
 # The world: "stacks" {name: {status, outputs {key: value}, resources [[id, type]...]}},
 # "change_sets" {"stack/name": {status, exec, reason, changes}}, and "plans" {stack:
@@ -116,7 +117,11 @@ class Run:
     keeps the world it leaves for the next."""
 
     def __init__(
-        self, folder: Path, world: dict[str, Any], plans: list[deploy.Planned] | None = None
+        self,
+        folder: Path,
+        world: dict[str, Any],
+        plans: list[deploy.Planned] | None = None,
+        zones: tuple[Delegation, ...] = (),
     ) -> None:
         self.folder = folder
         out = folder / "out"
@@ -124,8 +129,11 @@ class Run:
         plans = plans or _plans()
         for plan in plans:
             (out / plan.file).write_text(json.dumps({"Outputs": {}, "Name": plan.stack}))
-        (out / "deploy.sh").write_text(deploy.script(plans, "blueprint.yaml", "shop"))
+        script = deploy.script(plans, "blueprint.yaml", "shop", zones=zones)
+        (out / "deploy.sh").write_text(script)
         (folder / "bin").mkdir()
+        (folder / "bin" / "dig").write_text("#!/bin/sh\n")  # public DNS: no answer
+        (folder / "bin" / "dig").chmod(0o755)
         (folder / "bin" / "aws").write_text(STAND_IN.format(python=sys.executable))
         (folder / "bin" / "aws").chmod(0o755)
         self.world_file = folder / "world.json"
@@ -328,4 +336,30 @@ def test_a_change_set_whose_execution_failed_is_reported_as_such(tmp_path: Path)
         " was executed and failed. See why with: aws cloudformation describe-stack-events "
         "--stack-name shop-service-web --region eu-west-1 --max-items 20; then fix the cause, "
         "build, and run deploy.sh --review again\n"
+    )
+
+
+def test_a_zone_not_delegated_after_execute_advises_a_review_then_an_execute(
+    tmp_path: Path,
+) -> None:
+    zone = {"Resources": {"MainZone": {"Type": "AWS::Route53::HostedZone"}}}
+    plans = [deploy.Planned("shop-zones", "eu-west-1", "shop-zones.json", 10, zone)]
+    servers = {"MainZoneNameServers": "ns-1.awsdns-01.org,ns-2.awsdns-02.co.uk"}
+    add = [["Add", "MainZone", "AWS::Route53::HostedZone", "None"]]
+    world = {
+        "stacks": {},
+        "change_sets": {},
+        "plans": {"shop-zones": {"changes": add, "outputs": servers}},
+    }
+    delegation = Delegation(
+        "main", "example.com", "shop-zones", "eu-west-1", "MainZoneNameServers", ("bot",)
+    )
+    run = Run(tmp_path, world, plans, (delegation,))
+    assert run("--review")[0] == 0
+    code, _, stderr, _ = run("--execute")
+    assert code == 1
+    assert stderr.endswith(
+        "Next: set these name servers at your registrar (or in the parent zone) for "
+        "example.com, then run deploy.sh --review, then deploy.sh --execute.\n"
+        "deploy.sh stops here: nothing after stack shop-zones was deployed.\n"
     )

@@ -581,6 +581,12 @@ public_name_servers() {
   printf '%s\n' "$answer" | tr '[:upper:]' '[:lower:]' | sed -e 's/\.$//' \
     | grep -E '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$' | LC_ALL=C sort -u || true
 }
+# How to run deploy.sh again after a stop (then $1 after --execute, $2 otherwise): after
+# --execute, a new review first.
+run_again() {
+  if [ "$mode" = execute ]; then echo "deploy.sh --review, then deploy.sh --execute$1"
+  else echo "deploy.sh$2"; fi
+}
 # The lines of $1 on one line, separated by spaces.
 on_one_line() {
   printf '%s\n' "$1" | paste -s -d ' ' -
@@ -610,7 +616,7 @@ check_delegation() {
     echo "deploy.sh checks that $4 is delegated to them with dig, host or nslookup, and" \
       "none is installed: install dig (Debian, Ubuntu: apt-get install dnsutils; Amazon" \
       "Linux, Fedora: dnf install bind-utils), or once $4 is delegated to them, run" \
-      "deploy.sh with BLUEPRINT_SKIP_DELEGATION_CHECK=1." >&2
+      "$(run_again , '') with BLUEPRINT_SKIP_DELEGATION_CHECK=1." >&2
     if [ -n "$6" ]; then undelegated=1; else echo "The deploy goes on." >&2; fi
     return 0
   fi
@@ -624,6 +630,9 @@ check_delegation() {
     extra="$(LC_ALL=C comm -13 <(printf '%s\n' "$expected") <(printf '%s\n' "$answer"))"
     if [ "$missing" = "$expected" ]; then
       echo "$4 is not delegated to them: public DNS names others: $(on_one_line "$extra")" >&2
+    elif [ -z "$missing" ]; then
+      echo "$4 is delegated to all of them, and to others too, not this zone's:" \
+        "$(on_one_line "$extra")" >&2
     else
       echo "$4 is delegated to only some of them:" >&2
       if [ -n "$missing" ]; then echo "  missing: $(on_one_line "$missing")" >&2; fi
@@ -641,7 +650,7 @@ check_delegation() {
   echo "ACM issues $6 only once $4 is delegated to them, and the stacks after $2" \
     "wait on that." >&2
   echo "Next: set these name servers at your registrar (or in the parent zone) for $4," \
-    "then run deploy.sh again." >&2
+    "then run $(run_again '' ' again')." >&2
   undelegated=1
 }
 
