@@ -119,9 +119,18 @@ elif command == "describe-stack-events" and "EventId" in opt("--query"):
         ]
     for row in reversed(rows):
         print("\\t".join(row))
-elif command == "describe-stack-events":
-    print("2001-01-01T00:00:00+00:00\\tOld\\tAWS::SQS::Queue\\tCREATE_FAILED\\tlong ago")
-    print("2999-01-01T00:00:00+00:00\\tBucket\\tAWS::S3::Bucket\\tBucket name taken")
+elif command == "describe-stack-events":  # newest first; the clock of the machine behind
+    assert opt("--max-items") == "300"
+    stack = opt("--stack-name")
+    for row in [
+        ("2999-01-01T10:00:03", stack, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", "None"),
+        ("2999-01-01T10:00:02", "Bucket", "AWS::S3::Bucket", "CREATE_FAILED", "Bucket name taken"),
+        ("2999-01-01T10:00:01", stack, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
+         "User Initiated"),
+        ("2999-01-01T09:00:00", "Old", "AWS::SQS::Queue", "CREATE_FAILED", "an earlier deploy"),
+        ("2001-01-01T00:00:00", "Older", "AWS::SQS::Queue", "CREATE_FAILED", "long ago"),
+    ]:
+        print("\\t".join(row))
 elif command == "deploy" and opt("--stack-name") == os.environ.get("FAKE_FAIL"):
     open(os.path.join(state, opt("--stack-name") + ".outputs"), "w").write("[]")
     sys.exit("Waiter StackCreateComplete failed: Waiter encountered a terminal failure state")

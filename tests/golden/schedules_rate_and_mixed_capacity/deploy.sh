@@ -103,16 +103,23 @@ stack_stuck() {
     "--max-items 20" >&2
   exit 1
 }
-# Stack $2 in region $1 failed to deploy (the deploy began at $3, UTC): each failed
-# resource of this deploy (logical ID, type, reason), the stack's final state, then stop.
+# Stack $2 in region $1 failed to deploy: each failed resource of this deploy (logical ID,
+# type, reason), the stack's final state, then stop. The events are read newest first, at
+# most 300, back to this deploy's first (the stack's own *_IN_PROGRESS "User Initiated");
+# only when that one is not among them does the local clock bound them ($3: when the
+# deploy began, UTC).
 stack_failed() {
-  local events status query="StackEvents[?ends_with(ResourceStatus, '_FAILED')]"
-  query="$query.[Timestamp,LogicalResourceId,ResourceType,ResourceStatusReason]"
+  local events status query='StackEvents[].[Timestamp,LogicalResourceId,ResourceType,'
+  query="${query}ResourceStatus,ResourceStatusReason]"
   events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
-    --query "$query" --output text)" || events=""
+    --max-items 300 --query "$query" --output text)" || events=""
   echo "Stack $2 failed to deploy. Its failed resources:" >&2
-  printf '%s\n' "$events" | awk -F '\t' -v since="$3" \
-    '$1 >= since && NF >= 3 { printf "  %s (%s): %s\n", $2, $3, $4 }' | sort -u >&2
+  printf '%s\n' "$events" | awk -F '\t' -v stack="$2" -v since="$3" '
+    $2 == stack && $3 == "AWS::CloudFormation::Stack" && $4 ~ /_IN_PROGRESS$/ &&
+      $5 == "User Initiated" { started = 1; exit }
+    NF >= 4 && $4 ~ /_FAILED$/ { when[n] = $1; line[n++] = sprintf("  %s (%s): %s", $2, $3, $5) }
+    END { for (i = 0; i < n; i++) if (started || when[i] >= since) print line[i] }' \
+    | sort -u >&2
   status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
     --query 'Stacks[0].StackStatus' --output text 2>/dev/null)" || status="deleted"
   echo "Stack $2 is now $status; deploy.sh stops here." >&2
