@@ -119,6 +119,9 @@ elif command == "describe-stack-events" and "EventId" in opt("--query"):
         ]
     for row in reversed(rows):
         print("\\t".join(row))
+elif command == "describe-stack-events" and "DELETE_SKIPPED" in opt("--query"):
+    if os.environ.get("FAKE_KEPT"):
+        print(os.environ["FAKE_KEPT"])
 elif command == "describe-stack-events":  # newest first; the clock of the machine behind
     assert opt("--max-items") == "300"
     stack = opt("--stack-name")
@@ -570,7 +573,20 @@ def test_a_stack_left_by_a_failed_first_create_is_deleted_and_created_again(
     assert [c[2] for c in calls if c[1] == "wait"] == ["stack-delete-complete"]
     assert (
         "Stack shop-service-web is in ROLLBACK_COMPLETE; deleting it and creating it again: "
-        "its first create failed and was rolled back: nothing in it exists\n" in done.stderr
+        "its first create failed and was rolled back: the stack holds nothing\n" in done.stderr
+    )
+
+
+def test_what_a_failed_first_create_kept_is_named_before_its_stack_is_deleted(
+    tmp_path: Path,
+) -> None:
+    kept = "Uploads\tAWS::S3::Bucket\tshop-uploads-1"
+    env = {"FAKE_STATUS": "shop-service-web=ROLLBACK_COMPLETE", "FAKE_KEPT": kept}
+    done, _ = _two_stacks(tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "its first create failed and was rolled back: the stack holds nothing; kept outside "
+        "it by its deletion policy: Uploads (AWS::S3::Bucket) shop-uploads-1\n" in done.stderr
     )
 
 

@@ -386,7 +386,7 @@ def test_a_failed_first_create_is_reported_then_recovered_by_the_next_run(
     assert again.returncode == 0, again.stdout + again.stderr
     assert (
         "Stack ledger is in ROLLBACK_COMPLETE; deleting it and creating it again: its first "
-        "create failed and was rolled back: nothing in it exists\n"
+        "create failed and was rolled back: the stack holds nothing\n"
     ) in again.stderr
     assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
 

@@ -66,7 +66,7 @@ output() {
 # created again; any other failed or in-progress state stops the deploy, untouched.
 # stack_exists says whether the stack is there now (1) or will be created (0).
 prepare_stack() {
-  local status count why error
+  local status count why error kept
   stack_exists=1
   # the error apart from the status: a warning the CLI prints on success stays out of it
   error="$(mktemp "$work/error.XXXXXX")"
@@ -82,7 +82,16 @@ prepare_stack() {
   cat "$error" >&2
   rm -f "$error"
   case "$status" in
-    ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
+    ROLLBACK_COMPLETE)
+      why="its first create failed and was rolled back: the stack holds nothing"
+      # a resource its deletion policy kept is outside the stack now: named, not lost
+      kept="StackEvents[?ResourceStatus=='DELETE_SKIPPED']"
+      kept="$kept.[LogicalResourceId,ResourceType,PhysicalResourceId]"
+      kept="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+        --max-items 300 --output text --query "$kept" \
+        | awk -F '\t' 'NF >= 2 { printf "%s%s (%s) %s", sep, $1, $2, $3; sep = ", " }')" \
+        || kept=""
+      if [ -n "$kept" ]; then why="$why; kept outside it by its deletion policy: $kept"; fi ;;
     REVIEW_IN_PROGRESS)
       count="$(aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
         --query 'length(StackResourceSummaries)' --output text)"
