@@ -284,6 +284,35 @@ def _held(stacks: Sequence[Planned], blueprint: str) -> list[str]:
     return lines
 
 
+#: The shell function that, under --review and --execute's check, treats a removed service's
+#: stack as a change set removing each of its resources (risky_changes: deploy_review).
+_STALE_REMOVES = """\
+# Stack $2 in region $1, of a service no longer in the blueprint, is deleted by --execute:
+# each of its resources is a Remove, printed by --review and refused as a change set's are.
+stale_removes() {
+  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \\
+    --query 'StackResourceSummaries[].[LogicalResourceId,ResourceType]' --output text \\
+    | awk -F '\\t' 'NF >= 2 { printf "Remove\\t%s\\t%s\\t\\t\\t\\n", $1, $2 }' \\
+    >"$review_dir/changes"
+  if [ "$mode" = review ]; then
+    echo "Stack $2: deleted first by --execute (its service is no longer in the blueprint):"
+    awk -F '\\t' '{ printf "  %-8s %-36s %s\\n", $1, $2, $3 }' "$review_dir/changes"
+    risky_changes "$2" "" "$review_dir/changes" >>"$review_dir/refused"
+    return 0
+  fi
+  risky_changes "$2" "" "$review_dir/changes" >"$review_dir/refused"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: deleting stack $2 (its service is no longer in the blueprint) would" \\
+        "remove these stateful resources; nothing was executed:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>."
+    } >&2
+    exit 1
+  fi
+}"""
+
+
 def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:
     """stale_stacks: delete this blueprint's service stacks (tagged, named
     ``<name>-service-*``) that the build no longer makes: a service removed from the
@@ -313,7 +342,9 @@ def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:
             '--stack-name "$stack"',
             "  done",
         ]
-    return ["", "stale_stacks() {", "  local stacks stack", *lines, "}"] if lines else []
+    if not lines:
+        return []
+    return ["", _STALE_REMOVES, "stale_stacks() {", "  local stacks stack", *lines, "}"]
 
 
 def _outputs_var(stack: str) -> str:

@@ -334,30 +334,6 @@ change_lines() {
   aws cloudformation describe-change-set --region "$2" --stack-name "$3" \
     --change-set-name "$1" --query 'Changes[].ResourceChange.[Action,LogicalResourceId,ResourceType,Replacement,join(`,`,Scope || `[]`),join(`,`,Details[].Target.Name || `[]`)]' --output text >"$4"
 }
-# Stack $2 in region $1, of a service no longer in the blueprint, is deleted by --execute:
-# each of its resources is a Remove, printed by --review and refused as a change set's are.
-stale_removes() {
-  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
-    --query 'StackResourceSummaries[].[LogicalResourceId,ResourceType]' --output text \
-    | awk -F '\t' 'NF >= 2 { printf "Remove\t%s\t%s\t\t\t\n", $1, $2 }' \
-    >"$review_dir/changes"
-  if [ "$mode" = review ]; then
-    echo "Stack $2: deleted first by --execute (its service is no longer in the blueprint):"
-    awk -F '\t' '{ printf "  %-8s %-36s %s\n", $1, $2, $3 }' "$review_dir/changes"
-    risky_changes "$2" "" "$review_dir/changes" >>"$review_dir/refused"
-    return 0
-  fi
-  risky_changes "$2" "" "$review_dir/changes" >"$review_dir/refused"
-  if [ -s "$review_dir/refused" ]; then
-    {
-      echo "Refused: deleting stack $2 (its service is no longer in the blueprint) would" \
-        "remove these stateful resources; nothing was executed:"
-      cat "$review_dir/refused"
-      echo "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>."
-    } >&2
-    exit 1
-  fi
-}
 # The lines of changes file $3 (stack $1, stateful logical IDs $2) that replace or remove a
 # stateful resource not named in --allow-replace (as ID or stack/ID).
 risky_changes() {
@@ -579,6 +555,30 @@ execute_stack() {
     || stack_failed "$region" "$stack" "$since"
 }
 
+# Stack $2 in region $1, of a service no longer in the blueprint, is deleted by --execute:
+# each of its resources is a Remove, printed by --review and refused as a change set's are.
+stale_removes() {
+  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+    --query 'StackResourceSummaries[].[LogicalResourceId,ResourceType]' --output text \
+    | awk -F '\t' 'NF >= 2 { printf "Remove\t%s\t%s\t\t\t\n", $1, $2 }' \
+    >"$review_dir/changes"
+  if [ "$mode" = review ]; then
+    echo "Stack $2: deleted first by --execute (its service is no longer in the blueprint):"
+    awk -F '\t' '{ printf "  %-8s %-36s %s\n", $1, $2, $3 }' "$review_dir/changes"
+    risky_changes "$2" "" "$review_dir/changes" >>"$review_dir/refused"
+    return 0
+  fi
+  risky_changes "$2" "" "$review_dir/changes" >"$review_dir/refused"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: deleting stack $2 (its service is no longer in the blueprint) would" \
+        "remove these stateful resources; nothing was executed:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>."
+    } >&2
+    exit 1
+  fi
+}
 stale_stacks() {
   local stacks stack
   # Service stacks of thumbs in eu-west-1 that this build no longer makes
