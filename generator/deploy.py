@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import deploy_after, deploy_delegation, deploy_parallel, deploy_review
+from . import deploy_after, deploy_delegation, deploy_parallel, deploy_review, naming
 from .deploy_account import Account
 from .deploy_account import check_lines as account_check
 from .deploy_delegation import Delegation, delegation_lines
@@ -113,12 +113,13 @@ def script(
     checks = [line for plan in stacks for line in _bucket_check(plan)]
     if checks:
         lines += ["", *checks]
-    if blueprint:
-        # First: a change to the main stack that a removed service still holds up (the
-        # cluster, its capacity providers) would fail while the service runs.
-        lines += ["", *_stale(stacks, blueprint)]
+    held = _held(stacks, blueprint) if blueprint else []
+    if held:
+        lines += ["", deploy_delegation.HELD, *held]
+    stale = _stale(stacks, blueprint) if blueprint else []
+    lines += stale
     if stacks:
-        lines += _stacks(stacks, blueprint, read, zones)
+        lines += _stacks(stacks, blueprint, read, zones, bool(stale))
     lines += ["", *deploy_review.end_lines(source, environment)]
     for run in runs:
         lines += ["", *deploy_after.run_job(run)]
@@ -143,10 +144,16 @@ def _stacks(
     blueprint: str,
     read: set[tuple[str, str]],
     zones: Sequence[Delegation],
+    stale: bool = False,
 ) -> list[str]:
     """The stacks: under a plain deploy, each in a function the scheduler runs once the
     stacks it reads are deployed (deploy_parallel); under --review and --execute, one
-    after another (deploy_review). ``read``: the stacks whose outputs others read."""
+    after another (deploy_review). ``read``: the stacks whose outputs others read.
+    ``stale``: stale_stacks (_stale) is defined; it runs first: a change to the main stack
+    that a removed service still holds up (the cluster, its capacity providers) would fail
+    while the service runs. --execute first checks every stack it can (phase=check: each
+    stack whose inputs are known has its reviewed change set, allowed) and what deleting
+    the stale stacks removes, and only then deletes them and executes."""
     lines = []
     index = {(plan.stack, plan.region): i for i, plan in enumerate(stacks)}
     for i, plan in enumerate(stacks):
@@ -158,8 +165,9 @@ def _stacks(
         lines += ["", f"# {_comment(plan.stack)} ({_comment(plan.region)})"]
         lines += deploy_parallel.stack_function(i, body)
     lines += ["", "# The stacks in parallel; --review and --execute take them one by one."]
-    lines += ['if [ "$mode" = deploy ]; then', *deploy_parallel.table(stacks, _q)]
-    lines += ["deploy_stacks", "else"]
+    first = ["stale_stacks"] if stale else []
+    lines += ['if [ "$mode" = deploy ]; then', *first, *deploy_parallel.table(stacks, _q)]
+    lines += ["deploy_stacks", "else", "change_sets() {"]
     for plan in stacks:
         lines += _change_set(plan, blueprint)
         if (plan.stack, plan.region) in read:
@@ -168,7 +176,9 @@ def _stacks(
             )
         check = delegation_lines(plan.stack, zones)
         if check:  # not under --review: the zones stack is then only a change set
-            lines += ['if [ "$mode" = execute ]; then', *check, "fi"]
+            lines += ['if [ "$mode" = execute ] && [ "$phase" = run ]; then', *check, "fi"]
+    lines += ["}", 'if [ "$mode" = execute ]; then', "  phase=check", "  change_sets"]
+    lines += [f"  {line}" for line in first] + ["  phase=run", "fi", *first, "change_sets"]
     return [*lines, "fi"]
 
 
@@ -247,13 +257,67 @@ def _change_set(plan: Planned, blueprint: str) -> list[str]:
         _q(" ".join(deploy_review.stateful_ids(plan.template))),
         *overrides,
     ]
-    sources = sorted({(_q(stack), _outputs_var(stack)) for stack, _, _ in plan.sources.values()})
+    keys: dict[str, set[str]] = {}
+    for stack, _, output in plan.sources.values():
+        keys.setdefault(stack, set()).add(output)
+    sources = [
+        (_q(stack), _outputs_var(stack), [_q(key) for key in sorted(keys[stack])])
+        for stack in sorted(keys)
+    ]
     return deploy_review.stack_lines(args, sources, reads)
 
 
+def _held(stacks: Sequence[Planned], blueprint: str) -> list[str]:
+    """The check, before any change, that the main stack does not hold a zone the zones
+    stack would create (deploy_delegation.HELD): the build had no last build to keep it
+    there."""
+    lines = []
+    home = naming.zones_stack(blueprint)
+    for plan in stacks:
+        ids = [
+            logical_id
+            for logical_id, resource in plan.template.get("Resources", {}).items()
+            if resource.get("Type") == "AWS::Route53::HostedZone"
+        ]
+        if plan.stack == home and ids:
+            lines += deploy_delegation.held_lines(plan.region, home, blueprint, sorted(ids))
+    return lines
+
+
+#: The shell function that, under --review and --execute's check, treats a removed service's
+#: stack as a change set removing each of its resources (risky_changes: deploy_review).
+_STALE_REMOVES = """\
+# Stack $2 in region $1, of a service no longer in the blueprint, is deleted by --execute:
+# each of its resources is a Remove, printed by --review and refused as a change set's are.
+stale_removes() {
+  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \\
+    --query 'StackResourceSummaries[].[LogicalResourceId,ResourceType]' --output text \\
+    | awk -F '\\t' 'NF >= 2 { printf "Remove\\t%s\\t%s\\t\\t\\t\\n", $1, $2 }' \\
+    >"$review_dir/changes"
+  if [ "$mode" = review ]; then
+    echo "Stack $2: deleted first by --execute (its service is no longer in the blueprint):"
+    awk -F '\\t' '{ printf "  %-8s %-36s %s\\n", $1, $2, $3 }' "$review_dir/changes"
+    risky_changes "$2" "" "$review_dir/changes" >>"$review_dir/refused"
+    return 0
+  fi
+  risky_changes "$2" "" "$review_dir/changes" >"$review_dir/refused"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: deleting stack $2 (its service is no longer in the blueprint) would" \\
+        "remove these stateful resources; nothing was executed:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>."
+    } >&2
+    exit 1
+  fi
+}"""
+
+
 def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:
-    """Delete this blueprint's service stacks (tagged, named ``<name>-service-*``) that the
-    build no longer makes: a service removed from the blueprint."""
+    """stale_stacks: delete this blueprint's service stacks (tagged, named
+    ``<name>-service-*``) that the build no longer makes: a service removed from the
+    blueprint. Under --review and --execute's check (phase=check), each one's resources
+    are Removes instead, listed and refused as a change set's (stale_removes)."""
     lines = []
     # The name inside a JMESPath raw string literal, where \ and ' are escaped.
     literal = blueprint.replace("\\", "\\\\").replace("'", "\\'")
@@ -261,23 +325,26 @@ def _stale(stacks: Sequence[Planned], blueprint: str) -> list[str]:
     for region in sorted({plan.region for plan in stacks if plan.stack == blueprint}):
         wanted = " ".join(sorted(p.stack for p in stacks if p.region == region))
         lines += [
-            f"# Service stacks of {_comment(blueprint)} in {_comment(region)} that this "
+            f"  # Service stacks of {_comment(blueprint)} in {_comment(region)} that this "
             "build no longer makes",
-            "# (services removed from the blueprint): deleted before anything is deployed.",
-            f'stacks="$(aws cloudformation describe-stacks --region {_q(region)} '
+            "  # (services removed from the blueprint): deleted before anything is deployed.",
+            f'  stacks="$(aws cloudformation describe-stacks --region {_q(region)} '
             f'--query "{_dq(query)}" --output text)"',
-            "for stack in $stacks; do",
-            f'  case " {_dq(wanted)} " in *" $stack "*) continue ;; esac',
-            f'  case "$stack" in {_q(blueprint)}-service-*) ;; *) continue ;; esac',
-            '  if [ "$mode" = review ]; then echo "Stack $stack: deleted first by deploy.sh and'
-            ' --execute: its service is no longer in the blueprint"; continue; fi',
-            '  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2',
-            f'  aws cloudformation delete-stack --region {_q(region)} --stack-name "$stack"',
-            f"  aws cloudformation wait stack-delete-complete --region {_q(region)} "
+            "  for stack in $stacks; do",
+            f'    case " {_dq(wanted)} " in *" $stack "*) continue ;; esac',
+            f'    case "$stack" in {_q(blueprint)}-service-*) ;; *) continue ;; esac',
+            '    if [ "$mode" = review ] || [ "$phase" = check ]; then',
+            f'      stale_removes {_q(region)} "$stack"; continue',
+            "    fi",
+            '    echo "Deleting stack $stack: its service is no longer in the blueprint" >&2',
+            f'    aws cloudformation delete-stack --region {_q(region)} --stack-name "$stack"',
+            f"    aws cloudformation wait stack-delete-complete --region {_q(region)} "
             '--stack-name "$stack"',
-            "done",
+            "  done",
         ]
-    return lines
+    if not lines:
+        return []
+    return ["", _STALE_REMOVES, "stale_stacks() {", "  local stacks stack", *lines, "}"]
 
 
 def _outputs_var(stack: str) -> str:

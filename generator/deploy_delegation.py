@@ -68,6 +68,12 @@ public_name_servers() {{
   printf '%s\\n' "$answer" | tr '[:upper:]' '[:lower:]' | sed -e 's/\\.$//' \\
     | grep -E '^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$' | LC_ALL=C sort -u || true
 }}
+# How to run deploy.sh again after a stop (then $1 after --execute, $2 otherwise): after
+# --execute, a new review first.
+run_again() {{
+  if [ "$mode" = execute ]; then echo "deploy.sh --review, then deploy.sh --execute$1"
+  else echo "deploy.sh$2"; fi
+}}
 # The lines of $1 on one line, separated by spaces.
 on_one_line() {{
   printf '%s\\n' "$1" | paste -s -d ' ' -
@@ -97,7 +103,7 @@ check_delegation() {{
     echo "deploy.sh checks that $4 is delegated to them with dig, host or nslookup, and" \\
       "none is installed: install dig (Debian, Ubuntu: apt-get install dnsutils; Amazon" \\
       "Linux, Fedora: dnf install bind-utils), or once $4 is delegated to them, run" \\
-      "deploy.sh with {SKIP_VARIABLE}=1." >&2
+      "$(run_again , '') with {SKIP_VARIABLE}=1." >&2
     if [ -n "$6" ]; then undelegated=1; else echo "The deploy goes on." >&2; fi
     return 0
   fi
@@ -111,6 +117,9 @@ check_delegation() {{
     extra="$(LC_ALL=C comm -13 <(printf '%s\\n' "$expected") <(printf '%s\\n' "$answer"))"
     if [ "$missing" = "$expected" ]; then
       echo "$4 is not delegated to them: public DNS names others: $(on_one_line "$extra")" >&2
+    elif [ -z "$missing" ]; then
+      echo "$4 is delegated to all of them, and to others too, not this zone's:" \\
+        "$(on_one_line "$extra")" >&2
     else
       echo "$4 is delegated to only some of them:" >&2
       if [ -n "$missing" ]; then echo "  missing: $(on_one_line "$missing")" >&2; fi
@@ -128,7 +137,7 @@ check_delegation() {{
   echo "ACM issues $6 only once $4 is delegated to them, and the stacks after $2" \\
     "wait on that." >&2
   echo "Next: set these name servers at your registrar (or in the parent zone) for $4," \\
-    "then run deploy.sh again." >&2
+    "then run $(run_again '' ' again')." >&2
   undelegated=1
 }}"""
 
@@ -164,3 +173,50 @@ def _named(zone: Delegation) -> str:
         return "''"
     kind = "certificate" if len(zone.certificates) == 1 else "certificates"
     return shlex.quote(f"{kind} {', '.join(zone.certificates)}")
+
+
+# A zone an earlier build deployed in the main stack stays there (docs/stacks.md, "A zone
+# deployed before the zones stack existed stays in the main stack"), decided from the last
+# build in the output folder. A build without it (a fresh clone, another --out) puts the
+# zone in the zones stack: deploying that would create a second zone with other name
+# servers. DescribeStackResource answers whether the main stack holds that logical ID
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResource.html).
+HELD = """\
+# Before zones stack $2 (region $1) is first created: stop, before any change, when the
+# main stack $3 holds one of the zones $4... (deployed there by a build from before the
+# zones stack; this build, made without that last build, would create it again).
+zones_held() {
+  local region="$1" zones="$2" main="$3" id error
+  shift 3
+  case "$(stack_status "$region" "$zones")" in
+    NONE|REVIEW_IN_PROGRESS|ROLLBACK_COMPLETE) ;;
+    *) return 0 ;;
+  esac
+  for id in "$@"; do
+    error="$(mktemp "$work/error.XXXXXX")"
+    if aws cloudformation describe-stack-resource --region "$region" --stack-name "$main" \\
+        --logical-resource-id "$id" >/dev/null 2>"$error"; then
+      rm -f "$error"
+      {
+        echo "Zone $id is in stack $main, deployed by a build from before stack $zones;" \\
+          "this build would create it again in $zones (a new zone, with other name servers" \\
+          "than those the domain is delegated to). deploy.sh changed nothing and stops here."
+        echo "Next: build again with the last build in the output folder (blueprint build" \\
+          "--out <the folder of the build that deployed $main>, or that folder restored" \\
+          "from version control), which keeps the zone in $main; then run deploy.sh again."
+      } >&2
+      exit 1
+    fi
+    case "$(cat "$error")" in
+      *"does not exist"*) rm -f "$error" ;;  # not there, or no main stack yet
+      *) cat "$error" >&2; rm -f "$error"; exit 1 ;;
+    esac
+  done
+}"""
+
+
+def held_lines(region: str, zones_stack: str, main: str, zones: Sequence[str]) -> list[str]:
+    """The line that stops deploy.sh before any change when ``main`` holds one of the
+    hosted zones (logical IDs) ``zones_stack`` would create (HELD)."""
+    args = " ".join(shlex.quote(value) for value in (region, zones_stack, main, *zones))
+    return [f"zones_held {args}"]

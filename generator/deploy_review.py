@@ -41,10 +41,13 @@ HELPERS = f"""\
 stateful_types={shlex.quote(" ".join(sorted(STATEFUL_TYPES)))}
 if command -v sha256sum >/dev/null 2>&1; then sha256=sha256sum; else sha256="shasum -a 256"; fi
 review_dir=""
+UNREVIEWED=4  # --review's exit code when a stack could not be reviewed (review_end)
+phase=run  # --execute checks every stack first (phase=check), then executes (phase=run)
 if [ "$mode" != deploy ]; then
   review_dir="$work/review"  # inside deploy.sh's work folder, removed on exit
   mkdir "$review_dir"
   : >"$review_dir/reviewed"; : >"$review_dir/verdicts"; : >"$review_dir/refused"
+  : >"$review_dir/waiting"; : >"$review_dir/changed"; : >"$review_dir/unreviewed"
 fi
 # The status of stack $2 in region $1, or NONE when it does not exist.
 stack_status() {{
@@ -57,20 +60,40 @@ stack_status() {{
   case "$(cat "$error")" in *"does not exist"*) rm -f "$error"; echo NONE; return 0 ;; esac
   cat "$error" >&2; rm -f "$error"; return 1
 }}
-# The outputs of stack $2 (outputs_of); under --review, "#missing" for a stack not deployed
-# yet (none, only a change set, or a failed first create): what reads them waits a round.
+# The outputs of stack $2 (outputs_of); under --review and --execute's first pass, "#missing"
+# for a stack not deployed yet (none, only a change set, or a failed first create): what
+# reads them waits a round.
 stack_outputs() {{
-  if [ "$mode" = review ]; then
+  if [ "$mode" = review ] || [ "$phase" = check ]; then
     case "$(stack_status "$1" "$2")" in
       NONE|REVIEW_IN_PROGRESS|ROLLBACK_COMPLETE) echo "#missing"; return 0 ;;
     esac
   fi
   outputs_of "$1" "$2"
 }}
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed (recorded for
+# review_end); --execute's first pass skips it; --execute itself reads them (output stops
+# on one missing).
 outputs_ready() {{
-  if [ "$3" != "#missing" ]; then return 0; fi
-  echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\\n' "$outputs" | awk -F '\\t' -v key="$key" \\
+          '$1 == key {{ found = 1 }} END {{ exit !found }}'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
+  if [ "$mode" = review ]; then
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \\
+      "that stack's outputs)"
+    printf '%s\\t%s\\n' "$stack" "$upstream" >>"$review_dir/waiting"
+  fi
   return 1
 }}
 # The change set of one stack: stack_change_set REGION STACK FILE BUCKET CAPABILITIES TAGS
@@ -131,6 +154,7 @@ review_stack() {
     ROLLBACK_COMPLETE|*_FAILED|*_IN_PROGRESS)
       echo "Stack $stack is in $status and cannot be reviewed: deploy.sh (without --review)" \\
         "recovers a failed first create; any other state needs a look first"
+      printf '%s\\tis in %s\\n' "$stack" "$status" >>"$review_dir/unreviewed"
       return 0 ;;
     *) type=UPDATE ;;
   esac
@@ -165,6 +189,7 @@ review_stack() {
       exit 1 ;;
   esac
   echo "Stack $stack ($type, change set $name):"
+  printf '%s\\n' "$stack" >>"$review_dir/changed"
   change_lines "$name" "$region" "$stack" "$review_dir/changes"
   awk -F '\\t' -v stack="$stack" -v verdicts="$review_dir/verdicts" '{
     why = $5 ($6 != "" ? ": " $6 : "")
@@ -197,8 +222,32 @@ review_end() {
     } >&2
     exit 1
   fi
+  waiting
   echo "Reviewed. deploy.sh --execute executes exactly these change sets."
   exit 0
+}
+# The stacks --review could not review: those waiting on an upstream stack's change (one
+# reviewed with changes, or waiting on one itself) are reviewed in the next round, after
+# --execute; any other (a stack in a failed or in-progress state, or waiting on a stack
+# that has no change to execute) ends the review with exit $UNREVIEWED.
+waiting() {
+  awk -F '\\t' -v unreviewed="$review_dir/unreviewed" '
+    FILENAME == ARGV[1] { ready[$1] = 1; next }
+    $2 in ready { ready[$1] = 1; if (!($2 in count)) order[n++] = $2
+      count[$2]++; names[$2] = names[$2] ", " $1; next }
+    { printf "%s\\twaits on %s, which has no reviewed change to execute\\n", $1, $2 >>unreviewed }
+    END {
+      for (i = 0; i < n; i++)
+        printf "%d stack%s reviewed after %s is executed: %s\\n", count[order[i]],
+          (count[order[i]] == 1 ? " is" : "s are"), order[i], substr(names[order[i]], 3)
+    }' "$review_dir/changed" "$review_dir/waiting"
+  if [ -s "$review_dir/unreviewed" ]; then
+    {
+      echo "Not reviewed: deploy.sh --execute would stop at these stacks:"
+      awk -F '\\t' '{ printf "  %s %s\\n", $1, $2 }' "$review_dir/unreviewed"
+    } >&2
+    exit "$UNREVIEWED"
+  fi
 }
 predicted() {
   local code=0 skipped="Comparison with blueprint's prediction skipped"
@@ -243,10 +292,19 @@ execute_stack() {
     2>/dev/null)" || status=""
   case "$status" in
     FAILED*"didn't contain changes"*|FAILED*"No updates are to be performed"*)
-      echo "Stack $stack: no changes; skipped" >&2; return 0 ;;
+      if [ "$phase" = run ]; then echo "Stack $stack: no changes; skipped" >&2; fi
+      return 0 ;;
     CREATE_COMPLETE$'\\t'AVAILABLE$'\\t'*) ;;
     CREATE_COMPLETE$'\\t'EXECUTE_COMPLETE$'\\t'*)  # by an earlier --execute that stopped later
-      echo "Stack $stack: change set $name was executed already; skipped" >&2; return 0 ;;
+      if [ "$phase" = run ]; then
+        echo "Stack $stack: change set $name was executed already; skipped" >&2
+      fi
+      return 0 ;;
+    CREATE_COMPLETE$'\\t'EXECUTE_FAILED$'\\t'*)  # an earlier --execute ran it, and it failed
+      echo "Stack $stack: change set $name was executed and failed. See why with: aws" \\
+        "cloudformation describe-stack-events --stack-name $stack --region $region" \\
+        "--max-items 20; then fix the cause, build, and run deploy.sh --review again" >&2
+      exit 1 ;;
     *) echo "Stack $stack changed since it was reviewed (or was never reviewed): run" \\
         "deploy.sh --review" >&2
       exit 1 ;;
@@ -271,6 +329,7 @@ execute_stack() {
     *_FAILED|*_IN_PROGRESS|ROLLBACK_COMPLETE) stack_stuck "$region" "$stack" "$status" ;;
     *) wait=stack-update-complete ;;
   esac
+  if [ "$phase" = check ]; then return 0; fi  # reviewed and allowed: executed in order
   echo "Executing change set $name of stack $stack" >&2
   since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
   aws cloudformation execute-change-set --region "$region" --stack-name "$stack" \\
@@ -291,15 +350,20 @@ def stateful_ids(template: dict[str, Any]) -> list[str]:
 
 
 def stack_lines(
-    args: Sequence[str], sources: Sequence[tuple[str, str]], reads: Sequence[str]
+    args: Sequence[str],
+    sources: Sequence[tuple[str, str, Sequence[str]]],
+    reads: Sequence[str],
 ) -> list[str]:
     """The lines that review or execute one stack: ``args`` (already quoted) are
-    stack_change_set's; ``sources`` the (stack, outputs variable) it reads parameters
-    from; ``reads`` the lines that read them, the same as the deploy's."""
+    stack_change_set's; ``sources`` the (stack, outputs variable, outputs) it reads
+    parameters from, all quoted but the variable; ``reads`` the lines that read them, the
+    same as the deploy's."""
     call = "stack_change_set " + " \\\n  ".join(args)
     if not sources:
         return [*reads, call]
-    ready = " && ".join(f'outputs_ready {args[1]} {stack} "${var}"' for stack, var in sources)
+    ready = " && ".join(
+        f'outputs_ready {args[1]} {stack} "${var}" {" ".join(keys)}' for stack, var, keys in sources
+    )
     return [f"if {ready}; then", *reads, call, "fi"]
 
 

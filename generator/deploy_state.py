@@ -11,8 +11,10 @@ import shlex
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html,
 # formerly using-cfn-describing-stacks.html):
 # - ROLLBACK_COMPLETE "exists only after a failed stack creation": the resources created
-#   were deleted, and "only a delete operation can be performed" on the stack. Nothing in
-#   it exists, so deleting it and creating it again loses nothing.
+#   were deleted, and "only a delete operation can be performed" on the stack. It holds
+#   nothing: a resource its deletion policy kept (Retain: DELETE_SKIPPED) is outside it
+#   and stays, so deleting the stack and creating it again loses nothing; deploy.sh names
+#   what was kept. (Snapshot deletes the resource after taking a snapshot, also kept.)
 # - REVIEW_IN_PROGRESS: the stack was made for a change set that was never executed; with
 #   no resources, it holds nothing either.
 # - *_FAILED (CREATE_FAILED, ROLLBACK_FAILED, DELETE_FAILED, UPDATE_ROLLBACK_FAILED...): a
@@ -27,7 +29,7 @@ HELPERS = """\
 # created again; any other failed or in-progress state stops the deploy, untouched.
 # stack_exists says whether the stack is there now (1) or will be created (0).
 prepare_stack() {
-  local status count why error
+  local status count why error kept
   stack_exists=1
   # the error apart from the status: a warning the CLI prints on success stays out of it
   error="$(mktemp "$work/error.XXXXXX")"
@@ -43,7 +45,16 @@ prepare_stack() {
   cat "$error" >&2
   rm -f "$error"
   case "$status" in
-    ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
+    ROLLBACK_COMPLETE)
+      why="its first create failed and was rolled back: the stack holds nothing"
+      # a resource its deletion policy kept is outside the stack now: named, not lost
+      kept="StackEvents[?ResourceStatus=='DELETE_SKIPPED']"
+      kept="$kept.[LogicalResourceId,ResourceType,PhysicalResourceId]"
+      kept="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \\
+        --max-items 300 --output text --query "$kept" \\
+        | awk -F '\\t' 'NF >= 2 { printf "%s%s (%s) %s", sep, $1, $2, $3; sep = ", " }')" \\
+        || kept=""
+      if [ -n "$kept" ]; then why="$why; kept outside it by its deletion policy: $kept"; fi ;;
     REVIEW_IN_PROGRESS)
       count="$(aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \\
         --query 'length(StackResourceSummaries)' --output text)"
@@ -64,16 +75,23 @@ stack_stuck() {
     "--max-items 20" >&2
   exit 1
 }
-# Stack $2 in region $1 failed to deploy (the deploy began at $3, UTC): each failed
-# resource of this deploy (logical ID, type, reason), the stack's final state, then stop.
+# Stack $2 in region $1 failed to deploy: each failed resource of this deploy (logical ID,
+# type, reason), the stack's final state, then stop. The events are read newest first, at
+# most 300, back to this deploy's first (the stack's own *_IN_PROGRESS "User Initiated");
+# only when that one is not among them does the local clock bound them ($3: when the
+# deploy began, UTC).
 stack_failed() {
-  local events status query="StackEvents[?ends_with(ResourceStatus, '_FAILED')]"
-  query="$query.[Timestamp,LogicalResourceId,ResourceType,ResourceStatusReason]"
+  local events status query='StackEvents[].[Timestamp,LogicalResourceId,ResourceType,'
+  query="${query}ResourceStatus,ResourceStatusReason]"
   events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \\
-    --query "$query" --output text)" || events=""
+    --max-items 300 --query "$query" --output text)" || events=""
   echo "Stack $2 failed to deploy. Its failed resources:" >&2
-  printf '%s\\n' "$events" | awk -F '\\t' -v since="$3" \\
-    '$1 >= since && NF >= 3 { printf "  %s (%s): %s\\n", $2, $3, $4 }' | sort -u >&2
+  printf '%s\\n' "$events" | awk -F '\\t' -v stack="$2" -v since="$3" '
+    $2 == stack && $3 == "AWS::CloudFormation::Stack" && $4 ~ /_IN_PROGRESS$/ &&
+      $5 == "User Initiated" { started = 1; exit }
+    NF >= 4 && $4 ~ /_FAILED$/ { when[n] = $1; line[n++] = sprintf("  %s (%s): %s", $2, $3, $5) }
+    END { for (i = 0; i < n; i++) if (started || when[i] >= since) print line[i] }' \\
+    | sort -u >&2
   status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \\
     --query 'Stacks[0].StackStatus' --output text 2>/dev/null)" || status="deleted"
   echo "Stack $2 is now $status; deploy.sh stops here." >&2

@@ -95,6 +95,9 @@ if command == "describe-stacks" and opt("--query") == "Stacks[0].StackStatus":
         print(given[stack])
     else:
         sys.exit(f"An error occurred (ValidationError): Stack with id {{stack}} does not exist")
+elif command == "describe-stack-resource":  # no main stack holds a zone of the zones stack
+    sys.exit(f"An error occurred (ValidationError): Resource {{opt('--logical-resource-id')}} "
+             f"does not exist for stack {{opt('--stack-name')}}")
 elif command == "list-stack-resources":  # the count asked for: length(...)
     print(os.environ.get("FAKE_RESOURCES", "0"))
 elif command == "delete-stack":
@@ -116,9 +119,21 @@ elif command == "describe-stack-events" and "EventId" in opt("--query"):
         ]
     for row in reversed(rows):
         print("\\t".join(row))
-elif command == "describe-stack-events":
-    print("2001-01-01T00:00:00+00:00\\tOld\\tAWS::SQS::Queue\\tCREATE_FAILED\\tlong ago")
-    print("2999-01-01T00:00:00+00:00\\tBucket\\tAWS::S3::Bucket\\tBucket name taken")
+elif command == "describe-stack-events" and "DELETE_SKIPPED" in opt("--query"):
+    if os.environ.get("FAKE_KEPT"):
+        print(os.environ["FAKE_KEPT"])
+elif command == "describe-stack-events":  # newest first; the clock of the machine behind
+    assert opt("--max-items") == "300"
+    stack = opt("--stack-name")
+    for row in [
+        ("2999-01-01T10:00:03", stack, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", "None"),
+        ("2999-01-01T10:00:02", "Bucket", "AWS::S3::Bucket", "CREATE_FAILED", "Bucket name taken"),
+        ("2999-01-01T10:00:01", stack, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
+         "User Initiated"),
+        ("2999-01-01T09:00:00", "Old", "AWS::SQS::Queue", "CREATE_FAILED", "an earlier deploy"),
+        ("2001-01-01T00:00:00", "Older", "AWS::SQS::Queue", "CREATE_FAILED", "long ago"),
+    ]:
+        print("\\t".join(row))
 elif command == "deploy" and opt("--stack-name") == os.environ.get("FAKE_FAIL"):
     open(os.path.join(state, opt("--stack-name") + ".outputs"), "w").write("[]")
     sys.exit("Waiter StackCreateComplete failed: Waiter encountered a terminal failure state")
@@ -186,8 +201,11 @@ def test_deploy_script_runs_in_order_and_passes_each_stacks_outputs(tmp_path: Pa
     reads = [c for c in calls if c[1] == "describe-stacks" and "--stack-name" in c]
     outputs = [c for c in reads if "Stacks[0].StackStatus" not in c]
     assert len(outputs) == 3
-    # and one state read before each stack is deployed
-    assert len(reads) - len(outputs) == 3
+    # and one state read before each stack is deployed, and one of the zones stack's before
+    # anything (whether the main stack holds its zone: deploy_delegation.HELD)
+    assert len(reads) - len(outputs) == 4
+    held = [c for c in calls if c[1] == "describe-stack-resource"]
+    assert [c[c.index("--logical-resource-id") + 1] for c in held] == ["MainZone"]
     deleted = [c[c.index("--stack-name") + 1] for c in calls if c[1] == "delete-stack"]
     assert deleted == ["linebot-service-old"]  # not the current stacks, not linebot-other
     assert all("blueprint:name=linebot" in c for c in calls if c[1] == "deploy")
@@ -555,7 +573,20 @@ def test_a_stack_left_by_a_failed_first_create_is_deleted_and_created_again(
     assert [c[2] for c in calls if c[1] == "wait"] == ["stack-delete-complete"]
     assert (
         "Stack shop-service-web is in ROLLBACK_COMPLETE; deleting it and creating it again: "
-        "its first create failed and was rolled back: nothing in it exists\n" in done.stderr
+        "its first create failed and was rolled back: the stack holds nothing\n" in done.stderr
+    )
+
+
+def test_what_a_failed_first_create_kept_is_named_before_its_stack_is_deleted(
+    tmp_path: Path,
+) -> None:
+    kept = "Uploads\tAWS::S3::Bucket\tshop-uploads-1"
+    env = {"FAKE_STATUS": "shop-service-web=ROLLBACK_COMPLETE", "FAKE_KEPT": kept}
+    done, _ = _two_stacks(tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "its first create failed and was rolled back: the stack holds nothing; kept outside "
+        "it by its deletion policy: Uploads (AWS::S3::Bucket) shop-uploads-1\n" in done.stderr
     )
 
 

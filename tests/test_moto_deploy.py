@@ -386,7 +386,7 @@ def test_a_failed_first_create_is_reported_then_recovered_by_the_next_run(
     assert again.returncode == 0, again.stdout + again.stderr
     assert (
         "Stack ledger is in ROLLBACK_COMPLETE; deleting it and creating it again: its first "
-        "create failed and was rolled back: nothing in it exists\n"
+        "create failed and was rolled back: the stack holds nothing\n"
     ) in again.stderr
     assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
 
@@ -588,31 +588,37 @@ def test_a_plain_deploy_after_a_review_and_the_prediction_skipped(aws: Aws, tmp_
     assert_deployed(aws, out, [("eu-west-1", "ledger")], "CREATE_COMPLETE")
 
 
-@pytest.mark.exhaustive
-def test_execute_runs_exactly_the_reviewed_change_sets_in_rounds(aws: Aws, tmp_path: Path) -> None:
-    """The shop, first deploy: the service stacks read the main stack's outputs, so the
-    first review covers the main stack alone; --execute creates it, then stops at the
-    first service stack, never reviewed. The second round reviews and executes the
-    services (and the job run after a deploy). Then a change reviewed (the web service's
-    size), and another made after the review: --execute refuses the stack that changed
-    since, touching nothing; the reviewed build executes exactly the web stack."""
-    shop = EXAMPLES / "web-worker-jobs-rds.yaml"
-    out = tmp_path / "out"
-    stacks = unlinted_build(shop, out)
-    services = [name for _, name in stacks if name != "shop"]
-    code, stdout, stderr = run(aws, out, "--review", path=str(stand_in_bin(tmp_path, None)))
+def _first_deploy_in_rounds(
+    aws: Aws, out: Path, path: str, stacks: list[tuple[str, str]], services: list[str]
+) -> None:
+    """The three rounds of --review and --execute of the shop's first deploy."""
+    code, stdout, stderr = run(aws, out, "--review", path=path)
     assert code == 0, stdout + stderr
+    assert "Stack shop-zones (CREATE, change set " in stdout
+    assert "Stack shop: reviewed after shop-zones is executed" in stdout
     for name in services:
-        assert f"Stack {name}: reviewed after shop is deployed" in stdout
-    code, stdout, stderr = run(aws, out, "--execute", path=os.path.dirname(sys.executable))
+        assert f"Stack {name}: reviewed after shop is executed" in stdout
+    assert "1 stack is reviewed after shop-zones is executed: shop\n" in stdout
+    code, stdout, stderr = run(aws, out, "--execute", path=path)
+    assert code == 1
+    assert "example.com is delegated to them" in stderr, stderr
+    assert stderr.endswith(
+        "Stack shop changed since it was reviewed (or was never reviewed): run deploy.sh --review\n"
+    )
+    assert sorted(aws.stacks("ap-northeast-1")) == ["shop-zones"]
+
+    code, stdout, stderr = run(aws, out, "--review", path=path)
+    assert code == 0, stdout + stderr
+    assert "Stack shop-zones: no changes\n" in stdout
+    assert "Stack shop (CREATE, change set " in stdout
+    code, stdout, stderr = run(aws, out, "--execute", path=path)
     assert code == 1
     assert stderr.endswith(
         f"Stack {services[0]} changed since it was reviewed (or was never reviewed): run "
         "deploy.sh --review\n"
     )
-    assert sorted(aws.stacks("ap-northeast-1")) == ["shop"]
+    assert sorted(aws.stacks("ap-northeast-1")) == ["shop", "shop-zones"]
 
-    path = os.path.dirname(sys.executable)
     code, stdout, stderr = run(aws, out, "--review", path=path)
     assert code == 0, stdout + stderr
     assert "Stack shop: no changes\n" in stdout
@@ -620,6 +626,25 @@ def test_execute_runs_exactly_the_reviewed_change_sets_in_rounds(aws: Aws, tmp_p
     assert code == 0, stdout + stderr
     assert "Job migrate succeeded" in stderr
     assert_deployed(aws, out, stacks, "CREATE_COMPLETE")
+
+
+@pytest.mark.exhaustive
+def test_execute_runs_exactly_the_reviewed_change_sets_in_rounds(aws: Aws, tmp_path: Path) -> None:
+    """The shop, first deploy, in rounds: the main stack reads the zones stack's outputs
+    and the service stacks the main stack's, so the first review covers the zones stack
+    alone; --execute creates it, checks the delegation (the stand-in dig answers), then
+    stops at the main stack, never reviewed. The second round reviews and executes the
+    main stack, stopping at the first service stack; the third the services (and the job
+    run after a deploy). Then a change reviewed (the web service's size), and another
+    made after the review: --execute refuses the stack that changed since, touching
+    nothing; the reviewed build executes exactly the web stack."""
+    shop = EXAMPLES / "web-worker-jobs-rds.yaml"
+    out = tmp_path / "out"
+    stacks = unlinted_build(shop, out)
+    services = [name for _, name in stacks if name.startswith("shop-service-")]
+    assert [name for _, name in stacks if name not in services] == ["shop-zones", "shop"]
+    path = f"{tmp_path / 'dns'}:{os.path.dirname(sys.executable)}"  # the stand-in dig
+    _first_deploy_in_rounds(aws, out, path, stacks, services)
 
     data = yaml.safe_load(shop.read_text())
     (tmp_path / "bp").mkdir()

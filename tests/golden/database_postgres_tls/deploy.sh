@@ -55,7 +55,7 @@ trap 'exit 143' TERM
 # created again; any other failed or in-progress state stops the deploy, untouched.
 # stack_exists says whether the stack is there now (1) or will be created (0).
 prepare_stack() {
-  local status count why error
+  local status count why error kept
   stack_exists=1
   # the error apart from the status: a warning the CLI prints on success stays out of it
   error="$(mktemp "$work/error.XXXXXX")"
@@ -71,7 +71,16 @@ prepare_stack() {
   cat "$error" >&2
   rm -f "$error"
   case "$status" in
-    ROLLBACK_COMPLETE) why="its first create failed and was rolled back: nothing in it exists" ;;
+    ROLLBACK_COMPLETE)
+      why="its first create failed and was rolled back: the stack holds nothing"
+      # a resource its deletion policy kept is outside the stack now: named, not lost
+      kept="StackEvents[?ResourceStatus=='DELETE_SKIPPED']"
+      kept="$kept.[LogicalResourceId,ResourceType,PhysicalResourceId]"
+      kept="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+        --max-items 300 --output text --query "$kept" \
+        | awk -F '\t' 'NF >= 2 { printf "%s%s (%s) %s", sep, $1, $2, $3; sep = ", " }')" \
+        || kept=""
+      if [ -n "$kept" ]; then why="$why; kept outside it by its deletion policy: $kept"; fi ;;
     REVIEW_IN_PROGRESS)
       count="$(aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
         --query 'length(StackResourceSummaries)' --output text)"
@@ -92,16 +101,23 @@ stack_stuck() {
     "--max-items 20" >&2
   exit 1
 }
-# Stack $2 in region $1 failed to deploy (the deploy began at $3, UTC): each failed
-# resource of this deploy (logical ID, type, reason), the stack's final state, then stop.
+# Stack $2 in region $1 failed to deploy: each failed resource of this deploy (logical ID,
+# type, reason), the stack's final state, then stop. The events are read newest first, at
+# most 300, back to this deploy's first (the stack's own *_IN_PROGRESS "User Initiated");
+# only when that one is not among them does the local clock bound them ($3: when the
+# deploy began, UTC).
 stack_failed() {
-  local events status query="StackEvents[?ends_with(ResourceStatus, '_FAILED')]"
-  query="$query.[Timestamp,LogicalResourceId,ResourceType,ResourceStatusReason]"
+  local events status query='StackEvents[].[Timestamp,LogicalResourceId,ResourceType,'
+  query="${query}ResourceStatus,ResourceStatusReason]"
   events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
-    --query "$query" --output text)" || events=""
+    --max-items 300 --query "$query" --output text)" || events=""
   echo "Stack $2 failed to deploy. Its failed resources:" >&2
-  printf '%s\n' "$events" | awk -F '\t' -v since="$3" \
-    '$1 >= since && NF >= 3 { printf "  %s (%s): %s\n", $2, $3, $4 }' | sort -u >&2
+  printf '%s\n' "$events" | awk -F '\t' -v stack="$2" -v since="$3" '
+    $2 == stack && $3 == "AWS::CloudFormation::Stack" && $4 ~ /_IN_PROGRESS$/ &&
+      $5 == "User Initiated" { started = 1; exit }
+    NF >= 4 && $4 ~ /_FAILED$/ { when[n] = $1; line[n++] = sprintf("  %s (%s): %s", $2, $3, $5) }
+    END { for (i = 0; i < n; i++) if (started || when[i] >= since) print line[i] }' \
+    | sort -u >&2
   status="$(aws cloudformation describe-stacks --region "$1" --stack-name "$2" \
     --query 'Stacks[0].StackStatus' --output text 2>/dev/null)" || status="deleted"
   echo "Stack $2 is now $status; deploy.sh stops here." >&2
@@ -237,10 +253,13 @@ deploy_stacks() {
 stateful_types='AWS::Cognito::UserPool AWS::DynamoDB::Table AWS::EC2::Volume AWS::EFS::FileSystem AWS::ElastiCache::CacheCluster AWS::ElastiCache::ReplicationGroup AWS::KMS::Key AWS::Logs::LogGroup AWS::OpenSearchService::Domain AWS::RDS::DBCluster AWS::RDS::DBInstance AWS::Route53::HostedZone AWS::S3::Bucket AWS::SQS::Queue AWS::SecretsManager::Secret'
 if command -v sha256sum >/dev/null 2>&1; then sha256=sha256sum; else sha256="shasum -a 256"; fi
 review_dir=""
+UNREVIEWED=4  # --review's exit code when a stack could not be reviewed (review_end)
+phase=run  # --execute checks every stack first (phase=check), then executes (phase=run)
 if [ "$mode" != deploy ]; then
   review_dir="$work/review"  # inside deploy.sh's work folder, removed on exit
   mkdir "$review_dir"
   : >"$review_dir/reviewed"; : >"$review_dir/verdicts"; : >"$review_dir/refused"
+  : >"$review_dir/waiting"; : >"$review_dir/changed"; : >"$review_dir/unreviewed"
 fi
 # The status of stack $2 in region $1, or NONE when it does not exist.
 stack_status() {
@@ -253,20 +272,40 @@ stack_status() {
   case "$(cat "$error")" in *"does not exist"*) rm -f "$error"; echo NONE; return 0 ;; esac
   cat "$error" >&2; rm -f "$error"; return 1
 }
-# The outputs of stack $2 (outputs_of); under --review, "#missing" for a stack not deployed
-# yet (none, only a change set, or a failed first create): what reads them waits a round.
+# The outputs of stack $2 (outputs_of); under --review and --execute's first pass, "#missing"
+# for a stack not deployed yet (none, only a change set, or a failed first create): what
+# reads them waits a round.
 stack_outputs() {
-  if [ "$mode" = review ]; then
+  if [ "$mode" = review ] || [ "$phase" = check ]; then
     case "$(stack_status "$1" "$2")" in
       NONE|REVIEW_IN_PROGRESS|ROLLBACK_COMPLETE) echo "#missing"; return 0 ;;
     esac
   fi
   outputs_of "$1" "$2"
 }
-# Stack $1 reads parameters from stack $2, whose outputs are $3: true when they are there.
+# Stack $1 reads outputs $4... of stack $2, whose outputs are $3: true when they are all
+# there. Otherwise (a stack not deployed yet, or one that gains the output when its change
+# set is executed) under --review it is reviewed after $2 is executed (recorded for
+# review_end); --execute's first pass skips it; --execute itself reads them (output stops
+# on one missing).
 outputs_ready() {
-  if [ "$3" != "#missing" ]; then return 0; fi
-  echo "Stack $1: reviewed after $2 is deployed (its parameters come from that stack)"
+  local stack="$1" upstream="$2" outputs="$3" key
+  shift 3
+  if [ "$mode" = execute ] && [ "$phase" = run ]; then return 0; fi
+  if [ "$outputs" != "#missing" ]; then
+    for key in "$@"; do
+      if ! printf '%s\n' "$outputs" | awk -F '\t' -v key="$key" \
+          '$1 == key { found = 1 } END { exit !found }'; then
+        outputs="#missing"; break
+      fi
+    done
+    if [ "$outputs" != "#missing" ]; then return 0; fi
+  fi
+  if [ "$mode" = review ]; then
+    echo "Stack $stack: reviewed after $upstream is executed (its parameters come from" \
+      "that stack's outputs)"
+    printf '%s\t%s\n' "$stack" "$upstream" >>"$review_dir/waiting"
+  fi
   return 1
 }
 # The change set of one stack: stack_change_set REGION STACK FILE BUCKET CAPABILITIES TAGS
@@ -323,6 +362,7 @@ review_stack() {
     ROLLBACK_COMPLETE|*_FAILED|*_IN_PROGRESS)
       echo "Stack $stack is in $status and cannot be reviewed: deploy.sh (without --review)" \
         "recovers a failed first create; any other state needs a look first"
+      printf '%s\tis in %s\n' "$stack" "$status" >>"$review_dir/unreviewed"
       return 0 ;;
     *) type=UPDATE ;;
   esac
@@ -357,6 +397,7 @@ review_stack() {
       exit 1 ;;
   esac
   echo "Stack $stack ($type, change set $name):"
+  printf '%s\n' "$stack" >>"$review_dir/changed"
   change_lines "$name" "$region" "$stack" "$review_dir/changes"
   awk -F '\t' -v stack="$stack" -v verdicts="$review_dir/verdicts" '{
     why = $5 ($6 != "" ? ": " $6 : "")
@@ -389,8 +430,32 @@ review_end() {
     } >&2
     exit 1
   fi
+  waiting
   echo "Reviewed. deploy.sh --execute executes exactly these change sets."
   exit 0
+}
+# The stacks --review could not review: those waiting on an upstream stack's change (one
+# reviewed with changes, or waiting on one itself) are reviewed in the next round, after
+# --execute; any other (a stack in a failed or in-progress state, or waiting on a stack
+# that has no change to execute) ends the review with exit $UNREVIEWED.
+waiting() {
+  awk -F '\t' -v unreviewed="$review_dir/unreviewed" '
+    FILENAME == ARGV[1] { ready[$1] = 1; next }
+    $2 in ready { ready[$1] = 1; if (!($2 in count)) order[n++] = $2
+      count[$2]++; names[$2] = names[$2] ", " $1; next }
+    { printf "%s\twaits on %s, which has no reviewed change to execute\n", $1, $2 >>unreviewed }
+    END {
+      for (i = 0; i < n; i++)
+        printf "%d stack%s reviewed after %s is executed: %s\n", count[order[i]],
+          (count[order[i]] == 1 ? " is" : "s are"), order[i], substr(names[order[i]], 3)
+    }' "$review_dir/changed" "$review_dir/waiting"
+  if [ -s "$review_dir/unreviewed" ]; then
+    {
+      echo "Not reviewed: deploy.sh --execute would stop at these stacks:"
+      awk -F '\t' '{ printf "  %s %s\n", $1, $2 }' "$review_dir/unreviewed"
+    } >&2
+    exit "$UNREVIEWED"
+  fi
 }
 predicted() {
   local code=0 skipped="Comparison with blueprint's prediction skipped"
@@ -433,10 +498,19 @@ execute_stack() {
     2>/dev/null)" || status=""
   case "$status" in
     FAILED*"didn't contain changes"*|FAILED*"No updates are to be performed"*)
-      echo "Stack $stack: no changes; skipped" >&2; return 0 ;;
+      if [ "$phase" = run ]; then echo "Stack $stack: no changes; skipped" >&2; fi
+      return 0 ;;
     CREATE_COMPLETE$'\t'AVAILABLE$'\t'*) ;;
     CREATE_COMPLETE$'\t'EXECUTE_COMPLETE$'\t'*)  # by an earlier --execute that stopped later
-      echo "Stack $stack: change set $name was executed already; skipped" >&2; return 0 ;;
+      if [ "$phase" = run ]; then
+        echo "Stack $stack: change set $name was executed already; skipped" >&2
+      fi
+      return 0 ;;
+    CREATE_COMPLETE$'\t'EXECUTE_FAILED$'\t'*)  # an earlier --execute ran it, and it failed
+      echo "Stack $stack: change set $name was executed and failed. See why with: aws" \
+        "cloudformation describe-stack-events --stack-name $stack --region $region" \
+        "--max-items 20; then fix the cause, build, and run deploy.sh --review again" >&2
+      exit 1 ;;
     *) echo "Stack $stack changed since it was reviewed (or was never reviewed): run" \
         "deploy.sh --review" >&2
       exit 1 ;;
@@ -461,6 +535,7 @@ execute_stack() {
     *_FAILED|*_IN_PROGRESS|ROLLBACK_COMPLETE) stack_stuck "$region" "$stack" "$status" ;;
     *) wait=stack-update-complete ;;
   esac
+  if [ "$phase" = check ]; then return 0; fi  # reviewed and allowed: executed in order
   echo "Executing change set $name of stack $stack" >&2
   since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
   aws cloudformation execute-change-set --region "$region" --stack-name "$stack" \
@@ -469,17 +544,46 @@ execute_stack() {
     || stack_failed "$region" "$stack" "$since"
 }
 
-# Service stacks of ledger in eu-west-1 that this build no longer makes
-# (services removed from the blueprint): deleted before anything is deployed.
-stacks="$(aws cloudformation describe-stacks --region eu-west-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ledger']].StackName" --output text)"
-for stack in $stacks; do
-  case " ledger " in *" $stack "*) continue ;; esac
-  case "$stack" in ledger-service-*) ;; *) continue ;; esac
-  if [ "$mode" = review ]; then echo "Stack $stack: deleted first by deploy.sh and --execute: its service is no longer in the blueprint"; continue; fi
-  echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
-  aws cloudformation delete-stack --region eu-west-1 --stack-name "$stack"
-  aws cloudformation wait stack-delete-complete --region eu-west-1 --stack-name "$stack"
-done
+# Stack $2 in region $1, of a service no longer in the blueprint, is deleted by --execute:
+# each of its resources is a Remove, printed by --review and refused as a change set's are.
+stale_removes() {
+  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+    --query 'StackResourceSummaries[].[LogicalResourceId,ResourceType]' --output text \
+    | awk -F '\t' 'NF >= 2 { printf "Remove\t%s\t%s\t\t\t\n", $1, $2 }' \
+    >"$review_dir/changes"
+  if [ "$mode" = review ]; then
+    echo "Stack $2: deleted first by --execute (its service is no longer in the blueprint):"
+    awk -F '\t' '{ printf "  %-8s %-36s %s\n", $1, $2, $3 }' "$review_dir/changes"
+    risky_changes "$2" "" "$review_dir/changes" >>"$review_dir/refused"
+    return 0
+  fi
+  risky_changes "$2" "" "$review_dir/changes" >"$review_dir/refused"
+  if [ -s "$review_dir/refused" ]; then
+    {
+      echo "Refused: deleting stack $2 (its service is no longer in the blueprint) would" \
+        "remove these stateful resources; nothing was executed:"
+      cat "$review_dir/refused"
+      echo "If that is intended, allow each by name: --allow-replace <stack>/<LogicalId>."
+    } >&2
+    exit 1
+  fi
+}
+stale_stacks() {
+  local stacks stack
+  # Service stacks of ledger in eu-west-1 that this build no longer makes
+  # (services removed from the blueprint): deleted before anything is deployed.
+  stacks="$(aws cloudformation describe-stacks --region eu-west-1 --query "Stacks[?Tags[?Key=='blueprint:name' && Value=='ledger']].StackName" --output text)"
+  for stack in $stacks; do
+    case " ledger " in *" $stack "*) continue ;; esac
+    case "$stack" in ledger-service-*) ;; *) continue ;; esac
+    if [ "$mode" = review ] || [ "$phase" = check ]; then
+      stale_removes eu-west-1 "$stack"; continue
+    fi
+    echo "Deleting stack $stack: its service is no longer in the blueprint" >&2
+    aws cloudformation delete-stack --region eu-west-1 --stack-name "$stack"
+    aws cloudformation wait stack-delete-complete --region eu-west-1 --stack-name "$stack"
+  done
+}
 
 # ledger (eu-west-1)
 deploy_stack_0() {
@@ -497,12 +601,14 @@ deploy_stack_0() {
 
 # The stacks in parallel; --review and --execute take them one by one.
 if [ "$mode" = deploy ]; then
+stale_stacks
 # The stacks in order, and the positions of those each waits for: the stacks whose
 # outputs it reads, and the stacks shared by the account's blueprints before it.
 stack_names=(ledger)
 stack_needs=('')
 deploy_stacks
 else
+change_sets() {
 stack_change_set eu-west-1 \
   ledger \
   "$here/ledger.json" \
@@ -510,6 +616,15 @@ stack_change_set eu-west-1 \
   CAPABILITY_IAM \
   blueprint:name=ledger \
   'AccessLogArchive BooksDatabase'
+}
+if [ "$mode" = execute ]; then
+  phase=check
+  change_sets
+  stale_stacks
+  phase=run
+fi
+stale_stacks
+change_sets
 fi
 
 if [ "$mode" = review ]; then
