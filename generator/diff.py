@@ -232,7 +232,7 @@ def compare(
         stacks.append(compare_stack(name, region, old.get(name), new.get(name)))
     if sources is None:
         sources = propagation.derived_sources(new)
-    spread = propagation.Spread(new, regions, default_region, sources, {})
+    spread = propagation.Spread(new, regions, default_region, sources, {}, old=old)
     stacks = _spread(stacks, old, new, spread)
     return Report(tuple(_moves(stacks)))
 

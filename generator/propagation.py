@@ -4,11 +4,14 @@ A replaced resource is a new resource: its physical ID is new, so every ``Ref`` 
 changes, and an attribute read with ``Fn::GetAtt`` may (an ARN does, a port need not).
 Values cross stacks as an output of one stack and a parameter of another, which deploy.sh
 fills from the output (:mod:`generator.split`), so a change of the output's value is a
-change of every property that reads the parameter. Each such property is judged as the
-diff judges any changed property: in a create-only one, the resource is replaced (the
-value changes for certain) or may be (it may change); elsewhere it changes in place.
-Marks spread until nothing more moves: a service stack's replaced security group moves
-the service that names it.
+change of every property that reads the parameter. An output's value changes when a
+resource it refers to is replaced or added (a logical ID renamed: the old resource goes,
+a new one with a new physical ID comes), or when its ``Value`` is written otherwise than
+in the deployed template (another resource, another literal: it changes for certain).
+Each property reading such a value is judged as the diff judges any changed property: in
+a create-only one, the resource is replaced (the value changes for certain) or may be (it
+may change); elsewhere it changes in place. Marks spread until nothing more moves: a
+service stack's replaced security group moves the service that names it.
 
 Works on template data and verdicts by (stack, logical ID); the diff turns the marks into
 its report (:func:`generator.diff.compare`).
@@ -29,7 +32,7 @@ Key = tuple[str, str]
 
 MOVING = ("replaced", "may_be_replaced")
 _RANK = {"in_place": 1, "may_be_replaced": 2, "replaced": 3}
-_WORD = {"replaced": "replaced", "may_be_replaced": "may be replaced"}
+_WORD = {"replaced": "replaced", "may_be_replaced": "may be replaced", "added": "added"}
 #: Parameters lead to earlier stacks only; a hand-made cycle stops here.
 _MAX_HOPS = 16
 
@@ -64,6 +67,15 @@ def _section(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _output(
+    templates: Mapping[str, Mapping[str, Any]], source: tuple[str, str, str]
+) -> Mapping[str, Any] | None:
+    """The output that fills a parameter, as ``templates`` write it; None without it (an
+    output new to the stack: only what it refers to tells whether its value is new)."""
+    output = _section(templates.get(source[0], {}), "Outputs").get(source[2])
+    return output if isinstance(output, dict) else None
+
+
 def _references(value: Any) -> Iterator[template.Reference]:
     found: list[template.Reference] = []
 
@@ -78,7 +90,8 @@ def _references(value: Any) -> Iterator[template.Reference]:
 @dataclass
 class Spread:
     """Marks spreading from ``verdicts`` (the changes found stack by stack) through the
-    ``templates`` to deploy, along references within a stack and ``sources`` across."""
+    ``templates`` to deploy, along references within a stack and ``sources`` across;
+    ``old``: the templates deployed before, whose outputs tell a value written anew."""
 
     templates: Mapping[str, Mapping[str, Any]]
     regions: Mapping[str, str]
@@ -86,6 +99,7 @@ class Spread:
     sources: Sources
     verdicts: dict[Key, str]
     marks: dict[Key, Mark] = field(default_factory=dict)
+    old: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def run(self) -> dict[Key, Mark]:
         grew = True
@@ -117,19 +131,25 @@ class Spread:
     ) -> tuple[str, str] | None:
         if reference.name in _section(self.templates.get(stack, {}), "Resources"):
             verdict = self.verdicts.get((stack, reference.name))
-            if verdict not in MOVING:
+            if verdict not in (*MOVING, "added"):
                 return None
             where = reference.name if stack == home else f"{stack}.{reference.name}"
             what = where + (f".{reference.attribute}" if reference.attribute else "")
-            sure = verdict if reference.attribute is None else "may_be_replaced"
-            return sure, f"{what} {_WORD[verdict]}"
+            # an added resource is a new one: its physical ID is new, as a replaced one's
+            moved = "replaced" if verdict == "added" else str(verdict)
+            sure = moved if reference.attribute is None else "may_be_replaced"
+            return sure, f"{what} {_WORD[str(verdict)]}"
         source = self.sources.get(stack, {}).get(reference.name)
         if source is None or hops >= _MAX_HOPS:
             return None
-        output = _section(self.templates.get(source[0], {}), "Outputs").get(source[2])
-        if not isinstance(output, dict):
+        output = _output(self.templates, source)
+        if output is None:
             return None
         found = self.change(source[0], output.get("Value"), home, hops + 1)
+        was = _output(self.old, source)
+        rewritten = was is not None and was.get("Value") != output.get("Value")
+        if rewritten and (found is None or found[0] != "replaced"):
+            found = "replaced", f"{source[0]}.Outputs.{source[2]} changed"
         if found is None:
             return None
         return found[0], f"parameter {reference.name} <- {found[1]}"

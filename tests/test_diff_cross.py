@@ -7,8 +7,9 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
-from generator import diff, replacement
+from generator import diff, replacement, template
 from generator.pipeline import check, render
 
 from .test_diff import (
@@ -17,6 +18,7 @@ from .test_diff import (
     D,
     Data,
     E,
+    Templates,
     _build,
     _example,
     _props,
@@ -222,3 +224,119 @@ def test_the_custom_names_blueprint_sets_are_found_from_the_schemas() -> None:
     assert replacement.name_property("us-east-1", "AWS::S3::BucketPolicy") is None
     assert replacement.name_property("us-east-1", "AWS::RDS::DBInstance") == "DBInstanceIdentifier"
     assert replacement.name_property("us-east-1", "AWS::S3::Bucket") == "BucketName"
+
+
+def _two_stacks(value: Any, cluster: str = "Cluster") -> Templates:
+    """A main stack whose output ``Cluster`` is ``value``, and a service stack that reads
+    it as a parameter: in the service's Cluster (create-only) and in an SSM parameter's
+    Value (updatable)."""
+    main = {
+        "Resources": {cluster: {"Type": "AWS::ECS::Cluster", "Properties": {}}},
+        "Outputs": {"Cluster": {"Value": value}},
+    }
+    service = {
+        "Parameters": {"Cluster": {"Type": "String"}},
+        "Resources": {
+            "Service": {
+                "Type": "AWS::ECS::Service",
+                "Properties": {"Cluster": {"Ref": "Cluster"}, "TaskDefinition": "web:1"},
+            },
+            "Note": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": {"Ref": "Cluster"}},
+            },
+        },
+    }
+    return {"main": main, "main-service": service}
+
+
+def _two_stack_diff(old: Templates, new: Templates) -> diff.Report:
+    return diff.compare(old, new, {}, "us-east-1")
+
+
+def test_an_output_onto_a_renamed_resource_replaces_what_reads_it() -> None:
+    """The output keeps its name and changes its value: ``Ref Cluster`` became ``Ref
+    Cluster2``, a new cluster; only the output says so in its own stack."""
+    old = _two_stacks({"Ref": "Cluster"})
+    report = _two_stack_diff(old, _two_stacks({"Ref": "Cluster2"}, "Cluster2"))
+    got = changes(report)
+    assert [s.outputs for s in report.stacks if s.stack == "main"] == [("~Cluster",)]
+    assert got[("main", "Cluster")].renamed_to == "Cluster2"
+    service = got[("main-service", "Service")]
+    assert (service.verdict, service.reasons) == (
+        "replaced",
+        ("Properties.Cluster <- parameter Cluster <- main.Cluster2 added",),
+    )
+    note = got[("main-service", "Note")]
+    assert (note.verdict, note.reasons) == (
+        "in_place",
+        ("Properties.Value <- parameter Cluster <- main.Cluster2 added",),
+    )
+    assert report.exit_code == diff.EXIT_CHANGES
+
+
+def test_an_output_written_otherwise_replaces_what_reads_it() -> None:
+    """A literal output value that changes is a new value for the service stack, with no
+    resource behind it; so is an attribute of another resource (which alone would only
+    say "may be replaced")."""
+    old = _two_stacks("arn:aws:ecs:us-east-1:123456789012:cluster/blue")
+    new = _two_stacks("arn:aws:ecs:us-east-1:123456789012:cluster/green")
+    service = changes(_two_stack_diff(old, new))[("main-service", "Service")]
+    assert (service.verdict, service.reasons) == (
+        "replaced",
+        ("Properties.Cluster <- parameter Cluster <- main.Outputs.Cluster changed",),
+    )
+    old = _two_stacks({"Fn::GetAtt": ["Cluster", "Arn"]})
+    new = _two_stacks({"Fn::GetAtt": ["Cluster2", "Arn"]}, "Cluster2")
+    service = changes(_two_stack_diff(old, new))[("main-service", "Service")]
+    assert (service.verdict, service.reasons) == (
+        "replaced",
+        ("Properties.Cluster <- parameter Cluster <- main.Outputs.Cluster changed",),
+    )
+
+
+def test_an_output_that_keeps_its_value_moves_nothing() -> None:
+    """The same output over a cluster changed in place: the service stack stays as it is."""
+    old = _two_stacks({"Ref": "Cluster"})
+    new = copy.deepcopy(old)
+    new["main"]["Resources"]["Cluster"]["Properties"]["Configuration"] = {
+        "ExecuteCommandConfiguration": {"Logging": "DEFAULT"}
+    }
+    report = _two_stack_diff(old, new)
+    assert {key: c.verdict for key, c in changes(report).items()} == {
+        ("main", "Cluster"): "in_place"
+    }
+    assert [s.status for s in report.stacks] == ["changed", "unchanged"]
+    # a literal output written the same: nothing moves either
+    literal = _two_stacks("arn:aws:ecs:us-east-1:123456789012:cluster/blue")
+    assert not _two_stack_diff(literal, copy.deepcopy(literal)).changed
+
+
+def _rename_cluster(templates: Templates) -> None:
+    """The main stack's cluster under a new logical ID, its output keeping its name."""
+    main = templates["linebot"]
+    main["Resources"]["Cluster2"] = main["Resources"].pop("Cluster")
+    templates["linebot"] = template.rewrite(main, {"Cluster": "Cluster2"}, "template")
+
+
+def test_a_cluster_under_a_new_logical_id_replaces_the_service(tmp_path: Path) -> None:
+    """On a real blueprint's stacks: the output ``Cluster`` now names ``Cluster2``; the
+    service stack's template is unchanged, and the deploy replaces its service."""
+    old, regions = _build(tmp_path, _example(A))
+    new = copy.deepcopy(old)
+    _rename_cluster(new)
+    assert new["linebot"]["Outputs"]["Cluster"]["Value"] == {"Ref": "Cluster2"}
+    assert new["linebot-service-bot"] == old["linebot-service-bot"]
+    report = diff.compare(old, new, regions, "ap-northeast-1")
+    got = changes(report)
+    service = got[("linebot-service-bot", "BotService")]
+    assert (service.verdict, service.reasons) == (
+        "replaced",
+        ("Properties.Cluster <- parameter Cluster <- linebot.Cluster2 added",),
+    )
+    schedule = got[("linebot-service-bot", "WeekendStartSchedule")]
+    assert (schedule.verdict, schedule.reasons) == (
+        "in_place",
+        ("Properties.Target <- parameter Cluster <- linebot.Cluster2 added",),
+    )
+    assert "linebot-service-bot\tBotService\treplaced" in diff.tsv(report).splitlines()
