@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite expected outputs from what the code produces now (review the diff!)",
     )
+
+
+@pytest.fixture(autouse=True)
+def signals_left_as_found() -> Iterator[None]:
+    """A test that leaves SIGINT or SIGTERM handled otherwise than it found them fails:
+    the tests after it in the same worker (and the builds they start, which inherit an
+    ignored signal) would no longer stop on Ctrl-C as a user's do."""
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    after = {sig: signal.getsignal(sig) for sig in before}
+    assert after == before, f"signal handlers changed: {before} -> {after}"
 
 
 @pytest.fixture(autouse=True)
