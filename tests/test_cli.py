@@ -499,8 +499,15 @@ def test_ctrl_c_during_the_renames_says_the_build_was_written(
         real(src, dst)
 
     monkeypatch.setattr(output.os, "replace", replace)
+    # Ctrl-C as a terminal delivers it, even when the tests run with SIGINT ignored (in the
+    # background of a non-interactive shell)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     capsys.readouterr()
-    assert main(["build"]) == 130
+    try:
+        code = main(["build"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130
     assert capsys.readouterr().err == "blueprint: interrupted; the new build was written in full\n"
     service = json.loads((out / "linebot-service-bot.json").read_text())
     [task] = [r for r in service["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]

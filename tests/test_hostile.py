@@ -280,13 +280,19 @@ def _interrupted_build(
     SIGINT to the whole process group, as a terminal does): its exit code and stderr."""
     _many_stacks(folder)
     main_end, child_end = pty.openpty()  # a terminal, so that the build prints its progress
-    build = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=child_end,
-        start_new_session=True,
-    )
+    # Ctrl-C's default, as from a terminal, for the build to inherit: tests run in the
+    # background of a non-interactive shell have SIGINT ignored, and a child keeps that
+    previous = signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        build = subprocess.Popen(
+            [sys.executable, "-m", "generator", "build"],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=child_end,
+            start_new_session=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     os.close(child_end)
     try:
         ready(build, main_end)
