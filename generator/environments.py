@@ -266,16 +266,21 @@ class Footprint:
     rules: Mapping[tuple[str, int], Path]
 
 
-def collisions(footprints: Sequence[Footprint]) -> list[Problem]:
+def collisions(
+    footprints: Sequence[Footprint], concerning: frozenset[str] | None = None
+) -> list[Problem]:
     """Two environments (in name order) whose deploys would update each other's: a stack of
     one name in one region, unless both name different accounts (a stack is known by
     account, region and name, so ``{dev: {name: shared}, prod: {name: shared}}`` and an
     environment ``dev-zones`` beside ``dev`` each update the other's stacks), or one
     priority on one existing listener (its ARN names the account and region). Each is
-    located at the second environment's ``name`` (its key when it sets none) or route."""
+    located at the second environment's ``name`` (its key when it sets none) or route.
+    With ``concerning``, only the pairs that hold one of those environments."""
     out: list[Problem] = []
     for i, second in enumerate(footprints):
         for first in footprints[:i]:
+            if concerning is not None and not {first.environment, second.environment} & concerning:
+                continue
             shared = sorted(first.stacks & second.stacks)
             apart = first.account and second.account and first.account != second.account
             if shared and not apart:

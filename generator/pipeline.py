@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,10 @@ class Checked:
     account: str | None = None
     #: hosted zone logical ID -> the stack that held it in the last build
     last_zones: Mapping[str, str] = field(default_factory=dict)
+    #: the blueprint's other environments, when ``--env`` named one (their stacks must
+    #: not be this one's), and the file they are read from
+    siblings: tuple[environments.Environment, ...] = ()
+    path: FsPath | None = None
 
 
 @dataclass
@@ -128,9 +132,14 @@ def check_each(
     document = loader.load(path, display)
     checked: list[Checked] = []
     failed: list[tuple[str | None, list[Problem]]] = []
-    for environment in environments.select(document, env):
+    chosen = environments.select(document, env)
+    siblings: tuple[environments.Environment, ...] = ()
+    if env is not None:
+        siblings = tuple(e for e in environments.select(document, None) if e.name != env)
+    for environment in chosen:
         try:
-            checked.append(_check_one(environment, path, *last(environment.name)))
+            one = _check_one(environment, path, *last(environment.name))
+            checked.append(replace(one, siblings=siblings, path=path))
         except BlueprintError as exc:
             failed.append((environment.name, exc.problems))
     if failed:
@@ -194,16 +203,35 @@ def render_each(checked: Sequence[Checked]) -> list[Build]:
             failed.append((one.environment, exc.problems))
     if failed:
         raise BlueprintError(environments.together(failed))
-    clashes = environments.collisions([_footprint(b) for b in builds if b.checked.environment])
+    footprints = [_footprint(b.checked, b.stacks) for b in builds if b.checked.environment]
+    footprints += _sibling_footprints(checked)
+    footprints.sort(key=lambda f: f.environment)
+    built = frozenset(b.checked.environment for b in builds if b.checked.environment)
+    clashes = environments.collisions(footprints, built)
     if clashes:
         raise BlueprintError(clashes)
     return builds
 
 
-def _footprint(build: Build) -> environments.Footprint:
+def _sibling_footprints(checked: Sequence[Checked]) -> list[environments.Footprint]:
+    """The footprints of the environments ``--env`` left out, so that the one it names is
+    refused when its stacks are one of theirs, as a build of every environment refuses it:
+    each checked and rendered without lint. One that does not pass is left out: building it
+    reports its problems."""
+    out: list[environments.Footprint] = []
+    for sibling in checked[0].siblings if checked else ():
+        try:
+            one = _check_one(sibling, checked[0].path or FsPath(), None, None)
+            rendered = render_stacks(one)
+        except BlueprintError:
+            continue
+        out.append(_footprint(one, rendered.stacks))
+    return out
+
+
+def _footprint(checked: Checked, stacks: Sequence[RenderedStack]) -> environments.Footprint:
     """What an environment's build holds in AWS: its stacks and its existing listeners'
     explicit priorities (every route there sets one: ``route-priority-needed``)."""
-    checked = build.checked
     rules: dict[tuple[str, int], tuple[str | int, ...]] = {}
     for name, lb in checked.blueprint.load_balancers.items():
         for i, route in enumerate(lb.routes if lb.existing is not None else []):
@@ -214,7 +242,7 @@ def _footprint(build: Build) -> environments.Footprint:
         checked.environment or "",
         checked.account,
         checked.document,
-        frozenset((s.region, s.name) for s in build.stacks),
+        frozenset((s.region, s.name) for s in stacks),
         rules,
     )
 

@@ -305,6 +305,45 @@ def test_an_environment_whose_main_stack_is_anothers_zones_stack_is_refused(
     )
 
 
+def test_env_alone_is_refused_when_its_stacks_are_another_environments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--env dev-zones` alone finds what a build of both finds: the environments it left
+    out are checked and rendered for their stack names, not linted or written."""
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(ZONED)
+    out = tmp_path / "out"
+    for env in ("dev-zones", "dev"):
+        assert main(["build", str(path), "--out", str(out), "--env", env]) == 1
+        assert not out.exists()
+        assert (
+            f"{path}:7:3: name: environment dev-zones makes stack notes-dev-zones in eu-west-1, "
+            "which environment dev makes too; give one of them another 'name:', or each its "
+            "own 'account:' (in environment dev-zones)\n"
+        ) in capsys.readouterr().err
+    assert main(["validate", str(path), "--env", "dev"]) == 1
+    assert "which environment dev makes too" in capsys.readouterr().err
+
+
+def test_env_alone_builds_when_another_environment_does_not_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An environment left out that does not validate is no clash: its own build reports
+    it; `--env dev` builds."""
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(ZONED.replace("dev-zones: {}", "dev-zones: {zones: {shop: {domain: 7}}}"))
+    assert main(["build", str(path), "--out", str(tmp_path / "out"), "--env", "dev"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "dev").iterdir()) == [
+        ".blueprint-files",
+        "deploy.sh",
+        "notes-dev-zones.json",
+        "notes-dev.json",
+    ]
+    capsys.readouterr()
+    assert main(["validate", str(path), "--env", "dev-zones"]) == 1
+    assert "zones.shop.domain" in capsys.readouterr().err
+
+
 def test_one_stack_name_in_two_named_accounts_is_two_stacks(tmp_path: Path) -> None:
     path = tmp_path / "blueprint.yaml"
     text = ZONED.replace("dev: {}", 'dev: {account: "111111111111"}')
