@@ -915,6 +915,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "An override sets `DeletionPolicy` or `UpdateReplacePolicy` to `Delete` (or removes it) on a resource that blueprint retains or snapshots, or on a type that holds data: deleting the stack or replacing the resource would lose the data.",
         "overrides.MainDatabase.DeletionPolicy: blueprint keeps AWS::RDS::DBInstance with DeletionPolicy 'Snapshot'; 'Delete' would lose its data when the stack is deleted (what a snapshot or a retained resource keeps stays in the account: delete it there once it is not needed)",
     ),
+    Code.OVERRIDE_OPENS: (
+        "A warning: an override adds an inbound rule from the whole internet, a policy statement that allows every action, every resource or everyone, or a managed policy: what blueprint's sections open only where the blueprint says so.",
+        "overrides.WebServiceSecurityGroup.Properties.SecurityGroupIngress: warning: this override admits the whole internet (0.0.0.0/0) to port 22 (TCP); blueprint opens a port to the internet only where a section says so: check that this is meant",
+    ),
     Code.PREVIOUS_UNREADABLE: (
         "The earlier build that diff compares with cannot be read (no such git revision, or no build in it).",
         "no-such-ref:1:1: git ls-tree --name-only no-such-ref:templates_out: fatal: Not a valid object name no-such-ref:templates_out",

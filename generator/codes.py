@@ -250,6 +250,7 @@ class Code(StrEnum):
     OVERRIDE_ID_UNKNOWN = "override-id-unknown"
     OVERRIDE_PROPERTY_UNKNOWN = "override-property-unknown"
     OVERRIDE_UNPROTECTS = "override-unprotects"
+    OVERRIDE_OPENS = "override-opens"
     # --- comparing with an earlier build ---------------------------------------------------
     PREVIOUS_UNREADABLE = "previous-unreadable"
     DEPLOYED_UNREADABLE = "deployed-unreadable"

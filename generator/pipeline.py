@@ -20,6 +20,7 @@ from . import (
     deploy_plan,
     environments,
     loader,
+    override_risks,
     overrides,
     pinning,
     replacement,
@@ -81,6 +82,9 @@ class Build:
     lint_by_shape: dict[str, str | None] = field(default_factory=dict)
     #: the overrides written into the stacks (:mod:`generator.overrides`)
     overridden: list[overrides.Applied] = field(default_factory=list)
+    #: the blueprint's warnings and those of what its overrides open
+    #: (:mod:`generator.override_risks`)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def override_notes(self) -> list[str]:
@@ -182,13 +186,15 @@ def render(checked: Checked) -> Build:
     blueprint's ``overrides`` written into them (:mod:`generator.overrides`), the stacks
     checked as a whole (quotas, stack limits, pins; see :mod:`generator.stack_checks`),
     then serialized."""
-    rendered = render_stacks(checked)
-    rendered, issues, applied = overrides.apply(rendered, checked.blueprint.overrides)
+    plain = render_stacks(checked)
+    rendered, issues, applied = overrides.apply(plain, checked.blueprint.overrides)
     issues += stack_checks.check_stacks(rendered)
     if issues:
         raise BlueprintError(sorted(checked.document.locate(i) for i in issues))
     build = serialize(checked, rendered)
     build.overridden = applied
+    opened = override_risks.risks(plain, rendered, applied)
+    build.warnings = sorted([*checked.warnings, *(checked.document.locate(i) for i in opened)])
     return build
 
 

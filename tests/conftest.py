@@ -55,12 +55,11 @@ def problems_text(path: Path, display: str | None = None) -> str:
     naming the file as ``display`` (default: its own name); of each environment of a
     blueprint that has them, each problem said once."""
     try:
-        checked = check_each(path, display or path.name)
-        render_each(checked)
+        builds = render_each(check_each(path, display or path.name))
     except BlueprintError as exc:
         problems = exc.problems
     else:
-        problems = together([(c.environment, c.warnings) for c in checked])
+        problems = together([(b.checked.environment, b.warnings) for b in builds])
     return "".join(p.text() + "\n" for p in sorted(problems))
 
 

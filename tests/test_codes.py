@@ -40,11 +40,10 @@ def test_docs_errors_is_written_from_the_catalogue(update_golden: bool) -> None:
 
 def _problems(path: Path) -> list[tuple[str, str]]:
     try:
-        checked = check(path, path.name)
-        render(checked)
+        build = render(check(path, path.name))
     except BlueprintError as exc:
         return [(p.code, p.text()) for p in exc.problems]
-    return [(p.code, p.text()) for p in checked.warnings]
+    return [(p.code, p.text()) for p in build.warnings]
 
 
 @pytest.mark.parametrize("case", sorted((HERE / "errors").glob("*.yaml")), ids=lambda p: p.stem)

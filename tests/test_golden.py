@@ -67,7 +67,7 @@ def test_golden(case: tuple[Path, Path, str | None], update_golden: bool) -> Non
     result = rendered(source, env)
     lint(result)
     files = dict(result.files)
-    warnings = "".join(p.text() + "\n" for p in result.checked.warnings)
+    warnings = "".join(p.text() + "\n" for p in result.warnings)
     if warnings:  # a blueprint that builds with warnings keeps them in its golden folder
         files[WARNINGS] = warnings.encode()
     if update_golden:

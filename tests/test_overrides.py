@@ -286,3 +286,67 @@ def test_a_finding_on_a_mapping_an_override_made_is_located_at_the_override(
     # 'Rules' is missing from the mapping the override made: the override's finding
     assert (8, where, Code.CFN_LINT) in found
     assert all(path == where for _, path, _ in found), found
+
+
+OPENING = """\
+overrides:
+  WebServiceSecurityGroup:
+    Properties.SecurityGroupIngress:
+      - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+      - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.0.0.0/8}
+  MainDatabaseFromWebServicePort5432:
+    Properties.SourceSecurityGroupId: null
+    Properties.CidrIpv6: ::/0
+  WebTaskRole:
+    Properties.Policies:
+      - PolicyName: extra
+        PolicyDocument:
+          Version: "2012-10-17"
+          Statement:
+            - {Effect: Allow, Action: "s3:*", Resource: "*"}
+            - {Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::shop-images/*"}
+    Properties.ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+  WebServiceDescription:
+    Properties.Description: web
+"""
+
+
+def test_what_an_override_opens_is_a_warning_at_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An inbound rule from the whole internet, a grant of every action or resource and a
+    managed policy, each added by an override: a warning at the override that wrote it;
+    what the override leaves as blueprint made it (the 10.0.0.0/8 rule, a scoped
+    statement) is not reported. `--strict` fails the build on them."""
+    text = SERVICE + OPENING.replace(
+        "  WebServiceDescription:\n    Properties.Description: web\n", ""
+    )
+    build = built(tmp_path, text)
+    assert [p.text() for p in build.warnings] == [
+        "bp.yaml:16:5: overrides.WebServiceSecurityGroup.Properties.SecurityGroupIngress: "
+        "warning: this override admits the whole internet (0.0.0.0/0) to port 22 (TCP); "
+        "blueprint opens a port to the internet only where a section says so: check that this "
+        "is meant",
+        "bp.yaml:21:5: overrides.MainDatabaseFromWebServicePort5432.Properties.CidrIpv6: "
+        "warning: this override admits the whole internet (::/0) to port 5432 (TCP); blueprint "
+        "opens a port to the internet only where a section says so: check that this is meant",
+        "bp.yaml:23:5: overrides.WebTaskRole.Properties.Policies: warning: this override allows "
+        "every action of s3 and every resource ('Resource: *'); blueprint scopes every grant to "
+        "named actions, resources and principals: check that this is meant",
+        "bp.yaml:30:5: overrides.WebTaskRole.Properties.ManagedPolicyArns: warning: this "
+        "override attaches the managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose "
+        "grants blueprint does not scope: check that this is meant",
+    ]
+    assert all(p.code == Code.OVERRIDE_OPENS for p in build.warnings)
+    path = tmp_path / "bp.yaml"
+    assert main(["build", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert "admits the whole internet (0.0.0.0/0) to port 22" in capsys.readouterr().err
+    assert main(["build", str(path), "--out", str(tmp_path / "strict"), "--strict"]) == EXIT_INVALID
+    assert not (tmp_path / "strict").exists()
+
+
+def test_an_override_that_opens_nothing_warns_of_nothing(tmp_path: Path) -> None:
+    text = (
+        SERVICE + "overrides:\n  WebServiceSecurityGroup:\n    Properties.GroupDescription: web\n"
+    )
+    assert built(tmp_path, text).warnings == []

@@ -83,14 +83,14 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
     for build in builds:
         with _Progress() as progress:
             pipeline.lint(build, progress if shown else None, workers)
-    found = [(b.checked.environment, [*b.checked.warnings, *b.lint_problems]) for b in builds]
+    found = [(b.checked.environment, [*b.warnings, *b.lint_problems]) for b in builds]
     moved = _stacks_renamed(path, options.path, out, builds)
     printed = report.formatted([*environments.together(found), *moved], options.format)
     report.problems_stream(options.format).write(printed)
     if any(report.failed(b.lint_problems, options.strict) for b in builds):
         print(f"{options.path}: cfn-lint found problems; nothing was written", file=sys.stderr)
         return EXIT_LINT
-    if any(report.failed(b.checked.warnings, options.strict) for b in builds):
+    if any(report.failed(b.warnings, options.strict) for b in builds):
         return EXIT_INVALID
     if options.check:
         return max(_check_fresh(b, _folder(out, b), options.path, options.format) for b in builds)

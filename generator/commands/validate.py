@@ -16,11 +16,11 @@ def run(
     lint: names that collide as logical IDs and pins that name nothing are found there.
     A blueprint with environments: the one ``env`` names, or each of them."""
     try:
-        checked = pipeline.check_each(Path(path), path, env)
-        pipeline.render_each(checked)
+        builds = pipeline.render_each(pipeline.check_each(Path(path), path, env))
     except BlueprintError as exc:
         return report.refused(exc, fmt)
-    warnings = environments.together([(c.environment, c.warnings) for c in checked])
+    checked = [b.checked for b in builds]
+    warnings = environments.together([(b.checked.environment, b.warnings) for b in builds])
     report.problems_stream(fmt).write(report.formatted(warnings, fmt))
     if report.failed(warnings, strict):
         return EXIT_INVALID
