@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codes import Code
 from .errors import BlueprintError, Issue, Path, Problem, in_environments, shown, suggest
 from .loader import Document, Positions
+
+if TYPE_CHECKING:
+    from .model.blueprint import Blueprint
 
 KEY = "environments"
 
@@ -264,6 +267,18 @@ class Footprint:
     document: Document
     stacks: frozenset[tuple[str, str]]
     rules: Mapping[tuple[str, int], Path]
+
+
+def listener_rules(blueprint: Blueprint) -> dict[tuple[str, int], Path]:
+    """The priorities a blueprint sets on existing listeners, (listener ARN, priority) ->
+    where it sets it (every route there sets one: ``route-priority-needed``)."""
+    rules: dict[tuple[str, int], Path] = {}
+    for name, lb in blueprint.load_balancers.items():
+        for i, route in enumerate(lb.routes if lb.existing is not None else []):
+            if lb.existing is not None and route.priority is not None:
+                where = ("load_balancers", name, "routes", i, "priority")
+                rules.setdefault((lb.existing.listener_arn, route.priority), where)
+    return rules
 
 
 def collisions(

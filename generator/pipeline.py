@@ -236,20 +236,13 @@ def _sibling_footprints(checked: Sequence[Checked]) -> list[environments.Footpri
 
 
 def _footprint(checked: Checked, stacks: Sequence[RenderedStack]) -> environments.Footprint:
-    """What an environment's build holds in AWS: its stacks and its existing listeners'
-    explicit priorities (every route there sets one: ``route-priority-needed``)."""
-    rules: dict[tuple[str, int], tuple[str | int, ...]] = {}
-    for name, lb in checked.blueprint.load_balancers.items():
-        for i, route in enumerate(lb.routes if lb.existing is not None else []):
-            if lb.existing is not None and route.priority is not None:
-                where = ("load_balancers", name, "routes", i, "priority")
-                rules.setdefault((lb.existing.listener_arn, route.priority), where)
+    """What an environment's build holds in AWS (:class:`generator.environments.Footprint`)."""
     return environments.Footprint(
         checked.environment or "",
         checked.account,
         checked.document,
         frozenset((s.region, s.name) for s in stacks),
-        rules,
+        environments.listener_rules(checked.blueprint),
     )
 
 
