@@ -36,10 +36,10 @@ def _existing(ctx: Context, name: str, lb: LoadBalancer) -> None:
     route (every one has a priority and hosts or paths: the checks), and the services
     routed to admit the load balancer's group; nothing is made for the load balancer."""
     assert lb.existing is not None
-    stem = naming.load_balancer_security_group(name).removesuffix("SecurityGroup")
+    group = lb.existing.security_group
     ctx.load_balancers[name] = LoadBalancerHandle(
         None,
-        ExistingGroupHandle(lb.existing.security_group, stem),
+        ExistingGroupHandle(group, naming.existing_group(group)),
         load_balancer_full_name(lb.existing.listener_arn),
     )
     targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
@@ -213,7 +213,7 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
             lb_group,
             instances_group,
             target.port,
-            f"Load balancer {target.lb} to {name}",
+            f"Load balancer {security.source_label(target.lb, lb_group)} to {name}",
             _route_origin(ctx, target),
         )
 
