@@ -419,6 +419,10 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "A load balancer alias that its certificate does not cover (a warning).",
         "load_balancers.web.aliases[1]: 'bot.example.org' is not covered by certificate 'bot' (bot.example.com); browsers will reject it",
     ),
+    Code.LOAD_BALANCER_URL_UNKNOWN: (
+        "'{ref: load_balancers.NAME.url}' names a load balancer that listens for HTTPS at no name blueprint knows its certificate covers (no alias, and a wildcard or an existing certificate): at its own DNS name every client would get a certificate error.",
+        "services.bot.containers.app.environment.PUBLIC_URL.ref: load_balancers.web listens for HTTPS and has no alias, and certificate 'bot' (*.example.com) names no single host: at the load balancer's own DNS name (*.elb.amazonaws.com) every client would get a certificate error; add an alias the certificate covers (aliases: [web.example.com]), or read {ref: load_balancers.web.dns_name} and the name your DNS gives it",
+    ),
     Code.ROUTE_NAME_TWICE: (
         "Two routes of one load balancer with the same name.",
         "load_balancers.web.routes[1].service: routes[0] already routes to 'bot'; give each of the routes a distinct 'name:'",

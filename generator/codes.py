@@ -118,6 +118,7 @@ class Code(StrEnum):
     HTTP_BESIDE_HTTPS = "http-beside-https"
     LISTENER_NONE = "listener-none"
     ALIAS_NOT_COVERED = "alias-not-covered"
+    LOAD_BALANCER_URL_UNKNOWN = "load-balancer-url-unknown"
     ROUTE_NAME_TWICE = "route-name-twice"
     ROUTE_TWICE = "route-twice"
     ROUTE_PRIORITY_TWICE = "route-priority-twice"

@@ -131,6 +131,16 @@ def listener_certificate(lb: str) -> str:
 
 
 # --- security group rules ------------------------------------------------------------------
+def existing_group(group_id: str) -> str:
+    """A security group outside the blueprint, as its rules name it: ``sg-0a1b2c3d`` ->
+    ``Sg0a1b2c3d``. From the group itself, not from the entries that name it: entries on
+    one existing listener share its group's rules, and a rule named after whichever entry
+    held it would be created anew under the next one when that entry is removed (before
+    the old one is deleted, which EC2 refuses as a duplicate: ``InvalidPermission.Duplicate``,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html)."""
+    return stem(group_id)
+
+
 def cidr(block: str) -> str:
     """``0.0.0.0/0`` -> ``Anywhere``; ``10.0.0.0/8`` -> ``Cidr10x0x0x0Slash8``."""
     if block == "0.0.0.0/0":

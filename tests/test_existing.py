@@ -8,8 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from generator import diff
+from generator.cli import main
 from generator.model.aws_ids import load_balancer_full_name
 from generator.model.blueprint import Blueprint
+from generator.output import canonical_json
 from generator.pipeline import check, render
 from generator.sections.network import needs
 
@@ -99,7 +104,7 @@ def test_the_listener_gets_rules_and_target_groups_only() -> None:
 
 def test_services_admit_the_listeners_group_and_leave_it_untouched() -> None:
     found = _golden()
-    ingress = found["ApiServiceFromSharedLoadBalancerPort8080"]["Properties"]
+    ingress = found["ApiServiceFromSg0a1b2c3d4e5f60718Port8080"]["Properties"]
     assert ingress["SourceSecurityGroupId"] == LB_GROUP
     assert ingress["GroupId"] == {"Fn::GetAtt": ["ApiServiceSecurityGroup", "GroupId"]}
     assert (ingress["FromPort"], ingress["ToPort"]) == (8080, 8080)
@@ -320,38 +325,77 @@ services:
     }
 
 
-def test_two_entries_sharing_a_group_admit_it_to_a_service_once(tmp_path: Path) -> None:
-    listener = (
-        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/"
-        "0a1b2c3d4e5f6071/8293a4b5c6d7e8f9"
-    )
-    entry = """
+SHARED_LISTENER = (
+    "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/"
+    "0a1b2c3d4e5f6071/8293a4b5c6d7e8f9"
+)
+SHARED_ENTRY = """
   {name}:
     existing:
       listener_arn: {listener}
       security_group: sg-0a1b2c3d4e5f60718
     routes:
       - {{service: api, hosts: [{name}.example.com], priority: {priority}}}"""
-    body = (
-        EXISTING_NETWORK
-        + "load_balancers:"
-        + entry.format(name="admin", listener=listener, priority=10)
-        + entry.format(name="public", listener=listener, priority=20)
-        + """
+SHARED_API = """
 services:
   api:
     containers:
       app: {image: nginx:1.27, port: 8080}
 """
+#: the one rule admitting the shared group to api, named after the group, not an entry
+SHARED_RULE = "ApiServiceFromSg0a1b2c3d4e5f60718Port8080"
+
+
+def _shared(*entries: tuple[str, int]) -> str:
+    lbs = "".join(
+        SHARED_ENTRY.format(name=name, listener=SHARED_LISTENER, priority=priority)
+        for name, priority in entries
     )
+    return f"name: net\nregion: eu-west-1\n{EXISTING_NETWORK}load_balancers:{lbs}{SHARED_API}"
+
+
+def test_two_entries_sharing_a_group_admit_it_to_a_service_once(tmp_path: Path) -> None:
+    body = _shared(("admin", 10), ("public", 20)).removeprefix("name: net\nregion: eu-west-1\n")
     found = _build(tmp_path, body)
     ingress = [
-        (r["Properties"]["SourceSecurityGroupId"], r["Properties"]["FromPort"])
-        for r in found.values()
+        (k, r["Properties"]["SourceSecurityGroupId"], r["Properties"]["FromPort"])
+        for k, r in found.items()
         if r["Type"] == "AWS::EC2::SecurityGroupIngress"
         and "SourceSecurityGroupId" in r["Properties"]
     ]
     # EC2 refuses a second identical rule (InvalidPermission.Duplicate)
-    assert ingress == [("sg-0a1b2c3d4e5f60718", 8080)]
+    assert ingress == [(SHARED_RULE, "sg-0a1b2c3d4e5f60718", 8080)]
     rules = [r for r in found.values() if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"]
     assert sorted(r["Properties"]["Priority"] for r in rules) == [10, 20]
+
+
+def test_removing_the_entry_that_held_the_shared_rule_leaves_it_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Named after an entry, the rule would be created anew under the next one before the
+    old one is deleted, and EC2 refuses the duplicate: the deploy would fail."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "blueprint.yaml").write_text(_shared(("admin", 10), ("public", 20)))
+    # the first build's templates, as `blueprint build` writes them (without its lint,
+    # which the tests of the build itself run)
+    (tmp_path / "templates_out").mkdir()
+    for stack in render(check(tmp_path / "blueprint.yaml")).stacks:
+        text = canonical_json(stack.data)
+        (tmp_path / "templates_out" / f"{stack.name}.json").write_text(text)
+    first = json.loads((tmp_path / "templates_out" / "net-service-api.json").read_text())
+    [rule] = [
+        k
+        for k, r in first["Resources"].items()
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and "SourceSecurityGroupId" in r["Properties"]
+    ]
+    assert rule == SHARED_RULE
+    (tmp_path / "blueprint.yaml").write_text(_shared(("public", 20)))
+    capsys.readouterr()
+    assert main(["diff", "--format", "tsv"]) == diff.EXIT_CHANGES
+    # admin's rule and target group go; the ingress it held is not mentioned
+    assert capsys.readouterr().out.splitlines() == [
+        "net-service-api\tAdminApiRule\tremoved",
+        "net-service-api\tAdminApiTargetGroup\tremoved",
+        "net-service-api\tApiService\tin_place",
+    ]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..codes import Code
 from ..errors import InternalError, Issue, Path, one_of, shown, suggest
+from ..sections.load_balancers import urls as lb_urls
 from .blueprint import Blueprint
 from .checker import Checker
 from .permissions import (
@@ -121,6 +122,7 @@ CODES = (
     Code.SERVICE_NO_ADDRESS,
     Code.SERVICE_CALLER_NOT_ALLOWED,
     Code.FUNCTION_OUTSIDE_VPC,
+    Code.LOAD_BALANCER_URL_UNKNOWN,
     *_UNKNOWN.values(),
 )
 
@@ -252,13 +254,10 @@ def check_reference(c: Checker, path: Path, ref: str) -> None:
         )
     elif section == "services":
         _service_address(c, path, name)
-    elif section == "load_balancers" and c.bp.load_balancers[name].existing is not None:
-        c.error(
-            path,
-            f"load_balancers.{name} adds routes to an existing listener: blueprint does not "
-            f"know that load balancer's {attribute}; write the value itself",
-            Code.REFERENCE_ATTRIBUTE_UNKNOWN,
-        )
+    elif section == "load_balancers" and (
+        why := lb_urls.unreadable(name, c.bp.load_balancers[name], c.bp.certificates, attribute)
+    ):
+        c.error(path, why[1], why[0])
     elif path[0] == "functions" and (section, attribute) in _INSIDE_VPC:
         c.warn(
             path,

@@ -13,7 +13,7 @@ that line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -218,12 +218,16 @@ class Context:
             k: self.value(v.ref) if isinstance(v, Reference) else v for k, v in sorted(env.items())
         }
 
-    def publish(self, section: str, name: str, values: Mapping[str, Any]) -> None:
+    def publish(
+        self, section: str, name: str, values: Mapping[str, Any], absent: Collection[str] = ()
+    ) -> None:
         """What ``{ref: SECTION.NAME.ATTRIBUTE}`` stands for, for each attribute of one
         entry: exactly the attributes the checks let a reference name
-        (:data:`generator.model.references.REFERENCE_ATTRIBUTES`), no more, no fewer."""
+        (:data:`generator.model.references.REFERENCE_ATTRIBUTES`), no more, no fewer, but
+        those ``absent``: ones this entry has no value for, which the checks refuse a
+        reference to (and which are no output)."""
         declared = REFERENCE_ATTRIBUTES.get(section, ())
-        if sorted(values) != sorted(declared):
+        if sorted([*values, *absent]) != sorted(declared):
             raise InternalError(
                 f"{section}.{name} publishes {sorted(values)}; references may name {declared}"
             )

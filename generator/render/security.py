@@ -119,13 +119,12 @@ def allow(
     ``port``-``to_port``): an ingress rule on the target and the matching egress rule on
     the source, as resources of their own so neither group depends on the other. Asking
     twice is harmless: entries that share a group (services on one EC2 capacity, two
-    routes to one port) ask for the same rule."""
+    routes to one port, entries on one existing listener, whose group's stem is its ID)
+    ask for the same rule."""
     high = to_port or port
     if naming.ingress(target.stem, source.stem, port, high) in ctx.template.resources:
         return
     group_id = GetAtt(target.group, "GroupId")
-    if isinstance(source, ExistingGroupHandle) and _admitted(ctx, group_id, source, port, high):
-        return
     # A group outside the blueprint (an existing load balancer's) gets no egress rule: it
     # is its owner's.
     outside = isinstance(source, ExistingGroupHandle)
@@ -161,21 +160,8 @@ def allow(
     )
 
 
-def _admitted(
-    ctx: Context, group_id: GetAtt, source: ExistingGroupHandle, low: int, high: int
-) -> bool:
-    """Whether an ingress rule already admits the existing group ``source`` to the group
-    on these ports: two entries on one existing listener name its load balancer's group
-    under their own names, and EC2 refuses a second identical rule
-    (``InvalidPermission.Duplicate``,
-    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). The
-    first entry by name keeps it."""
-    wanted = (source.group_id, group_id, low, high)
-    return any(
-        r.resource_type == "AWS::EC2::SecurityGroupIngress"
-        and tuple(r.properties.get(k) for k in _RULE) == wanted
-        for r in ctx.template.resources.values()
-    )
-
-
-_RULE = ("SourceSecurityGroupId", "GroupId", "FromPort", "ToPort")
+def source_label(name: str, source: SecurityGroupHandle | ExistingGroupHandle) -> str:
+    """How a rule's description names its source: the entry ``name``, or a group outside
+    the blueprint by its ID, which every entry naming it shares (so the rule reads the same
+    whichever of them holds it)."""
+    return source.group_id if isinstance(source, ExistingGroupHandle) else name

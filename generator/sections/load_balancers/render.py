@@ -18,6 +18,7 @@ from ...render.context import (
     LoadBalancerHandle,
     SecurityGroupHandle,
 )
+from . import urls
 from .model import LoadBalancer, RouteTarget, ToInstances
 
 
@@ -35,10 +36,10 @@ def _existing(ctx: Context, name: str, lb: LoadBalancer) -> None:
     route (every one has a priority and hosts or paths: the checks), and the services
     routed to admit the load balancer's group; nothing is made for the load balancer."""
     assert lb.existing is not None
-    stem = naming.load_balancer_security_group(name).removesuffix("SecurityGroup")
+    group = lb.existing.security_group
     ctx.load_balancers[name] = LoadBalancerHandle(
         None,
-        ExistingGroupHandle(lb.existing.security_group, stem),
+        ExistingGroupHandle(group, naming.existing_group(group)),
         load_balancer_full_name(lb.existing.listener_arn),
     )
     targets = [t for (lb_name, _), t in ctx.resolved.routes.items() if lb_name == name]
@@ -102,26 +103,20 @@ def _load_balancer(ctx: Context, name: str, lb: LoadBalancer) -> None:
         ),
         origin,
     )
-    ctx.publish(
-        "load_balancers",
-        name,
-        {"dns_name": GetAtt(resource, "DNSName"), "url": _base_url(lb, resource)},
-    )
-    _urls(ctx, name, lb, targets)
+    at = urls.base(lb, ctx.bp.certificates)
+    values = {"dns_name": GetAtt(resource, "DNSName")}
+    if at is not None:
+        values["url"] = _url(ctx, name, at.scheme, at.host, "")
+    ctx.publish("load_balancers", name, values, absent=() if at is not None else ("url",))
+    _urls(ctx, name, targets, at)
 
 
-def _base_url(lb: LoadBalancer, resource: AWSObject) -> Any:
-    """The load balancer's own URL: HTTPS when it listens for it, at its first alias (the
-    apex first; the name its certificate covers), else at its DNS name."""
-    scheme = "https" if lb.https else "http"
-    aliases = _apex_first(lb)
-    if aliases:
-        return f"{scheme}://{aliases[0]}"
-    return Sub(f"{scheme}://${{Host}}", Host=GetAtt(resource, "DNSName"))
-
-
-def _apex_first(lb: LoadBalancer) -> list[str]:
-    return sorted(lb.aliases, key=lambda a: (a.count("."), a))
+def _url(ctx: Context, name: str, scheme: str, host: str | None, path: str) -> Any:
+    """``scheme://host/path``; at the load balancer's DNS name when ``host`` is None."""
+    if host is not None:
+        return f"{scheme}://{host}{path}"
+    resource = ctx.load_balancers[name].resource  # made: an existing one has no URL
+    return Sub(f"{scheme}://${{Host}}{path}", Host=GetAtt(resource, "DNSName"))
 
 
 def _routing(ctx: Context, name: str, lb: LoadBalancer) -> list[RouteTarget]:
@@ -218,7 +213,7 @@ def _target_group(ctx: Context, target: RouteTarget) -> None:
             lb_group,
             instances_group,
             target.port,
-            f"Load balancer {target.lb} to {name}",
+            f"Load balancer {security.source_label(target.lb, lb_group)} to {name}",
             _route_origin(ctx, target),
         )
 
@@ -328,26 +323,18 @@ def _rule(ctx: Context, listener_arn: Any, target: RouteTarget) -> None:
     ctx.load_balancers[target.lb].attachments[target.key] = [rule]
 
 
-def _urls(ctx: Context, name: str, lb: LoadBalancer, targets: list[RouteTarget]) -> None:
-    scheme = "https" if lb.https else "http"
-    aliases = _apex_first(lb)
+def _urls(ctx: Context, name: str, targets: list[RouteTarget], at: urls.Base | None) -> None:
+    """An output per route with the URL it answers at; none for a route that has no name
+    an HTTPS client could use (:func:`urls.route_url`)."""
     for target in targets:
-        exact = sorted(h for h in target.route.hosts if "*" not in h and "?" not in h)
-        host = exact[0] if exact else (aliases[0] if aliases else None)
-        path = sorted(target.route.paths)[0].split("*")[0] if target.route.paths else "/"
-        value = (
-            f"{scheme}://{host}{path}"
-            if host
-            else Sub(
-                f"{scheme}://${{Host}}{path}",
-                Host=GetAtt(ctx.load_balancers[name].resource, "DNSName"),  # made: not existing
-            )
-        )
+        found = urls.route_url(target.route, at)
+        if found is None:
+            continue
         ctx.output(
             Output(
                 naming.output(name, target.key, "url"),
                 Description=f"URL of {target.key} through load balancer {name}",
-                Value=value,
+                Value=_url(ctx, name, *found),
             ),
             _route_origin(ctx, target),
         )

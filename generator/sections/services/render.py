@@ -188,7 +188,7 @@ def _admit_load_balancers(
             lb_group,
             group,
             low,
-            f"Load balancer {lb_name} to {name}",
+            f"Load balancer {security.source_label(lb_name, lb_group)} to {name}",
             origin,
             to_port=high,
         )
