@@ -560,7 +560,7 @@ def test_a_fifo_or_a_device_include_is_refused_at_once(tmp_path: Path) -> None:
         "include-unreadable: 'pipe' is a FIFO (named pipe), not a regular file; user data and "
         "inline code are read from a regular file"
     )
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # blocked, it would wait for ever
     # /dev/zero through a link: outside the folder, refused before its kind is looked at
     assert _include_problem(tmp_path, "zero").startswith("include-outside: 'zero' leads out")
     (tmp_path / "sub").mkdir()
@@ -623,7 +623,8 @@ def test_a_fifo_as_the_blueprint_is_refused_within_a_second(tmp_path: Path) -> N
     started = time.monotonic()
     with pytest.raises(BlueprintError) as exc:
         check(fifo, "blueprint.yaml")
-    assert time.monotonic() - started < 1
+    # a blocked open waits for ever (no writer comes); a loaded CI machine may take seconds
+    assert time.monotonic() - started < 5
     assert exc.value.problems[0].code == "file-unreadable"
 
 
@@ -631,16 +632,18 @@ _BOUNDED = """
 import resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (100 * 1024 * 1024, 100 * 1024 * 1024))
 from generator.cli import main
-started = time.monotonic()
+started = time.process_time()
 code = main(sys.argv[1:])
-print(f"{code} {time.monotonic() - started:.3f}")
+print(f"{code} {time.process_time() - started:.3f}")
 """
 
 
 @pytest.mark.parametrize("as_include", [False, True], ids=["blueprint", "include"])
 def test_dev_zero_is_refused_in_a_second_and_100_mb(tmp_path: Path, as_include: bool) -> None:
     """Under an address-space limit of 100 MB (the interpreter and the package included),
-    ``/dev/zero`` as the blueprint or as a file it names is refused, not read."""
+    ``/dev/zero`` as the blueprint or as a file it names is refused, not read: in under a
+    second of CPU time (reading it would spend CPU without end; CPU time, not wall time,
+    so that a loaded machine does not fail the test)."""
     if as_include:
         target = tmp_path / "blueprint.yaml"
         target.write_text(INSTANCE.format("/dev/zero"))

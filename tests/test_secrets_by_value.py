@@ -130,7 +130,7 @@ def test_a_long_value_is_scanned_in_linear_time() -> None:
 
     from generator.model.references import secret_kind
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine does not fail the test
     assert secret_kind("linebot-news-data" * 20_000) is None
     assert secret_kind("a" * 200_000 + " postgres://u:pw@h") == "a URL with a password"
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
