@@ -286,7 +286,7 @@ class TaskSpec(Strict):
         list[CapacityShare],
         Field(min_length=1, max_length=2, json_schema_extra={"default": "fargate"}),
         BeforeValidator(_capacity, json_schema_input_type=str | list[CapacityShare]),
-    ] = [CapacityShare(provider="FARGATE")]
+    ] = [CapacityShare.model_construct(provider="FARGATE")]
     """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), the name of an
     ``ec2_capacity`` entry, or a strategy. Fargate and EC2 capacity cannot be mixed."""
 

@@ -161,7 +161,7 @@ class Distribution(Strict):
     """The certificate (``certificates:``) covering the aliases; it is created in
     us-east-1, whatever the blueprint's region."""
 
-    cache: CachePolicy = CachePolicy()
+    cache: CachePolicy = CachePolicy.model_construct()
     """Caching. A bucket origin without ``cache`` uses CloudFront's managed
     CachingOptimized policy (no cookies or query strings in the key, up to a day)."""
 

@@ -139,7 +139,7 @@ class Route(Strict):
     shorter), kept from the last build in the output folder, so adding, removing,
     reordering or renaming other routes never changes it."""
 
-    health_check: HealthCheck = HealthCheck()
+    health_check: HealthCheck = HealthCheck.model_construct()
     """The target group's health check."""
 
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)

@@ -153,7 +153,7 @@ class WebSocketApi(Strict):
     """Route key -> function name: ``$connect``, ``$disconnect``, ``$default`` or a custom
     action."""
 
-    stage: Stage = Stage()
+    stage: Stage = Stage.model_construct()
     """The stage."""
 
     domain: ApiDomain | None = None
