@@ -13,7 +13,7 @@ from ...codes import Code
 from ...errors import shown
 from ...model.base import Strict
 from ...model.permissions import by_key
-from ...model.types import DomainName, Name
+from ...model.types import DomainName, Name, compiled
 
 
 class DomainOrigin(Strict):
@@ -104,11 +104,11 @@ class CachePolicy(Strict):
 #: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesGeneral.html#DownloadDistValuesDefaultRootObject,
 #: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html).
 _ROOT_OBJECT_CHARACTERS = "A-Za-z0-9_.*$/~\"'&-"
-_ROOT_OBJECT = re.compile(f"^(?!/)[{_ROOT_OBJECT_CHARACTERS}]{{1,255}}(?<!/)$")
+_ROOT_OBJECT = f"^(?!/)[{_ROOT_OBJECT_CHARACTERS}]{{1,255}}(?<!/)$"
 
 
 def _root_object(value: str) -> str:
-    if _ROOT_OBJECT.fullmatch(value):
+    if compiled(_ROOT_OBJECT).fullmatch(value):
         return value
     allowed = "use letters, digits and _ - . * $ / ~ \" ' &"
     refused = [ch for ch in value if not re.fullmatch(f"[{_ROOT_OBJECT_CHARACTERS}]", ch)]
@@ -132,7 +132,7 @@ def _root_object(value: str) -> str:
 RootObject = Annotated[
     str,
     AfterValidator(_root_object),
-    Field(json_schema_extra={"pattern": _ROOT_OBJECT.pattern, "maxLength": 255}),
+    Field(json_schema_extra={"pattern": _ROOT_OBJECT, "maxLength": 255}),
 ]
 
 
