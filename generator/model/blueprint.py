@@ -1,7 +1,5 @@
 """The root model: one blueprint, every section."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated
 

@@ -1,10 +1,8 @@
 """CloudFront distributions."""
 
-from __future__ import annotations
-
 import hashlib
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -84,7 +82,7 @@ class CachePolicy(Strict):
     """Query strings forwarded and part of the cache key."""
 
     @model_validator(mode="after")
-    def _caches_something(self) -> CachePolicy:
+    def _caches_something(self) -> Self:
         # Distributions compress, and a cache policy that compresses must cache: with every
         # TTL at 0 CloudFront refuses it (https://docs.aws.amazon.com/cloudfront/latest/
         # APIReference/API_ParametersInCacheKeyAndForwardedToOrigin.html).

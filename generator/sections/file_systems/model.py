@@ -1,7 +1,5 @@
 """An EFS file system and its access points."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated
 

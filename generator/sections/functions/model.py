@@ -1,7 +1,5 @@
 """Lambda functions."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Discriminator, Field, Tag

@@ -1,7 +1,5 @@
 """Plain EC2 instances: web servers, bastions."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

@@ -1,7 +1,5 @@
 """Jobs: ECS tasks that run to completion, on a schedule or once after each deploy."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

@@ -1,7 +1,5 @@
 """API Gateway WebSocket APIs backed by Lambda functions."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
