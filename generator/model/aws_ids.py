@@ -10,14 +10,13 @@ digits (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html); 
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
 from ..codes import Code
 from ..errors import shown
-from .types import refuse
+from .types import compiled, refuse
 
 _PARTITION = r"aws(?:-[a-z]+)*"
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
@@ -25,10 +24,10 @@ _ACCOUNT = r"\d{12}"
 
 
 def _resource_id(prefix: str, what: str) -> Any:
-    pattern = re.compile(rf"{prefix}-(?:[0-9a-f]{{8}}|[0-9a-f]{{17}})")
+    regex = rf"{prefix}-(?:[0-9a-f]{{8}}|[0-9a-f]{{17}})"
 
     def check(value: str) -> str:
-        if not pattern.fullmatch(value):
+        if not compiled(regex).fullmatch(value):
             raise refuse(
                 Code.AWS_ID_INVALID,
                 f"{shown(value)} is not {what} ID: '{prefix}-' and 8 or 17 lower-case hex "
@@ -45,10 +44,10 @@ SecurityGroupId = Annotated[str, _resource_id("sg", "a security group")]
 
 
 def _arn(service: str, resource: str, what: str, example: str) -> Any:
-    pattern = re.compile(rf"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}")
+    regex = rf"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}"
 
     def check(value: str) -> str:
-        if not pattern.fullmatch(value):
+        if not compiled(regex).fullmatch(value):
             raise refuse(
                 Code.AWS_ID_INVALID,
                 f"{shown(value)} is not the ARN of {what}, like '{example}'",
@@ -98,11 +97,11 @@ def load_balancer_full_name(listener_arn: str) -> str:
 
 
 def _name_or_arn(service: str, resource: str, name: str, what: str, rule: str) -> Any:
-    arn = re.compile(rf"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}(?:{name})")
-    plain = re.compile(f"(?:{name})")
+    arn = rf"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}(?:{name})"
+    plain = f"(?:{name})"
 
     def check(value: str) -> str:
-        if not (plain.fullmatch(value) or arn.fullmatch(value)):
+        if not (compiled(plain).fullmatch(value) or compiled(arn).fullmatch(value)):
             raise refuse(
                 Code.AWS_ID_INVALID,
                 f"{shown(value)} is neither {what} name ({rule}) nor its ARN",

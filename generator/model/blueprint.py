@@ -1,7 +1,5 @@
 """The root model: one blueprint, every section."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated
 
@@ -78,7 +76,7 @@ class Blueprint(Strict):
     tags: dict[TagKey, TagValue] = Field(default={}, max_length=40)
     """Tags applied to every taggable resource."""
 
-    network: Network = Network()
+    network: Network = Network.model_construct()
     """The VPC and its subnets."""
 
     zones: dict[Name, Zone] = Field(default={})

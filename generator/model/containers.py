@@ -2,11 +2,9 @@
 where the task runs (Fargate, Fargate Spot or EC2 capacity) and its size, network, roles
 and logs."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -65,7 +63,7 @@ class SecretsManagerSecret(Strict):
     through the secret's full ARN (with its 6-character suffix), so give the ARN."""
 
     @model_validator(mode="after")
-    def _key_needs_arn(self) -> SecretsManagerSecret:
+    def _key_needs_arn(self) -> Self:
         if self.key is not None and not SECRET_ARN.fullmatch(self.secrets_manager):
             raise PydanticCustomError(
                 Code.SECRET_KEY_NEEDS_ARN,
@@ -286,7 +284,7 @@ class TaskSpec(Strict):
         list[CapacityShare],
         Field(min_length=1, max_length=2, json_schema_extra={"default": "fargate"}),
         BeforeValidator(_capacity, json_schema_input_type=str | list[CapacityShare]),
-    ] = [CapacityShare(provider="FARGATE")]
+    ] = [CapacityShare.model_construct(provider="FARGATE")]
     """Where tasks run: ``fargate``, ``fargate_spot`` (base 0, weight 1), the name of an
     ``ec2_capacity`` entry, or a strategy. Fargate and EC2 capacity cannot be mixed."""
 
@@ -318,7 +316,7 @@ class TaskSpec(Strict):
     """How long the task's logs are kept."""
 
     @property
-    def placement(self) -> OnFargate | OnEc2Capacity:
+    def placement(self) -> "OnFargate | OnEc2Capacity":
         """Where the tasks run, as one variant (a strategy naming both kinds is refused by
         the services' capacity rule)."""
         names = [s.provider for s in self.capacity if s.provider not in FARGATE_PROVIDERS]

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
 from ..codes import Code
 from ..errors import shown
-from .types import refuse
+from .types import compiled, refuse
 
 #: What an override may change: the resource's properties, and its two deletion policies.
 #: ``DependsOn`` orders resources across the stacks blueprint splits (a dependency on a
@@ -27,12 +26,12 @@ _ATTRIBUTES = ("Condition", "Metadata", "CreationPolicy", "UpdatePolicy", "Type"
 #: A segment of a path: a name (ASCII letters, digits, underscores: what property names
 #: and the keys under them are) or a list index, ``[0-9]+``; ``str.isdigit`` would take
 #: ``²`` too, which is no index.
-_SEGMENT = re.compile(r"[A-Za-z0-9_]+")
+_SEGMENT = r"[A-Za-z0-9_]+"
 
 
 def _path(value: str) -> str:
     parts = value.split(".")
-    if not all(_SEGMENT.fullmatch(p) for p in parts):
+    if not all(compiled(_SEGMENT).fullmatch(p) for p in parts):
         raise refuse(
             Code.OVERRIDE_PATH_INVALID,
             f"{shown(value)} is not a property path: names (ASCII letters, digits and "

@@ -3,8 +3,6 @@
 Services, instances and functions all take the same ``permissions`` list.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any, Literal
 

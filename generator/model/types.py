@@ -6,6 +6,7 @@ the value should look like and, where it can be guessed, what was meant.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Annotated, Any, Literal
@@ -21,6 +22,14 @@ from ..regions import REGIONS, UNSUPPORTED
 def refuse(code: Code, message: str) -> PydanticCustomError:
     """A validation error whose type is its catalogue code."""
     return PydanticCustomError(code.value, message)
+
+
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled the first time a value is checked against it, not at import:
+    the patterns of one section's values (an instance type, an ARN of something that
+    exists, an e-mail address) are compiled only by the blueprints that have them."""
+    return re.compile(pattern)
 
 
 # --- names -------------------------------------------------------------------------------
@@ -303,9 +312,10 @@ HttpCodes = Annotated[str, AfterValidator(_http_codes)]
 
 
 def _instance_type(prefix: str, kind: str, example: str) -> Any:
-    pattern = re.compile(rf"^{re.escape(prefix)}[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
+    regex = rf"^{re.escape(prefix)}[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$"
 
     def check(value: str) -> str:
+        pattern = compiled(regex)
         if not pattern.fullmatch(value):
             hint = ""
             if prefix and pattern.fullmatch(prefix + value):

@@ -1,7 +1,5 @@
 """An S3 bucket."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from ...model.base import Strict

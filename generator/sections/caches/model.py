@@ -1,7 +1,5 @@
 """An ElastiCache replication group."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

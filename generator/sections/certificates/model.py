@@ -1,7 +1,5 @@
 """An ACM certificate."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Discriminator, Field, Tag

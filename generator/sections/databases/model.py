@@ -1,7 +1,5 @@
 """An RDS database."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,10 +1,8 @@
 """CloudFront distributions."""
 
-from __future__ import annotations
-
 import hashlib
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -13,7 +11,7 @@ from ...codes import Code
 from ...errors import shown
 from ...model.base import Strict
 from ...model.permissions import by_key
-from ...model.types import DomainName, Name
+from ...model.types import DomainName, Name, compiled
 
 
 class DomainOrigin(Strict):
@@ -84,7 +82,7 @@ class CachePolicy(Strict):
     """Query strings forwarded and part of the cache key."""
 
     @model_validator(mode="after")
-    def _caches_something(self) -> CachePolicy:
+    def _caches_something(self) -> Self:
         # Distributions compress, and a cache policy that compresses must cache: with every
         # TTL at 0 CloudFront refuses it (https://docs.aws.amazon.com/cloudfront/latest/
         # APIReference/API_ParametersInCacheKeyAndForwardedToOrigin.html).
@@ -104,11 +102,11 @@ class CachePolicy(Strict):
 #: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesGeneral.html#DownloadDistValuesDefaultRootObject,
 #: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html).
 _ROOT_OBJECT_CHARACTERS = "A-Za-z0-9_.*$/~\"'&-"
-_ROOT_OBJECT = re.compile(f"^(?!/)[{_ROOT_OBJECT_CHARACTERS}]{{1,255}}(?<!/)$")
+_ROOT_OBJECT = f"^(?!/)[{_ROOT_OBJECT_CHARACTERS}]{{1,255}}(?<!/)$"
 
 
 def _root_object(value: str) -> str:
-    if _ROOT_OBJECT.fullmatch(value):
+    if compiled(_ROOT_OBJECT).fullmatch(value):
         return value
     allowed = "use letters, digits and _ - . * $ / ~ \" ' &"
     refused = [ch for ch in value if not re.fullmatch(f"[{_ROOT_OBJECT_CHARACTERS}]", ch)]
@@ -132,7 +130,7 @@ def _root_object(value: str) -> str:
 RootObject = Annotated[
     str,
     AfterValidator(_root_object),
-    Field(json_schema_extra={"pattern": _ROOT_OBJECT.pattern, "maxLength": 255}),
+    Field(json_schema_extra={"pattern": _ROOT_OBJECT, "maxLength": 255}),
 ]
 
 
@@ -161,7 +159,7 @@ class Distribution(Strict):
     """The certificate (``certificates:``) covering the aliases; it is created in
     us-east-1, whatever the blueprint's region."""
 
-    cache: CachePolicy = CachePolicy()
+    cache: CachePolicy = CachePolicy.model_construct()
     """Caching. A bucket origin without ``cache`` uses CloudFront's managed
     CachingOptimized policy (no cookies or query strings in the key, up to a day)."""
 

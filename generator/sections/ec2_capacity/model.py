@@ -1,7 +1,5 @@
 """EC2 capacity for ECS services."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """An EFS file system and its access points."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated
 
@@ -10,13 +8,13 @@ from pydantic import AfterValidator, Field
 from ...codes import Code
 from ...errors import shown
 from ...model.base import Strict
-from ...model.types import Name, refuse
+from ...model.types import Name, compiled, refuse
 
 #: EFS's rule for an access point's root directory (the resource schema of
 #: AWS::EFS::AccessPoint RootDirectory.Path): "/" or up to four directories, none starting
 #: with "." nor holding a shell metacharacter; at most 100 characters. Blanks are refused
 #: too: a path with a blank is a mistake more often than a directory.
-_DIRECTORY = re.compile(r"/(?!\.)[^$#<>;`|&?{}^*/\s]+")
+_DIRECTORY = r"/(?!\.)[^$#<>;`|&?{}^*/\s]+"
 _PATH_MAX = 100
 #: POSIX user and group IDs are 32-bit.
 _ID_MAX = 4_294_967_295
@@ -28,7 +26,7 @@ def _root_path(value: str) -> str:
         value.startswith("/")
         and "".join(parts) == value
         and 1 <= len(parts) <= 4
-        and all(_DIRECTORY.fullmatch(p) for p in parts)
+        and all(compiled(_DIRECTORY).fullmatch(p) for p in parts)
     ):
         raise refuse(
             Code.ACCESS_POINT_PATH_INVALID,

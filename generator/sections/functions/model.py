@@ -1,8 +1,5 @@
 """Lambda functions."""
 
-from __future__ import annotations
-
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Discriminator, Field, Tag
@@ -12,7 +9,7 @@ from ...codes import Code as ProblemCode
 from ...model.base import Strict
 from ...model.bucket_names import BucketName
 from ...model.permissions import EnvValue, Permission, by_key
-from ...model.types import EnvName, Image, LogRetentionDays, refuse
+from ...model.types import EnvName, Image, LogRetentionDays, compiled, refuse
 from ..queues.model import QueueSubscription
 
 Runtime = Literal[
@@ -66,7 +63,7 @@ LAMBDA_RESERVED = frozenset(
 
 #: "Key Pattern: [a-zA-Z]([a-zA-Z0-9_])+":
 #: https://docs.aws.amazon.com/lambda/latest/dg/API_Environment.html
-_LAMBDA_ENV = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
+_LAMBDA_ENV = r"[a-zA-Z][a-zA-Z0-9_]+"
 
 
 def _lambda_env_name(value: str) -> str:
@@ -76,7 +73,7 @@ def _lambda_env_name(value: str) -> str:
             f"'{value}' is set by Lambda itself and cannot be set in a function's environment; "
             "use another name",
         )
-    if not _LAMBDA_ENV.fullmatch(value):
+    if not compiled(_LAMBDA_ENV).fullmatch(value):
         raise refuse(
             ProblemCode.ENV_NAME_INVALID,
             f"'{value}' is not a Lambda environment variable name: a letter, then at least "

@@ -1,8 +1,5 @@
 """Plain EC2 instances: web servers, bastions."""
 
-from __future__ import annotations
-
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -12,7 +9,7 @@ from ...codes import Code
 from ...model.base import Strict
 from ...model.permissions import Permission
 from ...model.text import PlainText
-from ...model.types import InstanceType, Source
+from ...model.types import InstanceType, Source, compiled
 
 #: Largest first-boot script EC2 takes.
 USER_DATA_LIMIT = 16384
@@ -34,12 +31,12 @@ def _user_data_fits(value: str) -> str:
 
 # Graviton (arm64) families carry a 'g' right after the generation, and a1 is the first
 # (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html).
-_ARM_FAMILY = re.compile(r"^(?:a1|[a-z]+\d+g[a-z]*)\.")
+_ARM_FAMILY = r"^(?:a1|[a-z]+\d+g[a-z]*)\."
 
 
 def is_arm(instance_type: str) -> bool:
     """Is ``instance_type`` a Graviton (arm64) type?"""
-    return _ARM_FAMILY.match(instance_type) is not None
+    return compiled(_ARM_FAMILY).match(instance_type) is not None
 
 
 class InstanceGroup(Strict):

@@ -1,8 +1,5 @@
 """Jobs: ECS tasks that run to completion, on a schedule or once after each deploy."""
 
-from __future__ import annotations
-
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -10,15 +7,15 @@ from pydantic import AfterValidator, Field
 from ...codes import Code
 from ...errors import shown
 from ...model.containers import TaskSpec
-from ...model.types import refuse
+from ...model.types import compiled, refuse
 from ..schedules.model import ScheduleExpression, Timezone
 
 # What SNS takes as an email endpoint, loosely: one @, no spaces, a dot in the domain.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.fullmatch(value) or len(value) > 254:
+    if not compiled(_EMAIL).fullmatch(value) or len(value) > 254:
         raise refuse(Code.EMAIL_INVALID, f"{shown(value)} is not an email address")
     return value
 

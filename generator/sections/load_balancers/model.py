@@ -1,10 +1,8 @@
 """Application load balancers, their listeners and routes to services."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -95,7 +93,7 @@ class HealthCheck(Strict):
     """Failing probes in a row before a target is unhealthy."""
 
     @model_validator(mode="after")
-    def _timeout_below_interval(self) -> HealthCheck:
+    def _timeout_below_interval(self) -> Self:
         # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
         if self.timeout_seconds >= self.interval_seconds:
             raise PydanticCustomError(
@@ -139,14 +137,14 @@ class Route(Strict):
     shorter), kept from the last build in the output folder, so adding, removing,
     reordering or renaming other routes never changes it."""
 
-    health_check: HealthCheck = HealthCheck()
+    health_check: HealthCheck = HealthCheck.model_construct()
     """The target group's health check."""
 
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     """How long a draining target keeps its in-flight requests."""
 
     @model_validator(mode="after")
-    def _one_target(self) -> Route:
+    def _one_target(self) -> Self:
         if self.service is not None and self.instances is not None:
             raise PydanticCustomError(
                 Code.ROUTE_TARGET_INVALID, "a route has both 'service' and 'instances'; keep one"
@@ -238,7 +236,7 @@ class LoadBalancer(Strict):
     paths and an explicit ``priority:`` that no other rule there holds."""
 
     @model_validator(mode="after")
-    def _existing_alone(self) -> LoadBalancer:
+    def _existing_alone(self) -> Self:
         others = sorted(self.model_fields_set - {"existing", "routes", "certificate"})
         if self.existing is not None and others:
             raise PydanticCustomError(

@@ -1,8 +1,6 @@
 """The network section: one VPC over N availability zones."""
 
-from __future__ import annotations
-
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -69,7 +67,7 @@ class Network(Strict):
     describe a network blueprint creates, and may not be written beside it."""
 
     @model_validator(mode="after")
-    def _existing_alone(self) -> Network:
+    def _existing_alone(self) -> Self:
         others = sorted(self.model_fields_set - {"existing"})
         if self.existing is not None and others:
             raise PydanticCustomError(

@@ -8,8 +8,6 @@ Event source mappings (a batch of 1 to 10,000 messages; a batching window of 0 t
 seconds): https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
 """
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from ...model.base import Strict

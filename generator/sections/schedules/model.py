@@ -1,10 +1,8 @@
 """EventBridge Scheduler schedules that act on services."""
 
-from __future__ import annotations
-
 from functools import cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -82,7 +80,7 @@ class Schedule(Strict):
     """Disable the schedule without deleting it."""
 
     @model_validator(mode="after")
-    def _sets_one_thing(self) -> Schedule:
+    def _sets_one_thing(self) -> Self:
         ranged = (self.min is not None, self.max is not None)
         if ranged != ((False, False) if self.desired_count is not None else (True, True)):
             raise PydanticCustomError(

@@ -1,6 +1,6 @@
 """ECS services on Fargate and Fargate Spot."""
 
-from __future__ import annotations
+from typing import Self
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -65,7 +65,7 @@ class Scaling(Strict):
     """Seconds after a scale-out before the next one: quick, so load is met."""
 
     @model_validator(mode="after")
-    def _range(self) -> Scaling:
+    def _range(self) -> Self:
         if self.min > self.max:
             raise PydanticCustomError(
                 Code.SCALING_RANGE,

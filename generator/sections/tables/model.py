@@ -1,7 +1,5 @@
 """A DynamoDB table."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,7 +45,7 @@ class Table(Strict):
     """Continuous backups for 35 days."""
 
     @property
-    def capacity(self) -> OnDemand | Provisioned:
+    def capacity(self) -> "OnDemand | Provisioned":
         """The billing as one variant; the tables rule has checked that provisioned
         billing comes with both capacities."""
         if self.billing == "on_demand":

@@ -1,8 +1,5 @@
 """API Gateway WebSocket APIs backed by Lambda functions."""
 
-from __future__ import annotations
-
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -11,7 +8,7 @@ from pydantic_core import PydanticCustomError
 from ...codes import Code
 from ...errors import shown
 from ...model.base import Strict
-from ...model.types import DomainName, LogRetentionDays, Name
+from ...model.types import DomainName, LogRetentionDays, Name, compiled
 
 DEFAULT_ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
@@ -47,7 +44,7 @@ IDENTITY_PREFIXES = {
     "querystring": "route.request.querystring",
     "context": "context",
 }
-_IDENTITY = re.compile(r"^(header|querystring|context)\.[A-Za-z0-9._-]{1,128}$")
+_IDENTITY = r"^(header|querystring|context)\.[A-Za-z0-9._-]{1,128}$"
 
 
 def _identity(value: str) -> str:
@@ -59,7 +56,7 @@ def _identity(value: str) -> str:
             "identity from header.NAME, querystring.NAME or context.NAME",
             {"value": shown(value)},
         )
-    if not _IDENTITY.fullmatch(value):
+    if not compiled(_IDENTITY).fullmatch(value):
         hint = ""
         if value.startswith("route.request."):
             hint = f"; drop 'route.request.': {shown(value.removeprefix('route.request.'))}"
@@ -75,7 +72,7 @@ def _identity(value: str) -> str:
 IdentitySource = Annotated[
     str,
     AfterValidator(_identity),
-    Field(json_schema_extra={"pattern": _IDENTITY.pattern}),
+    Field(json_schema_extra={"pattern": _IDENTITY}),
 ]
 """Where the authorizer's identity is read: ``header.Authorization``,
 ``querystring.token`` or ``context.NAME``."""
@@ -153,7 +150,7 @@ class WebSocketApi(Strict):
     """Route key -> function name: ``$connect``, ``$disconnect``, ``$default`` or a custom
     action."""
 
-    stage: Stage = Stage()
+    stage: Stage = Stage.model_construct()
     """The stage."""
 
     domain: ApiDomain | None = None

@@ -1,7 +1,5 @@
 """A Route53 hosted zone."""
 
-from __future__ import annotations
-
 from ...model.base import Strict
 from ...model.types import DomainName, HostedZoneId
 
