@@ -16,16 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from . import (
-    deploy_plan,
-    environments,
-    loader,
-    overrides,
-    pinning,
-    replacement,
-    split,
-    stack_checks,
-)
+from . import environments, loader, overrides, pinning, replacement, split, stack_checks
 from .codes import Code
 from .errors import BlueprintError, InternalError, Issue, Problem, Severity, dotted
 from .includes import read_includes
@@ -69,7 +60,6 @@ class Build:
 
     checked: Checked
     stacks: list[RenderedStack]
-    deploy_script: str
     lint: dict[str, list[Finding]] = field(default_factory=dict)
     lint_problems: list[Problem] = field(default_factory=list)
     #: stacks found clean by the shape of another (:mod:`generator.lint_shape`), not
@@ -82,6 +72,15 @@ class Build:
     def override_notes(self) -> list[str]:
         """One line per override applied, for the build's summary."""
         return [overrides.note(a, self.checked.document) for a in self.overridden]
+
+    @functools.cached_property
+    def deploy_script(self) -> str:
+        """The text of deploy.sh: made when first read, as each stack's text is
+        (:attr:`RenderedStack.text`); validate, cost and graph never read it."""
+        # Imported here: only a build that writes or reads deploy.sh needs its modules.
+        from . import deploy_plan
+
+        return deploy_plan.script(self.checked, self.stacks)
 
     @property
     def files(self) -> dict[str, bytes]:
@@ -276,9 +275,9 @@ def render_stacks(checked: Checked) -> Rendered:
 
 
 def serialize(checked: Checked, rendered: Rendered) -> Build:
-    """The files of the build: each stack's canonical text and the deploy script."""
-    script = deploy_plan.script(checked, rendered.stacks)
-    return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
+    """The files of the build: each stack's canonical text and the deploy script, each
+    made when first read (:attr:`Build.files`)."""
+    return Build(checked=checked, stacks=rendered.stacks)
 
 
 def _whole(
