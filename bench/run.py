@@ -137,7 +137,12 @@ def _in_process_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
         _row(
             group, "check (load+validate+resolve)", _time(lambda: pipeline.check(blueprint), runs)
         ),
-        _row(group, "render (render+serialize)", _time(lambda: pipeline.render(checked), runs)),
+        _row(
+            group,
+            "render (render+serialize)",
+            # the deploy script is made when first read (as a build writes it)
+            _time(lambda: pipeline.render(checked).deploy_script, runs),
+        ),
         _row(
             group,
             "lint (cfn-lint)",

@@ -14,10 +14,9 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import (
-    deploy_plan,
     environments,
     loader,
     override_risks,
@@ -74,7 +73,6 @@ class Build:
 
     checked: Checked
     stacks: list[RenderedStack]
-    deploy_script: str
     lint: dict[str, list[Finding]] = field(default_factory=dict)
     lint_problems: list[Problem] = field(default_factory=list)
     #: stacks found clean by the shape of another (:mod:`generator.lint_shape`), not
@@ -90,6 +88,15 @@ class Build:
     def override_notes(self) -> list[str]:
         """One line per override applied, for the build's summary."""
         return [overrides.note(a, self.checked.document) for a in self.overridden]
+
+    @functools.cached_property
+    def deploy_script(self) -> str:
+        """The text of deploy.sh: made when first read, as each stack's text is
+        (:attr:`RenderedStack.text`); validate, cost and graph never read it."""
+        # Imported here: only a build that writes or reads deploy.sh needs its modules.
+        from . import deploy_plan
+
+        return deploy_plan.script(self.checked, self.stacks)
 
     @property
     def files(self) -> dict[str, bytes]:
@@ -271,7 +278,7 @@ def render_stacks(checked: Checked) -> Rendered:
             sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
             templates.append(Template(data, origins))
             if stack.placement is None:
-                parts = [_whole(stack.name, stack.region, data, origins, sources)]
+                parts = [split.Part.whole(stack.name, stack.region, data, origins, sources)]
             else:
                 parts = split.Split(
                     data,
@@ -303,23 +310,9 @@ def render_stacks(checked: Checked) -> Rendered:
 
 
 def serialize(checked: Checked, rendered: Rendered) -> Build:
-    """The files of the build: each stack's canonical text and the deploy script."""
-    script = deploy_plan.script(checked, rendered.stacks)
-    return Build(checked=checked, stacks=rendered.stacks, deploy_script=script)
-
-
-def _whole(
-    name: str,
-    region: str,
-    data: dict[str, Any],
-    origins: dict[str, tuple[str | int, ...]],
-    sources: dict[str, tuple[str, str, str]],
-) -> split.Part:
-    part = split.Part(name, region, data.get("Description", ""), origins=origins, sources=sources)
-    part.parameters = dict(data.get("Parameters", {}))
-    part.resources = dict(data.get("Resources", {}))
-    part.outputs = dict(data.get("Outputs", {}))
-    return part
+    """The files of the build: each stack's canonical text and the deploy script, each
+    made when first read (:attr:`Build.files`)."""
+    return Build(checked=checked, stacks=rendered.stacks)
 
 
 def _stack(part: split.Part, version: str, shared: bool) -> RenderedStack:

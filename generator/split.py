@@ -52,6 +52,22 @@ class Part:
     #: parameter -> (stack, region, output) of an earlier stack
     sources: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
+    @classmethod
+    def whole(
+        cls,
+        name: str,
+        region: str,
+        data: dict[str, Any],
+        origins: dict[str, Path],
+        sources: dict[str, tuple[str, str, str]],
+    ) -> Part:
+        """A template that is not split: one stack holds all of it."""
+        part = cls(name, region, data.get("Description", ""), origins=origins, sources=sources)
+        part.parameters = dict(data.get("Parameters", {}))
+        part.resources = dict(data.get("Resources", {}))
+        part.outputs = dict(data.get("Outputs", {}))
+        return part
+
     def template(self, version: str) -> dict[str, Any]:
         out: dict[str, Any] = {"AWSTemplateFormatVersion": version, "Description": self.description}
         if self.parameters:

@@ -48,8 +48,17 @@ def _order(modules: list[str]) -> list[str]:
 
 def test_rules_run_in_the_order_sections_render() -> None:
     rules = _order([r.run.__module__ for r in RULES])
-    renders = [s for s in _order([r.__module__ for r in RENDERERS]) if s in rules]
+    renders = [s for s in _order([r.load().__module__ for r in RENDERERS]) if s in rules]
     assert rules == renders
+
+
+def test_a_section_renderer_is_imported_for_its_own_section() -> None:
+    """A renderer imported only for the sections it declares is one of theirs: its
+    module's section is among them (the cluster, in ec2_capacity, also serves services
+    and jobs)."""
+    lazy = [(r.sections, _section(r.load().__module__)) for r in RENDERERS if r.sections]
+    assert len(lazy) >= 16
+    assert [s for s, section in lazy if section not in s] == []
 
 
 def test_every_section_package_has_a_model_and_a_renderer() -> None:

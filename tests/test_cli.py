@@ -325,7 +325,9 @@ def test_internal_error_is_reported_without_traceback_and_writes_nothing(
 
     from generator.render import stacks
 
-    monkeypatch.setattr(stacks, "RENDERERS", (*stacks.RENDERERS, broken))
+    monkeypatch.setattr(
+        stacks, "RENDERERS", (*stacks.RENDERERS, stacks.Renderer((), lambda: broken))
+    )
     capsys.readouterr()
     assert main(["build"]) == 4
     err = capsys.readouterr().err

@@ -11,57 +11,185 @@ from .. import naming
 from ..errors import Path
 from ..model.blueprint import Blueprint
 from ..model.resolve import Resolved
-from ..sections.buckets import render as buckets
-from ..sections.caches import render as caches
-from ..sections.certificates import render as certificates
-from ..sections.databases import render as databases
-from ..sections.distributions import render as distributions
 from ..sections.distributions.model import CLOUDFRONT_REGION
-from ..sections.ec2_capacity import render as ec2_capacity
-from ..sections.file_systems import render as file_systems
-from ..sections.functions import render as functions
-from ..sections.instances import render as instances
-from ..sections.jobs import render as jobs
-from ..sections.load_balancers import render as load_balancers
 from ..sections.network import render as network
-from ..sections.queues import render as queues
-from ..sections.schedules import render as schedules
-from ..sections.services import public_dns
-from ..sections.services import render as services
-from ..sections.tables import render as tables
-from ..sections.websocket_apis import render as websocket_apis
-from ..sections.zones import render as zones
 from ..split import Home
 from . import discovery, reach, tags
 from .context import Context
 
+#: A renderer: reads the handles of those before it, adds its resources, publishes its own.
+Step = Callable[[Context], None]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """A step of rendering and the sections whose entries it renders: its module (and so
+    the troposphere modules it uses) is imported only for a blueprint with an entry in one
+    of them, since without one it would render nothing. No sections: it runs for every
+    blueprint."""
+
+    sections: tuple[str, ...]
+    load: Callable[[], Step]
+
+    def needed(self, bp: Blueprint) -> bool:
+        return not self.sections or any(getattr(bp, s) for s in self.sections)
+
+
+def _always(step: Step) -> Renderer:
+    return Renderer((), lambda: step)
+
+
+# One function per renderer imported on first use (validate and build import only those
+# of the sections the blueprint has; see tests/test_validate_imports.py).
+def _zones() -> Step:
+    from ..sections.zones import render
+
+    return render.render
+
+
+def _certificates() -> Step:
+    from ..sections.certificates import render
+
+    return render.render
+
+
+def _buckets() -> Step:
+    from ..sections.buckets import render
+
+    return render.render
+
+
+def _tables() -> Step:
+    from ..sections.tables import render
+
+    return render.render
+
+
+def _queues() -> Step:
+    from ..sections.queues import render
+
+    return render.render
+
+
+def _queue_subscriptions() -> Step:
+    from ..sections.queues import render
+
+    return render.render_subscriptions
+
+
+def _databases() -> Step:
+    from ..sections.databases import render
+
+    return render.render
+
+
+def _caches() -> Step:
+    from ..sections.caches import render
+
+    return render.render
+
+
+def _file_systems() -> Step:
+    from ..sections.file_systems import render
+
+    return render.render
+
+
+def _websocket_apis() -> Step:
+    from ..sections.websocket_apis import render
+
+    return render.render_apis
+
+
+def _websocket_routes() -> Step:
+    from ..sections.websocket_apis import render
+
+    return render.render_routes
+
+
+def _functions() -> Step:
+    from ..sections.functions import render
+
+    return render.render
+
+
+def _instances() -> Step:
+    from ..sections.instances import render
+
+    return render.render
+
+
+def _load_balancers() -> Step:
+    from ..sections.load_balancers import render
+
+    return render.render
+
+
+def _ec2_capacity() -> Step:
+    from ..sections.ec2_capacity import render
+
+    return render.render
+
+
+def _services() -> Step:
+    from ..sections.services import render
+
+    return render.render
+
+
+def _public_dns() -> Step:
+    from ..sections.services import public_dns
+
+    return public_dns.render
+
+
+def _schedules() -> Step:
+    from ..sections.schedules import render
+
+    return render.render
+
+
+def _jobs() -> Step:
+    from ..sections.jobs import render
+
+    return render.render
+
+
+def _distributions() -> Step:
+    from ..sections.distributions import render
+
+    return render.render
+
+
 #: Each renderer reads the handles of those before it. This list is the whole order of
 #: rendering; the rules of the sections run in the same order of sections
 #: (:data:`generator.model.resolve.RULES`; tests/test_architecture.py checks it).
-RENDERERS: tuple[Callable[[Context], None], ...] = (
-    network.render,
-    discovery.render,
-    zones.render,
-    certificates.render,
-    buckets.render,
-    tables.render,
-    queues.render,
-    databases.render,
-    caches.render,
-    file_systems.render,
-    websocket_apis.render_apis,
-    functions.render,
-    queues.render_subscriptions,
-    websocket_apis.render_routes,
-    instances.render,
-    load_balancers.render,
-    ec2_capacity.render,
-    services.render,
-    public_dns.render,
-    schedules.render,
-    jobs.render,
-    distributions.render,
-    reach.render,
+RENDERERS: tuple[Renderer, ...] = (
+    _always(network.render),
+    _always(discovery.render),
+    Renderer(("zones",), _zones),
+    Renderer(("certificates",), _certificates),
+    Renderer(("buckets",), _buckets),
+    Renderer(("tables",), _tables),
+    Renderer(("queues",), _queues),
+    Renderer(("databases",), _databases),
+    Renderer(("caches",), _caches),
+    Renderer(("file_systems",), _file_systems),
+    Renderer(("websocket_apis",), _websocket_apis),
+    Renderer(("functions",), _functions),
+    # a function's subscription to its queue: both sections have an entry then
+    Renderer(("queues",), _queue_subscriptions),
+    Renderer(("websocket_apis",), _websocket_routes),
+    Renderer(("instances",), _instances),
+    Renderer(("load_balancers",), _load_balancers),
+    # the cluster, which services and jobs run in as well as the EC2 capacity
+    Renderer(("services", "ec2_capacity", "jobs"), _ec2_capacity),
+    Renderer(("services",), _services),
+    Renderer(("services",), _public_dns),
+    Renderer(("schedules",), _schedules),
+    Renderer(("jobs",), _jobs),
+    Renderer(("distributions",), _distributions),
+    _always(reach.render),
 )
 
 
@@ -109,10 +237,17 @@ def render(
     """Render the blueprint into its stacks, in deploy order. ``last_zones``: the stack
     that held each hosted zone (by logical ID) in the last build (:func:`placement`)."""
     stacks = []
-    if websocket_apis.needs_account(bp):
-        stacks.append(_account(bp, resolved))
+    if bp.websocket_apis:
+        from ..sections.websocket_apis import render as websocket_apis
+
+        if websocket_apis.needs_account(bp):
+            stacks.append(_account(bp, resolved))
     sources: dict[str, OutputSource] = {}
     if resolved.us_east_1_certificates:
+        # only a blueprint with distributions has these (and then zones and certificates)
+        from ..sections.certificates import render as certificates
+        from ..sections.zones import render as zones
+
         name = f"{bp.name}-{CLOUDFRONT_REGION}"
         ctx = Context(
             bp=bp,
@@ -135,7 +270,8 @@ def render(
     )
     ctx = Context(bp=bp, resolved=resolved, template=template, includes=dict(includes))
     for renderer in RENDERERS:
-        renderer(ctx)
+        if renderer.needed(bp):
+            renderer.load()(ctx)
     ctx.reference_outputs()
     tags.apply(template, bp.tags)
     stacks.append(
@@ -163,6 +299,8 @@ def _account(bp: Blueprint, resolved: Resolved) -> Stack:
             "(API Gateway's CloudWatch Logs role); generated by blueprint, do not edit"
         ),
     )
+    from ..sections.websocket_apis import render as websocket_apis
+
     websocket_apis.render_account(ctx)
     return Stack(naming.ACCOUNT_STACK, bp.region, ctx.template, ctx.origins, shared=True)
 
