@@ -77,15 +77,15 @@ def _holding_interrupts(held: list[int]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _serve(conn: Connection, inherited: list[Connection]) -> None:
+def _serve(conn: Connection, builds: list[Connection]) -> None:
     """A worker's life: load cfn-lint, then lint each (text, region) the build sends and
     send back ``("ok", findings)`` or ``("error", why)``, until the build closes its end.
     A failure to load cfn-lint is the reply to every template, so that it reaches the
     build. Ctrl-C reaches the whole process group: the build reports it and ends the
     workers, which ignore it rather than each print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for other in inherited:  # the build's ends of the workers forked before this one
-        other.close()
+    for end in builds:  # the build's ends, of its pipe and of those forked before: closed,
+        end.close()  # the build's end reads as an end to this worker if the build is killed
     from . import lint  # through the module: what a test replaces there is what runs
 
     broken = None
@@ -116,8 +116,8 @@ class _Worker:
         here, there = context.Pipe()
         self.conn: Connection = here
         self.held: int | None = None
-        inherited = [w.conn for w in others]
-        self.process: Any = context.Process(target=_serve, args=(there, inherited), daemon=True)
+        builds = [here, *(w.conn for w in others)]
+        self.process: Any = context.Process(target=_serve, args=(there, builds), daemon=True)
         self.process.start()
         there.close()  # the worker's end is the worker's alone: its death reads as an end
 
