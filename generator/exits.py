@@ -20,6 +20,11 @@ EXIT_USAGE: Final = 3
 EXIT_INTERNAL: Final = 4
 #: ``build --check``: the output folder is not what the blueprint builds.
 EXIT_STALE: Final = 5
+#: A lint worker ended before its template was linted: killed from outside (the kernel's
+#: out-of-memory killer, a ``kill``); nothing was written. Neither a bug in blueprint (4)
+#: nor a problem in the blueprint, and running the build again may succeed: a code of its
+#: own, for a CI job to retry on.
+EXIT_WORKER_LOST: Final = 6
 #: Interrupted (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED: Final = 130
 #: The reader of standard output closed it (128 + SIGPIPE, as shells report a tool killed

@@ -18,16 +18,16 @@ import gc
 import hashlib
 import json
 import os
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from . import runtime
 from .errors import InternalError
 from .lint_shape import shape_key
+from .runtime import Workers
 
 #: Part of every cache key: the rules that run (cfn-lint's defaults: errors and warnings).
 RULE_CONFIG = "default-rules"
@@ -199,89 +199,23 @@ def _store(folder: Path, key: str, findings: list[Finding], kind: str = CONTENT)
         pass  # a cache that cannot be written only costs time
 
 
-#: Why this worker process cannot lint (cfn-lint failed to import or load its rules).
-_BROKEN: list[BaseException] = []
-
-
-def _start_worker() -> None:
-    """A worker's start: load cfn-lint. A failure is kept and raised by the worker's first
-    job, so that it reaches the build (a pool whose workers die at start-up restarts them
-    forever). Ctrl-C reaches the whole process group: the build reports it and ends the
-    workers, which ignore it rather than each print a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        _rules()
-    except Exception as exc:
-        _BROKEN.append(exc)
-
-
-def _lint_job(job: tuple[str, str]) -> list[Finding]:
-    if _BROKEN:
-        raise _BROKEN[0]
-    return lint(*job)
-
-
-def _workers(count: int | None = None) -> int:
-    """One per core usable here, at most ``count`` (None: no bound but the cores)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(count or cores or 1, cores or 1))
-
-
-@contextlib.contextmanager
-def _holding_interrupts(held: list[int]) -> Iterator[None]:
-    """SIGINT noted in ``held`` meanwhile rather than raised (in the main thread, the only
-    one that may say so): a process forked meanwhile stays quiet until it ignores it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda number, _: held.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class Workers:
-    """Lint worker processes, one per core (at most ``wanted``), each importing cfn-lint
-    and loading its rules as soon as it starts: started before the templates exist, they
-    get ready while the blueprint is validated and rendered. Use as a context manager."""
-
-    def __init__(self, wanted: int | None = None) -> None:
-        import multiprocessing
-
-        count = _workers(wanted)
-        context = multiprocessing.get_context("fork")
-        self.pool: Any = None
-        if count > 1:
-            held: list[int] = []
-            with _holding_interrupts(held):
-                self.pool = context.Pool(count, initializer=_start_worker)
-            if held:  # Ctrl-C while the workers were started: the build stops now
-                self.__exit__()
-                raise KeyboardInterrupt
-
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-
-
 def lint_all(
     jobs: Sequence[tuple[str, str]],
     progress: Callable[[int, int], None] | None = None,
     workers: Workers | None = None,
     names: Sequence[Collection[str]] | None = None,
     by_shape: dict[int, int | None] | None = None,
+    files: Sequence[str] | None = None,
 ) -> list[list[Finding]]:
     """Lint each (text, region), from the cache where it can, the rest in parallel;
     ``progress(done, total)`` is called as templates finish. ``names``: for each template,
     the names of the entries it was made from; a template of the same shape as one found
     clean (:mod:`generator.lint_shape`), in this run or an earlier one, is clean too, and
     is noted in ``by_shape``: its index -> the index of the template linted in its stead,
-    or None when the shape was found clean by an earlier run."""
+    or None when the shape was found clean by an earlier run. ``files``: each template's
+    file, for a message saying a worker was lost linting it
+    (:class:`generator.runtime.LintWorkerLost`, raised when one is; nothing is cached
+    then)."""
     by_shape = {} if by_shape is None else by_shape
     folder = cache_dir()
     by_region = {region: _head(region) for region in sorted({region for _, region in jobs})}
@@ -302,7 +236,8 @@ def lint_all(
     todo = [i for i in todo if results[i] is None]
     if todo:
         with contextlib.ExitStack() as stack:
-            run = _runner(stack, workers, len(todo))
+            shown = files or [f"template {i + 1}" for i in range(len(jobs))]
+            run = _runner(stack, workers, len(todo), jobs, shown)
             done = [0]
 
             def finished(i: int, findings: list[Finding]) -> None:
@@ -311,7 +246,7 @@ def lint_all(
                 if progress is not None:
                     progress(done[0], len(todo))
 
-            leads = _by_shape(todo, shapes, lambda batch: run([jobs[i] for i in batch]), finished)
+            leads = _by_shape(todo, shapes, run, finished)
             by_shape.update(leads)
         for i in todo:
             if folder is not None and i not in by_shape:
@@ -359,25 +294,29 @@ def _by_shape(
 
 
 def _runner(
-    stack: contextlib.ExitStack, workers: Workers | None, count: int
-) -> Callable[[list[tuple[str, str]]], Iterator[list[Finding]]]:
-    """What lints a batch of jobs, yielding findings in order: the workers given, else a
-    pool started for ``count`` templates when more than one core is usable, else this
-    process. cfn-lint's own failures become an internal error."""
-    pool = workers.pool if workers is not None else None
-    if pool is None and _workers(count) > 1:
+    stack: contextlib.ExitStack,
+    workers: Workers | None,
+    count: int,
+    jobs: Sequence[tuple[str, str]],
+    files: Sequence[str],
+) -> Callable[[list[int]], Iterator[list[Finding]]]:
+    """What lints a batch of templates (their indexes in ``jobs``), yielding findings in
+    order: the workers given, else workers started for ``count`` templates when more than
+    one core is usable, else this process. cfn-lint's own failures become an internal
+    error."""
+    if (workers is None or not workers.started) and runtime.workers(count) > 1:
         _rules()  # imports cfn-lint and loads its rules once, before the fork
-        pool = stack.enter_context(Workers(count)).pool
+        workers = stack.enter_context(Workers(count))
+    if workers is not None and workers.started:
+        started = workers
+        return lambda batch: started.run([jobs[i] for i in batch], [files[i] for i in batch])
 
-    def run(batch: list[tuple[str, str]]) -> Iterator[list[Finding]]:
-        found = (
-            pool.imap(_lint_job, batch, chunksize=1)
-            if pool is not None
-            else (_lint_job(job) for job in batch)
-        )
-        try:
-            yield from found
-        except Exception as exc:
-            raise InternalError(f"cfn-lint failed: {exc!r}") from exc
+    def here(batch: list[int]) -> Iterator[list[Finding]]:
+        for i in batch:
+            try:
+                found = lint(*jobs[i])
+            except Exception as exc:
+                raise InternalError(f"cfn-lint failed: {exc!r}") from exc
+            yield found
 
-    return run
+    return here

@@ -37,7 +37,8 @@ from .output import write_all, write_folders
 from .rendered import Rendered, RenderedStack, Template
 
 if TYPE_CHECKING:
-    from .lint import Finding, Workers
+    from .lint import Finding
+    from .runtime import Workers
 
 
 #: What a build keeps from the last build of the same environment: its route priorities
@@ -345,6 +346,7 @@ def lint(
         workers,
         [_entry_names(stack) for stack in build.stacks],
         by_shape,
+        [stack.file for stack in build.stacks],
     )
     build.lint_by_shape = {
         build.stacks[i].name: None if lead is None else build.stacks[lead].name

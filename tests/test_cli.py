@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import uptodate
+from generator import runtime, uptodate
 from generator.cli import main
 from generator.commands import build
 from generator.report import Format
@@ -534,9 +534,8 @@ def test_a_lint_warning_linted_by_two_workers_is_printed_and_built(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The warning crosses the worker pool (two workers, even on one core)."""
-    from generator import lint
 
-    monkeypatch.setattr(lint, "_workers", lambda count=None: 2)
+    monkeypatch.setattr(runtime, "workers", lambda count=None: 2)
     (workdir / "blueprint.yaml").write_text(DEPRECATED)
     assert main(["build"]) == 0
     warning, validation = capsys.readouterr().err.splitlines()
@@ -580,7 +579,7 @@ def test_a_real_lint_error_from_the_workers_exits_2_and_is_printed(
     def injected(text: str, region: str) -> list[lint.Finding]:
         return real(text.replace('"EngineVersion": "16.4"', '"EngineVersion": "99.1"'), region)
 
-    monkeypatch.setattr(lint, "_workers", lambda count=None: 2)
+    monkeypatch.setattr(runtime, "workers", lambda count=None: 2)
     monkeypatch.setattr(lint, "lint", injected)
     (workdir / "blueprint.yaml").write_text(DEPRECATED)
     assert main(["build", "--format", "json"]) == 2

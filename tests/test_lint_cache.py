@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import lint
+from generator import lint, runtime
 from generator.cli import main
 
 from .conftest import ROOT
@@ -82,7 +82,7 @@ def test_cached_findings_still_fail_the_build(
         return [lint.Finding(3, 5, "E3012", "bad value", ("Resources", "GhostService"))]
 
     monkeypatch.setattr(lint, "lint", fake_lint)
-    monkeypatch.setattr(lint, "_workers", lambda count: 1)  # stay in this process
+    monkeypatch.setattr(runtime, "workers", lambda count: 1)  # stay in this process
     out = tmp_path / "out"
     assert main(["build", str(EXAMPLE), "--out", str(out)]) == 2
     assert sorted(calls) == ["ap-northeast-1", "ap-northeast-1", "us-east-1"]
@@ -192,9 +192,9 @@ def test_findings_cross_the_worker_pool_as_plain_values(
 ) -> None:
     """With several workers (forced: even on one core) and with none, a warning and an
     error come back exactly, made of plain values."""
-    monkeypatch.setattr(lint, "_workers", lambda count=None: workers)
-    with lint.Workers() as pool:
-        assert (pool.pool is not None) == (workers > 1)
+    monkeypatch.setattr(runtime, "workers", lambda count=None: workers)
+    with runtime.Workers() as pool:
+        assert pool.started == (workers > 1)
         warned, refused = lint.lint_all(
             [(WARNED, "ap-northeast-1"), (REFUSED, "ap-northeast-1")], workers=pool
         )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench import synthetic
-from generator import lint, naming, pipeline
+from generator import lint, naming, pipeline, runtime
 from generator.lint_shape import LISTENER_RULE, PRIORITY_RANGE, PROPERTIES, SECTIONS, shape
 
 from .conftest import ROOT
@@ -60,7 +60,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(text, region)
 
     monkeypatch.setattr(lint, "lint", counting)
-    monkeypatch.setattr(lint, "_workers", lambda count=None: 1)
+    monkeypatch.setattr(runtime, "workers", lambda count=None: 1)
     return linted
 
 
@@ -574,7 +574,7 @@ def test_the_summary_says_which_stacks_were_clean_by_shape(
     from generator.commands.build import _summary
 
     monkeypatch.setenv("BLUEPRINT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(lint, "_workers", lambda count=None: 1)
+    monkeypatch.setattr(runtime, "workers", lambda count=None: 1)
     path = tmp_path / "few.yaml"
     path.write_text(synthetic.blueprint(51, without=range(2, 50)))
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator import runtime, uptodate
-from generator.lint import Workers
 from generator.output import MANIFEST
 from generator.pipeline import check, render, write
+from generator.runtime import Workers
 
 from .conftest import ROOT
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import report, runtime, uptodate
 from ..errors import BlueprintError
-from ..exits import EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_STALE
+from ..exits import EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_STALE, EXIT_WORKER_LOST
 
 if TYPE_CHECKING:
     from ..errors import Problem
-    from ..lint import Workers
     from ..pipeline import Build
+    from ..runtime import Workers
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,12 @@ def run(options: Options) -> int:
             sys.stderr.write(record.stderr)
             sys.stdout.write(record.stdout)
             return EXIT_OK
-    with runtime.lint_workers(path) as workers:
-        return _full(options, path, workers)
+    try:
+        with runtime.lint_workers(path) as workers:
+            return _full(options, path, workers)
+    except runtime.LintWorkerLost as exc:  # said once its workers have all ended
+        print(f"blueprint: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_WORKER_LOST
 
 
 def _full(options: Options, path: Path, workers: Workers | None) -> int:
