@@ -165,6 +165,14 @@ def script(templates: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n" + _BODY
 
 
+def libraries(templates: Sequence[Mapping[str, Any]]) -> str:
+    """What a validate that renders cannot avoid importing: YAML, pydantic's models and
+    the troposphere modules of ``templates`` (those the plain script imports), and nothing
+    else: the floor a validating, rendering command stands on."""
+    imports = [line for line in script(templates).splitlines() if line.startswith("import ")]
+    return "\n".join(["import yaml", "from pydantic import BaseModel, Field", *imports]) + "\n"
+
+
 def written(templates: Sequence[Mapping[str, Any]], folder: Path) -> Path:
     """The script, written into ``folder`` and run once: what it prints must be the
     templates (else the floor would not be the same work)."""

@@ -5,9 +5,10 @@ Usage: ``python bench/run.py [BLUEPRINT] [--runs N] [--json]``
 Rows:
 
 * floors, each a fresh interpreter: ``python -c pass`` (start-up), ``python -c "import
-  cfnlint.api"`` (what a cold build cannot avoid) and a plain troposphere script making
+  cfnlint.api"`` (what a cold build cannot avoid), a plain troposphere script making
   the same templates (``bench/plain.py``: what rendering the system costs without
-  blueprint).
+  blueprint), and importing YAML, pydantic and that script's troposphere modules (what a
+  command that validates and renders cannot avoid; validate is shown over it too).
 * in-process: each pipeline step, after one untimed warm-up build has imported
   troposphere and cfn-lint and filled their caches.
 * commands: ``blueprint validate|build`` (the installed console script) in a fresh
@@ -184,7 +185,8 @@ def _hostile_rows(runs: int, scratch: Path) -> list[Row]:
 STARTUP = "python -c pass (start-up)"
 CFN_LINT = "python -c 'import cfnlint.api'"
 PLAIN = "plain troposphere script, same templates"
-FLOORS = (STARTUP, CFN_LINT, PLAIN)
+LIBRARIES = "import yaml, pydantic and those troposphere modules"
+FLOORS = (STARTUP, CFN_LINT, PLAIN, LIBRARIES)
 #: Each command row, and the floor it is measured against.
 VALIDATE = "blueprint validate"
 COLD = "blueprint build, cold (empty lint cache)"
@@ -205,10 +207,13 @@ def _fresh_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
     warm_out, warm_cache = scratch / "warm-out", scratch / "warm-cache"
     stacks = pipeline.render(pipeline.check(blueprint)).stacks
     script = plain.written([s.data for s in stacks], scratch)
+    imports = scratch / "libraries.py"
+    imports.write_text(plain.libraries([s.data for s in stacks]))
     actions: dict[str, Callable[[], None]] = {
         STARTUP: _command(["-c", "pass"], python=True),
         CFN_LINT: _command(["-c", "import cfnlint.api"], python=True),
         PLAIN: _command([str(script)], python=True),
+        LIBRARIES: _command([str(imports)], python=True),
         VALIDATE: _command(["validate", str(blueprint)]),
         COLD: cold,
         WARM: _command(["build", str(blueprint), "--out", str(warm_out)], cache=lambda: warm_cache),
@@ -226,6 +231,8 @@ def _fresh_rows(blueprint: Path, runs: int, scratch: Path) -> list[Row]:
     return [
         *floors.values(),
         *(_row(group, name, samples[name], floors[floor]) for name, floor in COMMANDS.items()),
+        # validate once more, over what it imports before any work of its own
+        _row(group, f"{VALIDATE} (over its libraries)", samples[VALIDATE], floors[LIBRARIES]),
     ]
 
 

@@ -4,6 +4,8 @@ over its floor's."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,22 @@ def test_the_plain_troposphere_script_prints_the_built_templates(tmp_path: Path)
     }
     with pytest.raises(ValueError, match="does not print the same templates"):
         plain.written([unsorted], tmp_path)
+
+
+def test_the_libraries_floor_imports_what_the_plain_script_imports_and_the_models_need(
+    tmp_path: Path,
+) -> None:
+    """The floor under a validate that renders: YAML, pydantic's models and the plain
+    script's troposphere modules, each imported, nothing run."""
+    templates = _templates(ROOT / "blueprint.yaml")
+    text = plain.libraries(templates)
+    modules = [line for line in plain.script(templates).splitlines() if line.startswith("import ")]
+    assert text.splitlines() == ["import yaml", "from pydantic import BaseModel, Field", *modules]
+    assert "import troposphere.ecs" in modules and "import json" in modules
+    path = tmp_path / "libraries.py"
+    path.write_text(text)
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, check=True)
+    assert done.stdout == ""
 
 
 @pytest.mark.exhaustive
