@@ -206,10 +206,15 @@ deploy_watched() {
   if [ "$code" != 0 ]; then stack_failed "$region" "$stack" "$since"; fi
 }
 STOPPED=3
+LOOK_EVERY=1
+GRACE=1
 # Run stack $1's deploy (deploy_stack_$1) with errexit, each line it prints prefixed
 # "[<stack>] "; then report "<index> <exit code>" on the FIFO (descriptor 3).
 start_stack() {
   set +e
+  # a process group apart from the terminal's: reading it or (under `stty tostop`) writing
+  # to it would stop the deploy instead of failing or printing
+  trap '' TTIN TTOU
   # line by line as they come (awk may wait for a whole block of input before the first)
   ( set -e; "deploy_stack_$1" ) 2>&1 |
     while IFS= read -r line || [ -n "$line" ]; do
@@ -217,15 +222,103 @@ start_stack() {
     done >&2
   echo "$1 ${PIPESTATUS[0]}" >&3
 }
+# End process group $1 (a stack's wrapper and all it started): SIGTERM, GRACE seconds to
+# go, then SIGKILL.
+end_group() {
+  local tenths=0
+  kill -TERM -- "-$1" 2>/dev/null || return 0
+  wait "$1" 2>/dev/null || true
+  while kill -0 -- "-$1" 2>/dev/null && [ "$tenths" -lt $((GRACE * 10)) ]; do
+    sleep 0.1
+    tenths=$((tenths + 1))
+  done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
+# Stack $1 reported exit code $2 (or "killed": its wrapper ended without a report). The
+# variables here and in the functions below are deploy_stacks' own.
+stack_ended() {
+  running=$((running - 1))
+  case "$2" in
+    0) state[$1]=done ;;
+    # deployed, then a check after it stopped the deploy (a zone not delegated)
+    "$STOPPED") state[$1]=stopped; stopped="$stopped ${stack_names[$1]}" ;;
+    *) state[$1]=failed; failed="$failed ${stack_names[$1]}" ;;
+  esac
+}
+# $ended: the running stacks whose wrapper has ended, each index after a space. A wrapper
+# reports before it ends, so a read of the FIFO after this finds each one's report.
+ended_wrappers() {
+  local i
+  ended=""
+  for ((i = 0; i < count; i++)); do
+    if [ "${state[i]:-}" = running ] && ! kill -0 "${pids[i]}" 2>/dev/null; then
+      ended="$ended $i"
+    fi
+  done
+}
+# Stacks $@ ended before a read of the FIFO that found no report: killed without one. Each
+# failed; what its wrapper started is ended.
+unreported() {
+  local i
+  for i in "$@"; do
+    [ "${state[i]}" = running ] || continue
+    echo "deploy.sh: the deploy of ${stack_names[i]} ended without a result (its process" \
+      "was killed)" >&2
+    end_group "${pids[i]}"
+    stack_ended "$i" killed
+  done
+}
+# Ctrl-C, SIGTERM or a hang-up while stacks deploy ($1: the exit code, 130, 143 or 129): no
+# stack starts,
+# what deploy.sh runs for each stack is ended, and it says which stacks CloudFormation may
+# still be deploying and how to look at or stop them; the EXIT trap removes the work folder.
+# CloudFormation carries on with a change it has begun whatever happens to the CLI; only
+# an update can be cancelled (rolled back), and only while UPDATE_IN_PROGRESS
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn--stack-update-cancel.html).
+stop_stacks() {
+  local i was="" skipped=""
+  # a second Ctrl-C does not cut the stopping short, nor a reader of its output gone (| tee)
+  trap '' INT TERM HUP PIPE
+  for ((i = 0; i < count; i++)); do
+    case "${state[i]:-}" in
+      running)
+        # a Ctrl-C just as it started may come before its process ID is known
+        [ -n "${pids[i]:-}" ] || continue
+        was="$was $i"
+        kill -TERM -- "-${pids[i]}" 2>/dev/null || true ;;
+      "") skipped="$skipped ${stack_names[i]}" ;;
+    esac
+  done
+  for i in $was; do end_group "${pids[i]}"; done
+  echo "deploy.sh interrupted: it starts no more stacks, and stopped the deploys it was" \
+    "running." >&2
+  if [ -n "$was" ]; then
+    echo "CloudFormation carries on with what it had begun of these stacks; look at each" \
+      "with describe-stacks, and stop an update (rolled back) with cancel-update-stack:" >&2
+    for i in $was; do
+      echo "  aws cloudformation describe-stacks --stack-name ${stack_names[i]}" \
+        "--region ${stack_regions[i]} --query 'Stacks[0].StackStatus'" >&2
+      echo "  aws cloudformation cancel-update-stack --stack-name ${stack_names[i]}" \
+        "--region ${stack_regions[i]}" >&2
+    done
+  fi
+  if [ -n "$skipped" ]; then echo "Not started:$skipped" >&2; fi
+  exit "$1"
+}
 # Deploy every stack: each starts once the stacks it needs are deployed, the first ready
 # in the order above, at most $parallel at once. After a failure none starts; those
 # running finish (never stopped mid-deploy). Stops naming each failed stack, and each
 # deployed stack whose check stopped the deploy.
 deploy_stacks() {
   local count=${#stack_names[@]} running=0 failed="" stopped="" skipped="" i j ready index code
-  local -a state=()
+  local ended
+  local -a state=() pids=()
   mkfifo "$work/finished"
   exec 3<>"$work/finished"
+  trap 'stop_stacks 130' INT
+  trap 'stop_stacks 143' TERM
+  # the terminal closed: its hang-up reaches deploy.sh alone, which stops the stacks too
+  trap 'stop_stacks 129' HUP
   while :; do
     for ((i = 0; i < count && running < parallel && ${#failed} + ${#stopped} == 0; i++)); do
       [ -z "${state[i]:-}" ] || continue
@@ -234,18 +327,22 @@ deploy_stacks() {
       [ "$ready" = 1 ] || continue
       state[i]=running
       running=$((running + 1))
+      set -m  # a process group of its own (see above)
       start_stack "$i" &
+      pids[i]=$!
+      set +m
     done
     [ "$running" -gt 0 ] || break
-    read -r index code <&3
-    running=$((running - 1))
-    case "$code" in
-      0) state[index]=done ;;
-      # deployed, then a check after it stopped the deploy (a zone not delegated)
-      "$STOPPED") state[index]=stopped; stopped="$stopped ${stack_names[index]}" ;;
-      *) state[index]=failed; failed="$failed ${stack_names[index]}" ;;
-    esac
+    ended_wrappers
+    if read -t "$LOOK_EVERY" -r index code <&3; then
+      stack_ended "$index" "$code"
+    else
+      unreported $ended
+    fi
   done
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap - HUP
   exec 3>&-
   for ((i = 0; i < count; i++)); do
     [ -n "${state[i]:-}" ] || skipped="$skipped ${stack_names[i]}"
@@ -636,6 +733,7 @@ stale_stacks
 # The stacks in order, and the positions of those each waits for: the stacks whose
 # outputs it reads, and the stacks shared by the account's blueprints before it.
 stack_names=(launch launch-service-promo)
+stack_regions=(ap-northeast-1 ap-northeast-1)
 stack_needs=('' 0)
 deploy_stacks
 else
