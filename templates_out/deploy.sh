@@ -134,21 +134,55 @@ stack_failed() {
   echo "Stack $2 is now $status; deploy.sh stops here." >&2
   exit 1
 }
-# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed),
-# oldest first: time (UTC), logical ID, type, status, reason. The stack's final status,
-# once one of them shows it, goes into $4.
+EVENTS_BOUND=3200
+# The ID of the newest event of stack $2 in region $1, into file $3 (empty when the stack
+# has none or they cannot be read): the events of this deploy are the newer ones.
+newest_event() {
+  aws cloudformation describe-stack-events --region "$1" --stack-name "$2" --max-items 1 \
+    --query 'StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,ResourceStatus]' \
+    --output text 2>/dev/null | awk -F '\t' 'NF >= 5 { print $1; exit }' >"$3" || true
+}
+# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed,
+# $3.before the newest event before this deploy), oldest first: time (UTC), logical ID,
+# type, status, reason. The stack's final status, once one of them shows it, goes into $4.
 stack_events() {
-  local events query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
+  local events items=100 more before=""
+  local query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
   query="${query}ResourceStatus,ResourceStatusReason]"
-  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
-    --max-items 100 --query "$query" --output text 2>/dev/null)" || return 0
-  printf '%s\n' "$events" | stack="$2" seen="$3" final="$4" awk -F '\t' '
+  if [ -s "$3.before" ]; then before="$(cat "$3.before")"; fi
+  while :; do
+    events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+      --max-items "$items" --query "$query" --output text 2>/dev/null)" || return 0
+    more="$(printf '%s\n' "$events" | stack="$2" seen="$3" before="$before" \
+      awk -F '\t' -v items="$items" '
+      BEGIN {
+        stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; before = ENVIRON["before"]
+        while ((getline id < seen) > 0) printed[id] = 1
+        close(seen)
+      }
+      NF >= 5 {
+        rows++
+        if (($1 in printed) || $1 == before || ($3 == stack && $5 == "UPDATE_IN_PROGRESS" &&
+            $4 == "AWS::CloudFormation::Stack" && $6 == "User Initiated")) { reached = 1; exit }
+      }
+      END { if (!reached && rows >= items) print "more" }')"
+    [ -n "$more" ] && [ "$items" -lt "$EVENTS_BOUND" ] || break
+    items=$((items * 2))
+  done
+  if [ -n "$more" ]; then
+    echo "(more than $items events since the last look: the older ones are not shown; see" \
+      "them with: aws cloudformation describe-stack-events --stack-name $2 --region $1)" >&2
+  fi
+  printf '%s\n' "$events" | stack="$2" seen="$3" final="$4" before="$before" awk -F '\t' '
     BEGIN {
       stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; final = ENVIRON["final"]
+      before = ENVIRON["before"]
       while ((getline id < seen) > 0) printed[id] = 1
       close(seen)
     }
-    NF >= 5 && !($1 in printed) {
+    NF < 5 || ended { next }
+    $1 == before { ended = 1; next }
+    !($1 in printed) {
       printed[$1] = 1
       print $1 >> seen
       line[n++] = substr($2, 12, 8) " " $3 " " $4 " " $5 (NF >= 6 && $6 != "None" ? ": " $6 : "")
@@ -156,6 +190,9 @@ stack_events() {
       if (last == "" && $3 == stack && $4 == "AWS::CloudFormation::Stack" &&
           $5 ~ /_(COMPLETE|FAILED)$/) last = $5
     }
+    # the first event of an update: older ones belong to earlier deploys
+    $3 == stack && $4 == "AWS::CloudFormation::Stack" && $5 == "UPDATE_IN_PROGRESS" &&
+      $6 == "User Initiated" { ended = 1 }
     END {
       for (i = n - 1; i >= 0; i--) print line[i]
       if (last != "") print last > final
@@ -182,12 +219,10 @@ deploy_watched() {
   local code=0
   shift 3
   since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
-  # the events of earlier deploys count as printed: only this deploy's are shown
+  # only this deploy's events are shown: those newer than the newest one now
   : >"$seen"
-  if [ "$stack_exists" = 1 ]; then
-    stack_events "$region" "$stack" "$seen" "$final" 2>/dev/null
-    rm -f "$final"
-  fi
+  : >"$seen.before"
+  if [ "$stack_exists" = 1 ]; then newest_event "$region" "$stack" "$seen.before"; fi
   "$@" &
   cli=$!
   watch_events "$region" "$stack" "$seen" "$final" "$cli" &

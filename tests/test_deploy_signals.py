@@ -1,9 +1,11 @@
 """deploy.sh when its own processes end early: a stack's wrapper killed, Ctrl-C or SIGTERM
-during a parallel deploy. Run against the stand-in AWS CLI of tests/test_deploy.py."""
+during a parallel deploy; and a stack whose events outrun a page between two looks. Run
+against the stand-in AWS CLI of tests/test_deploy.py."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -166,3 +168,65 @@ def test_ctrl_c_stops_the_running_deploys_and_says_what_cloudformation_goes_on_w
     assert all(_gone(group) for group in groups)
     assert list((tmp_path / "tmp").iterdir()) == []
 
+
+def _events_of_a_deploy(tmp_path: Path, **env: str) -> tuple[list[str], list[str]]:
+    """deploy.sh of one stack ``shop`` run to its end against the stand-in with ``env``:
+    the lines it printed for the stack after its first, and the --max-items of each read
+    of its events."""
+    script = _script(tmp_path, 0)
+    done = subprocess.run(
+        ["bash", str(script)],
+        cwd=tmp_path,
+        env={
+            "PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin",
+            "FAKE_AWS_STATE": str(tmp_path / "state"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    calls = [json.loads(line) for line in (tmp_path / "state" / "calls.jsonl").open()]
+    reads = [c for c in calls if c[1] == "describe-stack-events"]
+    assert done.stderr.startswith("[shop] Deploying stack shop to eu-west-1\n")
+    lines = done.stderr.splitlines()[1:]
+    return lines, [c[c.index("--max-items") + 1] for c in reads]
+
+
+def test_more_events_than_a_page_between_two_looks_are_each_printed_once_in_order(
+    tmp_path: Path,
+) -> None:
+    """An update that makes 152 events before the next look: the look reads 100, then
+    200, which reaches the newest event from before the deploy (noted as it began, and not
+    printed), and prints every event of this deploy once, oldest first."""
+    lines, asked = _events_of_a_deploy(
+        tmp_path, FAKE_STATUS="shop=UPDATE_COMPLETE", FAKE_EVENTS="150"
+    )
+    assert lines == [
+        "[shop] 10:00:01 shop AWS::CloudFormation::Stack CREATE_IN_PROGRESS: User Initiated",
+        *[
+            f"[shop] 10:{(k + 2) // 60:02}:{(k + 2) % 60:02} Queue{k} AWS::SQS::Queue "
+            "CREATE_COMPLETE"
+            for k in range(150)
+        ],
+        "[shop] 10:02:32 shop AWS::CloudFormation::Stack CREATE_COMPLETE",
+    ]
+    # before the deploy, its newest event; the look after it, two pages
+    assert asked == ["1", "100", "200"]
+
+
+def test_a_look_that_falls_behind_by_more_than_the_bound_says_what_it_left_out(
+    tmp_path: Path,
+) -> None:
+    lines, asked = _events_of_a_deploy(tmp_path, FAKE_EVENTS="3300")
+    assert asked == ["100", "200", "400", "800", "1600", "3200"]
+    assert lines[0] == (
+        "[shop] (more than 3200 events since the last look: the older ones are not shown; "
+        "see them with: aws cloudformation describe-stack-events --stack-name shop --region "
+        "eu-west-1)"
+    )
+    # the newest 3200: the stack's first event and the first 101 resources' left out
+    assert len(lines) == 3201
+    assert lines[1].split(" ", 2)[2] == "Queue101 AWS::SQS::Queue CREATE_COMPLETE"
+    assert lines[-1].endswith(" shop AWS::CloudFormation::Stack CREATE_COMPLETE")
