@@ -246,7 +246,8 @@ GRACE=1
 # Run stack $1's deploy (deploy_stack_$1) with errexit, each line it prints prefixed
 # "[<stack>] "; then report "<index> <exit code>" on the FIFO (descriptor 3).
 start_stack() {
-  set +e
+  # without job control here: all it starts stays in its group (the one it leads)
+  set +e +m
   # a process group apart from the terminal's: reading it or (under `stty tostop`) writing
   # to it would stop the deploy instead of failing or printing
   trap '' TTIN TTOU
