@@ -282,7 +282,8 @@ stack_ended() {
   esac
 }
 # $ended: the running stacks whose wrapper has ended, each index after a space. A wrapper
-# reports before it ends, so a read of the FIFO after this finds each one's report.
+# reports before it ends, so each one's report is on the FIFO before the "check" line
+# written after this look.
 ended_wrappers() {
   local i
   ended=""
@@ -292,8 +293,8 @@ ended_wrappers() {
     fi
   done
 }
-# Stacks $@ ended before a read of the FIFO that found no report: killed without one. Each
-# failed; what its wrapper started is ended.
+# Stacks $@ ended before the "check" line just read, and still no report: killed without
+# one. Each failed; what its wrapper started is ended.
 unreported() {
   local i
   for i in "$@"; do
@@ -325,6 +326,7 @@ stop_stacks() {
       "") skipped="$skipped ${stack_names[i]}" ;;
     esac
   done
+  kill "$ticker" 2>/dev/null || true
   for i in $was; do end_group "${pids[i]}"; done
   echo "deploy.sh interrupted: it starts no more stacks, and stopped the deploys it was" \
     "running." >&2
@@ -347,10 +349,24 @@ stop_stacks() {
 # deployed stack whose check stopped the deploy.
 deploy_stacks() {
   local count=${#stack_names[@]} running=0 failed="" stopped="" skipped="" i j ready index code
-  local ended
+  local ended checked="" ticker
   local -a state=() pids=()
   mkfifo "$work/finished"
   exec 3<>"$work/finished"
+  # A "tick" on the FIFO every LOOK_EVERY seconds wakes the scheduler to look for stacks
+  # whose process is gone (a timed read could end inside a report and lose part of it).
+  # It ends with deploy.sh, and on SIGTERM at once, its sleep with it.
+  (
+    nap=""
+    trap '[ -z "$nap" ] || kill "$nap" 2>/dev/null; exit 0' TERM
+    while kill -0 "$$" 2>/dev/null; do
+      sleep "$LOOK_EVERY" &
+      nap=$!
+      wait "$nap" || true
+      echo tick >&3
+    done
+  ) &
+  ticker=$!
   trap 'stop_stacks 130' INT
   trap 'stop_stacks 143' TERM
   # the terminal closed: its hang-up reaches deploy.sh alone, which stops the stacks too
@@ -369,13 +385,19 @@ deploy_stacks() {
       set +m
     done
     [ "$running" -gt 0 ] || break
-    ended_wrappers
-    if read -t "$LOOK_EVERY" -r index code <&3; then
-      stack_ended "$index" "$code"
-    else
-      unreported $ended
-    fi
+    read -r index code <&3
+    case "$index" in
+      tick)
+        if [ -z "$checked" ]; then
+          ended_wrappers
+          # every report written before this look comes before this line
+          if [ -n "$ended" ]; then checked="$ended"; echo check >&3; fi
+        fi ;;
+      check) unreported $checked; checked="" ;;
+      *) stack_ended "$index" "$code" ;;
+    esac
   done
+  kill "$ticker" 2>/dev/null || true
   trap 'exit 130' INT
   trap 'exit 143' TERM
   trap - HUP
