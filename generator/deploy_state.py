@@ -105,22 +105,71 @@ stack_failed() {
 # _COMPLETE or _FAILED (not _IN_PROGRESS) is final. `aws cloudformation deploy` itself
 # looks at the status only every 30 seconds (its waiter's delay), so deploy.sh ends the
 # CLI's wait as soon as the events show the final status, and decides from that status.
-EVENTS = """\
-# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed),
-# oldest first: time (UTC), logical ID, type, status, reason. The stack's final status,
-# once one of them shows it, goes into $4.
+#
+# More than a page of events can come between two looks. The CLI's `--max-items N` reads
+# the newest N, page after page (its own pagination: no token is carried from one call to
+# the next, and the text form of the one it prints for the rest, under --query, is read by
+# nothing here), so a look asks for 100, then 200, 400... until what it read reaches an
+# event printed already, the newest event from before this deploy (noted as it begins),
+# an update's own first event (the stack's UPDATE_IN_PROGRESS "User Initiated": when that
+# note could not be read), or the stack's first event; at most EVENTS_BOUND. That bound
+# holds every event of one whole deploy of the largest stack a build makes (450 resources,
+# stack_checks; each gives at most 3 events going forward and 3 more rolling back); past
+# it, the older events are left out with a line saying so. A look costs one page, and one
+# that falls behind by more at most 1 + 2 + 4 + ... + 32 pages. Only events newer than the
+# note (or down to that first event) are printed: never an earlier deploy's.
+EVENTS_BOUND = 3200
+EVENTS = (
+    f"EVENTS_BOUND={EVENTS_BOUND}\n"
+    + """\
+# The ID of the newest event of stack $2 in region $1, into file $3 (empty when the stack
+# has none or they cannot be read): the events of this deploy are the newer ones.
+newest_event() {
+  aws cloudformation describe-stack-events --region "$1" --stack-name "$2" --max-items 1 \\
+    --query 'StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,ResourceStatus]' \\
+    --output text 2>/dev/null | awk -F '\\t' 'NF >= 5 { print $1; exit }' >"$3" || true
+}
+# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed,
+# $3.before the newest event before this deploy), oldest first: time (UTC), logical ID,
+# type, status, reason. The stack's final status, once one of them shows it, goes into $4.
 stack_events() {
-  local events query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
+  local events items=100 more before=""
+  local query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
   query="${query}ResourceStatus,ResourceStatusReason]"
-  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \\
-    --max-items 100 --query "$query" --output text 2>/dev/null)" || return 0
-  printf '%s\\n' "$events" | stack="$2" seen="$3" final="$4" awk -F '\\t' '
+  if [ -s "$3.before" ]; then before="$(cat "$3.before")"; fi
+  while :; do
+    events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \\
+      --max-items "$items" --query "$query" --output text 2>/dev/null)" || return 0
+    more="$(printf '%s\\n' "$events" | stack="$2" seen="$3" before="$before" \\
+      awk -F '\\t' -v items="$items" '
+      BEGIN {
+        stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; before = ENVIRON["before"]
+        while ((getline id < seen) > 0) printed[id] = 1
+        close(seen)
+      }
+      NF >= 5 {
+        rows++
+        if (($1 in printed) || $1 == before || ($3 == stack && $5 == "UPDATE_IN_PROGRESS" &&
+            $4 == "AWS::CloudFormation::Stack" && $6 == "User Initiated")) { reached = 1; exit }
+      }
+      END { if (!reached && rows >= items) print "more" }')"
+    [ -n "$more" ] && [ "$items" -lt "$EVENTS_BOUND" ] || break
+    items=$((items * 2))
+  done
+  if [ -n "$more" ]; then
+    echo "(more than $items events since the last look: the older ones are not shown; see" \\
+      "them with: aws cloudformation describe-stack-events --stack-name $2 --region $1)" >&2
+  fi
+  printf '%s\\n' "$events" | stack="$2" seen="$3" final="$4" before="$before" awk -F '\\t' '
     BEGIN {
       stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; final = ENVIRON["final"]
+      before = ENVIRON["before"]
       while ((getline id < seen) > 0) printed[id] = 1
       close(seen)
     }
-    NF >= 5 && !($1 in printed) {
+    NF < 5 || ended { next }
+    $1 == before { ended = 1; next }
+    !($1 in printed) {
       printed[$1] = 1
       print $1 >> seen
       line[n++] = substr($2, 12, 8) " " $3 " " $4 " " $5 (NF >= 6 && $6 != "None" ? ": " $6 : "")
@@ -128,6 +177,9 @@ stack_events() {
       if (last == "" && $3 == stack && $4 == "AWS::CloudFormation::Stack" &&
           $5 ~ /_(COMPLETE|FAILED)$/) last = $5
     }
+    # the first event of an update: older ones belong to earlier deploys
+    $3 == stack && $4 == "AWS::CloudFormation::Stack" && $5 == "UPDATE_IN_PROGRESS" &&
+      $6 == "User Initiated" { ended = 1 }
     END {
       for (i = n - 1; i >= 0; i--) print line[i]
       if (last != "") print last > final
@@ -154,12 +206,10 @@ deploy_watched() {
   local code=0
   shift 3
   since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
-  # the events of earlier deploys count as printed: only this deploy's are shown
+  # only this deploy's events are shown: those newer than the newest one now
   : >"$seen"
-  if [ "$stack_exists" = 1 ]; then
-    stack_events "$region" "$stack" "$seen" "$final" 2>/dev/null
-    rm -f "$final"
-  fi
+  : >"$seen.before"
+  if [ "$stack_exists" = 1 ]; then newest_event "$region" "$stack" "$seen.before"; fi
   "$@" &
   cli=$!
   watch_events "$region" "$stack" "$seen" "$final" "$cli" &
@@ -177,6 +227,7 @@ deploy_watched() {
   fi
   if [ "$code" != 0 ]; then stack_failed "$region" "$stack" "$since"; fi
 }"""
+)
 
 
 def deploy_lines(region: str, stack: str, index: int, command: str) -> list[str]:

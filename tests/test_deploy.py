@@ -73,8 +73,12 @@ FAKE_STATUS ("stack=STATUS,...") gives stacks that exist before the run; FAKE_FA
 a stack whose deploy fails, with a failed resource in its events; FAKE_RESOURCES the
 number of resources every stack has; FAKE_DENIED refuses reading any stack's status;
 FAKE_WAIT the seconds a deploy waits once its stack is done, as the CLI's waiter does
-(the number of deploys running at once, at its highest, is kept in the file "peak"). An
-output named *NameServers holds four name servers, as Route 53 gives them."""
+(the number of deploys running at once, at its highest, is kept in the file "peak");
+FAKE_HOLD names stacks whose deploy never ends (until killed); FAKE_EVENTS the number of
+resource events a deploy makes (one bucket's, failed or not, unless given). Each deploy
+writes its process group to "<stack>.pgid". Events come newest first, at most
+--max-items of them, then "None" when there are more, as the CLI prints them. An output
+named *NameServers holds four name servers, as Route 53 gives them."""
 import fcntl, json, os, sys, time
 state = os.environ["FAKE_AWS_STATE"]
 args = sys.argv[1:]
@@ -108,17 +112,23 @@ elif command == "describe-stack-events" and "EventId" in opt("--query"):
              "UPDATE_COMPLETE", "None")] if stack in given else []
     if os.path.exists(os.path.join(state, stack + ".outputs")):
         fail = stack == os.environ.get("FAKE_FAIL")
-        rows += [
-            ("E1", "2999-01-01T10:00:01.000Z", stack, "AWS::CloudFormation::Stack",
-             "CREATE_IN_PROGRESS", "User Initiated"),
-            ("E2", "2999-01-01T10:00:02.000Z", "Bucket", "AWS::S3::Bucket",
-             "CREATE_FAILED" if fail else "CREATE_COMPLETE",
-             "Bucket name taken" if fail else "None"),
-            ("E3", "2999-01-01T10:00:03.000Z", stack, "AWS::CloudFormation::Stack",
+        many = int(os.environ.get("FAKE_EVENTS", "0"))
+        made = [(f"Queue{{k}}", "AWS::SQS::Queue", "CREATE_COMPLETE", "None") for k in range(many)]
+        steps = [
+            (stack, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated"),
+            *(made or [("Bucket", "AWS::S3::Bucket", "CREATE_FAILED" if fail else "CREATE_COMPLETE",
+                        "Bucket name taken" if fail else "None")]),
+            (stack, "AWS::CloudFormation::Stack",
              "ROLLBACK_COMPLETE" if fail else "CREATE_COMPLETE", "None"),
         ]
-    for row in reversed(rows):
+        for k, step in enumerate(steps, 1):  # a second apart from 10:00:01 on
+            when = f"2999-01-01T{{10 + k // 3600:02}}:{{k // 60 % 60:02}}:{{k % 60:02}}.000Z"
+            rows.append((f"E{{k}}", when, *step))
+    newest = rows[::-1]
+    for row in newest[: int(opt("--max-items"))]:
         print("\\t".join(row))
+    if len(newest) > int(opt("--max-items")):
+        print("None")
 elif command == "describe-stack-events" and "DELETE_SKIPPED" in opt("--query"):
     if os.environ.get("FAKE_KEPT"):
         print(os.environ["FAKE_KEPT"])
@@ -149,6 +159,10 @@ elif command == "deploy":
             peak = max(read("peak"), now)
             open(os.path.join(state, "peak"), "w").write(str(peak))
     count(1)
+    with open(os.path.join(state, opt("--stack-name") + ".pgid"), "w") as f:
+        f.write(str(os.getpgid(0)))
+    if opt("--stack-name") in os.environ.get("FAKE_HOLD", "").split(","):
+        time.sleep(600)
     template = json.load(open(opt("--template-file")))
     with open(os.path.join(state, opt("--stack-name") + ".outputs"), "w") as f:
         json.dump(sorted(template.get("Outputs", dict())), f)

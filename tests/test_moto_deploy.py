@@ -788,3 +788,37 @@ def test_a_failed_service_stops_new_starts_and_the_running_ones_finish(
     assert_deployed(
         aws, out, [("ap-northeast-1", name) for name in names if name in live], "CREATE_COMPLETE"
     )
+
+
+@pytest.mark.exhaustive
+def test_more_events_than_a_page_are_each_printed_once_by_the_real_cli(
+    aws: Aws, tmp_path: Path
+) -> None:
+    """A stack of 60 queues made (123 events), then 60 more added (over 120 more): each
+    deploy's events, well past the CLI's first page of 100, are printed once and in order,
+    and none of the first deploy's again in the second."""
+    from generator import deploy
+
+    out = tmp_path / "out"
+    out.mkdir()
+    printed = []
+    for count in (60, 120):
+        template = {"Resources": {f"Queue{i}": {"Type": "AWS::SQS::Queue"} for i in range(count)}}
+        text = json.dumps(template)
+        (out / "many.json").write_text(text)
+        plan = deploy.Planned("many", "ap-northeast-1", "many.json", len(text), template)
+        (out / "deploy.sh").write_text(deploy.script([plan], "many.yaml"))
+        done = aws.deploy(out)
+        assert done.returncode == 0, done.stderr
+        printed.append(
+            [line.split(" ", 2)[2] for line in done.stderr.splitlines() if " AWS::" in line]
+        )
+    events = aws.client("cloudformation").describe_stack_events(StackName="many")["StackEvents"]
+    shown = [
+        f"{e['LogicalResourceId']} {e['ResourceType']} {e['ResourceStatus']}"
+        + (f": {e['ResourceStatusReason']}" if e.get("ResourceStatusReason") else "")
+        for e in reversed(events)
+    ]
+    assert len(printed[0]) == 123
+    assert printed[0] + printed[1] == shown
+    assert len(printed[1]) > 120

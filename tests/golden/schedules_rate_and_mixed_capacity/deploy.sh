@@ -134,21 +134,55 @@ stack_failed() {
   echo "Stack $2 is now $status; deploy.sh stops here." >&2
   exit 1
 }
-# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed),
-# oldest first: time (UTC), logical ID, type, status, reason. The stack's final status,
-# once one of them shows it, goes into $4.
+EVENTS_BOUND=3200
+# The ID of the newest event of stack $2 in region $1, into file $3 (empty when the stack
+# has none or they cannot be read): the events of this deploy are the newer ones.
+newest_event() {
+  aws cloudformation describe-stack-events --region "$1" --stack-name "$2" --max-items 1 \
+    --query 'StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,ResourceStatus]' \
+    --output text 2>/dev/null | awk -F '\t' 'NF >= 5 { print $1; exit }' >"$3" || true
+}
+# The events of stack $2 in region $1 not printed yet ($3 keeps the IDs of those printed,
+# $3.before the newest event before this deploy), oldest first: time (UTC), logical ID,
+# type, status, reason. The stack's final status, once one of them shows it, goes into $4.
 stack_events() {
-  local events query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
+  local events items=100 more before=""
+  local query='StackEvents[].[EventId,Timestamp,LogicalResourceId,ResourceType,'
   query="${query}ResourceStatus,ResourceStatusReason]"
-  events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
-    --max-items 100 --query "$query" --output text 2>/dev/null)" || return 0
-  printf '%s\n' "$events" | stack="$2" seen="$3" final="$4" awk -F '\t' '
+  if [ -s "$3.before" ]; then before="$(cat "$3.before")"; fi
+  while :; do
+    events="$(aws cloudformation describe-stack-events --region "$1" --stack-name "$2" \
+      --max-items "$items" --query "$query" --output text 2>/dev/null)" || return 0
+    more="$(printf '%s\n' "$events" | stack="$2" seen="$3" before="$before" \
+      awk -F '\t' -v items="$items" '
+      BEGIN {
+        stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; before = ENVIRON["before"]
+        while ((getline id < seen) > 0) printed[id] = 1
+        close(seen)
+      }
+      NF >= 5 {
+        rows++
+        if (($1 in printed) || $1 == before || ($3 == stack && $5 == "UPDATE_IN_PROGRESS" &&
+            $4 == "AWS::CloudFormation::Stack" && $6 == "User Initiated")) { reached = 1; exit }
+      }
+      END { if (!reached && rows >= items) print "more" }')"
+    [ -n "$more" ] && [ "$items" -lt "$EVENTS_BOUND" ] || break
+    items=$((items * 2))
+  done
+  if [ -n "$more" ]; then
+    echo "(more than $items events since the last look: the older ones are not shown; see" \
+      "them with: aws cloudformation describe-stack-events --stack-name $2 --region $1)" >&2
+  fi
+  printf '%s\n' "$events" | stack="$2" seen="$3" final="$4" before="$before" awk -F '\t' '
     BEGIN {
       stack = ENVIRON["stack"]; seen = ENVIRON["seen"]; final = ENVIRON["final"]
+      before = ENVIRON["before"]
       while ((getline id < seen) > 0) printed[id] = 1
       close(seen)
     }
-    NF >= 5 && !($1 in printed) {
+    NF < 5 || ended { next }
+    $1 == before { ended = 1; next }
+    !($1 in printed) {
       printed[$1] = 1
       print $1 >> seen
       line[n++] = substr($2, 12, 8) " " $3 " " $4 " " $5 (NF >= 6 && $6 != "None" ? ": " $6 : "")
@@ -156,6 +190,9 @@ stack_events() {
       if (last == "" && $3 == stack && $4 == "AWS::CloudFormation::Stack" &&
           $5 ~ /_(COMPLETE|FAILED)$/) last = $5
     }
+    # the first event of an update: older ones belong to earlier deploys
+    $3 == stack && $4 == "AWS::CloudFormation::Stack" && $5 == "UPDATE_IN_PROGRESS" &&
+      $6 == "User Initiated" { ended = 1 }
     END {
       for (i = n - 1; i >= 0; i--) print line[i]
       if (last != "") print last > final
@@ -182,12 +219,10 @@ deploy_watched() {
   local code=0
   shift 3
   since="$(date -u '+%Y-%m-%dT%H:%M:%S')"
-  # the events of earlier deploys count as printed: only this deploy's are shown
+  # only this deploy's events are shown: those newer than the newest one now
   : >"$seen"
-  if [ "$stack_exists" = 1 ]; then
-    stack_events "$region" "$stack" "$seen" "$final" 2>/dev/null
-    rm -f "$final"
-  fi
+  : >"$seen.before"
+  if [ "$stack_exists" = 1 ]; then newest_event "$region" "$stack" "$seen.before"; fi
   "$@" &
   cli=$!
   watch_events "$region" "$stack" "$seen" "$final" "$cli" &
@@ -206,10 +241,16 @@ deploy_watched() {
   if [ "$code" != 0 ]; then stack_failed "$region" "$stack" "$since"; fi
 }
 STOPPED=3
+LOOK_EVERY=1
+GRACE=1
 # Run stack $1's deploy (deploy_stack_$1) with errexit, each line it prints prefixed
 # "[<stack>] "; then report "<index> <exit code>" on the FIFO (descriptor 3).
 start_stack() {
-  set +e
+  # without job control here: all it starts stays in its group (the one it leads)
+  set +e +m
+  # a process group apart from the terminal's: reading it or (under `stty tostop`) writing
+  # to it would stop the deploy instead of failing or printing
+  trap '' TTIN TTOU
   # line by line as they come (awk may wait for a whole block of input before the first)
   ( set -e; "deploy_stack_$1" ) 2>&1 |
     while IFS= read -r line || [ -n "$line" ]; do
@@ -217,15 +258,119 @@ start_stack() {
     done >&2
   echo "$1 ${PIPESTATUS[0]}" >&3
 }
+# End process group $1 (a stack's wrapper and all it started): SIGTERM, GRACE seconds to
+# go, then SIGKILL.
+end_group() {
+  local tenths=0
+  kill -TERM -- "-$1" 2>/dev/null || return 0
+  wait "$1" 2>/dev/null || true
+  while kill -0 -- "-$1" 2>/dev/null && [ "$tenths" -lt $((GRACE * 10)) ]; do
+    sleep 0.1
+    tenths=$((tenths + 1))
+  done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
+# Stack $1 reported exit code $2 (or "killed": its wrapper ended without a report). The
+# variables here and in the functions below are deploy_stacks' own.
+stack_ended() {
+  running=$((running - 1))
+  case "$2" in
+    0) state[$1]=done ;;
+    # deployed, then a check after it stopped the deploy (a zone not delegated)
+    "$STOPPED") state[$1]=stopped; stopped="$stopped ${stack_names[$1]}" ;;
+    *) state[$1]=failed; failed="$failed ${stack_names[$1]}" ;;
+  esac
+}
+# $ended: the running stacks whose wrapper has ended, each index after a space. A wrapper
+# reports before it ends, so each one's report is on the FIFO before the "check" line
+# written after this look.
+ended_wrappers() {
+  local i
+  ended=""
+  for ((i = 0; i < count; i++)); do
+    if [ "${state[i]:-}" = running ] && ! kill -0 "${pids[i]}" 2>/dev/null; then
+      ended="$ended $i"
+    fi
+  done
+}
+# Stacks $@ ended before the "check" line just read, and still no report: killed without
+# one. Each failed; what its wrapper started is ended.
+unreported() {
+  local i
+  for i in "$@"; do
+    [ "${state[i]}" = running ] || continue
+    echo "deploy.sh: the deploy of ${stack_names[i]} ended without a result (its process" \
+      "was killed)" >&2
+    end_group "${pids[i]}"
+    stack_ended "$i" killed
+  done
+}
+# Ctrl-C, SIGTERM or a hang-up while stacks deploy ($1: the exit code, 130, 143 or 129): no
+# stack starts,
+# what deploy.sh runs for each stack is ended, and it says which stacks CloudFormation may
+# still be deploying and how to look at or stop them; the EXIT trap removes the work folder.
+# CloudFormation carries on with a change it has begun whatever happens to the CLI; only
+# an update can be cancelled (rolled back), and only while UPDATE_IN_PROGRESS
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn--stack-update-cancel.html).
+stop_stacks() {
+  local i was="" skipped=""
+  # a second Ctrl-C does not cut the stopping short, nor a reader of its output gone (| tee)
+  trap '' INT TERM HUP PIPE
+  for ((i = 0; i < count; i++)); do
+    case "${state[i]:-}" in
+      running)
+        # a Ctrl-C just as it started may come before its process ID is known
+        [ -n "${pids[i]:-}" ] || continue
+        was="$was $i"
+        kill -TERM -- "-${pids[i]}" 2>/dev/null || true ;;
+      "") skipped="$skipped ${stack_names[i]}" ;;
+    esac
+  done
+  kill "$ticker" 2>/dev/null || true
+  for i in $was; do end_group "${pids[i]}"; done
+  echo "deploy.sh interrupted: it starts no more stacks, and stopped the deploys it was" \
+    "running." >&2
+  if [ -n "$was" ]; then
+    echo "CloudFormation carries on with what it had begun of these stacks; look at each" \
+      "with describe-stacks, and stop an update (rolled back) with cancel-update-stack:" >&2
+    for i in $was; do
+      echo "  aws cloudformation describe-stacks --stack-name ${stack_names[i]}" \
+        "--region ${stack_regions[i]} --query 'Stacks[0].StackStatus'" >&2
+      echo "  aws cloudformation cancel-update-stack --stack-name ${stack_names[i]}" \
+        "--region ${stack_regions[i]}" >&2
+    done
+  fi
+  if [ -n "$skipped" ]; then echo "Not started:$skipped" >&2; fi
+  exit "$1"
+}
 # Deploy every stack: each starts once the stacks it needs are deployed, the first ready
 # in the order above, at most $parallel at once. After a failure none starts; those
 # running finish (never stopped mid-deploy). Stops naming each failed stack, and each
 # deployed stack whose check stopped the deploy.
 deploy_stacks() {
   local count=${#stack_names[@]} running=0 failed="" stopped="" skipped="" i j ready index code
-  local -a state=()
+  local ended checked="" ticker
+  local -a state=() pids=()
   mkfifo "$work/finished"
   exec 3<>"$work/finished"
+  # A "tick" on the FIFO every LOOK_EVERY seconds wakes the scheduler to look for stacks
+  # whose process is gone (a timed read could end inside a report and lose part of it).
+  # It ends with deploy.sh, and on SIGTERM at once, its sleep with it.
+  (
+    nap=""
+    trap '[ -z "$nap" ] || kill "$nap" 2>/dev/null; exit 0' TERM
+    while kill -0 "$$" 2>/dev/null; do
+      sleep "$LOOK_EVERY" &
+      nap=$!
+      wait "$nap" || true
+      echo tick >&3
+    done
+  ) &
+  ticker=$!
+  trap 'stop_stacks 130' INT
+  trap 'stop_stacks 143' TERM
+  # the terminal closed: its hang-up reaches deploy.sh alone, which stops the stacks too
+  trap 'stop_stacks 129' HUP
   while :; do
     for ((i = 0; i < count && running < parallel && ${#failed} + ${#stopped} == 0; i++)); do
       [ -z "${state[i]:-}" ] || continue
@@ -234,18 +379,28 @@ deploy_stacks() {
       [ "$ready" = 1 ] || continue
       state[i]=running
       running=$((running + 1))
+      set -m  # a process group of its own (see above)
       start_stack "$i" &
+      pids[i]=$!
+      set +m
     done
     [ "$running" -gt 0 ] || break
     read -r index code <&3
-    running=$((running - 1))
-    case "$code" in
-      0) state[index]=done ;;
-      # deployed, then a check after it stopped the deploy (a zone not delegated)
-      "$STOPPED") state[index]=stopped; stopped="$stopped ${stack_names[index]}" ;;
-      *) state[index]=failed; failed="$failed ${stack_names[index]}" ;;
+    case "$index" in
+      tick)
+        if [ -z "$checked" ]; then
+          ended_wrappers
+          # every report written before this look comes before this line
+          if [ -n "$ended" ]; then checked="$ended"; echo check >&3; fi
+        fi ;;
+      check) unreported $checked; checked="" ;;
+      *) stack_ended "$index" "$code" ;;
     esac
   done
+  kill "$ticker" 2>/dev/null || true
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap - HUP
   exec 3>&-
   for ((i = 0; i < count; i++)); do
     [ -n "${state[i]:-}" ] || skipped="$skipped ${stack_names[i]}"
@@ -636,6 +791,7 @@ stale_stacks
 # The stacks in order, and the positions of those each waits for: the stacks whose
 # outputs it reads, and the stacks shared by the account's blueprints before it.
 stack_names=(batch batch-service-crunch)
+stack_regions=(us-west-2 us-west-2)
 stack_needs=('' 0)
 deploy_stacks
 else
