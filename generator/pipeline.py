@@ -64,7 +64,7 @@ class Checked:
     last_zones: Mapping[str, str] = field(default_factory=dict)
     #: the blueprint's other environments, when ``--env`` named one (their stacks must
     #: not be this one's), and the file they are read from
-    siblings: tuple[environments.Environment, ...] = ()
+    siblings: tuple[tuple[environments.Environment, Last], ...] = ()
     path: FsPath | None = None
 
 
@@ -145,9 +145,10 @@ def check_each(
     checked: list[Checked] = []
     failed: list[tuple[str | None, list[Problem]]] = []
     chosen = environments.select(document, env)
-    siblings: tuple[environments.Environment, ...] = ()
+    siblings: tuple[tuple[environments.Environment, Last], ...] = ()
     if env is not None:
-        siblings = tuple(e for e in environments.select(document, None) if e.name != env)
+        others = [e for e in environments.select(document, None) if e.name != env]
+        siblings = tuple((e, last(e.name)) for e in others)
     for environment in chosen:
         try:
             one = _check_one(environment, path, *last(environment.name))
@@ -230,12 +231,13 @@ def render_each(checked: Sequence[Checked]) -> list[Build]:
 def _sibling_footprints(checked: Sequence[Checked]) -> list[environments.Footprint]:
     """The footprints of the environments ``--env`` left out, so that the one it names is
     refused when its stacks are one of theirs, as a build of every environment refuses it:
-    each checked and rendered without lint. One that does not pass is left out: building it
+    each checked (keeping what its own last build keeps: a zone held in its main stack stays
+    there) and rendered, without lint. One that does not pass is left out: building it
     reports its problems."""
     out: list[environments.Footprint] = []
-    for sibling in checked[0].siblings if checked else ():
+    for sibling, kept in checked[0].siblings if checked else ():
         try:
-            one = _check_one(sibling, checked[0].path or FsPath(), None, None)
+            one = _check_one(sibling, checked[0].path or FsPath(), *kept)
             rendered = render_stacks(one)
         except BlueprintError:
             continue

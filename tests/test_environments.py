@@ -325,6 +325,28 @@ def test_env_alone_is_refused_when_its_stacks_are_another_environments(
     assert "which environment dev makes too" in capsys.readouterr().err
 
 
+def test_env_alone_sees_the_others_as_their_last_builds_left_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dev's last build held its zone in its main stack, where it stays: dev makes no
+    notes-dev-zones stack, so `--env dev-zones` is no clash, as a build of both finds."""
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(ZONED)
+    out = tmp_path / "out"
+    (out / "dev").mkdir(parents=True)
+    (out / "dev" / ".blueprint-files").write_text("deploy.sh\nnotes-dev.json\n")
+    (out / "dev" / "deploy.sh").write_text("")
+    zone = {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "shop.example"}}
+    (out / "dev" / "notes-dev.json").write_text(json.dumps({"Resources": {"ShopZone": zone}}))
+    assert main(["build", str(path), "--out", str(out), "--env", "dev-zones"]) == 0
+    assert sorted(p.name for p in (out / "dev-zones").glob("*.json")) == [
+        "notes-dev-zones-zones.json",
+        "notes-dev-zones.json",
+    ]
+    assert main(["build", str(path), "--out", str(out)]) == 0
+    assert "notes-dev-zones in eu-west-1" not in capsys.readouterr().err
+
+
 def test_env_alone_builds_when_another_environment_does_not_pass(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
