@@ -920,7 +920,7 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "overrides.MainDatabase.DeletionPolicy: blueprint keeps AWS::RDS::DBInstance with DeletionPolicy 'Snapshot'; 'Delete' would lose its data when the stack is deleted (what a snapshot or a retained resource keeps stays in the account: delete it there once it is not needed)",
     ),
     Code.OVERRIDE_OPENS: (
-        "A warning: an override adds an inbound rule from the whole internet, a policy statement that allows every action, every resource or everyone, or a managed policy: what blueprint's sections open only where the blueprint says so.",
+        "A warning: an override admits the whole internet to a port (whatever blocks together cover it), writes a policy statement that allows every action, every resource or everyone (`*`, `NotAction`, `NotResource`, `NotPrincipal`, a document as JSON text too), lets anyone invoke a Lambda function, or attaches a managed policy: what blueprint's sections open only where the blueprint says so. What the rendered resource already opened is not reported.",
         "overrides.WebServiceSecurityGroup.Properties.SecurityGroupIngress: warning: this override admits the whole internet (0.0.0.0/0) to port 22 (TCP); blueprint opens a port to the internet only where a section says so: check that this is meant",
     ),
     Code.PREVIOUS_UNREADABLE: (

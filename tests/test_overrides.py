@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator import diff, overrides
+from generator import diff, override_risks, overrides
 from generator.cli import main
 from generator.codes import Code
 from generator.errors import BlueprintError
@@ -334,8 +334,8 @@ def test_what_an_override_opens_is_a_warning_at_its_key(
         "every action of s3 and every resource ('Resource: *'); blueprint scopes every grant to "
         "named actions, resources and principals: check that this is meant",
         "bp.yaml:30:5: overrides.WebTaskRole.Properties.ManagedPolicyArns: warning: this "
-        "override attaches the managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose "
-        "grants blueprint does not scope: check that this is meant",
+        "override attaches the managed policy arn:aws:iam::aws:policy/AdministratorAccess; "
+        "blueprint does not scope a managed policy's grants: check that this is meant",
     ]
     assert all(p.code == Code.OVERRIDE_OPENS for p in build.warnings)
     path = tmp_path / "bp.yaml"
@@ -350,3 +350,114 @@ def test_an_override_that_opens_nothing_warns_of_nothing(tmp_path: Path) -> None
         SERVICE + "overrides:\n  WebServiceSecurityGroup:\n    Properties.GroupDescription: web\n"
     )
     assert built(tmp_path, text).warnings == []
+
+
+def _group(*rules: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": list(rules)}}
+
+
+def _role(*statements: Any) -> dict[str, Any]:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    policy = {"PolicyName": "p", "PolicyDocument": document}
+    return {"Type": "AWS::IAM::Role", "Properties": {"Policies": [policy]}}
+
+
+HTTPS = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}
+SCOPED = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+AT = ("Properties", "Policies", 0, "PolicyDocument", "Statement", 0)
+
+
+def test_what_is_open_is_compared_not_how_it_is_written() -> None:
+    """A rule or a statement an override relabels or narrows opens nothing new: the same
+    openings before and after."""
+    relabelled = _group({**HTTPS, "Description": "HTTPS from clients"})
+    assert set(override_risks.openings(relabelled)) == set(override_risks.openings(_group(HTTPS)))
+    wide = {"Effect": "Allow", "Action": ["ssm:A", "ssm:B"], "Resource": "*"}
+    narrowed = {**wide, "Action": ["ssm:A"]}
+    assert set(override_risks.openings(_role(narrowed))) == {("grant", AT, "resource")}
+    assert set(override_risks.openings(_role(wide))) == {("grant", AT, "resource")}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            _group(
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/1"},
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "128.0.0.0/1"},
+            ),
+            "admits the whole internet (0.0.0.0/1, 128.0.0.0/1) to port 22 (TCP)",
+        ),
+        (
+            _group({"IpProtocol": "-1", "CidrIpv6": "0::/0"}),
+            "admits the whole internet (::/0) to every port",
+        ),
+        (
+            _role(),
+            None,
+        ),
+        (
+            {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "Policies": [
+                        {
+                            "PolicyName": "p",
+                            "PolicyDocument": '{"Statement": [{"Effect": "Allow", '
+                            '"Action": "*", "Resource": "arn:aws:s3:::b"}]}',
+                        }
+                    ]
+                },
+            },
+            "allows every action",
+        ),
+        (_role({**SCOPED, "NotAction": "iam:*"}), "every action but those named ('NotAction')"),
+        (_role({**SCOPED, "NotResource": "x"}), "every resource but those named ('NotResource')"),
+        (
+            _role({**SCOPED, "Principal": {"AWS": "*"}, "Condition": {}}),
+            "everyone ('Principal: *', no condition)",
+        ),
+        (
+            {"Type": "AWS::Lambda::Permission", "Properties": {"Principal": "*"}},
+            "lets anyone invoke the function ('Principal: *' with no SourceArn, SourceAccount or "
+            "PrincipalOrgID)",
+        ),
+    ],
+)
+def test_each_way_of_opening_is_found(body: dict[str, Any], expected: str | None) -> None:
+    found = [what for _, what, _ in override_risks.openings(body).values()]
+    assert found == ([] if expected is None else [found[0]])
+    if expected is not None:
+        assert expected in found[0]
+
+
+def test_scoped_grants_and_rules_open_nothing() -> None:
+    assert (
+        override_risks.openings(_role(SCOPED, {**SCOPED, "Principal": "*", "Condition": {"a": 1}}))
+        == {}
+    )
+    permission = {"Principal": "*", "SourceArn": "arn:aws:execute-api:eu-west-1:1:a/*"}
+    assert (
+        override_risks.openings({"Type": "AWS::Lambda::Permission", "Properties": permission}) == {}
+    )
+    assert override_risks.openings(_group({**HTTPS, "CidrIp": "10.0.0.0/8"})) == {}
+
+
+def test_a_warning_is_at_the_override_that_wrote_into_what_opens(tmp_path: Path) -> None:
+    text = SERVICE + (
+        "overrides:\n"
+        "  WebTaskRole:\n"
+        "    Properties.MaxSessionDuration: 7200\n"
+        "    Properties.Policies:\n"
+        "      - PolicyName: extra\n"
+        "        PolicyDocument:\n"
+        "          Version: '2012-10-17'\n"
+        "          Statement:\n"
+        "            - {Effect: Allow, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*'}\n"
+        "    Properties.Policies.0.PolicyDocument.Statement.0.Resource: '*'\n"
+    )
+    [warning] = built(tmp_path, text).warnings
+    assert (
+        warning.path
+        == "overrides.WebTaskRole.Properties.Policies.0.PolicyDocument.Statement.0.Resource"
+    )
