@@ -420,8 +420,8 @@ CATALOGUE: dict[Code, tuple[str, str]] = {
         "load_balancers.web.aliases[1]: 'bot.example.org' is not covered by certificate 'bot' (bot.example.com); browsers will reject it",
     ),
     Code.LOAD_BALANCER_URL_UNKNOWN: (
-        "'{ref: load_balancers.NAME.url}' names a load balancer that listens for HTTPS at no name blueprint knows its certificate covers (no alias, and a wildcard or an existing certificate): at its own DNS name every client would get a certificate error.",
-        "services.bot.containers.app.environment.PUBLIC_URL.ref: load_balancers.web listens for HTTPS and has no alias, and certificate 'bot' (*.example.com) names no single host: at the load balancer's own DNS name (*.elb.amazonaws.com) every client would get a certificate error; add an alias the certificate covers (aliases: [web.example.com]), or read {ref: load_balancers.web.dns_name} and the name your DNS gives it",
+        "'{ref: load_balancers.NAME.url}' names a load balancer that listens for HTTPS and has no alias its certificate covers: only an alias is routed to it (the certificate's own name may be another site's), and at its own DNS name every client would get a certificate error.",
+        "services.bot.containers.app.environment.PUBLIC_URL.ref: load_balancers.web listens for HTTPS and has no alias, and nothing in the blueprint routes a name of certificate 'bot' (*.example.com) to it: only an alias gets a DNS record for the load balancer, and at its own DNS name (*.elb.amazonaws.com) every client would get a certificate error; add an alias the certificate covers (aliases: [web.example.com]), or for plain HTTP read {ref: load_balancers.web.dns_name}",
     ),
     Code.ROUTE_NAME_TWICE: (
         "Two routes of one load balancer with the same name.",

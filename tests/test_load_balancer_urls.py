@@ -1,6 +1,7 @@
-"""A load balancer's URL is at a name a client can use: with HTTPS, one its certificate
-covers (an alias, else the certificate's own name), never its ``*.elb.amazonaws.com``
-DNS name; a reference to a URL no such name serves is refused, located."""
+"""A load balancer's URL is at a name a client can use: with HTTPS, an alias its
+certificate covers (only an alias is routed to it), never the certificate's own name
+without one nor its ``*.elb.amazonaws.com`` DNS name; a reference to a URL no such name
+serves is refused, located; a route's URL is at a host its certificate covers."""
 
 from __future__ import annotations
 
@@ -34,11 +35,10 @@ def _lb(**fields: Any) -> LoadBalancer:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        # the certificate's own name, its domain first, when there is no alias
-        ({"certificate": "exact"}, Base("https", "www.example.com")),
-        # a wildcard names no host: the first name that is not one
-        ({"certificate": "wild_alt"}, Base("https", "api.example.com")),
-        # no name at all: no URL, rather than one every client refuses
+        # no alias: no URL, rather than one at the certificate's own name, which nothing
+        # in the blueprint routes to the load balancer (it may be the company's website)
+        ({"certificate": "exact"}, None),
+        ({"certificate": "wild_alt"}, None),
         ({"certificate": "wild"}, None),
         ({"certificate": "outside"}, None),
         # an alias the certificate covers, before the apex one it does not
@@ -46,11 +46,13 @@ def _lb(**fields: Any) -> LoadBalancer:
             {"certificate": "wild", "aliases": ["example.com", "api.example.com"]},
             Base("https", "api.example.com"),
         ),
-        # none covered (warned by alias-not-covered): the apex, as before
         (
-            {"certificate": "wild", "aliases": ["b.c.example.com", "example.com"]},
-            Base("https", "example.com"),
+            {"certificate": "exact", "aliases": ["api.example.com", "www.example.com"]},
+            Base("https", "www.example.com"),
         ),
+        # none covered (warned by alias-not-covered): every client would get a
+        # certificate error there too
+        ({"certificate": "wild", "aliases": ["b.c.example.com", "example.com"]}, None),
         # an existing certificate's names are unknown: every alias counts, apex first
         (
             {"certificate": "outside", "aliases": ["a.example.com", "example.com"]},
@@ -72,10 +74,25 @@ def test_the_url_is_at_a_name_the_listener_serves(
 
 def test_a_route_url_prefers_its_own_exact_host_even_without_a_load_balancer_name() -> None:
     route = Route(service="app", hosts=["*.shop.example.com", "shop.example.com"], paths=["/api/*"])
-    assert route_url(route, None) == ("https", "shop.example.com", "/api/")
+    assert route_url(route, None, None) == ("https", "shop.example.com", "/api/")
+    assert route_url(route, None, ("*.example.com",)) == ("https", "shop.example.com", "/api/")
     plain = Route(service="app", paths=["/api/*"])
-    assert route_url(plain, None) is None
-    assert route_url(plain, Base("http", None)) == ("http", None, "/api/")
+    assert route_url(plain, None, None) is None
+    assert route_url(plain, Base("http", None), None) == ("http", None, "/api/")
+
+
+def test_a_route_url_is_at_a_host_its_certificate_covers() -> None:
+    route = Route(service="app", hosts=["api.example.com", "web.example.org"])
+    at = Base("https", "www.example.com")
+    assert route_url(route, at, ("*.example.org",)) == ("https", "web.example.org", "/")
+    # none covered: no URL, not the load balancer's name, which the route's rule does not match
+    assert route_url(route, at, ("bot.example.com",)) is None
+    # plain HTTP needs no certificate
+    assert route_url(route, Base("http", None), ("bot.example.com",)) == (
+        "http",
+        "api.example.com",
+        "/",
+    )
 
 
 BLUEPRINT = """\
@@ -113,11 +130,43 @@ def _outputs(tmp_path: Path, domain: str) -> dict[str, Any]:
     return {k: v["Value"] for s in build.stacks for k, v in s.data.get("Outputs", {}).items()}
 
 
-def test_without_an_alias_the_url_is_at_the_certificates_name(tmp_path: Path) -> None:
-    outputs = _outputs(tmp_path, "www.example.com")
+def test_with_an_alias_the_url_is_at_it(tmp_path: Path) -> None:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(
+        BLUEPRINT.format(domain="*.example.com").replace(
+            "    certificate: site\n", "    certificate: site\n    aliases: [www.example.com]\n"
+        )
+    )
+    build = render(check(path, "blueprint.yaml"))
+    outputs = {k: v["Value"] for s in build.stacks for k, v in s.data.get("Outputs", {}).items()}
     assert outputs["LoadBalancersWebUrl"] == "https://www.example.com"
     assert outputs["WebAppUrl"] == "https://www.example.com/"
     assert outputs["WebAdminUrl"] == "https://admin.example.com/"
+
+
+def test_without_an_alias_the_certificates_own_name_is_no_url(tmp_path: Path) -> None:
+    # the apex may well be the company's website: nothing here routes it to the load balancer
+    with pytest.raises(BlueprintError) as raised:
+        _outputs(tmp_path, "example.com")
+    [problem] = raised.value.problems
+    assert problem.code == "load-balancer-url-unknown"
+    assert problem.line == 21
+    assert "has no alias" in problem.message
+    assert "aliases: [example.com]" in problem.message
+
+
+def test_aliases_the_certificate_does_not_cover_are_no_url(tmp_path: Path) -> None:
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(
+        BLUEPRINT.format(domain="www.example.com").replace(
+            "    certificate: site\n", "    certificate: site\n    aliases: [api.example.com]\n"
+        )
+    )
+    with pytest.raises(BlueprintError) as raised:
+        render(check(path, "blueprint.yaml"))
+    [problem] = [p for p in raised.value.problems if p.code == "load-balancer-url-unknown"]
+    assert "none of its aliases is covered by certificate 'site'" in problem.message
+    assert "aliases: [www.example.com]" in problem.message
 
 
 def test_a_wildcard_certificate_without_an_alias_has_no_url_to_reference(tmp_path: Path) -> None:
@@ -129,17 +178,21 @@ def test_a_wildcard_certificate_without_an_alias_has_no_url_to_reference(tmp_pat
     assert "aliases: [web.example.com]" in problem.message
 
 
-def test_unreferenced_it_is_no_output_and_no_problem(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("domain", "admin"), [("*.example.com", True), ("www.example.com", False)])
+def test_unreferenced_it_is_no_output_and_no_problem(
+    tmp_path: Path, domain: str, admin: bool
+) -> None:
     path = tmp_path / "blueprint.yaml"
     path.write_text(
-        BLUEPRINT.format(domain="*.example.com").replace(
+        BLUEPRINT.format(domain=domain).replace(
             "        environment:\n          PUBLIC_URL: {ref: load_balancers.web.url}\n", ""
         )
     )
     build = render(check(path, "blueprint.yaml"))
     outputs = {k for s in build.stacks for k in s.data.get("Outputs", {})}
-    # the route with a host keeps its URL; the load balancer's and the default route's
-    # would be at its DNS name, which the certificate does not cover
-    assert "WebAdminUrl" in outputs
+    # the route with a host the certificate covers keeps its URL (admin.example.com; with
+    # a certificate for www.example.com it would get a certificate error: none); the load
+    # balancer's and the default route's would be at its DNS name, which no certificate covers
+    assert ("WebAdminUrl" in outputs) is admin
     assert {"LoadBalancersWebUrl", "WebAppUrl"} & outputs == set()
     assert "LoadBalancersWebDnsName" in outputs or "WebLoadBalancerDnsName" in outputs

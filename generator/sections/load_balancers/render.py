@@ -325,9 +325,11 @@ def _rule(ctx: Context, listener_arn: Any, target: RouteTarget) -> None:
 
 def _urls(ctx: Context, name: str, targets: list[RouteTarget], at: urls.Base | None) -> None:
     """An output per route with the URL it answers at; none for a route that has no name
-    an HTTPS client could use (:func:`urls.route_url`)."""
+    an HTTPS client could use, or whose hosts its certificate does not cover
+    (:func:`urls.route_url`)."""
     for target in targets:
-        found = urls.route_url(target.route, at)
+        names = urls.certificate_names(ctx.bp.load_balancers[name], ctx.bp.certificates)
+        found = urls.route_url(target.route, at, names)
         if found is None:
             continue
         ctx.output(
