@@ -12,13 +12,14 @@ A security group rule is refused the same way: removed under one logical ID and 
 under another, the new one is created before the old one is deleted, and EC2 refuses a
 second identical rule (``InvalidPermission.Duplicate``,
 https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
-:func:`duplicate_rules` finds such a pair for the diff.
+:func:`duplicate_rules` finds such a pair for the diff; :func:`kept_rules` keeps a rule's
+ID from the last build so that a build does not make one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from . import replacement
@@ -101,6 +102,23 @@ def rule_ids(template: Mapping[str, Any]) -> dict[str, str]:
         if key is not None:
             found.setdefault(key, []).append(logical_id)
     return {k: v[0] for k, v in found.items() if len(v) == 1}
+
+
+def kept_rules(
+    data: Mapping[str, Any], last: Mapping[str, str], taken: Collection[str]
+) -> dict[str, str]:
+    """New ID -> old ID for each security group rule of ``data`` (a template as rendered,
+    before it is split into stacks) that the last build held under another ID (``last``:
+    :func:`generator.previous.rule_ids`), when that ID is not ``taken`` by a resource of
+    this build: kept, the rule stays as deployed instead of being created anew beside
+    itself. The rule names its group (``GroupId``), so it is the one its group's stack
+    held."""
+    out: dict[str, str] = {}
+    for logical_id, body in data.get("Resources", {}).items():
+        old = last.get(rule_key(body) or "")
+        if old is not None and old != logical_id and old not in taken:
+            out[logical_id] = old
+    return out
 
 
 def duplicate_rules(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, str]:

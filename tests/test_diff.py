@@ -584,3 +584,15 @@ def test_a_security_group_rule_renamed_as_is_fails_the_deploy_with_the_fix(kind:
     both = _rules({"Old": (kind, 5432, "from web"), "New": (kind, 5433, "from web")})
     assert diff.compare(old, both, {}, "eu-west-1").errors == []
 
+
+def test_a_rule_keeps_the_id_the_last_build_gave_it_when_that_id_is_free() -> None:
+    from generator import fixed_names, previous
+
+    last = previous.rule_ids(_rules({"Old": ("Ingress", 5432, "from web")}))
+    rendered = _rules({"New": ("Ingress", 5432, "web to db")})["s"]
+    assert fixed_names.kept_rules(rendered, last, {"Db", "New"}) == {"New": "Old"}
+    # another resource of this build has the ID now: nothing is kept
+    assert fixed_names.kept_rules(rendered, last, {"Db", "New", "Old"}) == {}
+    # another port is another rule
+    other = _rules({"New": ("Ingress", 5433, "from web")})["s"]
+    assert fixed_names.kept_rules(other, last, {"Db", "New"}) == {}
