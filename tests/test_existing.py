@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from generator import diff
+from generator import diff, naming
 from generator.cli import main
+from generator.errors import InternalError
 from generator.model.aws_ids import load_balancer_full_name
 from generator.model.blueprint import Blueprint
 from generator.output import canonical_json
@@ -445,3 +446,36 @@ def test_rules_deployed_under_their_old_ids_keep_them(
         "AdminServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-admin",
         "ApiServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-api",
     }
+
+
+def test_an_instance_group_named_like_the_listeners_group_gets_rules_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The stem of a group the blueprint makes ends in its kind, so an entry named like
+    the existing group's ID names no rule the listener's group has."""
+    body = EXAMPLE.read_text().replace(
+        "        priority: 4110\n",
+        "        priority: 4110\n"
+        f"      - instances: {LB_GROUP}\n"
+        "        hosts: [web.orders.example.com]\n"
+        "        priority: 4120\n"
+        "        port: 8080\n",
+    )
+    body += f"\ninstances:\n  {LB_GROUP}:\n    instance_type: t3.micro\n    subnets: private\n"
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(body)
+    found = {s.name: s.data for s in render(check(path)).stacks}
+    assert _ingress_from_the_listener(found) == {
+        "AdminServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-admin",
+        "ApiServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-api",
+        "Sg0a1b2c3d4e5f60718InstancesFromSg0a1b2c3d4e5f60718Port8080": "orders",
+    }
+
+
+def test_two_different_rules_under_one_id_are_a_bug_not_one_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Were two rules ever given one ID, the second would be dropped without a word."""
+    monkeypatch.setattr(naming, "ingress", lambda *_args: "OneRule")
+    with pytest.raises(InternalError, match="both named OneRule"):
+        render(check(EXAMPLE))
