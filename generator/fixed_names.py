@@ -22,7 +22,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from . import replacement
+from . import pinning, replacement
 from .propagation import Key, Spread
 
 #: What the diff says of such a replacement; the reason follows it.
@@ -119,6 +119,16 @@ def kept_rules(
         if old is not None and old != logical_id and old not in taken:
             out[logical_id] = old
     return out
+
+
+def keep_rules(
+    data: dict[str, Any], origins: dict[str, Any], last: Mapping[str, str], taken: set[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``data`` and ``origins`` with the rules :func:`kept_rules` finds renamed to the IDs
+    they keep, which are ``taken`` from then on."""
+    kept = kept_rules(data, last, taken)
+    taken.update(kept.values())
+    return pinning.apply(data, kept), {kept.get(k, k): v for k, v in origins.items()}
 
 
 def duplicate_rules(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, str]:

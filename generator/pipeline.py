@@ -63,8 +63,7 @@ class Checked:
     account: str | None = None
     #: hosted zone logical ID -> the stack that held it in the last build
     last_zones: Mapping[str, str] = field(default_factory=dict)
-    #: rule -> logical ID of the last build's security group rules, which a rule
-    #: rendered under another ID keeps (:func:`generator.fixed_names.kept_rules`)
+    #: rule -> logical ID of the last build's security group rules (:mod:`.fixed_names`)
     last_rules: Mapping[str, str] = field(default_factory=dict)
     #: the blueprint's other environments, when ``--env`` named one (their stacks must
     #: not be this one's), and the file they are read from
@@ -283,11 +282,8 @@ def render_stacks(checked: Checked) -> Rendered:
         taken = {pins.get(k, k) for k in made}
         for stack, rendered_data in drawn:
             data = pinning.apply(rendered_data, pins)
-            kept = fixed_names.kept_rules(data, checked.last_rules, taken)
-            data = pinning.apply(data, kept)
-            taken.update(kept.values())
-            ids = {k: kept.get(pins.get(k, k), pins.get(k, k)) for k in stack.origins}
-            origins = {ids[k]: v for k, v in stack.origins.items()}
+            origins = {pins.get(k, k): v for k, v in stack.origins.items()}
+            data, origins = fixed_names.keep_rules(data, origins, checked.last_rules, taken)
             sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
             templates.append(Template(data, origins))
             if stack.placement is None:
