@@ -41,10 +41,8 @@ if TYPE_CHECKING:
     from .runtime import Workers
 
 
-#: What a build keeps from the last build of the same environment: its route priorities
-#: (:func:`generator.previous.route_priorities`), the stack of each hosted zone
-#: (:func:`generator.previous.zone_stacks`) and the IDs of its security group rules
-#: (:func:`generator.previous.rule_ids`); ``None`` for a fresh build.
+#: What a build keeps from the last build of the same environment (:mod:`generator.previous`):
+#: route priorities, each hosted zone's stack, security group rule IDs; ``None`` when fresh.
 Last = tuple[Mapping[str, LastRule] | None, Mapping[str, str] | None, Mapping[str, str] | None]
 
 
