@@ -12,7 +12,8 @@ from . import fixed_names, propagation, replacement, template
 from .propagation import Sources
 
 #: Exit codes of ``blueprint diff``, so CI can fail on data-loss risk alone; 12: the deploy
-#: would fail (a replaced resource keeps its custom name), which stops it partway.
+#: would fail (a replaced resource keeps its custom name, a security group rule is renamed
+#: unchanged: :mod:`generator.fixed_names`), which stops it partway.
 EXIT_NO_CHANGES, EXIT_CHANGES, EXIT_DATA_LOSS, EXIT_FAILS = 0, 10, 11, 12
 RENAME_SIMILARITY = 0.8
 
@@ -206,6 +207,8 @@ def compare_stack(
             if change is not None:
                 changes[logical_id] = change
     _renames(changes, old_res, new_res)
+    for logical_id, message in fixed_names.duplicate_rules(old_res, new_res).items():
+        changes[logical_id] = replace(changes[logical_id], error=message)
     params = _named((old or {}).get("Parameters", {}), (new or {}).get("Parameters", {}))
     outputs = _named((old or {}).get("Outputs", {}), (new or {}).get("Outputs", {}))
     status = "added" if old is None else "removed" if new is None else "changed"

@@ -137,7 +137,12 @@ def existing_group(group_id: str) -> str:
     one existing listener share its group's rules, and a rule named after whichever entry
     held it would be created anew under the next one when that entry is removed (before
     the old one is deleted, which EC2 refuses as a duplicate: ``InvalidPermission.Duplicate``,
-    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html)."""
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+
+    No entry's group can have this stem, even an entry named like the group ID: the stem
+    of a group the blueprint makes ends in its kind (``...LoadBalancer``, ``...Service``,
+    ``...Instances``, ``...Job``: its ID less ``SecurityGroup``), and this one in the ID's
+    lowercase hex, so ``<target>From<source>Port<N>`` names one pair of groups only."""
     return stem(group_id)
 
 

@@ -41,10 +41,9 @@ if TYPE_CHECKING:
     from .runtime import Workers
 
 
-#: What a build keeps from the last build of the same environment: its route priorities
-#: (:func:`generator.previous.route_priorities`) and the stack of each hosted zone
-#: (:func:`generator.previous.zone_stacks`); ``None`` for a fresh build.
-Last = tuple[Mapping[str, LastRule] | None, Mapping[str, str] | None]
+#: What a build keeps from the last build of the same environment (:mod:`generator.previous`):
+#: route priorities, each hosted zone's stack, security group rule IDs; ``None`` when fresh.
+Last = tuple[Mapping[str, LastRule] | None, Mapping[str, str] | None, Mapping[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,8 @@ class Checked:
     account: str | None = None
     #: hosted zone logical ID -> the stack that held it in the last build
     last_zones: Mapping[str, str] = field(default_factory=dict)
+    #: rule -> logical ID of the last build's security group rules (:mod:`.fixed_names`)
+    last_rules: Mapping[str, str] = field(default_factory=dict)
     #: the blueprint's other environments, when ``--env`` named one (their stacks must
     #: not be this one's), and the file they are read from
     siblings: tuple[tuple[environments.Environment, Last], ...] = ()
@@ -135,12 +136,12 @@ def check_each(
     path: FsPath,
     display: str | None = None,
     env: str | None = None,
-    last: Callable[[str | None], Last] = lambda _: (None, None),
+    last: Callable[[str | None], Last] = lambda _: (None, None, None),
 ) -> list[Checked]:
     """Every environment of the blueprint checked (only ``env``, when named; a blueprint
-    without environments is one), in name order, each keeping the route priorities and
-    zone stacks ``last`` gives for it; raise with the problems of all of them, each said
-    once."""
+    without environments is one), in name order, each keeping the route priorities, zone
+    stacks and rule IDs ``last`` gives for it; raise with the problems of all of them, each
+    said once."""
     document = loader.load(path, display)
     checked: list[Checked] = []
     failed: list[tuple[str | None, list[Problem]]] = []
@@ -165,6 +166,7 @@ def _check_one(
     path: FsPath,
     last_priorities: Mapping[str, LastRule] | None,
     last_zones: Mapping[str, str] | None,
+    last_rules: Mapping[str, str] | None = None,
 ) -> Checked:
     document = environment.document
     model, issues = validate(document.data)
@@ -187,6 +189,7 @@ def _check_one(
         environment.name,
         environment.account,
         dict(last_zones or {}),
+        dict(last_rules or {}),
     )
 
 
@@ -261,6 +264,7 @@ def render_stacks(checked: Checked) -> Rendered:
     troposphere's complaints into reported bugs and an entry that cannot be placed into
     a located error."""
     # Imported here: troposphere is only needed once the blueprint is valid.
+    from . import fixed_names
     from .render import stacks as stack_renderer
     from .render.context import IdCollision
 
@@ -275,9 +279,11 @@ def render_stacks(checked: Checked) -> Rendered:
         made = {k for _, data in drawn for k in data.get("Resources", {})}
         # Only pins that overwrite nothing are applied; the stack checks report the others.
         pins = pinning.usable(bp.logical_ids, made)
+        taken = {pins.get(k, k) for k in made}
         for stack, rendered_data in drawn:
             data = pinning.apply(rendered_data, pins)
             origins = {pins.get(k, k): v for k, v in stack.origins.items()}
+            data, origins = fixed_names.keep_rules(data, origins, checked.last_rules, taken)
             sources = {k: (v.stack, v.region, v.output) for k, v in stack.parameter_sources.items()}
             templates.append(Template(data, origins))
             if stack.placement is None:

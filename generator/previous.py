@@ -3,7 +3,7 @@ was at a git revision. Part of the load step: the only place ``diff`` reads file
 :func:`compare` compares a build with them (for ``blueprint diff``, and for the warning
 ``blueprint build`` gives before it replaces stateful resources); :func:`route_priorities`
 reads from them the priorities routes keep from one build to the next, :func:`zone_stacks`
-the stack each hosted zone keeps."""
+the stack each hosted zone keeps, :func:`rule_ids` the IDs security group rules keep."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import diff
+from . import diff, fixed_names
 from .codes import Code
 from .errors import BlueprintError, Problem, Severity
 from .files import MAX_BYTES, NotRegular, Oversize, read_regular
@@ -189,6 +189,18 @@ def zone_stacks(templates: dict[str, dict[str, Any]]) -> dict[str, str]:
         for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
             if isinstance(resource, dict) and resource.get("Type") == "AWS::Route53::HostedZone":
                 found.setdefault(logical_id, []).append(stack)
+    return {k: v[0] for k, v in sorted(found.items()) if len(v) == 1}
+
+
+def rule_ids(templates: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Rule (:func:`generator.fixed_names.rule_key`) -> logical ID, for the security group
+    rules of ``templates`` (a previous build): a rule rendered under another ID keeps its
+    deployed one (:func:`generator.fixed_names.kept_rules`). A rule in two stacks is not
+    state: left out."""
+    found: dict[str, list[str]] = {}
+    for _, template in sorted(templates.items()):
+        for key, logical_id in fixed_names.rule_ids(template).items():
+            found.setdefault(key, []).append(logical_id)
     return {k: v[0] for k, v in sorted(found.items()) if len(v) == 1}
 
 

@@ -546,3 +546,53 @@ def test_requiring_tls_on_a_running_database_changes_it_in_place(tmp_path: Path)
         "  ~ MainDatabase (AWS::RDS::DBInstance): changed in place: "
         "Metadata.blueprint, Properties.DBParameterGroupName"
     ) in diff.text(report).splitlines()
+
+
+def _rules(ids: dict[str, tuple[str, int, str]]) -> Templates:
+    """One stack: a group, and a rule of the given type, port and description per ID."""
+    resources: Data = {"Db": {"Type": "AWS::EC2::SecurityGroup", "Properties": {}}}
+    for logical_id, (kind, port, description) in ids.items():
+        peer = "Source" if kind.endswith("Ingress") else "Destination"
+        resources[logical_id] = {
+            "Type": f"AWS::EC2::SecurityGroup{kind}",
+            "Properties": {
+                "GroupId": {"Fn::GetAtt": ["Db", "GroupId"]},
+                "IpProtocol": "tcp",
+                "FromPort": port,
+                "ToPort": port,
+                f"{peer}SecurityGroupId": "sg-0a1b2c3d",
+                "Description": description,
+            },
+        }
+    return {"s": {"Resources": resources}}
+
+
+@pytest.mark.parametrize("kind", ["Ingress", "Egress"])
+def test_a_security_group_rule_renamed_as_is_fails_the_deploy_with_the_fix(kind: str) -> None:
+    """Created under its new ID before the old one is deleted, the rule is refused by EC2
+    as a duplicate (InvalidPermission.Duplicate), whatever its description says."""
+    old = _rules({"Old": (kind, 5432, "from web")})
+    report = diff.compare(old, _rules({"New": (kind, 5432, "web to db")}), {}, "eu-west-1")
+    assert report.exit_code == diff.EXIT_FAILS
+    [(stack, change)] = report.errors
+    assert (stack, change.logical_id, change.verdict) == ("s", "New", "added")
+    assert change.error is not None and "logical_ids: {New: Old}" in change.error
+    # another port is another rule: a plain change
+    other = diff.compare(old, _rules({"New": (kind, 5433, "from web")}), {}, "eu-west-1")
+    assert other.exit_code == diff.EXIT_CHANGES
+    # the old rule kept and another added beside it: nothing is refused
+    both = _rules({"Old": (kind, 5432, "from web"), "New": (kind, 5433, "from web")})
+    assert diff.compare(old, both, {}, "eu-west-1").errors == []
+
+
+def test_a_rule_keeps_the_id_the_last_build_gave_it_when_that_id_is_free() -> None:
+    from generator import fixed_names, previous
+
+    last = previous.rule_ids(_rules({"Old": ("Ingress", 5432, "from web")}))
+    rendered = _rules({"New": ("Ingress", 5432, "web to db")})["s"]
+    assert fixed_names.kept_rules(rendered, last, {"Db", "New"}) == {"New": "Old"}
+    # another resource of this build has the ID now: nothing is kept
+    assert fixed_names.kept_rules(rendered, last, {"Db", "New", "Old"}) == {}
+    # another port is another rule
+    other = _rules({"New": ("Ingress", 5433, "from web")})["s"]
+    assert fixed_names.kept_rules(other, last, {"Db", "New"}) == {}

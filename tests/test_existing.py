@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from generator import diff
+from generator import diff, naming
 from generator.cli import main
+from generator.errors import InternalError
 from generator.model.aws_ids import load_balancer_full_name
 from generator.model.blueprint import Blueprint
 from generator.output import canonical_json
@@ -399,3 +400,82 @@ def test_removing_the_entry_that_held_the_shared_rule_leaves_it_unchanged(
         "net-service-api\tAdminApiTargetGroup\tremoved",
         "net-service-api\tApiService\tin_place",
     ]
+
+
+#: The example's rules from the listener's group as the builds before they were named after
+#: the group made them (the goldens of e00bfb2^): named after the entry, ``shared``.
+OLD_RULES = {
+    "ApiServiceFromSg0a1b2c3d4e5f60718Port8080": "ApiServiceFromSharedLoadBalancerPort8080",
+    "AdminServiceFromSg0a1b2c3d4e5f60718Port8080": "AdminServiceFromSharedLoadBalancerPort8080",
+}
+
+
+def _ingress_from_the_listener(templates: dict[str, Any]) -> dict[str, str]:
+    return {
+        k: stack
+        for stack, data in templates.items()
+        for k, r in data["Resources"].items()
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and r["Properties"].get("SourceSecurityGroupId") == LB_GROUP
+    }
+
+
+def test_rules_deployed_under_their_old_ids_keep_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Renamed, a rule would be created under its new ID before the old one is deleted,
+    and EC2 refuses the duplicate: a stack built before the rename keeps the old IDs."""
+    last = tmp_path / "templates_out"
+    last.mkdir()
+    for path in sorted(GOLDEN.glob("*.json")):
+        text = path.read_text()
+        for new, old in OLD_RULES.items():
+            text = text.replace(new, old)
+        text = text.replace(f"Load balancer {LB_GROUP} to", "Load balancer shared to")
+        (last / path.name).write_text(text)
+    capsys.readouterr()
+    assert main(["diff", str(EXAMPLE), "--out", str(last), "--format", "tsv"]) == 10
+    # kept: each changes its description in place, and nothing is added or removed
+    assert capsys.readouterr().out.splitlines() == [
+        f"orders-service-{svc}\t{svc.title()}ServiceFromSharedLoadBalancerPort8080\tin_place"
+        for svc in ("admin", "api")
+    ]
+    # a fresh build names them after the group
+    fresh = {s.name: s.data for s in render(check(EXAMPLE)).stacks}
+    assert _ingress_from_the_listener(fresh) == {
+        "AdminServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-admin",
+        "ApiServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-api",
+    }
+
+
+def test_an_instance_group_named_like_the_listeners_group_gets_rules_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The stem of a group the blueprint makes ends in its kind, so an entry named like
+    the existing group's ID names no rule the listener's group has."""
+    body = EXAMPLE.read_text().replace(
+        "        priority: 4110\n",
+        "        priority: 4110\n"
+        f"      - instances: {LB_GROUP}\n"
+        "        hosts: [web.orders.example.com]\n"
+        "        priority: 4120\n"
+        "        port: 8080\n",
+    )
+    body += f"\ninstances:\n  {LB_GROUP}:\n    instance_type: t3.micro\n    subnets: private\n"
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(body)
+    found = {s.name: s.data for s in render(check(path)).stacks}
+    assert _ingress_from_the_listener(found) == {
+        "AdminServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-admin",
+        "ApiServiceFromSg0a1b2c3d4e5f60718Port8080": "orders-service-api",
+        "Sg0a1b2c3d4e5f60718InstancesFromSg0a1b2c3d4e5f60718Port8080": "orders",
+    }
+
+
+def test_two_different_rules_under_one_id_are_a_bug_not_one_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Were two rules ever given one ID, the second would be dropped without a word."""
+    monkeypatch.setattr(naming, "ingress", lambda *_args: "OneRule")
+    with pytest.raises(InternalError, match="both named OneRule"):
+        render(check(EXAMPLE))

@@ -75,7 +75,8 @@ def _full(options: Options, path: Path, workers: Workers | None) -> int:
 
     def priorities(env: str | None) -> pipeline.Last:
         last[env] = _last_build(_folder(out, env))
-        return previous.route_priorities(last[env] or {}), previous.zone_stacks(last[env] or {})
+        was = last[env] or {}
+        return previous.route_priorities(was), previous.zone_stacks(was), previous.rule_ids(was)
 
     try:
         builds = pipeline.render_each(

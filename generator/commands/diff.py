@@ -34,7 +34,8 @@ def run(
         def priorities(name: str | None) -> pipeline.Last:
             if not live:
                 old[name] = previous.read(Path(out) / name if name else Path(out), against)
-            return previous.route_priorities(old[name]), previous.zone_stacks(old[name])
+            was = old[name]
+            return previous.route_priorities(was), previous.zone_stacks(was), previous.rule_ids(was)
 
         builds = pipeline.render_each(pipeline.check_each(Path(path), path, env, priorities))
         changes = [

@@ -3,10 +3,12 @@ port P" becomes an ingress rule on Y and a matching egress rule on X."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from troposphere import GetAtt, Tags, ec2
 
 from .. import naming
-from ..errors import Path
+from ..errors import InternalError, Path
 from .context import Context, ExistingGroupHandle, SecurityGroupHandle
 
 #: A group with this single egress rule sends nothing until rules are added: AWS drops
@@ -122,8 +124,6 @@ def allow(
     routes to one port, entries on one existing listener, whose group's stem is its ID)
     ask for the same rule."""
     high = to_port or port
-    if naming.ingress(target.stem, source.stem, port, high) in ctx.template.resources:
-        return
     group_id = GetAtt(target.group, "GroupId")
     # A group outside the blueprint (an existing load balancer's) gets no egress rule: it
     # is its owner's.
@@ -132,18 +132,18 @@ def allow(
         source_id: object = source.group_id
     else:
         source_id = GetAtt(source.group, "GroupId")
-    ctx.add(
-        ec2.SecurityGroupIngress(
-            naming.ingress(target.stem, source.stem, port, high),
-            GroupId=group_id,
-            IpProtocol="tcp",
-            FromPort=port,
-            ToPort=high,
-            SourceSecurityGroupId=source_id,
-            Description=description,
-        ),
-        origin,
+    rule = ec2.SecurityGroupIngress(
+        naming.ingress(target.stem, source.stem, port, high),
+        GroupId=group_id,
+        IpProtocol="tcp",
+        FromPort=port,
+        ToPort=high,
+        SourceSecurityGroupId=source_id,
+        Description=description,
     )
+    if _made(ctx, rule):
+        return
+    ctx.add(rule, origin)
     if outside:
         return
     ctx.add(
@@ -158,6 +158,23 @@ def allow(
         ),
         origin,
     )
+
+
+def _made(ctx: Context, rule: ec2.SecurityGroupIngress) -> bool:
+    """Whether ``rule`` was made already (its description aside: the entries that share it
+    name themselves there). An ID made already for another rule would drop this one
+    silently: a naming bug, raised."""
+    made = ctx.template.resources.get(rule.title)
+    if made is None:
+        return False
+    if _rule(made) != _rule(rule):
+        raise InternalError(f"two different security group rules are both named {rule.title}")
+    return True
+
+
+def _rule(rule: Any) -> dict[str, Any]:
+    props: dict[str, Any] = rule.to_dict().get("Properties", {})
+    return {k: v for k, v in props.items() if k != "Description"}
 
 
 def source_label(name: str, source: SecurityGroupHandle | ExistingGroupHandle) -> str:
