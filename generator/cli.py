@@ -25,7 +25,8 @@ _COMMANDS = {
         "revision, or with the stacks as deployed): per resource added, removed, changed in "
         "place, replaced or maybe replaced, with data-loss risks, across stacks. Exit codes: 0 "
         "no changes, 10 changes, 11 data-loss risk, 12 the deploy would fail (a replaced "
-        "resource keeps its custom name); 1, 3 and 4 as for build.",
+        "resource keeps its custom name, or a security group rule is added unchanged under a "
+        "new ID); 1, 3 and 4 as for build.",
     ),
     "schema": (
         "write the blueprint JSON schema (for editors and CI)",
