@@ -699,20 +699,25 @@ def test_deploy_sh_refuses_an_unknown_argument_and_allow_replace_without_review(
         assert (done.returncode, done.stderr) == (2, message + "\n")
 
 
-def _independent(tmp_path: Path, count: int, **env: str) -> subprocess.CompletedProcess[str]:
-    """deploy.sh for ``shop`` and ``count`` service stacks that read its outputs and
-    nothing of each other, run against the stand-in with ``env``."""
-    source = {"Vpc": ("shop", "eu-west-1", "Vpc")}
+def services_script(out: Path, count: int, reads: bool = True) -> Path:
+    """deploy.sh in ``out`` (made) for ``shop`` and ``count`` service stacks that read its
+    outputs (or nothing, unless ``reads``) and nothing of each other."""
+    source = {"Vpc": ("shop", "eu-west-1", "Vpc")} if reads else {}
     plans = [deploy.Planned("shop", "eu-west-1", "shop.json", 10, {})] + [
         deploy.Planned(f"shop-service-s{i}", "eu-west-1", f"s{i}.json", 10, {}, source)
         for i in range(count)
     ]
-    out = tmp_path / "out"
     out.mkdir()
     for plan in plans:
         (out / plan.file).write_text('{"Outputs": {"Vpc": {}}}')
     (out / "deploy.sh").write_text(deploy.script(plans, "blueprint.yaml"))
-    done, _ = run_with_stand_in(out / "deploy.sh", FAKE_AWS, tmp_path, **env)
+    return out / "deploy.sh"
+
+
+def _independent(tmp_path: Path, count: int, **env: str) -> subprocess.CompletedProcess[str]:
+    """:func:`services_script`'s deploy.sh, run against the stand-in with ``env``."""
+    script = services_script(tmp_path / "out", count)
+    done, _ = run_with_stand_in(script, FAKE_AWS, tmp_path, **env)
     assert done.returncode == 0, done.stderr
     return done
 

@@ -15,29 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from generator import deploy
-
-from .test_deploy import FAKE_AWS
+from .test_deploy import FAKE_AWS, services_script
 
 
 def _script(tmp_path: Path, services: int, reads: bool = True) -> Path:
     """deploy.sh for ``shop`` and ``services`` service stacks that read its outputs (or
     nothing, unless ``reads``), with the stand-in ``aws`` in tmp_path/bin."""
-    source = {"Vpc": ("shop", "eu-west-1", "Vpc")} if reads else {}
-    plans = [deploy.Planned("shop", "eu-west-1", "shop.json", 10, {})] + [
-        deploy.Planned(f"shop-service-s{i}", "eu-west-1", f"s{i}.json", 10, {}, source)
-        for i in range(services)
-    ]
-    out = tmp_path / "out"
-    out.mkdir()
-    for plan in plans:
-        (out / plan.file).write_text('{"Outputs": {"Vpc": {}}}')
-    (out / "deploy.sh").write_text(deploy.script(plans, "blueprint.yaml"))
+    script = services_script(tmp_path / "out", services, reads)
     for folder in ("bin", "state", "tmp"):
         (tmp_path / folder).mkdir()
     (tmp_path / "bin" / "aws").write_text(FAKE_AWS.format(python=sys.executable))
     (tmp_path / "bin" / "aws").chmod(0o755)
-    return out / "deploy.sh"
+    return script
 
 
 def _start(tmp_path: Path, script: Path, **env: str) -> subprocess.Popen[str]:
