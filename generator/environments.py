@@ -29,6 +29,8 @@ from .loader import Document, Positions
 
 if TYPE_CHECKING:
     from .model.blueprint import Blueprint
+    from .pipeline import Checked
+    from .rendered import RenderedStack
 
 KEY = "environments"
 
@@ -267,6 +269,17 @@ class Footprint:
     document: Document
     stacks: frozenset[tuple[str, str]]
     rules: Mapping[tuple[str, int], Path]
+
+
+def footprint(checked: Checked, stacks: Iterable[RenderedStack]) -> Footprint:
+    """What an environment's build (checked, its stacks rendered) holds in AWS."""
+    return Footprint(
+        checked.environment or "",
+        checked.account,
+        checked.document,
+        frozenset((s.region, s.name) for s in stacks),
+        listener_rules(checked.blueprint),
+    )
 
 
 def listener_rules(blueprint: Blueprint) -> dict[tuple[str, int], Path]:

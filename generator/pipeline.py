@@ -149,7 +149,7 @@ def check_each(
     siblings: tuple[tuple[environments.Environment, Last], ...] = ()
     if env is not None:
         others = [e for e in environments.select(document, None) if e.name != env]
-        siblings = tuple((e, last(e.name)) for e in others)
+        siblings = tuple((e, _kept(last, e.name)) for e in others)
     for environment in chosen:
         try:
             one = _check_one(environment, path, *last(environment.name))
@@ -159,6 +159,15 @@ def check_each(
     if failed:
         raise BlueprintError(environments.together(failed))
     return checked
+
+
+def _kept(last: Callable[[str | None], Last], name: str | None) -> Last:
+    """What another environment's last build keeps; a fresh build's when it cannot be read
+    (that environment's own build says why)."""
+    try:
+        return last(name)
+    except BlueprintError:
+        return (None, None, None)
 
 
 def _check_one(
@@ -221,7 +230,9 @@ def render_each(checked: Sequence[Checked]) -> list[Build]:
             failed.append((one.environment, exc.problems))
     if failed:
         raise BlueprintError(environments.together(failed))
-    footprints = [_footprint(b.checked, b.stacks) for b in builds if b.checked.environment]
+    footprints = [
+        environments.footprint(b.checked, b.stacks) for b in builds if b.checked.environment
+    ]
     footprints += _sibling_footprints(checked)
     footprints.sort(key=lambda f: f.environment)
     built = frozenset(b.checked.environment for b in builds if b.checked.environment)
@@ -244,19 +255,8 @@ def _sibling_footprints(checked: Sequence[Checked]) -> list[environments.Footpri
             rendered = render_stacks(one)
         except BlueprintError:
             continue
-        out.append(_footprint(one, rendered.stacks))
+        out.append(environments.footprint(one, rendered.stacks))
     return out
-
-
-def _footprint(checked: Checked, stacks: Sequence[RenderedStack]) -> environments.Footprint:
-    """What an environment's build holds in AWS (:class:`generator.environments.Footprint`)."""
-    return environments.Footprint(
-        checked.environment or "",
-        checked.account,
-        checked.document,
-        frozenset((s.region, s.name) for s in stacks),
-        environments.listener_rules(checked.blueprint),
-    )
 
 
 def render_stacks(checked: Checked) -> Rendered:

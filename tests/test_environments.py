@@ -347,6 +347,23 @@ def test_env_alone_sees_the_others_as_their_last_builds_left_them(
     assert "notes-dev-zones in eu-west-1" not in capsys.readouterr().err
 
 
+def test_env_alone_reads_another_environments_unreadable_last_build_as_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another environment's last build that cannot be read is a fresh build for the
+    look at its stacks: `--env dev-zones` builds and diffs (dev's own build reports it)."""
+    path = tmp_path / "blueprint.yaml"
+    path.write_text(ZONED.replace("dev-zones: {}", "other: {}"))
+    out = tmp_path / "out"
+    (out / "dev").mkdir(parents=True)
+    (out / "dev" / ".blueprint-files").write_text("deploy.sh\nnotes-dev.json\n")
+    (out / "dev" / "deploy.sh").write_text("")
+    (out / "dev" / "notes-dev.json").write_text("{not json")
+    assert main(["build", str(path), "--out", str(out), "--env", "other"]) == 0
+    assert main(["diff", str(path), "--out", str(out), "--env", "other"]) == 0
+    assert "no changes" in capsys.readouterr().out
+
+
 def test_env_alone_builds_when_another_environment_does_not_pass(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

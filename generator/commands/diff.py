@@ -34,7 +34,7 @@ def run(
         def priorities(name: str | None) -> pipeline.Last:
             if not live:
                 old[name] = previous.read(Path(out) / name if name else Path(out), against)
-            was = old[name]
+            was = old.get(name, {})  # live: only the environment compared was read
             return previous.route_priorities(was), previous.zone_stacks(was), previous.rule_ids(was)
 
         builds = pipeline.render_each(pipeline.check_each(Path(path), path, env, priorities))
