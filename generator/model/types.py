@@ -24,6 +24,20 @@ def refuse(code: Code, message: str) -> PydanticCustomError:
     return PydanticCustomError(code.value, message)
 
 
+def existing_alone(given: set[str], kept: set[str], uses: str) -> None:
+    """Refuse the keys of an entry with ``existing`` that only describe what blueprint
+    would create (``given``: the keys set, ``kept``: those that go with ``existing``;
+    ``uses``: what the entry does with the thing that exists)."""
+    others = sorted(given - kept)
+    if others:
+        keys = ", ".join(f"'{k}'" for k in others)
+        raise refuse(
+            Code.EXISTING_MIXED,
+            f"'existing' {uses} blueprint does not create: remove {keys}, which only "
+            f"describe{'' if len(others) > 1 else 's'} one it creates",
+        )
+
+
 @functools.cache
 def compiled(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled the first time a value is checked against it, not at import:

@@ -19,6 +19,7 @@ from ...model.types import (
     Name,
     PathPattern,
     Port,
+    existing_alone,
     refuse,
 )
 
@@ -237,16 +238,11 @@ class LoadBalancer(Strict):
 
     @model_validator(mode="after")
     def _existing_alone(self) -> Self:
-        others = sorted(self.model_fields_set - {"existing", "routes", "certificate"})
-        if self.existing is not None and others:
-            raise PydanticCustomError(
-                Code.EXISTING_MIXED,
-                "'existing' adds routes to a listener blueprint does not create: "
-                "remove {keys}, which only describe{s} one it creates",
-                {
-                    "keys": ", ".join(f"'{k}'" for k in others),
-                    "s": "" if len(others) > 1 else "s",
-                },
+        if self.existing is not None:
+            existing_alone(
+                set(self.model_fields_set),
+                {"existing", "routes", "certificate"},
+                "adds routes to a listener",
             )
         return self
 

@@ -3,12 +3,10 @@
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
-from ...codes import Code
 from ...model.aws_ids import SubnetId, VpcId
 from ...model.base import Strict
-from ...model.types import Cidr
+from ...model.types import Cidr, existing_alone
 
 
 class ExistingNetwork(Strict):
@@ -68,15 +66,6 @@ class Network(Strict):
 
     @model_validator(mode="after")
     def _existing_alone(self) -> Self:
-        others = sorted(self.model_fields_set - {"existing"})
-        if self.existing is not None and others:
-            raise PydanticCustomError(
-                Code.EXISTING_MIXED,
-                "'existing' uses a network blueprint does not create: "
-                "remove {keys}, which only describe{s} one it creates",
-                {
-                    "keys": ", ".join(f"'{k}'" for k in others),
-                    "s": "" if len(others) > 1 else "s",
-                },
-            )
+        if self.existing is not None:
+            existing_alone(set(self.model_fields_set), {"existing"}, "uses a network")
         return self
