@@ -43,6 +43,8 @@ _GRANTS = "blueprint scopes every grant to named actions, resources and principa
 def risks(before: Rendered, after: Rendered, applied: Sequence[Applied]) -> list[Issue]:
     """A warning for each opening the overrides in ``applied`` made in a resource of
     ``after`` that the same resource of ``before`` did not have."""
+    if not applied:
+        return []
     old = {
         (s.name, k): body for s in before.stacks for k, body in s.data.get("Resources", {}).items()
     }
